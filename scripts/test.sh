@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs everything the tests need on a fresh machine, then lints and runs the whole suite.
+# Usage: bash scripts/test.sh [extra pytest args]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's Chromium for the end-to-end browser test (Playwright never downloads a browser here).
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  else
+    echo "warning: chromium is not installed and cannot be installed here; e2e tests will be skipped" >&2
+  fi
+fi
+
+python3 -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+
+python3 -m ruff check .
+python3 -m ruff format --check .
+python3 -m pytest -q "$@"
