@@ -1,0 +1,520 @@
+"""The driver: validates a request, loops an update rule over N runs at once, and says how each ended.
+
+One loop serves every method and every N (`run` is `run_batch` with N = 1). Per iteration k:
+
+    loss_k, g_k = f.value_and_grad(theta_k)       f: the surface, or this iteration's minibatch
+    g_k += noise * xi_k                           xi_k ~ N(0, I), drawn from `seed`
+    theta_{k+1} = theta_k + update(..., lr_k)     lr_k = lr * schedule(epoch of k)
+
+What the noise means, once for all methods: it perturbs the gradient only. Newton keeps the exact
+Hessian, Gauss-Newton and LM the exact J^T J and use J^T r = g / 2 (see second_order.py), and LM
+judges a step by the exact loss. Every run of a batch sees the same draws (common random numbers),
+so row i of `run_batch` equals `run` from start i with the same seed, and settings compared in a
+search face the same noise.
+
+Minibatches (data surfaces only): each epoch shuffles the samples (seeded) and cuts them into
+n // batch_size batches of batch_size samples (a last, smaller batch is dropped, so every iteration
+averages the same number of samples); one iteration uses one batch.
+
+Status, decided after the loop from the recorded losses and exact (noise-free, full-data) gradient
+norms, by the earliest of:
+    converged   the gradient norm at theta_k fell below tol: the run ends at k;
+    diverged    |loss| passed 1e10 * max(1, |loss_0|): the run ends at k (its last point is finite);
+                or theta_k or its loss stopped being finite: the run ends at k - 1;
+    max_steps   none of these within `steps` iterations.
+A run that ended keeps its last point in every later row. The loop itself never branches on a run,
+so the arithmetic after an ending (possibly inf/NaN) is simply overwritten.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from optimizers.registry import OPTIMIZERS, OptimizerInfo
+from optimizers.schedules import Schedule, schedule_factors, validate_schedule
+from optimizers.second_order import RCOND, gram, sym_eig2
+from surfaces.base import Param, Surface
+
+MAX_STEPS = 100_000
+EXPLODE_FACTOR = 1e10
+CHUNK_STEPS = 256  # rows kept in memory at once when paths are not kept
+
+# Stop codes; STATUS maps them to the public status strings.
+RUNNING, CONVERGED, EXPLODED, NONFINITE = 0, 1, 2, 3
+STATUS = np.array(["max_steps", "converged", "diverged", "diverged"])
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One run: the path, its losses and how it ended. Arrays never hold NaN or inf in points."""
+
+    optimizer: str
+    points: np.ndarray  # (k+1, 2)
+    losses: np.ndarray  # (k+1,)
+    lrs: np.ndarray  # (k,) learning rate used by each iteration
+    grad_norms: np.ndarray  # (k+1,) exact gradient norm at each point
+    status: str
+    message: str
+    iters_per_epoch: int = 1  # iterations per pass over the data (1 for full batch)
+    lambdas: np.ndarray | None = None  # (k,) LM's damping after each iteration
+
+    @property
+    def n_steps(self) -> int:
+        return len(self.points) - 1
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point: step, epoch, x, y, loss, grad_norm, lr (and lambda for LM).
+
+        lr and lambda belong to the iteration that leaves the point; the last row has none.
+        """
+        import pandas as pd  # only the export needs pandas; the engine itself is NumPy only
+
+        k = self.n_steps
+        pad = np.full(1, np.nan)
+        columns: dict[str, Any] = {
+            "step": np.arange(k + 1),
+            "epoch": np.arange(k + 1) // self.iters_per_epoch,
+            "x": self.points[:, 0],
+            "y": self.points[:, 1],
+            "loss": self.losses,
+            "grad_norm": self.grad_norms,
+            "lr": np.concatenate([self.lrs, pad]),
+        }
+        if self.lambdas is not None:
+            columns["lambda"] = np.concatenate([self.lambdas, pad])
+        return pd.DataFrame(columns)
+
+
+@dataclass(frozen=True)
+class _Ending:
+    """Where each run ended and why, plus the first step that reached `target_loss`."""
+
+    stop: np.ndarray  # (N,) last row of the run
+    code: np.ndarray  # (N,) RUNNING / CONVERGED / EXPLODED / NONFINITE
+    first_hit: np.ndarray  # (N,) first step with loss <= target_loss, -1 if none
+
+
+@dataclass(frozen=True, eq=False)
+class BatchResult:
+    """N runs of one optimizer. With keep_paths=False the arrays hold only the final row."""
+
+    optimizer: str
+    surface: Surface
+    points: np.ndarray  # (steps+1, N, 2), or (1, N, 2)
+    losses: np.ndarray  # (steps+1, N), or (1, N)
+    grad_norms_sq: np.ndarray  # (steps+1, N), or (1, N): squared, the root is taken on demand
+    n_steps: np.ndarray  # (N,) iterations each run made before it ended
+    codes: np.ndarray  # (N,) stop codes
+    first_hit: np.ndarray  # (N,) see _Ending
+    steps: int
+    tol: float
+    loss_limit: np.ndarray  # (N,) |loss| beyond which a run counts as diverged
+    lr_per_step: np.ndarray  # (steps, 1) or (steps, N)
+    iters_per_epoch: int
+    lambdas: np.ndarray | None  # (steps, N) for LM when paths are kept
+
+    @cached_property
+    def grad_norms(self) -> np.ndarray:
+        """(steps+1, N) exact gradient norm at each point, or (1, N)."""
+        return np.sqrt(self.grad_norms_sq)
+
+    @property
+    def status(self) -> np.ndarray:
+        """(N,) "converged", "max_steps" or "diverged"."""
+        return STATUS[self.codes]
+
+    @property
+    def lrs(self) -> np.ndarray:
+        """(steps, N) learning rate of every iteration (also after a run ended)."""
+        return np.broadcast_to(self.lr_per_step, (self.steps, len(self.codes)))
+
+    @property
+    def final_points(self) -> np.ndarray:
+        return self.points[-1]
+
+    @property
+    def final_losses(self) -> np.ndarray:
+        return self.losses[-1]
+
+    def message(self, i: int) -> str:
+        """A sentence for a person: how run i ended, and what its method met on the way."""
+        k, code = int(self.n_steps[i]), int(self.codes[i])
+        gn = float(self.grad_norms[-1, i])
+        if code == CONVERGED:
+            text = f"converged at step {k}: gradient norm {gn:.2g} < tol {self.tol:g}"
+        elif code == EXPLODED:
+            text = (
+                f"diverged at step {k}: loss passed {self.loss_limit[i]:.0e} "
+                f"(reached {self.losses[-1, i]:.3g}); try a smaller learning rate"
+            )
+        elif code == NONFINITE:
+            text = (
+                f"diverged at step {k + 1}: the point or its loss overflowed to inf/NaN; "
+                f"the path ends at step {k}, its last finite point"
+            )
+        else:
+            text = f"ran all {self.steps} steps; gradient norm is still {gn:.2g} (tol {self.tol:g})"
+        notes = _curvature_notes(self.optimizer, self.surface, self.trajectory_points(i), code)
+        return "; ".join([text, *notes])
+
+    def trajectory_points(self, i: int) -> np.ndarray:
+        if len(self.points) == 1:
+            return self.points[:, i]
+        return self.points[: int(self.n_steps[i]) + 1, i]
+
+    def trajectory(self, i: int) -> Trajectory:
+        """Run i as a Trajectory (needs keep_paths=True)."""
+        if len(self.points) == 1 and self.steps > 0:
+            raise ValueError("trajectory() needs the paths: call run_batch with keep_paths=True")
+        k = int(self.n_steps[i])
+        return Trajectory(
+            optimizer=self.optimizer,
+            points=self.points[: k + 1, i].copy(),
+            losses=self.losses[: k + 1, i].copy(),
+            lrs=self.lrs[:k, i].copy(),
+            grad_norms=self.grad_norms[: k + 1, i].copy(),
+            status=str(self.status[i]),
+            message=self.message(i),
+            iters_per_epoch=self.iters_per_epoch,
+            lambdas=None if self.lambdas is None else self.lambdas[:k, i].copy(),
+        )
+
+
+def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: int) -> list[str]:
+    """What a second-order method met along `path`, and whether a converged run sits on a saddle."""
+    notes = []
+    if optimizer == "newton" and len(path) > 1:
+        lam1, lam2, _, _ = sym_eig2(surface.hessian(path[:-1]))
+        singular = np.abs(lam2) <= RCOND * np.maximum(np.abs(lam1), np.abs(lam2))
+        indefinite = (lam2 < 0) & ~singular
+        if indefinite.any():
+            j = int(np.argmax(indefinite))
+            notes.append(
+                f"the Hessian was not positive definite from step {j} (eigenvalues {lam1[j]:.3g}, "
+                f"{lam2[j]:.3g}): Newton's step aims at a stationary point, which need not be a minimum"
+            )
+        if singular.any():
+            j = int(np.argmax(singular))
+            notes.append(f"the Hessian was singular at step {j}: no step along its flat direction")
+    if optimizer in ("gauss_newton", "lm") and len(path) > 1 and surface.has_residuals:
+        lam1, lam2, _, _ = sym_eig2(gram(surface.jacobian(path[:-1])))
+        singular = np.abs(lam2) <= RCOND * np.maximum(np.abs(lam1), np.abs(lam2))
+        if singular.any() and optimizer == "gauss_newton":
+            j = int(np.argmax(singular))
+            notes.append(
+                f"JᵀJ was singular at step {j} (the Jacobian lost rank): Gauss-Newton took no step "
+                "along that direction; LM's damping would"
+            )
+    if code == CONVERGED and len(surface.minima) < 16:
+        lam1, lam2, _, _ = _eig_at(surface, path[-1])
+        if lam2 < 0 < lam1:
+            notes.append("this stationary point is a saddle point, not a minimum (the Hessian is indefinite)")
+        elif lam1 < 0:
+            notes.append("this stationary point is a maximum, not a minimum")
+    return notes
+
+
+def _eig_at(surface: Surface, point: np.ndarray) -> tuple[float, float, float, float]:
+    return tuple(float(v) for v in sym_eig2(surface.hessian(point)))  # type: ignore[return-value]
+
+
+def run(
+    name: str, surface: Surface, start: Any, steps: int, **options: Any
+) -> Trajectory:
+    """One run of optimizer `name` on `surface` from `start` (x, y): `run_batch` with N = 1.
+
+    Takes the same keywords as `run_batch` (schedule, noise, seed, tol, batch_size and the
+    optimizer's hyperparameters as scalars).
+    """
+    start = np.asarray(start, dtype=float) if _is_numeric(start) else start
+    if not isinstance(start, np.ndarray) or start.shape != (2,):
+        raise ValueError(f"start must be a point (x, y); got {start!r}")
+    return run_batch(name, surface, start[None, :], steps, **options).trajectory(0)
+
+
+def run_batch(
+    name: str,
+    surface: Surface,
+    starts: Any,
+    steps: int,
+    *,
+    schedule: Schedule = None,
+    noise: Any = 0.0,
+    seed: int = 0,
+    tol: float = 1e-6,
+    batch_size: int | None = None,
+    keep_paths: bool = True,
+    target_loss: float | None = None,
+    **hyper: Any,
+) -> BatchResult:
+    """Run optimizer `name` from N starts at once, vectorised over the runs.
+
+    Parameters
+    ----------
+    name : a key of OPTIMIZERS.
+    surface : a Surface (Gauss-Newton and LM need one with residuals).
+    starts : (N, 2) start points.
+    steps : iterations, 1 .. 100000.
+    schedule : None or {"kind": ..., **params}, see optimizers.schedules.
+    noise : std of Gaussian noise added to the gradient, scalar or (N,).
+    seed : seeds the noise and the minibatch shuffling.
+    tol : a run whose exact gradient norm falls below tol has converged.
+    batch_size : minibatch size on data surfaces (None: the full data set).
+    keep_paths : False keeps only each run's final row (and first_hit), for large searches.
+    target_loss : first_hit records the first step whose loss is <= target_loss.
+    **hyper : the optimizer's hyperparameters, each a scalar or shape (N,).
+
+    Returns a BatchResult; bad input raises ValueError with a message fit for a person.
+    """
+    info = _optimizer(name)
+    _check_surface(info, surface)
+    x = _starts(starts)
+    n_runs = len(x)
+    steps = _whole(steps, "steps", 1, MAX_STEPS)
+    if keep_paths and n_runs * (steps + 1) > MAX_KEPT_POINTS:
+        raise ValueError(
+            f"{n_runs} runs x {steps} steps is too much to keep in memory (at most "
+            f"{MAX_KEPT_POINTS:,} points); use keep_paths=False or fewer runs or steps"
+        )
+    params = _hyper(info, hyper, n_runs)
+    lr0 = params.pop("lr", 1.0)
+    noise = _per_run(noise, "noise", n_runs, minimum=0.0)
+    seed = _whole(seed, "seed", 0, 2**63 - 1)
+    tol = _number(tol, "tol", minimum=0.0)
+    target = None if target_loss is None else _number(target_loss, "target_loss")
+    noise_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    batches = _Minibatches(surface, batch_size, batch_rng) if batch_size is not None else None
+    per_epoch = batches.per_epoch if batches else 1
+    factors = schedule_factors(validate_schedule(schedule), np.arange(steps) // per_epoch)
+    lr_per_step = factors[:, None] * np.reshape(lr0, (1, -1))  # (steps, 1) or (steps, N)
+    lr_at = [float(v) for v in lr_per_step[:, 0]] if lr_per_step.shape[1] == 1 else lr_per_step[:, :, None]
+
+    start_loss = surface.value(x)
+    if not np.all(np.isfinite(start_loss)):
+        bad = x[~np.isfinite(start_loss)][0]
+        raise ValueError(f"the loss is not finite at the start point ({bad[0]:g}, {bad[1]:g})")
+    loss_limit = EXPLODE_FACTOR * np.maximum(1.0, np.abs(start_loss))
+    optimizer = info.factory(**params)
+    state = optimizer.init(x)
+    noisy = np.any(noise > 0)
+
+    rows = steps + 1 if keep_paths else min(steps, CHUNK_STEPS) + 1
+    P, L, G2 = np.empty((rows, n_runs, 2)), np.empty((rows, n_runs)), np.empty((rows, n_runs))
+    lambdas = np.empty((steps, n_runs)) if keep_paths and hasattr(state, "lam") else None
+    ending = _EndingTracker(n_runs, loss_limit, tol, target)
+    P[0], r, t0 = x, 0, 0
+    with np.errstate(all="ignore"):
+        for t in range(steps + 1):
+            f = batches.view(t) if batches and t < steps else surface
+            loss, g = f.value_and_grad(x)
+            exact_loss, exact_g = (loss, g) if f is surface else surface.value_and_grad(x)
+            L[r] = exact_loss
+            np.add(exact_g[..., 0] ** 2, exact_g[..., 1] ** 2, out=G2[r])
+            if r == rows - 1:  # buffer full: settle how its runs ended, keep the last row
+                ending.scan(P[: r + 1], L[: r + 1], G2[: r + 1], t0)
+                if t == steps:
+                    break
+                P[0], L[0], G2[0], r, t0 = P[r], L[r], G2[r], 0, t
+            if noisy:
+                g = g + noise * noise_rng.standard_normal(2)
+            dx, state = optimizer.update(x, loss, g, state, f, lr_at[t])
+            x = x + dx
+            r += 1
+            P[r] = x
+            if lambdas is not None:
+                lambdas[t] = state.lam
+    stop, codes, final = ending.finish(steps)
+    if keep_paths:
+        _hold_after_end(stop, P, L, G2, lambdas)
+    else:
+        P, L, G2 = (a[None] for a in final)
+    return BatchResult(
+        optimizer=name,
+        surface=surface,
+        points=P,
+        losses=L,
+        grad_norms_sq=G2,
+        n_steps=stop,
+        codes=codes,
+        first_hit=ending.first_hit,
+        steps=steps,
+        tol=tol,
+        loss_limit=loss_limit,
+        lr_per_step=lr_per_step,
+        iters_per_epoch=per_epoch,
+        lambdas=lambdas,
+    )
+
+
+MAX_KEPT_POINTS = 25_000_000
+
+
+class _EndingTracker:
+    """Finds, buffer by buffer, where each run ended (see the module docstring for the rules)."""
+
+    def __init__(self, n_runs: int, loss_limit: np.ndarray, tol: float, target: float | None):
+        self.stop = np.full(n_runs, -1)
+        self.codes = np.full(n_runs, RUNNING)
+        self.first_hit = np.full(n_runs, -1)
+        self.final = (np.empty((n_runs, 2)), np.empty(n_runs), np.empty(n_runs))
+        self.loss_limit, self.tol_sq, self.target = loss_limit, tol * tol, target
+
+    def scan(self, P: np.ndarray, L: np.ndarray, G2: np.ndarray, t0: int) -> None:
+        """Rows of P, L, G2 are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0."""
+        lo = 0 if t0 == 0 else 1
+        Pn, Ln, Gn = P[lo:], L[lo:], G2[lo:]
+        n = len(Ln)
+        running = self.stop < 0
+        finite = np.isfinite(Ln + Pn[..., 0] + Pn[..., 1])
+        halt = finite & ((Gn < self.tol_sq) | (np.abs(Ln) > self.loss_limit) | ~np.isfinite(Gn))
+        first_bad = np.where(finite.all(0), n, np.argmin(finite, axis=0))
+        first_halt = np.where(halt.any(0), np.argmax(halt, axis=0), n)
+        if self.target is not None:
+            hit = Ln <= self.target
+            first = np.where(hit.any(0), np.argmax(hit, axis=0), n)
+            new = running & (self.first_hit < 0) & (first < np.minimum(first_bad, first_halt + 1))
+            self.first_hit[new] = t0 + lo + first[new]
+        halts = running & (first_halt < first_bad)
+        bads = running & ~halts & (first_bad < n)
+        for mask, row, kind in ((halts, first_halt + lo, None), (bads, first_bad + lo - 1, NONFINITE)):
+            idx = np.nonzero(mask)[0]
+            if idx.size == 0:
+                continue
+            j = row[idx]
+            self.stop[idx] = t0 + j
+            self.final[0][idx], self.final[1][idx], self.final[2][idx] = P[j, idx], L[j, idx], G2[j, idx]
+            if kind is None:
+                g2, loss = G2[j, idx], L[j, idx]
+                kind = np.where(
+                    ~np.isfinite(g2), NONFINITE, np.where(np.abs(loss) > self.loss_limit[idx], EXPLODED, CONVERGED)
+                )
+            self.codes[idx] = kind
+        self.last = (P[-1], L[-1], G2[-1])
+
+    def finish(self, steps: int) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
+        open_runs = self.stop < 0
+        self.stop[open_runs] = steps
+        for final, last in zip(self.final, self.last, strict=True):
+            final[open_runs] = last[open_runs]
+        return self.stop, self.codes, self.final
+
+
+def _hold_after_end(stop: np.ndarray, *arrays: np.ndarray | None) -> None:
+    """In each (T, N, ...) array, rows after a run's end repeat its last row."""
+    ended = np.nonzero(stop < len(arrays[0]) - 1)[0]
+    if ended.size == 0:
+        return
+    for a in arrays:
+        if a is None:
+            continue
+        rows = np.arange(len(a))[:, None]
+        last = np.minimum(stop[ended], len(a) - 1)
+        after = rows > last
+        column = a[:, ended]
+        held = column[last, np.arange(ended.size)]
+        mask = after.reshape(after.shape + (1,) * (a.ndim - 2))
+        a[:, ended] = np.where(mask, held[None], column)
+
+
+class _Minibatches:
+    """Seeded shuffles of a data surface's samples, cut into batches; one batch per iteration."""
+
+    def __init__(self, surface: Surface, batch_size: Any, rng: np.random.Generator):
+        if not hasattr(surface, "subset"):
+            raise ValueError(
+                f"batch_size needs a surface made of data samples (linear_regression, curve_fit); "
+                f"{surface.name} has none"
+            )
+        n = surface.inputs.size
+        self.size = _whole(batch_size, "batch_size", 1, n)
+        self.per_epoch = n // self.size
+        self.surface, self.rng, self.n = surface, rng, n
+
+    def view(self, t: int) -> Surface:
+        j = t % self.per_epoch
+        if j == 0:
+            self.order = self.rng.permutation(self.n)
+        return self.surface.subset(self.order[j * self.size : (j + 1) * self.size])
+
+
+# ---- validation: each helper returns the cleaned value or raises ValueError saying why ----
+
+
+def _optimizer(name: Any) -> OptimizerInfo:
+    info = OPTIMIZERS.get(name) if isinstance(name, str) else None
+    if info is None:
+        raise ValueError(f"unknown optimizer {name!r}; valid: {', '.join(OPTIMIZERS)}")
+    return info
+
+
+def _check_surface(info: OptimizerInfo, surface: Any) -> None:
+    if not isinstance(surface, Surface):
+        raise ValueError(f"surface must be a Surface (see surfaces.get_surface); got {type(surface).__name__}")
+    if info.needs == "residuals" and not surface.has_residuals:
+        raise ValueError(
+            f"{info.label} needs a loss that is a sum of squared residuals (it uses their Jacobian J); "
+            f"the {surface.name} surface is not one. Try Newton, or a least-squares surface."
+        )
+
+
+def _is_numeric(value: Any) -> bool:
+    try:
+        np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _starts(starts: Any) -> np.ndarray:
+    if not _is_numeric(starts):
+        raise ValueError(f"starts must be numbers of shape (N, 2); got {starts!r}")
+    x = np.array(starts, dtype=float)
+    if x.ndim != 2 or x.shape[1] != 2 or len(x) == 0:
+        raise ValueError(f"starts must have shape (N, 2) with N >= 1; got shape {x.shape}")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("start points must be finite numbers (no NaN or inf)")
+    return x
+
+
+def _whole(value: Any, name: str, low: int, high: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)):
+        raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}")
+    if not np.isfinite(value) or value != int(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}")
+    return int(value)
+
+
+def _number(value: Any, name: str, minimum: float | None = None) -> float:
+    spec = Param(name, name, 0.0, minimum=minimum)
+    return float(spec.validate(value))
+
+
+def _per_run(value: Any, name: str, n_runs: int, minimum: float) -> float | np.ndarray:
+    """A scalar, or one value per run returned as shape (N, 1)."""
+    return _cast(Param(name, name, 0.0, minimum=minimum), value, n_runs)
+
+
+def _cast(spec: Param, value: Any, n_runs: int) -> Any:
+    if spec.choices is not None or np.ndim(value) == 0:
+        return spec.validate(value.item() if isinstance(value, np.ndarray) else value)
+    values = np.asarray(value)
+    if values.shape != (n_runs,):
+        raise ValueError(f"{spec.name} must be a scalar or have shape ({n_runs},); got shape {values.shape}")
+    if not _is_numeric(values) or values.dtype == bool:
+        raise ValueError(f"{spec.name} must hold numbers")
+    return spec.validate_array(values).reshape(n_runs, 1)
+
+
+def _hyper(info: OptimizerInfo, given: dict[str, Any], n_runs: int) -> dict[str, Any]:
+    known = {p.name: p for p in info.hyper}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ValueError(
+            f"unknown hyperparameter(s) for {info.label}: {', '.join(unknown)}; valid: {', '.join(known)}, "
+            "and for every optimizer: schedule, noise, seed, tol, batch_size"
+        )
+    return {name: _cast(p, given.get(name, p.default), n_runs) for name, p in known.items()}

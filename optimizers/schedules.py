@@ -1,0 +1,94 @@
+"""Learning-rate decay schedules, in the lecture's notation (epochs count from 0).
+
+    constant      alpha = alpha0
+    inverse_time  alpha = alpha0 / (1 + decay_rate * epoch)
+    step          alpha = alpha0 * decay_rate ** floor(epoch / step_size)
+    exponential   alpha = alpha0 * decay_rate ** epoch
+
+Epoch 0 uses alpha0, as torch.optim.lr_scheduler does. A schedule is `None` (constant) or a dict
+{"kind": ..., **params}; `validate_schedule` checks it once and the runner then asks only for
+`schedule_values`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from surfaces.base import Param, validate_params
+
+Schedule = dict[str, Any] | None
+
+_DECAY = Param("decay_rate", "decay rate", 0.5, 0.0, 1.0, minimum=0.0,
+               help="How fast the rate falls.")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ScheduleInfo:
+    label: str
+    formula: str  # LaTeX, lecture notation
+    params: tuple[Param, ...] = ()
+
+
+SCHEDULES: dict[str, ScheduleInfo] = {
+    "constant": ScheduleInfo("Constant", r"\alpha = \alpha_0"),
+    "inverse_time": ScheduleInfo(
+        "1/t decay",
+        r"\alpha = \frac{\alpha_0}{1 + \text{decay\_rate}\cdot \text{epoch}}",
+        (Param("decay_rate", "decay rate", 1.0, 0.0, 2.0, minimum=0.0,
+               help="α halves after 1/decay_rate epochs."),),
+    ),
+    "step": ScheduleInfo(
+        "Step decay",
+        r"\alpha = \alpha_0 \cdot \text{decay\_rate}^{\lfloor \text{epoch} / T \rfloor}",
+        (
+            Param("step_size", "drop every T epochs", 10, 1, 100, integer=True, minimum=1,
+                  maximum=1_000_000, help="Epochs between two drops."),
+            Param("decay_rate", "decay rate", 0.5, 0.05, 1.0, minimum=0.0, maximum=1.0,
+                  help="Factor applied at each drop (often 0.5)."),
+        ),
+    ),
+    "exponential": ScheduleInfo(
+        "Exponential decay",
+        r"\alpha = \alpha_0 \cdot \text{decay\_rate}^{\text{epoch}}",
+        (Param("decay_rate", "decay rate t", 0.97, 0.8, 1.0, minimum=0.0, maximum=1.0,
+               exclusive_min=True, help="Factor applied every epoch (t < 1)."),),
+    ),
+}  # fmt: skip
+
+
+def validate_schedule(schedule: Schedule) -> Schedule:
+    """Return the schedule with defaults filled in, or raise ValueError saying what is wrong."""
+    if schedule is None:
+        return None
+    if not isinstance(schedule, dict) or "kind" not in schedule:
+        raise ValueError(
+            f"a schedule is None or a dict with a 'kind' ({', '.join(SCHEDULES)}); got {schedule!r}"
+        )
+    kind = schedule["kind"]
+    if kind not in SCHEDULES:
+        raise ValueError(f"unknown schedule kind {kind!r}; valid: {', '.join(SCHEDULES)}")
+    given = {k: v for k, v in schedule.items() if k != "kind"}
+    return {"kind": kind, **validate_params(SCHEDULES[kind].params, given, f"schedule {kind!r}")}
+
+
+def schedule_factors(schedule: Schedule, epochs: np.ndarray) -> np.ndarray:
+    """alpha / alpha0 at each epoch of the (integer) array `epochs`."""
+    schedule = validate_schedule(schedule)
+    epochs = np.asarray(epochs, dtype=float)
+    kind = "constant" if schedule is None else schedule["kind"]
+    if kind == "constant":
+        return np.ones_like(epochs)
+    d = schedule["decay_rate"]
+    if kind == "inverse_time":
+        return 1.0 / (1.0 + d * epochs)
+    if kind == "step":
+        return d ** np.floor(epochs / schedule["step_size"])
+    return d**epochs  # exponential
+
+
+def schedule_values(schedule: Schedule, lr0: float, n: int) -> np.ndarray:
+    """The learning rates of epochs 0 .. n-1, for plotting: shape (n,)."""
+    return lr0 * schedule_factors(schedule, np.arange(int(n)))

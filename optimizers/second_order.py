@@ -1,0 +1,94 @@
+"""Second-order update rules: curvature from the exact surface, gradient g from the runner.
+
+    newton        H d = -g                         theta += lr * d
+    gauss_newton  (J^T J) d = -J^T r               theta += lr * d
+    lm            (J^T J + lam * D) d = -J^T r,    D = I (Levenberg) or diag(J^T J) (Marquardt)
+                  accept theta += lr * d only if the loss falls; then lam /= 10, else lam *= 10
+
+With the loss written as sum(r^2), g = 2 J^T r, so J^T r is taken as g / 2: gradient noise reaches
+Gauss-Newton and LM the same way it reaches every other method, while H and J^T J stay exact.
+
+The 2x2 systems are solved in closed form through the eigen-decomposition of the symmetric matrix
+with a pseudo-inverse: directions whose eigenvalue is (relatively) zero get no step, so a singular
+H or J^T J never raises, and an indefinite H is used as it is (Newton then heads for the nearest
+stationary point, be it a saddle or a maximum: that is the method, and the lecture's point).
+LM tries one step per iteration (scipy's retry loop, one trial per step so it vectorises): a
+rejected step leaves theta in place and counts as an iteration.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from optimizers.first_order import EmptyState, Hyper, Optimizer
+from surfaces.base import stack_last
+
+RCOND = 1e-12  # eigenvalues below RCOND * the largest |eigenvalue| count as zero
+LM_DECREASE, LM_INCREASE = 0.1, 10.0
+LM_LAMBDA_RANGE = (1e-15, 1e15)
+
+
+class LMState(NamedTuple):
+    lam: np.ndarray  # (N,) damping lambda
+
+
+def sym_eig2(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Eigen-decomposition of symmetric 2x2 matrices (..., 2, 2) in closed form.
+
+    Returns (lam1, lam2, cos, sin): eigenvalues lam1 >= lam2, with eigenvectors (cos, sin) and
+    (-sin, cos).
+    """
+    a, h, c = A[..., 0, 0], A[..., 0, 1], A[..., 1, 1]
+    mean, half_diff = 0.5 * (a + c), 0.5 * (a - c)
+    radius = np.hypot(half_diff, h)
+    theta = 0.5 * np.arctan2(h, half_diff)
+    return mean + radius, mean - radius, np.cos(theta), np.sin(theta)
+
+
+def pinv_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """pinv(A) @ b for symmetric 2x2 matrices A (..., 2, 2) and vectors b (..., 2)."""
+    lam1, lam2, cos, sin = sym_eig2(A)
+    b0, b1 = b[..., 0], b[..., 1]
+    cutoff = RCOND * np.maximum(np.abs(lam1), np.abs(lam2))
+    keep1, keep2 = np.abs(lam1) > cutoff, np.abs(lam2) > cutoff
+    k1 = np.where(keep1, (cos * b0 + sin * b1) / np.where(keep1, lam1, 1.0), 0.0)
+    k2 = np.where(keep2, (cos * b1 - sin * b0) / np.where(keep2, lam2, 1.0), 0.0)
+    return stack_last(cos * k1 - sin * k2, sin * k1 + cos * k2)
+
+
+def gram(J: np.ndarray) -> np.ndarray:
+    """J^T J for Jacobians (..., m, 2)."""
+    return np.einsum("...mi,...mj->...ij", J, J)
+
+
+def newton() -> Optimizer:
+    def update(x, loss, g, state, f, lr):
+        return -lr * pinv_solve(f.hessian(x), g), state
+
+    return Optimizer(lambda x: EmptyState(), update)
+
+
+def gauss_newton() -> Optimizer:
+    def update(x, loss, g, state, f, lr):
+        return -lr * pinv_solve(gram(f.jacobian(x)), 0.5 * g), state
+
+    return Optimizer(lambda x: EmptyState(), update)
+
+
+def lm(damping: Hyper, scaling: str) -> Optimizer:
+    marquardt = scaling == "marquardt"
+
+    def init(x):
+        return LMState(np.broadcast_to(np.asarray(damping, dtype=float).reshape(-1), x.shape[:1]).copy())
+
+    def update(x, loss, g, state, f, lr):
+        JtJ = gram(f.jacobian(x))
+        D = JtJ * np.eye(2) if marquardt else np.eye(2)
+        step = -lr * pinv_solve(JtJ + state.lam[:, None, None] * D, 0.5 * g)
+        accept = f.value(x + step) < loss  # NaN compares False: a non-finite trial is rejected
+        lam = np.clip(np.where(accept, state.lam * LM_DECREASE, state.lam * LM_INCREASE), *LM_LAMBDA_RANGE)
+        return np.where(accept[:, None], step, 0.0), LMState(lam)
+
+    return Optimizer(init, update)

@@ -1,0 +1,186 @@
+"""Building blocks shared by every surface.
+
+A surface is a loss f(x, y) over a 2D parameter space. Every method is vectorised over leading
+axes: a point array has shape (..., 2) with the coordinate last, values come back as (...),
+gradients as (..., 2) and Hessians as (..., 2, 2).
+
+Least-squares surfaces write the loss as a plain sum of squared residuals,
+
+    f = sum_i r_i(x, y)^2          (no 1/2 factor)
+    grad f = 2 J^T r               J_ij = d r_i / d theta_j
+    hess f = 2 (J^T J + sum_i r_i hess r_i)
+
+so Gauss-Newton's 2 J^T J is the Hessian without its second term. `LeastSquares` derives value and
+gradient from residuals and Jacobian, so the three cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A tunable number (or choice) with its slider range and its valid range.
+
+    `low`/`high` are the slider's range; `minimum`/`maximum` what the maths accepts (a learning
+    rate of 5 is valid, just not on the slider). Exclusive bounds reject the bound itself.
+    """
+
+    name: str
+    label: str
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    log: bool = False
+    integer: bool = False
+    choices: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_min: bool = False
+    exclusive_max: bool = False
+    help: str = ""
+
+    def validate(self, value: Any) -> Any:
+        """Return `value` coerced to this parameter's type, or raise ValueError saying why not."""
+        if self.choices is not None:
+            if not isinstance(value, str) or value not in self.choices:
+                raise ValueError(
+                    f"{self.name} must be one of {', '.join(map(repr, self.choices))}; got {value!r}"
+                )
+            return value
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.number)):
+            raise ValueError(f"{self.name} must be a number; got {value!r}")
+        number = float(value)
+        if not math.isfinite(number):
+            raise ValueError(f"{self.name} must be a finite number; got {value!r}")
+        if self.integer:
+            if number != int(number):
+                raise ValueError(f"{self.name} must be a whole number; got {value!r}")
+            number = int(number)
+        self._check_range(number)
+        return number
+
+    def validate_array(self, values: np.ndarray) -> np.ndarray:
+        """Vectorised `validate` for an array of numbers (one per run)."""
+        values = np.asarray(values, dtype=float)
+        if not np.all(np.isfinite(values)):
+            raise ValueError(f"{self.name} must hold finite numbers only")
+        if self.integer and np.any(values != np.round(values)):
+            raise ValueError(f"{self.name} must hold whole numbers only")
+        for bad in (values.min(), values.max()):
+            self._check_range(float(bad))
+        return values
+
+    def _check_range(self, number: float) -> None:
+        too_low = self.minimum is not None and (
+            number < self.minimum or (self.exclusive_min and number == self.minimum)
+        )
+        too_high = self.maximum is not None and (
+            number > self.maximum or (self.exclusive_max and number == self.maximum)
+        )
+        if too_low or too_high:
+            raise ValueError(f"{self.name} must be {self.allowed()}; got {number:g}")
+
+    def allowed(self) -> str:
+        """The valid range in words, e.g. '> 0' or 'in [0, 1)'."""
+        lo, hi = self.minimum, self.maximum
+        if lo is not None and hi is not None:
+            left = "(" if self.exclusive_min else "["
+            right = ")" if self.exclusive_max else "]"
+            return f"in {left}{lo:g}, {hi:g}{right}"
+        if lo is not None:
+            return f"{'>' if self.exclusive_min else '>='} {lo:g}"
+        if hi is not None:
+            return f"{'<' if self.exclusive_max else '<='} {hi:g}"
+        return "any finite number"
+
+
+def validate_params(specs: tuple[Param, ...], given: dict[str, Any], what: str) -> dict[str, Any]:
+    """Fill defaults, reject unknown names, validate each value; `what` names the owner."""
+    known = {p.name: p for p in specs}
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        valid = ", ".join(known) or "none"
+        raise ValueError(f"unknown parameter(s) for {what}: {', '.join(unknown)}; valid: {valid}")
+    return {name: p.validate(given.get(name, p.default)) for name, p in known.items()}
+
+
+def stack_last(*components: np.ndarray) -> np.ndarray:
+    """Stack arrays on a new last axis, keeping each component contiguous in memory.
+
+    The result is a (..., k) view of a (k, ...) block, so later element-wise maths on it runs over
+    contiguous memory (this is the engine's hot path; np.stack(axis=-1) interleaves instead).
+    """
+    return np.moveaxis(np.stack(np.broadcast_arrays(*components)), 0, -1)
+
+
+def frozen_array(values: object) -> np.ndarray:
+    """A read-only float array, for constants shared by every instance (minima)."""
+    array = np.array(values, dtype=float)
+    array.flags.writeable = False
+    return array
+
+
+class Surface:
+    """A 2D loss with exact derivatives. Subclasses set the class attributes below."""
+
+    name: str = ""
+    minima: np.ndarray = frozen_array(np.zeros((0, 2)))
+    min_value: float | None = None
+    bounds: Bounds = ((-2.0, 2.0), (-2.0, 2.0))
+    axis_labels: tuple[str, str] = ("x", "y")
+    has_residuals: bool = False
+    data: tuple[np.ndarray, np.ndarray] | None = None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The parameters this surface was built with."""
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}  # type: ignore[attr-defined]
+
+    def value(self, xy: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def grad(self, xy: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def hessian(self, xy: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Loss and gradient together; surfaces override it to share work (the optimizers' hot path)."""
+        return self.value(xy), self.grad(xy)
+
+
+class LeastSquares(Surface):
+    """A surface whose loss is sum(residuals**2); subclasses define residuals and jacobian."""
+
+    has_residuals = True
+
+    def residuals(self, xy: np.ndarray) -> np.ndarray:
+        """Residuals r(xy), shape (..., m)."""
+        raise NotImplementedError
+
+    def jacobian(self, xy: np.ndarray) -> np.ndarray:
+        """dr_i/dtheta_j, shape (..., m, 2)."""
+        raise NotImplementedError
+
+    def value(self, xy: np.ndarray) -> np.ndarray:
+        r = self.residuals(np.asarray(xy, dtype=float))
+        return np.einsum("...m,...m->...", r, r)
+
+    def grad(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=float)
+        return 2.0 * np.einsum("...mi,...m->...i", self.jacobian(xy), self.residuals(xy))
+
+    def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        xy = np.asarray(xy, dtype=float)
+        r = self.residuals(xy)
+        value = np.einsum("...m,...m->...", r, r)
+        return value, 2.0 * np.einsum("...mi,...m->...i", self.jacobian(xy), r)

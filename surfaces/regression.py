@@ -1,0 +1,154 @@
+"""Loss surfaces made from data: fitting a model's two parameters to synthetic samples.
+
+linear_regression  parameters (w, b); model w*x + b; residuals r_i = (w*x_i + b - y_i) / sqrt(n),
+                   so f is the mean squared error. x_i ~ U(0, 2): inputs that are not centred give
+                   the correlated, elongated valley that feature normalisation would remove.
+curve_fit          parameters (a, b); model a*exp(b*t); residuals (a*exp(b*t_i) - y_i) / sqrt(n).
+                   Nonlinear least squares, the classic Levenberg-Marquardt case.
+
+Both draw their data from `seed`, so a surface is reproducible. `subset(indices)` gives the same
+loss over a minibatch of the samples (n becomes the batch size), which is what SGD sees.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from surfaces.base import Bounds, LeastSquares, frozen_array, stack_last
+
+TRUE_LINE = (2.0, -1.0)  # (w, b) the linear data are drawn from
+TRUE_CURVE = (2.0, -1.5)  # (a, b) the exponential data are drawn from
+
+
+class DataSurface(LeastSquares):
+    """Shared plumbing for surfaces defined by samples (inputs, targets)."""
+
+    inputs: np.ndarray
+    targets: np.ndarray
+
+    @property
+    def data(self) -> tuple[np.ndarray, np.ndarray]:  # type: ignore[override]
+        return self.inputs, self.targets
+
+    def subset(self, indices: np.ndarray) -> DataSurface:
+        """The same model's loss over the samples at `indices` only (a minibatch)."""
+        view = copy.copy(self)
+        object.__setattr__(view, "inputs", self.inputs[indices])
+        object.__setattr__(view, "targets", self.targets[indices])
+        return view
+
+    def predict(self, xy: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        """Model output at `inputs` for parameters `xy`: shape (..., len(inputs))."""
+        raise NotImplementedError
+
+    def residuals(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=float)
+        scale = 1.0 / math.sqrt(self.inputs.size)
+        return (self.predict(xy, self.inputs) - self.targets) * scale
+
+    def _set_data(self, inputs: np.ndarray, targets: np.ndarray) -> None:
+        for name, values in (("inputs", inputs), ("targets", targets)):
+            values = np.array(values, dtype=float)
+            values.flags.writeable = False
+            object.__setattr__(self, name, values)
+
+    def _set_minimum(self, minimizer: np.ndarray, half_width: tuple[float, float]) -> None:
+        best = frozen_array([minimizer])
+        object.__setattr__(self, "minima", best)
+        object.__setattr__(self, "min_value", float(self.value(best[0])))
+        (cx, cy), (hx, hy) = best[0], half_width
+        bounds: Bounds = ((float(cx - hx), float(cx + hx)), (float(cy - hy), float(cy + hy)))
+        object.__setattr__(self, "bounds", bounds)
+
+
+@dataclass(frozen=True)
+class LinearRegression(DataSurface):
+    n_samples: int = 50
+    noise: float = 0.5
+    seed: int = 0
+
+    name = "linear_regression"
+    axis_labels = ("w", "b")
+
+    def __post_init__(self) -> None:
+        rng = np.random.default_rng(self.seed)
+        x = rng.uniform(0.0, 2.0, self.n_samples)
+        w, b = TRUE_LINE
+        self._set_data(x, w * x + b + self.noise * rng.standard_normal(self.n_samples))
+        design = np.stack([self.inputs, np.ones_like(self.inputs)], axis=1)
+        solution = np.linalg.lstsq(design, self.targets, rcond=None)[0]
+        self._set_minimum(solution, (3.0, 3.0))
+
+    def predict(self, xy: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=float)
+        return xy[..., 0, None] * inputs + xy[..., 1, None]
+
+    def jacobian(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=float)
+        row = stack_last(self.inputs, np.ones_like(self.inputs)) / math.sqrt(self.inputs.size)
+        return np.broadcast_to(row, (*xy.shape[:-1], *row.shape))
+
+    def hessian(self, xy: np.ndarray) -> np.ndarray:
+        # The residuals are linear in (w, b), so the Hessian is exactly 2 J^T J, the same everywhere.
+        xy = np.asarray(xy, dtype=float)
+        x = self.inputs
+        H = 2.0 / x.size * np.array([[x @ x, x.sum()], [x.sum(), x.size]])
+        return np.broadcast_to(H, (*xy.shape[:-1], 2, 2)).copy()
+
+
+@dataclass(frozen=True)
+class CurveFit(DataSurface):
+    n_samples: int = 40
+    noise: float = 0.05
+    seed: int = 0
+
+    name = "curve_fit"
+    axis_labels = ("a", "b")
+
+    def __post_init__(self) -> None:
+        rng = np.random.default_rng(self.seed)
+        t = np.sort(rng.uniform(0.0, 2.0, self.n_samples))
+        a, b = TRUE_CURVE
+        self._set_data(t, a * np.exp(b * t) + self.noise * rng.standard_normal(self.n_samples))
+        self._set_minimum(self._fit(), (2.5, 2.5))
+
+    def predict(self, xy: np.ndarray, inputs: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=float)
+        return xy[..., 0, None] * np.exp(xy[..., 1, None] * inputs)
+
+    def jacobian(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=float)
+        a, b = xy[..., 0, None], xy[..., 1, None]
+        e = np.exp(b * self.inputs)
+        return stack_last(e, a * self.inputs * e) / math.sqrt(self.inputs.size)
+
+    def hessian(self, xy: np.ndarray) -> np.ndarray:
+        xy = np.asarray(xy, dtype=float)
+        a, b = xy[..., 0, None], xy[..., 1, None]
+        t = self.inputs
+        r = self.residuals(xy)
+        J = self.jacobian(xy)
+        # hess(r_i) * sqrt(n) = [[0, t e], [t e, a t^2 e]] with e = exp(b t)
+        te = t * np.exp(b * t) / math.sqrt(t.size)
+        hab = (r * te).sum(-1)
+        hbb = (r * a * t * te).sum(-1)
+        second = stack_last(stack_last(0.0 * hab, hab), stack_last(hab, hbb))
+        return 2.0 * (np.einsum("...mi,...mj->...ij", J, J) + second)
+
+    def _fit(self) -> np.ndarray:
+        """Least-squares (a, b) by Gauss-Newton with step halving, from the generating values."""
+        theta = np.array(TRUE_CURVE)
+        for _ in range(100):
+            r, J = self.residuals(theta), self.jacobian(theta)
+            step = np.linalg.lstsq(J, -r, rcond=None)[0]
+            loss, scale = float(r @ r), 1.0
+            while scale > 1e-10 and float(np.sum(self.residuals(theta + scale * step) ** 2)) > loss:
+                scale /= 2
+            theta = theta + scale * step
+            if np.linalg.norm(scale * step) < 1e-15 * (1 + np.linalg.norm(theta)):
+                break
+        return theta
