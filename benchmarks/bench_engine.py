@@ -28,14 +28,35 @@ def main() -> list[tuple[str, str, str, str]]:
     lrs = {"sgd": 1e-4, "momentum": 1e-4, "rmsprop": 1e-3, "adam": 1e-2}
     for name, lr in lrs.items():
         seconds = best_time(lambda n=name, a=lr: run(n, rosen, start, 1000, lr=a, tol=0.0))
-        rows.append((f"run {name}, rosenbrock, 1000 steps", f"{seconds / 1000 * 1e6:.1f} µs/step", "<= 15", _ok(seconds / 1000 * 1e6 <= 15)))
+        rows.append(
+            (
+                f"run {name}, rosenbrock, 1000 steps",
+                f"{seconds / 1000 * 1e6:.1f} µs/step",
+                "<= 15",
+                _ok(seconds / 1000 * 1e6 <= 15),
+            )
+        )
     for name, surface in (("newton", get_surface("rosenbrock")), ("lm", get_surface("curve_fit"))):
         seconds = best_time(lambda n=name, f=surface: run(n, f, (0.5, 0.5), 1000, tol=0.0))
-        rows.append((f"run {name}, {surface.name}, 1000 steps", f"{seconds / 1000 * 1e6:.1f} µs/step", "<= 40", _ok(seconds / 1000 * 1e6 <= 40)))
+        rows.append(
+            (
+                f"run {name}, {surface.name}, 1000 steps",
+                f"{seconds / 1000 * 1e6:.1f} µs/step",
+                "<= 40",
+                _ok(seconds / 1000 * 1e6 <= 40),
+            )
+        )
     starts = np.random.default_rng(0).uniform((-2, -1), (2, 3), size=(10_000, 2))
     seconds = best_time(lambda: run_batch("adam", rosen, starts, 500, lr=0.01), repeats=3)
     rate = 10_000 * 500 / seconds
-    rows.append(("run_batch adam, rosenbrock, 10,000 x 500", f"{rate / 1e6:.1f} M traj-steps/s", ">= 50", _ok(rate >= 50e6)))
+    rows.append(
+        (
+            "run_batch adam, rosenbrock, 10,000 x 500",
+            f"{rate / 1e6:.1f} M traj-steps/s",
+            ">= 50",
+            _ok(rate >= 50e6),
+        )
+    )
     return rows
 
 

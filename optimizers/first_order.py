@@ -43,8 +43,8 @@ class RMSPropState(NamedTuple):
 
 class AdamState(NamedTuple):
     count: int  # updates done so far
-    m: np.ndarray  # (N, 2) first moment
-    v: np.ndarray  # (N, 2) second moment
+    m: np.ndarray  # (N, 2) first moment, stored as m / (1 - beta1)
+    v: np.ndarray  # (N, 2) second moment, stored as v / (1 - beta2)
 
 
 def sgd() -> Optimizer:
@@ -81,11 +81,16 @@ def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Optimizer:
         return AdamState(0, np.zeros_like(x), np.zeros_like(x))
 
     def update(x, loss, g, state, f, lr):
+        # The moments are kept divided by (1 - beta), which turns each update into a single
+        # multiply-add (m/(1-b1) = b1 * m/(1-b1) + g); the constants come back in `scale` and
+        # `eps_scaled`. With c = sqrt(1 - beta2^t) this is exactly torch's
+        #   x -= lr / (1 - beta1^t) * m / (sqrt(v) / c + eps).
         t = state.count + 1
-        m = beta1 * state.m + (1.0 - beta1) * g
-        v = beta2 * state.v + (1.0 - beta2) * (g * g)
-        # torch's order: denom = sqrt(v) / sqrt(1 - beta2^t) + eps; step = lr / (1 - beta1^t).
-        denom = np.sqrt(v) / np.sqrt(1.0 - beta2**t) + eps
-        return -(lr / (1.0 - beta1**t)) * m / denom, AdamState(t, m, v)
+        m = beta1 * state.m + g
+        v = beta2 * state.v + g * g
+        c = (1.0 - beta2**t) ** 0.5
+        root = (1.0 - beta2) ** 0.5
+        scale = -lr * c * (1.0 - beta1) / ((1.0 - beta1**t) * root)
+        return scale * m / (np.sqrt(v) + eps * c / root), AdamState(t, m, v)
 
     return Optimizer(init, update)

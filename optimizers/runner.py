@@ -37,7 +37,7 @@ import numpy as np
 from optimizers.registry import OPTIMIZERS, OptimizerInfo
 from optimizers.schedules import Schedule, schedule_factors, validate_schedule
 from optimizers.second_order import RCOND, gram, sym_eig2
-from surfaces.base import Param, Surface
+from surfaces.base import Param, Surface, component_major
 
 MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
@@ -146,15 +146,20 @@ class BatchResult:
         gn = float(self.grad_norms[-1, i])
         if code == CONVERGED:
             text = f"converged at step {k}: gradient norm {gn:.2g} < tol {self.tol:g}"
+        elif code == EXPLODED and self.losses[-1, i] < 0:
+            text = (
+                f"diverged at step {k}: the loss fell below -{self.loss_limit[i]:.2g} "
+                f"(reached {self.losses[-1, i]:.3g}); this surface is unbounded below"
+            )
         elif code == EXPLODED:
             text = (
-                f"diverged at step {k}: loss passed {self.loss_limit[i]:.0e} "
+                f"diverged at step {k}: loss passed {self.loss_limit[i]:.2g} "
                 f"(reached {self.losses[-1, i]:.3g}); try a smaller learning rate"
             )
         elif code == NONFINITE:
             text = (
-                f"diverged at step {k + 1}: the point or its loss overflowed to inf/NaN; "
-                f"the path ends at step {k}, its last finite point"
+                f"diverged at step {k + 1}: the point, its loss or its gradient overflowed to "
+                f"inf/NaN; the path ends at step {k}, its last finite point"
             )
         else:
             text = f"ran all {self.steps} steps; gradient norm is still {gn:.2g} (tol {self.tol:g})"
@@ -212,7 +217,9 @@ def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: i
     if code == CONVERGED and len(surface.minima) < 16:
         lam1, lam2, _, _ = _eig_at(surface, path[-1])
         if lam2 < 0 < lam1:
-            notes.append("this stationary point is a saddle point, not a minimum (the Hessian is indefinite)")
+            notes.append(
+                "this stationary point is a saddle point, not a minimum (the Hessian is indefinite)"
+            )
         elif lam1 < 0:
             notes.append("this stationary point is a maximum, not a minimum")
     return notes
@@ -222,9 +229,7 @@ def _eig_at(surface: Surface, point: np.ndarray) -> tuple[float, float, float, f
     return tuple(float(v) for v in sym_eig2(surface.hessian(point)))  # type: ignore[return-value]
 
 
-def run(
-    name: str, surface: Surface, start: Any, steps: int, **options: Any
-) -> Trajectory:
+def run(name: str, surface: Surface, start: Any, steps: int, **options: Any) -> Trajectory:
     """One run of optimizer `name` on `surface` from `start` (x, y): `run_batch` with N = 1.
 
     Takes the same keywords as `run_batch` (schedule, noise, seed, tol, batch_size and the
@@ -272,7 +277,7 @@ def run_batch(
     """
     info = _optimizer(name)
     _check_surface(info, surface)
-    x = _starts(starts)
+    x = component_major(_starts(starts))
     n_runs = len(x)
     steps = _whole(steps, "steps", 1, MAX_STEPS)
     if keep_paths and n_runs * (steps + 1) > MAX_KEPT_POINTS:
@@ -291,19 +296,30 @@ def run_batch(
     per_epoch = batches.per_epoch if batches else 1
     factors = schedule_factors(validate_schedule(schedule), np.arange(steps) // per_epoch)
     lr_per_step = factors[:, None] * np.reshape(lr0, (1, -1))  # (steps, 1) or (steps, N)
-    lr_at = [float(v) for v in lr_per_step[:, 0]] if lr_per_step.shape[1] == 1 else lr_per_step[:, :, None]
+    lr_at = (
+        [float(v) for v in lr_per_step[:, 0]]
+        if lr_per_step.shape[1] == 1
+        else lr_per_step[:, :, None]
+    )
 
-    start_loss = surface.value(x)
-    if not np.all(np.isfinite(start_loss)):
-        bad = x[~np.isfinite(start_loss)][0]
-        raise ValueError(f"the loss is not finite at the start point ({bad[0]:g}, {bad[1]:g})")
+    with np.errstate(all="ignore"):
+        start_loss, start_grad = surface.value_and_grad(x)
+    start_ok = np.isfinite(start_loss) & np.isfinite(start_grad).all(-1)
+    if not np.all(start_ok):
+        bad = x[~start_ok][0]
+        raise ValueError(
+            f"the loss or its gradient is not finite at the start point ({bad[0]:g}, {bad[1]:g}); "
+            "pick a start inside the surface's view"
+        )
     loss_limit = EXPLODE_FACTOR * np.maximum(1.0, np.abs(start_loss))
     optimizer = info.factory(**params)
     state = optimizer.init(x)
     noisy = np.any(noise > 0)
 
     rows = steps + 1 if keep_paths else min(steps, CHUNK_STEPS) + 1
-    P, L, G2 = np.empty((rows, n_runs, 2)), np.empty((rows, n_runs)), np.empty((rows, n_runs))
+    # Points are stored component-major (see surfaces.base.stack_last): x and y each contiguous.
+    P, G = (np.empty((2, rows, n_runs)).transpose(1, 2, 0) for _ in range(2))
+    L = np.empty((rows, n_runs))
     lambdas = np.empty((steps, n_runs)) if keep_paths and hasattr(state, "lam") else None
     ending = _EndingTracker(n_runs, loss_limit, tol, target)
     P[0], r, t0 = x, 0, 0
@@ -312,13 +328,12 @@ def run_batch(
             f = batches.view(t) if batches and t < steps else surface
             loss, g = f.value_and_grad(x)
             exact_loss, exact_g = (loss, g) if f is surface else surface.value_and_grad(x)
-            L[r] = exact_loss
-            np.add(exact_g[..., 0] ** 2, exact_g[..., 1] ** 2, out=G2[r])
-            if r == rows - 1:  # buffer full: settle how its runs ended, keep the last row
-                ending.scan(P[: r + 1], L[: r + 1], G2[: r + 1], t0)
+            L[r], G[r] = exact_loss, exact_g
+            if r == rows - 1 or t == steps:  # buffer full or run over: settle how runs ended
+                G2 = ending.scan(P[: r + 1], L[: r + 1], G[: r + 1], t0)
                 if t == steps:
                     break
-                P[0], L[0], G2[0], r, t0 = P[r], L[r], G2[r], 0, t
+                P[0], L[0], G[0], r, t0 = P[r], L[r], G[r], 0, t
             if noisy:
                 g = g + noise * noise_rng.standard_normal(2)
             dx, state = optimizer.update(x, loss, g, state, f, lr_at[t])
@@ -363,14 +378,19 @@ class _EndingTracker:
         self.final = (np.empty((n_runs, 2)), np.empty(n_runs), np.empty(n_runs))
         self.loss_limit, self.tol_sq, self.target = loss_limit, tol * tol, target
 
-    def scan(self, P: np.ndarray, L: np.ndarray, G2: np.ndarray, t0: int) -> None:
-        """Rows of P, L, G2 are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0."""
+    def scan(self, P: np.ndarray, L: np.ndarray, G: np.ndarray, t0: int) -> np.ndarray:
+        """Rows of P, L, G are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0.
+
+        Returns the squared gradient norms of the rows.
+        """
+        G2 = G[..., 0] ** 2 + G[..., 1] ** 2
         lo = 0 if t0 == 0 else 1
         Pn, Ln, Gn = P[lo:], L[lo:], G2[lo:]
         n = len(Ln)
         running = self.stop < 0
-        finite = np.isfinite(Ln + Pn[..., 0] + Pn[..., 1])
-        halt = finite & ((Gn < self.tol_sq) | (np.abs(Ln) > self.loss_limit) | ~np.isfinite(Gn))
+        # A sum is finite only if every term is: one pass finds non-finite points, losses, gradients.
+        finite = np.isfinite(Ln + Gn + Pn[..., 0] + Pn[..., 1])
+        halt = (Gn < self.tol_sq) | (np.abs(Ln) > self.loss_limit)
         first_bad = np.where(finite.all(0), n, np.argmin(finite, axis=0))
         first_halt = np.where(halt.any(0), np.argmax(halt, axis=0), n)
         if self.target is not None:
@@ -378,22 +398,24 @@ class _EndingTracker:
             first = np.where(hit.any(0), np.argmax(hit, axis=0), n)
             new = running & (self.first_hit < 0) & (first < np.minimum(first_bad, first_halt + 1))
             self.first_hit[new] = t0 + lo + first[new]
-        halts = running & (first_halt < first_bad)
+        halts = running & (first_halt < first_bad)  # at a bad row halt may be True too: bad wins
         bads = running & ~halts & (first_bad < n)
-        for mask, row, kind in ((halts, first_halt + lo, None), (bads, first_bad + lo - 1, NONFINITE)):
+        for mask, row in ((halts, first_halt + lo), (bads, first_bad + lo - 1)):
             idx = np.nonzero(mask)[0]
-            if idx.size == 0:
-                continue
             j = row[idx]
             self.stop[idx] = t0 + j
-            self.final[0][idx], self.final[1][idx], self.final[2][idx] = P[j, idx], L[j, idx], G2[j, idx]
-            if kind is None:
-                g2, loss = G2[j, idx], L[j, idx]
-                kind = np.where(
-                    ~np.isfinite(g2), NONFINITE, np.where(np.abs(loss) > self.loss_limit[idx], EXPLODED, CONVERGED)
-                )
-            self.codes[idx] = kind
+            self.final[0][idx], self.final[1][idx], self.final[2][idx] = (
+                P[j, idx],
+                L[j, idx],
+                G2[j, idx],
+            )
+            self.codes[idx] = (
+                np.where(G2[j, idx] < self.tol_sq, CONVERGED, EXPLODED)
+                if mask is halts
+                else NONFINITE
+            )
         self.last = (P[-1], L[-1], G2[-1])
+        return G2
 
     def finish(self, steps: int) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
         open_runs = self.stop < 0
@@ -453,7 +475,9 @@ def _optimizer(name: Any) -> OptimizerInfo:
 
 def _check_surface(info: OptimizerInfo, surface: Any) -> None:
     if not isinstance(surface, Surface):
-        raise ValueError(f"surface must be a Surface (see surfaces.get_surface); got {type(surface).__name__}")
+        raise ValueError(
+            f"surface must be a Surface (see surfaces.get_surface); got {type(surface).__name__}"
+        )
     if info.needs == "residuals" and not surface.has_residuals:
         raise ValueError(
             f"{info.label} needs a loss that is a sum of squared residuals (it uses their Jacobian J); "
@@ -481,7 +505,9 @@ def _starts(starts: Any) -> np.ndarray:
 
 
 def _whole(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(
+        value, (int, np.integer, float, np.floating)
+    ):
         raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}")
     if not np.isfinite(value) or value != int(value) or not low <= value <= high:
         raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}")
@@ -503,7 +529,9 @@ def _cast(spec: Param, value: Any, n_runs: int) -> Any:
         return spec.validate(value.item() if isinstance(value, np.ndarray) else value)
     values = np.asarray(value)
     if values.shape != (n_runs,):
-        raise ValueError(f"{spec.name} must be a scalar or have shape ({n_runs},); got shape {values.shape}")
+        raise ValueError(
+            f"{spec.name} must be a scalar or have shape ({n_runs},); got shape {values.shape}"
+        )
     if not _is_numeric(values) or values.dtype == bool:
         raise ValueError(f"{spec.name} must hold numbers")
     return spec.validate_array(values).reshape(n_runs, 1)

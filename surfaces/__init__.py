@@ -18,7 +18,15 @@ from surfaces.base import LeastSquares, Param, Surface, validate_params
 from surfaces.classic import Beale, Himmelblau, Quadratic, Rosenbrock, Saddle
 from surfaces.regression import CurveFit, DataSurface, LinearRegression
 
-__all__ = ["SURFACES", "DataSurface", "LeastSquares", "Param", "Surface", "SurfaceInfo", "get_surface"]
+__all__ = [
+    "SURFACES",
+    "DataSurface",
+    "LeastSquares",
+    "Param",
+    "Surface",
+    "SurfaceInfo",
+    "get_surface",
+]
 
 
 @dataclass(frozen=True)

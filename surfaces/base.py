@@ -112,13 +112,26 @@ def validate_params(specs: tuple[Param, ...], given: dict[str, Any], what: str) 
     return {name: p.validate(given.get(name, p.default)) for name, p in known.items()}
 
 
-def stack_last(*components: np.ndarray) -> np.ndarray:
+def stack_last(*components: np.ndarray | float) -> np.ndarray:
     """Stack arrays on a new last axis, keeping each component contiguous in memory.
 
     The result is a (..., k) view of a (k, ...) block, so later element-wise maths on it runs over
     contiguous memory (this is the engine's hot path; np.stack(axis=-1) interleaves instead).
     """
-    return np.moveaxis(np.stack(np.broadcast_arrays(*components)), 0, -1)
+    shapes = [getattr(c, "shape", ()) for c in components]
+    shape = shapes[0] if shapes.count(shapes[0]) == len(shapes) else np.broadcast_shapes(*shapes)
+    block = np.empty((len(components), *shape))
+    for i, c in enumerate(components):
+        block[i] = c
+    return block.transpose(_LAST_AXIS_FIRST[len(shape)])
+
+
+_LAST_AXIS_FIRST = [(*range(1, n + 1), 0) for n in range(33)]
+
+
+def component_major(xy: np.ndarray) -> np.ndarray:
+    """The same (..., 2) values laid out as stack_last does, so mixed arithmetic stays fast."""
+    return stack_last(xy[..., 0], xy[..., 1])
 
 
 def frozen_array(values: object) -> np.ndarray:

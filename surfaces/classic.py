@@ -73,7 +73,11 @@ class Quadratic(LeastSquares):
         c, s = self._basis()
         k = self.condition
         ones = np.ones_like(x)
-        return _sym2(2 * (c * c + k * s * s) * ones, 2 * (1 - k) * c * s * ones, 2 * (s * s + k * c * c) * ones)
+        return _sym2(
+            2 * (c * c + k * s * s) * ones,
+            2 * (1 - k) * c * s * ones,
+            2 * (s * s + k * c * c) * ones,
+        )
 
 
 @dataclass(frozen=True)
@@ -96,14 +100,16 @@ class Rosenbrock(LeastSquares):
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
         x, _ = _xy(xy)
         k = math.sqrt(self.b)
-        return np.stack([stack_last(-np.ones_like(x), 0 * x), stack_last(-2 * k * x, k + 0 * x)], -2)
+        return np.stack(
+            [stack_last(-np.ones_like(x), 0 * x), stack_last(-2 * k * x, k + 0 * x)], -2
+        )
 
     def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = _xy(xy)
         e = self.a - x
-        bd = self.b * (y - x * x)  # b * (y - x^2)
-        value = e * e + bd * (y - x * x)
-        return value, stack_last(-2.0 * e - 4.0 * x * bd, 2.0 * bd)
+        d = y - x * x
+        bd = self.b * d
+        return e * e + bd * d, stack_last(-2.0 * (e + 2.0 * x * bd), 2.0 * bd)
 
     def value(self, xy: np.ndarray) -> np.ndarray:
         x, y = _xy(xy)
