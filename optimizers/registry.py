@@ -28,49 +28,100 @@ class OptimizerInfo:
 
 
 def _lr(default: float, low: float = 1e-4, high: float = 1.0) -> Param:
-    return Param("lr", "learning rate α", default, low, high, log=True, minimum=0.0,
-                 exclusive_min=True, help="Step size α: too small crawls, too large diverges.")  # fmt: skip
+    return Param(
+        "lr",
+        "learning rate α",
+        default,
+        low,
+        high,
+        log=True,
+        minimum=0.0,
+        exclusive_min=True,
+        help="Step size α: too small crawls, too large diverges.",
+    )
 
 
 def _beta(name: str, label: str, default: float, low: float, high: float, what: str) -> Param:
-    return Param(name, label, default, low, high, minimum=0.0, maximum=1.0, exclusive_max=True,
-                 help=what)  # fmt: skip
+    return Param(name, label, default, low, high, minimum=0.0, maximum=1.0, exclusive_max=True, help=what)
 
 
-_EPS = Param("eps", "ε", 1e-8, 1e-10, 1e-1, log=True, minimum=0.0,
-             help="Added to the root in the denominator so that it never divides by zero.")  # fmt: skip
-_STEP = Param("lr", "step scale α", 1.0, 0.05, 1.5, minimum=0.0, exclusive_min=True,
-              help="1 is the pure method; smaller values damp the step.")  # fmt: skip
+_EPS = Param(
+    "eps",
+    "ε",
+    1e-8,
+    1e-10,
+    1e-1,
+    log=True,
+    minimum=0.0,
+    help="Added to the root in the denominator so that it never divides by zero.",
+)
+_STEP = Param(
+    "lr",
+    "step scale α",
+    1.0,
+    0.05,
+    1.5,
+    minimum=0.0,
+    exclusive_min=True,
+    help="1 is the pure method; smaller values damp the step.",
+)
 
 OPTIMIZERS: dict[str, OptimizerInfo] = {
     info.name: info
     for info in (
         OptimizerInfo(
-            "sgd", "SGD", "Plain (stochastic) gradient descent: step downhill by α times the gradient.",
-            first_order.sgd, (_lr(0.01),), "grad",
+            "sgd",
+            "SGD",
+            "Plain (stochastic) gradient descent: step downhill by α times the gradient.",
+            first_order.sgd,
+            (_lr(0.01),),
+            "grad",
             r"\theta_{k+1} = \theta_k - \alpha\,\nabla_\theta L(\theta_k)",
         ),
         OptimizerInfo(
-            "momentum", "Momentum",
+            "momentum",
+            "Momentum",
             "Accumulates a velocity of past gradients: fast along a consistent slope, damped across it.",
             first_order.momentum,
-            (_lr(0.01), _beta("momentum", "momentum β", 0.9, 0.0, 0.99,
-                              "Accumulation rate ('friction') of the velocity, often 0.9.")),
+            (
+                _lr(0.01),
+                _beta(
+                    "momentum",
+                    "momentum β",
+                    0.9,
+                    0.0,
+                    0.99,
+                    "Accumulation rate ('friction') of the velocity, often 0.9.",
+                ),
+            ),
             "grad",
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ \theta_{k+1} = \theta_k - \alpha\,v_{k+1}",
         ),
         OptimizerInfo(
-            "rmsprop", "RMSProp",
+            "rmsprop",
+            "RMSProp",
             "Divides each gradient component by the root of its running mean square.",
             first_order.rmsprop,
-            (_lr(0.01), _beta("beta", "decay β", 0.9, 0.0, 0.999,
-                              "How long the running mean of g² remembers, often 0.9."), _EPS),
+            (
+                _lr(0.01),
+                _beta(
+                    "beta",
+                    "decay β",
+                    0.9,
+                    0.0,
+                    0.999,
+                    "How long the running mean of g² remembers, often 0.9.",
+                ),
+                _EPS,
+            ),
             "grad",
             r"s_{k+1} = \beta\,s_k + (1-\beta)\,g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
         ),
         OptimizerInfo(
-            "adam", "Adam", "Momentum plus RMSProp, with both moments bias-corrected.",
+            "adam",
+            "Adam",
+            "Momentum plus RMSProp, with both moments bias-corrected.",
             first_order.adam,
             (
                 _lr(0.1),
@@ -80,36 +131,61 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             ),
             "grad",
             r"m_{k+1} = \beta_1 m_k + (1-\beta_1)\,g,\quad v_{k+1} = \beta_2 v_k + (1-\beta_2)\,g\circ g \\ "
-            r"\hat m_{k+1} = \frac{m_{k+1}}{1-\beta_1^{k+1}},\quad \hat v_{k+1} = \frac{v_{k+1}}{1-\beta_2^{k+1}} \\ "
+            r"\hat m_{k+1} = \frac{m_{k+1}}{1-\beta_1^{k+1}},\quad "
+            r"\hat v_{k+1} = \frac{v_{k+1}}{1-\beta_2^{k+1}} \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
         ),
         OptimizerInfo(
-            "newton", "Newton",
+            "newton",
+            "Newton",
             "Uses the curvature: jumps to the minimum of the local quadratic model (no learning rate).",
-            second_order.newton, (_STEP,), "hessian",
+            second_order.newton,
+            (_STEP,),
+            "hessian",
             r"\theta_{k+1} = \theta_k - \alpha\,H^{-1}\,\nabla_\theta L(\theta_k)",
         ),
         OptimizerInfo(
-            "gauss_newton", "Gauss-Newton",
+            "gauss_newton",
+            "Gauss-Newton",
             "For sums of squares: approximates the Hessian by 2JᵀJ, needing first derivatives only.",
-            second_order.gauss_newton, (_STEP,), "residuals",
+            second_order.gauss_newton,
+            (_STEP,),
+            "residuals",
             r"\theta_{k+1} = \theta_k - \alpha\,(J^\top J)^{-1} J^\top r",
         ),
         OptimizerInfo(
-            "lm", "Levenberg-Marquardt",
+            "lm",
+            "Levenberg-Marquardt",
             "Damped Gauss-Newton: large λ behaves like gradient descent, small λ like Gauss-Newton.",
             second_order.lm,
             (
-                Param("damping", "initial damping λ", 1e-3, 1e-6, 1e3, log=True, minimum=0.0,
-                      exclusive_min=True, help="λ₀; divided by 10 after a step that lowers the loss, "
-                      "multiplied by 10 (and the step retried) otherwise."),
-                Param("scaling", "damping matrix D", "levenberg", choices=("levenberg", "marquardt"),
-                      help="Levenberg: D = I. Marquardt: D = diag(JᵀJ), scaling each direction by its curvature."),
+                Param(
+                    "damping",
+                    "initial damping λ",
+                    1e-3,
+                    1e-6,
+                    1e3,
+                    log=True,
+                    minimum=0.0,
+                    exclusive_min=True,
+                    help="λ₀; divided by 10 after a step that lowers the loss, "
+                    "multiplied by 10 (and the step retried) otherwise.",
+                ),
+                Param(
+                    "scaling",
+                    "damping matrix D",
+                    "levenberg",
+                    choices=("levenberg", "marquardt"),
+                    help="Levenberg: D = I. Marquardt: D = diag(JᵀJ), "
+                    "scaling each direction by its curvature.",
+                ),
             ),
             "residuals",
-            r"(J^\top J + \lambda D)\,\delta = -J^\top r,\quad D = I \ \text{or}\ \operatorname{diag}(J^\top J) \\ "
-            r"\theta_{k+1} = \theta_k + \delta \ \text{if}\ L \text{ falls} \ (\lambda \leftarrow \lambda/10),"
+            r"(J^\top J + \lambda D)\,\delta = -J^\top r,\quad "
+            r"D = I \ \text{or}\ \operatorname{diag}(J^\top J) \\ "
+            r"\theta_{k+1} = \theta_k + \delta \ \text{if}\ L \text{ falls} "
+            r"\ (\lambda \leftarrow \lambda/10),"
             r"\ \text{else}\ \theta_{k+1} = \theta_k \ (\lambda \leftarrow 10\lambda)",
         ),
     )
-}  # fmt: skip
+}

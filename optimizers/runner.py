@@ -1,4 +1,4 @@
-"""The driver: validates a request, loops an update rule over N runs at once, and says how each ended.
+"""The driver: validates a request, loops an update rule over N runs at once, says how each ended.
 
 One loop serves every method and every N (`run` is `run_batch` with N = 1). Per iteration k:
 
@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -38,6 +38,9 @@ from optimizers.registry import OPTIMIZERS, OptimizerInfo
 from optimizers.schedules import Schedule, schedule_factors, validate_schedule
 from optimizers.second_order import RCOND, gram, sym_eig2
 from surfaces.base import Param, Surface, component_major
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
@@ -217,9 +220,7 @@ def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: i
     if code == CONVERGED and len(surface.minima) < 16:
         lam1, lam2, _, _ = _eig_at(surface, path[-1])
         if lam2 < 0 < lam1:
-            notes.append(
-                "this stationary point is a saddle point, not a minimum (the Hessian is indefinite)"
-            )
+            notes.append("this stationary point is a saddle point, not a minimum (the Hessian is indefinite)")
         elif lam1 < 0:
             notes.append("this stationary point is a maximum, not a minimum")
     return notes
@@ -296,11 +297,7 @@ def run_batch(
     per_epoch = batches.per_epoch if batches else 1
     factors = schedule_factors(validate_schedule(schedule), np.arange(steps) // per_epoch)
     lr_per_step = factors[:, None] * np.reshape(lr0, (1, -1))  # (steps, 1) or (steps, N)
-    lr_at = (
-        [float(v) for v in lr_per_step[:, 0]]
-        if lr_per_step.shape[1] == 1
-        else lr_per_step[:, :, None]
-    )
+    lr_at = [float(v) for v in lr_per_step[:, 0]] if lr_per_step.shape[1] == 1 else lr_per_step[:, :, None]
 
     with np.errstate(all="ignore"):
         start_loss, start_grad = surface.value_and_grad(x)
@@ -410,9 +407,7 @@ class _EndingTracker:
                 G2[j, idx],
             )
             self.codes[idx] = (
-                np.where(G2[j, idx] < self.tol_sq, CONVERGED, EXPLODED)
-                if mask is halts
-                else NONFINITE
+                np.where(G2[j, idx] < self.tol_sq, CONVERGED, EXPLODED) if mask is halts else NONFINITE
             )
         self.last = (P[-1], L[-1], G2[-1])
         return G2
@@ -505,9 +500,7 @@ def _starts(starts: Any) -> np.ndarray:
 
 
 def _whole(value: Any, name: str, low: int, high: int) -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(
-        value, (int, np.integer, float, np.floating)
-    ):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer, float, np.floating)):
         raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}")
     if not np.isfinite(value) or value != int(value) or not low <= value <= high:
         raise ValueError(f"{name} must be a whole number from {low:,} to {high:,}; got {value!r}")
@@ -529,9 +522,7 @@ def _cast(spec: Param, value: Any, n_runs: int) -> Any:
         return spec.validate(value.item() if isinstance(value, np.ndarray) else value)
     values = np.asarray(value)
     if values.shape != (n_runs,):
-        raise ValueError(
-            f"{spec.name} must be a scalar or have shape ({n_runs},); got shape {values.shape}"
-        )
+        raise ValueError(f"{spec.name} must be a scalar or have shape ({n_runs},); got shape {values.shape}")
     if not _is_numeric(values) or values.dtype == bool:
         raise ValueError(f"{spec.name} must hold numbers")
     return spec.validate_array(values).reshape(n_runs, 1)

@@ -21,8 +21,7 @@ from surfaces.base import Param, validate_params
 
 Schedule = dict[str, Any] | None
 
-_DECAY = Param("decay_rate", "decay rate", 0.5, 0.0, 1.0, minimum=0.0,
-               help="How fast the rate falls.")  # fmt: skip
+_DECAY = Param("decay_rate", "decay rate", 0.5, 0.0, 1.0, minimum=0.0, help="How fast the rate falls.")
 
 
 @dataclass(frozen=True)
@@ -37,26 +36,63 @@ SCHEDULES: dict[str, ScheduleInfo] = {
     "inverse_time": ScheduleInfo(
         "1/t decay",
         r"\alpha = \frac{\alpha_0}{1 + \text{decay\_rate}\cdot \text{epoch}}",
-        (Param("decay_rate", "decay rate", 1.0, 0.0, 2.0, minimum=0.0,
-               help="α halves after 1/decay_rate epochs."),),
+        (
+            Param(
+                "decay_rate",
+                "decay rate",
+                1.0,
+                0.0,
+                2.0,
+                minimum=0.0,
+                help="α halves after 1/decay_rate epochs.",
+            ),
+        ),
     ),
     "step": ScheduleInfo(
         "Step decay",
         r"\alpha = \alpha_0 \cdot \text{decay\_rate}^{\lfloor \text{epoch} / T \rfloor}",
         (
-            Param("step_size", "drop every T epochs", 10, 1, 100, integer=True, minimum=1,
-                  maximum=1_000_000, help="Epochs between two drops."),
-            Param("decay_rate", "decay rate", 0.5, 0.05, 1.0, minimum=0.0, maximum=1.0,
-                  help="Factor applied at each drop (often 0.5)."),
+            Param(
+                "step_size",
+                "drop every T epochs",
+                10,
+                1,
+                100,
+                integer=True,
+                minimum=1,
+                maximum=1_000_000,
+                help="Epochs between two drops.",
+            ),
+            Param(
+                "decay_rate",
+                "decay rate",
+                0.5,
+                0.05,
+                1.0,
+                minimum=0.0,
+                maximum=1.0,
+                help="Factor applied at each drop (often 0.5).",
+            ),
         ),
     ),
     "exponential": ScheduleInfo(
         "Exponential decay",
         r"\alpha = \alpha_0 \cdot \text{decay\_rate}^{\text{epoch}}",
-        (Param("decay_rate", "decay rate t", 0.97, 0.8, 1.0, minimum=0.0, maximum=1.0,
-               exclusive_min=True, help="Factor applied every epoch (t < 1)."),),
+        (
+            Param(
+                "decay_rate",
+                "decay rate t",
+                0.97,
+                0.8,
+                1.0,
+                minimum=0.0,
+                maximum=1.0,
+                exclusive_min=True,
+                help="Factor applied every epoch (t < 1).",
+            ),
+        ),
     ),
-}  # fmt: skip
+}
 
 
 def validate_schedule(schedule: Schedule) -> Schedule:
@@ -71,7 +107,12 @@ def validate_schedule(schedule: Schedule) -> Schedule:
     if kind not in SCHEDULES:
         raise ValueError(f"unknown schedule kind {kind!r}; valid: {', '.join(SCHEDULES)}")
     given = {k: v for k, v in schedule.items() if k != "kind"}
-    return {"kind": kind, **validate_params(SCHEDULES[kind].params, given, f"schedule {kind!r}")}
+    specs = SCHEDULES[kind].params
+    missing = [p for p in specs if p.name not in given]
+    if missing:
+        needs = ", ".join(f"{p.name} ({p.allowed()})" for p in missing)
+        raise ValueError(f"schedule {kind!r} needs {needs}")
+    return {"kind": kind, **validate_params(specs, given, f"schedule {kind!r}")}
 
 
 def schedule_factors(schedule: Schedule, epochs: np.ndarray) -> np.ndarray:

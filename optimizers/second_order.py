@@ -81,18 +81,14 @@ def lm(damping: Hyper, scaling: str) -> Optimizer:
     marquardt = scaling == "marquardt"
 
     def init(x):
-        return LMState(
-            np.broadcast_to(np.asarray(damping, dtype=float).reshape(-1), x.shape[:1]).copy()
-        )
+        return LMState(np.broadcast_to(np.asarray(damping, dtype=float).reshape(-1), x.shape[:1]).copy())
 
     def update(x, loss, g, state, f, lr):
         JtJ = gram(f.jacobian(x))
         D = JtJ * np.eye(2) if marquardt else np.eye(2)
         step = -lr * pinv_solve(JtJ + state.lam[:, None, None] * D, 0.5 * g)
         accept = f.value(x + step) < loss  # NaN compares False: a non-finite trial is rejected
-        lam = np.clip(
-            np.where(accept, state.lam * LM_DECREASE, state.lam * LM_INCREASE), *LM_LAMBDA_RANGE
-        )
+        lam = np.clip(np.where(accept, state.lam * LM_DECREASE, state.lam * LM_INCREASE), *LM_LAMBDA_RANGE)
         return np.where(accept[:, None], step, 0.0), LMState(lam)
 
     return Optimizer(init, update)

@@ -48,70 +48,142 @@ class SurfaceInfo:
 
 def _data_params(n_default: int, noise_default: float, noise_high: float) -> tuple[Param, ...]:
     return (
-        Param("n_samples", "samples n", n_default, 5, 500, integer=True, minimum=2, maximum=100_000,
-              help="How many (input, target) pairs the loss averages over."),
-        Param("noise", "label noise σ", noise_default, 0.0, noise_high, minimum=0.0, maximum=1e3,
-              help="Standard deviation of the Gaussian noise added to the targets."),
-        Param("seed", "data seed", 0, 0, 99, integer=True, minimum=0, maximum=2**31 - 1,
-              help="Draws a different data set."),
-    )  # fmt: skip
+        Param(
+            "n_samples",
+            "samples n",
+            n_default,
+            5,
+            500,
+            integer=True,
+            minimum=2,
+            maximum=100_000,
+            help="How many (input, target) pairs the loss averages over.",
+        ),
+        Param(
+            "noise",
+            "label noise σ",
+            noise_default,
+            0.0,
+            noise_high,
+            minimum=0.0,
+            maximum=1e3,
+            help="Standard deviation of the Gaussian noise added to the targets.",
+        ),
+        Param(
+            "seed",
+            "data seed",
+            0,
+            0,
+            99,
+            integer=True,
+            minimum=0,
+            maximum=2**31 - 1,
+            help="Draws a different data set.",
+        ),
+    )
 
 
 SURFACES: dict[str, SurfaceInfo] = {
     info.name: info
     for info in (
         SurfaceInfo(
-            "quadratic", "Elongated valley (quadratic)",
+            "quadratic",
+            "Elongated valley (quadratic)",
             "f = u² + κ·v²: a bowl stretched by the condition number κ, rotated by an angle.",
             Quadratic,
             (
-                Param("condition", "condition number κ", 10.0, 1.0, 100.0, log=True,
-                      minimum=0.0, exclusive_min=True, maximum=1e6,
-                      help="Ratio of the steep to the flat curvature: large κ means a narrow valley."),
-                Param("angle", "valley angle (degrees)", 0.0, -90.0, 90.0, minimum=-360.0, maximum=360.0,
-                      help="Direction of the valley floor, measured from the x axis."),
+                Param(
+                    "condition",
+                    "condition number κ",
+                    10.0,
+                    1.0,
+                    100.0,
+                    log=True,
+                    minimum=0.0,
+                    exclusive_min=True,
+                    maximum=1e6,
+                    help="Ratio of the steep to the flat curvature: large κ means a narrow valley.",
+                ),
+                Param(
+                    "angle",
+                    "valley angle (degrees)",
+                    0.0,
+                    -90.0,
+                    90.0,
+                    minimum=-360.0,
+                    maximum=360.0,
+                    help="Direction of the valley floor, measured from the x axis.",
+                ),
             ),
             default_start=(-3.5, 1.5),
         ),
         SurfaceInfo(
-            "rosenbrock", "Rosenbrock's banana valley",
+            "rosenbrock",
+            "Rosenbrock's banana valley",
             "f = (a − x)² + b·(y − x²)²: a curved, flat-bottomed valley with its minimum at (a, a²).",
             Rosenbrock,
             (
-                Param("a", "a", 1.0, -2.0, 2.0, minimum=-1e3, maximum=1e3, help="The minimum sits at (a, a²)."),
-                Param("b", "b", 100.0, 1.0, 1000.0, log=True, minimum=0.0, exclusive_min=True, maximum=1e6,
-                      help="Steepness of the valley walls."),
+                Param(
+                    "a", "a", 1.0, -2.0, 2.0, minimum=-1e3, maximum=1e3, help="The minimum sits at (a, a²)."
+                ),
+                Param(
+                    "b",
+                    "b",
+                    100.0,
+                    1.0,
+                    1000.0,
+                    log=True,
+                    minimum=0.0,
+                    exclusive_min=True,
+                    maximum=1e6,
+                    help="Steepness of the valley walls.",
+                ),
             ),
             log_levels=True,
             default_start=(-1.5, 2.0),
         ),
         SurfaceInfo(
-            "beale", "Beale's function",
+            "beale",
+            "Beale's function",
             "A sum of three squared residuals with flat plateaus and sharp ridges; minimum at (3, 0.5).",
-            Beale, log_levels=True, default_start=(-1.0, 1.5),
+            Beale,
+            log_levels=True,
+            default_start=(-1.0, 1.5),
         ),
         SurfaceInfo(
-            "himmelblau", "Himmelblau's function",
+            "himmelblau",
+            "Himmelblau's function",
             "Four minima of equal depth: where you start decides where you end.",
-            Himmelblau, log_levels=True, default_start=(0.0, 0.0),
+            Himmelblau,
+            log_levels=True,
+            default_start=(0.0, 0.0),
         ),
         SurfaceInfo(
-            "saddle", "Saddle point",
+            "saddle",
+            "Saddle point",
             "f = x² − y²: a minimum along x, a maximum along y; unbounded below.",
-            Saddle, default_start=(-1.5, 0.01),
+            Saddle,
+            default_start=(-1.5, 0.01),
         ),
         SurfaceInfo(
-            "linear_regression", "Linear regression (MSE)",
+            "linear_regression",
+            "Linear regression (MSE)",
             "Mean squared error of the line y = w·x + b over a noisy synthetic data set.",
-            LinearRegression, _data_params(50, 0.5, 3.0), default_start=(-0.5, 1.5),
+            LinearRegression,
+            _data_params(50, 0.5, 3.0),
+            default_start=(-0.5, 1.5),
         ),
         SurfaceInfo(
-            "curve_fit", "Curve fit y = a·exp(b·t)",
+            "curve_fit",
+            "Curve fit y = a·exp(b·t)",
             "Nonlinear least squares: fit a decaying exponential to noisy samples.",
-            CurveFit, _data_params(40, 0.05, 0.5), log_levels=True, default_start=(0.5, 0.5),
+            CurveFit,
+            _data_params(40, 0.05, 0.5),
+            log_levels=True,
+            default_start=(0.5, 0.5),
         ),
     )
-}  # fmt: skip
+}
 
 
 def get_surface(name: str, **params: Any) -> Surface:

@@ -100,9 +100,7 @@ class Rosenbrock(LeastSquares):
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
         x, _ = _xy(xy)
         k = math.sqrt(self.b)
-        return np.stack(
-            [stack_last(-np.ones_like(x), 0 * x), stack_last(-2 * k * x, k + 0 * x)], -2
-        )
+        return np.stack([stack_last(-np.ones_like(x), 0 * x), stack_last(-2 * k * x, k + 0 * x)], -2)
 
     def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = _xy(xy)
