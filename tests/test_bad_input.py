@@ -119,9 +119,7 @@ def test_wrong_start_shape(rosen, start):
     assert "2" in msg or "start" in msg.lower(), msg
 
 
-@pytest.mark.parametrize(
-    "starts", [np.zeros(2), np.zeros((3, 3)), np.zeros((2, 2, 2)), np.zeros((0, 2))]
-)
+@pytest.mark.parametrize("starts", [np.zeros(2), np.zeros((3, 3)), np.zeros((2, 2, 2)), np.zeros((0, 2))])
 def test_wrong_batch_starts_shape(rosen, starts):
     raises(lambda: run_batch("sgd", rosen, starts, 10))
 
@@ -185,9 +183,7 @@ BAD_HYPER = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("name", "hyper", "word"), BAD_HYPER, ids=[f"{n}-{h}" for n, h, _ in BAD_HYPER]
-)
+@pytest.mark.parametrize(("name", "hyper", "word"), BAD_HYPER, ids=[f"{n}-{h}" for n, h, _ in BAD_HYPER])
 def test_bad_hyperparameter_values_and_types(rosen, name, hyper, word):
     raises(lambda: run(name, rosen, (-1.5, 2.0), 10, **hyper), word)
 
@@ -310,3 +306,8 @@ def test_newton_on_saddle_explains():
     _sane(traj)
     msg = traj.message.lower()
     assert "saddle" in msg or "indefinite" in msg, traj.message
+
+
+@pytest.mark.parametrize("surface", ["rosenbrock", None, 3.0])
+def test_surface_must_be_a_surface_object(surface):
+    raises(lambda: run("sgd", surface, (0.0, 0.0), 10, lr=0.01), "surface")

@@ -77,9 +77,7 @@ def _residual_exprs(name: str, p: dict) -> list[sp.Expr] | None:
         return [X * XI + Y - YI]  # divided by sqrt(n) at evaluation
     if name == "curve_fit":
         return [X * sp.exp(Y * XI) - YI]  # divided by sqrt(n) at evaluation
-    raise KeyError(
-        f"no reference derivation for surface {name!r}: add its formula to _residual_exprs"
-    )
+    raise KeyError(f"no reference derivation for surface {name!r}: add its formula to _residual_exprs")
 
 
 def _value_expr(name: str, p: dict) -> sp.Expr:
@@ -124,9 +122,7 @@ class Reference:
         return np.stack([self._eval(g, P) for g in self._g], axis=-1)
 
     def hessian(self, P):
-        return np.stack(
-            [np.stack([self._eval(h, P) for h in row], axis=-1) for row in self._h], axis=-2
-        )
+        return np.stack([np.stack([self._eval(h, P) for h in row], axis=-1) for row in self._h], axis=-2)
 
     def residuals(self, P):
         """(k, m); for data surfaces r_i = model residual / sqrt(n)."""
@@ -153,9 +149,7 @@ class Reference:
             return np.stack(rows, axis=-2)
         t, target = (np.asarray(a, float) for a in self.data)
         shape = (*x.shape, t.size)
-        cols = [
-            np.broadcast_to(d(x[..., None], y[..., None], t, target), shape) for d in self._J[0]
-        ]
+        cols = [np.broadcast_to(d(x[..., None], y[..., None], t, target), shape) for d in self._J[0]]
         return np.stack(cols, axis=-1) / np.sqrt(t.size)
 
 
@@ -285,9 +279,7 @@ def test_hypothesis_points(name, params):
     s, ref = make(name, params)
     (x0, x1), (y0, y1) = s.bounds
 
-    @settings(
-        max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-    )
+    @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
     @given(st.floats(x0, x1), st.floats(y0, y1))
     def check(x, y):
         P = np.array([[x, y]])
@@ -504,9 +496,7 @@ def test_predict(name):
     s = get_surface(name)
     t = np.linspace(-1.0, 2.0, 5)
     P = np.array([[0.5, -0.25], [2.0, 0.3]])
-    expected = (
-        P[:, :1] * t + P[:, 1:] if name == "linear_regression" else P[:, :1] * np.exp(P[:, 1:] * t)
-    )
+    expected = P[:, :1] * t + P[:, 1:] if name == "linear_regression" else P[:, :1] * np.exp(P[:, 1:] * t)
     np.testing.assert_allclose(s.predict(P, t), expected, rtol=1e-14)
     # residuals are (model - target) / sqrt(n) on the surface's own data
     inputs, targets = s.data
@@ -592,9 +582,7 @@ def test_engine_imports_without_streamlit_or_plotly():
         "assert not bad, bad\n"
         "print('ok')\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
-    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
 

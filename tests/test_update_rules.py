@@ -541,8 +541,7 @@ def test_sgd_noise_is_gaussian_with_the_given_std():
     g = np.array(S.g(start))
     z = np.array(
         [
-            (np.array(start) - run("sgd", s, start, 1, lr=lr, noise=sigma, seed=k).points[1])
-            / (lr * sigma)
+            (np.array(start) - run("sgd", s, start, 1, lr=lr, noise=sigma, seed=k).points[1]) / (lr * sigma)
             - g / sigma
             for k in range(400)
         ]
@@ -655,9 +654,7 @@ def test_minibatch_losses_and_grad_norms_are_full_data():
     s = get_surface("linear_regression", n_samples=20)
     traj = run("sgd", s, (0.0, 0.0), 12, lr=0.05, batch_size=4, seed=3)
     np.testing.assert_allclose(traj.losses, s.value(traj.points), rtol=1e-13)
-    np.testing.assert_allclose(
-        traj.grad_norms, np.linalg.norm(s.grad(traj.points), axis=-1), rtol=1e-12
-    )
+    np.testing.assert_allclose(traj.grad_norms, np.linalg.norm(s.grad(traj.points), axis=-1), rtol=1e-12)
 
 
 def test_full_batch_size_equals_full_batch():
@@ -674,3 +671,56 @@ def test_minibatch_is_reproducible_by_seed():
     c = run("adam", s, (0.0, 0.0), 20, lr=0.05, batch_size=5, seed=2)
     np.testing.assert_array_equal(a.points, b.points)
     assert not np.array_equal(a.points, c.points)
+
+
+# --------------------------------------------------------------------------------------------
+# Per-run hyperparameters in run_batch follow the same hand-computed rules
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_batch_with_per_run_hyperparameters_matches_hand(case):
+    name, S, start, hyper = case
+    hyper = {"lr": 1.0, **hyper} if name in ("newton", "gauss_newton") else hyper
+    scales = np.array([0.5, 1.0, 0.8])  # a different value of every hyperparameter per run
+    per_run = {k: v * scales for k, v in hyper.items()}
+    starts = np.array([start, start, [start[0] + 0.1, start[1] - 0.1]])
+    n = 3
+    batch = optimizers.run_batch(name, engine_surface(S), starts, n, **per_run)
+    for i in range(3):
+        own = {k: float(v[i]) for k, v in per_run.items()}
+        expected = HAND[name](S, list(starts[i]), n, **own)
+        np.testing.assert_allclose(batch.points[:, i], expected, rtol=1e-12, atol=1e-12)
+
+
+def test_lm_batch_with_per_run_damping_matches_hand():
+    S = HandRosenbrock()
+    damping = np.array([1e-3, 1.0, 100.0])
+    starts = np.array([[-1.5, 2.0]] * 3)
+    n = 6
+    batch = optimizers.run_batch("lm", engine_surface(S), starts, n, damping=damping)
+    for i in range(3):
+        pts, lams = hand_lm(S, [-1.5, 2.0], n, float(damping[i]))
+        np.testing.assert_allclose(batch.points[:, i], pts, rtol=1e-10, atol=1e-12)
+        np.testing.assert_allclose(batch.lambdas[:, i], lams, rtol=1e-12)
+
+
+def test_lm_loss_never_increases_even_with_noise():
+    # The accept test uses the exact loss, so noisy gradients only make LM reject more often.
+    traj = run("lm", get_surface("rosenbrock"), (-1.5, 2.0), 200, noise=50.0, seed=3)
+    assert np.all(np.diff(traj.losses) <= 0)
+
+
+@pytest.mark.parametrize("surface", ["linear_regression", "curve_fit"])
+def test_lm_loss_never_increases_with_minibatches(surface):
+    # Issue 2: LM's "loss never increases". With batch_size, either the engine refuses
+    # minibatches for LM (the lecture: second-order methods are full-batch methods), or the
+    # full-data loss it records must still never rise.
+    s = get_surface(surface, n_samples=20)
+    try:
+        traj = run("lm", s, (0.5, 0.5), 30, batch_size=5, seed=1)
+    except ValueError as exc:
+        assert "batch" in str(exc).lower()
+        return
+    rise = np.diff(traj.losses)
+    assert np.all(rise <= 0), f"full-data loss rose by up to {rise.max():.3g} at step {rise.argmax()}"
