@@ -1,0 +1,368 @@
+"""tuning.py: which points grid and random search choose, how settings are scored, clipping,
+diverged runs, and the many-start map (on Himmelblau's four minima)."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import optimizers
+import surfaces
+import tuning
+from tuning import Range
+
+ROOT = Path(__file__).resolve().parents[1]
+START = (-1.5, 2.0)
+
+
+@pytest.fixture(scope="module")
+def rosenbrock():
+    return surfaces.get_surface("rosenbrock")
+
+
+@pytest.fixture(scope="module")
+def himmelblau():
+    return surfaces.get_surface("himmelblau")
+
+
+# ------------------------------------------------------------------------------------ ranges
+
+
+def test_linear_range_values_are_evenly_spaced_with_both_ends():
+    v = Range("beta1", 0.5, 0.9).values(5)
+    np.testing.assert_allclose(v, [0.5, 0.6, 0.7, 0.8, 0.9])
+
+
+def test_log_range_values_have_a_constant_ratio():
+    v = Range("lr", 1e-4, 1.0, log=True).values(5)
+    np.testing.assert_allclose(v, [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+
+
+def test_a_single_value_is_the_middle_of_the_range_on_its_scale():
+    assert Range("beta1", 0.5, 0.9).values(1)[0] == pytest.approx(0.7)
+    assert Range("lr", 1e-4, 1.0, log=True).values(1)[0] == pytest.approx(1e-2)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("lr", 1.0, 0.1, False), ("lr", 0.0, 1.0, True), ("lr", -1.0, 1.0, True), ("lr", 0, np.inf)],
+)
+def test_bad_ranges_raise_value_error_naming_the_hyperparameter(args):
+    with pytest.raises(ValueError, match="lr"):
+        Range(*args)
+
+
+# ------------------------------------------------------------------------------- grid search
+
+
+def test_grid_points_are_every_combination_first_range_slowest():
+    ranges = [Range("lr", 1e-3, 1e-1, log=True), Range("beta1", 0.0, 0.9)]
+    pts = tuning.grid_points(ranges, (3, 4))
+    assert set(pts) == {"lr", "beta1"}
+    assert all(v.shape == (12,) for v in pts.values())
+    lr, beta1 = pts["lr"].reshape(3, 4), pts["beta1"].reshape(3, 4)
+    np.testing.assert_allclose(lr[:, 0], [1e-3, 1e-2, 1e-1])
+    np.testing.assert_allclose(beta1[0], [0.0, 0.3, 0.6, 0.9])
+    assert np.all(lr == lr[:, :1]) and np.all(beta1 == beta1[:1])  # a true grid
+    assert len({(a, b) for a, b in zip(pts["lr"], pts["beta1"], strict=True)}) == 12
+
+
+def test_grid_points_one_hyperparameter():
+    pts = tuning.grid_points([Range("lr", 0.1, 0.5)], (5,))
+    np.testing.assert_allclose(pts["lr"], [0.1, 0.2, 0.3, 0.4, 0.5])
+
+
+def test_grid_points_need_one_count_per_range():
+    with pytest.raises(ValueError, match="one count per range"):
+        tuning.grid_points([Range("lr", 0.1, 0.5)], (5, 5))
+
+
+# ----------------------------------------------------------------------------- random search
+
+
+def test_random_points_count_and_ranges():
+    ranges = [Range("lr", 1e-5, 1.0, log=True), Range("momentum", 0.0, 0.99)]
+    pts = tuning.random_points(ranges, 2000, seed=3)
+    assert pts["lr"].shape == pts["momentum"].shape == (2000,)
+    assert pts["lr"].min() >= 1e-5 and pts["lr"].max() <= 1.0
+    assert pts["momentum"].min() >= 0.0 and pts["momentum"].max() <= 0.99
+    # every draw is new: random search tries as many distinct values as it has points
+    assert len(np.unique(pts["lr"])) == 2000
+
+
+def test_random_points_log_scale_is_uniform_in_the_exponent():
+    pts = tuning.random_points([Range("lr", 1e-5, 1.0, log=True)], 20_000, seed=0)["lr"]
+    # a quarter of the decades below 1e-5 * 10**1.25 ...; on a linear scale almost all would be > 0.1
+    exponents = np.log10(pts)
+    counts, _ = np.histogram(exponents, bins=5, range=(-5, 0))
+    np.testing.assert_allclose(counts / len(pts), 0.2, atol=0.02)
+    assert np.mean(pts < 1e-3) == pytest.approx(0.4, abs=0.02)
+
+
+def test_random_points_linear_scale_is_uniform():
+    pts = tuning.random_points([Range("beta1", 0.0, 1.0)], 20_000, seed=0)["beta1"]
+    assert np.mean(pts < 0.25) == pytest.approx(0.25, abs=0.02)
+
+
+def test_random_points_are_seeded():
+    ranges = [Range("lr", 1e-4, 1.0, log=True), Range("beta1", 0.5, 0.99)]
+    a, b = tuning.random_points(ranges, 50, seed=7), tuning.random_points(ranges, 50, seed=7)
+    c = tuning.random_points(ranges, 50, seed=8)
+    for name in a:
+        np.testing.assert_array_equal(a[name], b[name])
+        assert not np.array_equal(a[name], c[name])
+
+
+def test_random_points_reject_non_positive_k():
+    with pytest.raises(ValueError, match="positive whole number"):
+        tuning.random_points([Range("lr", 0.1, 0.5)], 0)
+
+
+# ---------------------------------------------------------------------------------- clipping
+
+
+def test_requests_inside_the_bound_are_unchanged():
+    req = tuning.clip_request((200, 200), 1000)
+    assert (req.shape, req.steps, req.notice) == ((200, 200), 1000, None)
+
+
+def test_too_many_runs_shrink_every_axis_alike_and_say_so():
+    req = tuning.clip_request((400, 400), 500)
+    assert req.runs <= tuning.MAX_RUNS
+    assert req.shape[0] == req.shape[1] == 200
+    assert "160,000" in req.notice and "40,000" in req.notice and "200 × 200" in req.notice
+
+
+def test_too_many_steps_are_capped():
+    req = tuning.clip_request((10,), 50_000)
+    assert req.steps == tuning.MAX_STEPS and req.shape == (10,)
+    assert "50,000 steps" in req.notice
+
+
+def test_work_bound_limits_runs_times_steps():
+    req = tuning.clip_request((1000,), 100, max_runs=10_000, max_steps=1000, max_work=20_000)
+    assert req.shape == (200,) and req.steps == 100
+    assert req.notice is not None
+
+
+def test_search_reports_the_clipping(rosenbrock):
+    ranges = [Range("lr", 1e-3, 1e-1, log=True)]
+    res = tuning.search("sgd", rosenbrock, START, ranges, k=50_000, steps=2)
+    assert len(res) == tuning.MAX_RUNS
+    assert res.notice is not None and "40,000" in res.notice
+
+
+# --------------------------------------------------------------------------------- scoring
+
+
+def _sample(n_total: int, k: int = 6) -> list[int]:
+    return sorted({0, n_total - 1, *np.random.default_rng(0).choice(n_total, k, replace=False)})
+
+
+def test_final_loss_scores_agree_with_single_runs(rosenbrock):
+    ranges = [Range("lr", 1e-3, 0.5, log=True), Range("beta1", 0.5, 0.95)]
+    res = tuning.search("adam", rosenbrock, START, ranges, grid=(6, 5), steps=150)
+    assert len(res) == 30 and res.score_kind == "loss"
+    for i in _sample(len(res)):
+        traj = optimizers.run("adam", rosenbrock, START, 150, **res.setting(i))
+        assert res.final_loss[i] == pytest.approx(traj.losses[-1], rel=1e-9, abs=1e-300)
+        assert res.status[i] == traj.status
+        assert res.n_steps[i] == traj.n_steps
+        expected = math.log10(max(traj.losses[-1] - rosenbrock.min_value, tuning.LOSS_FLOOR))
+        assert res.score[i] == pytest.approx(expected, rel=1e-9)
+
+
+def test_steps_scores_agree_with_single_runs(rosenbrock):
+    tol = 1e-2
+    ranges = [Range("lr", 1e-3, 0.3, log=True), Range("momentum", 0.0, 0.95)]
+    res = tuning.search(
+        "momentum", rosenbrock, START, ranges, k=24, seed=5, steps=400, score="steps", tol=tol
+    )
+    assert res.method == "random" and res.seed == 5
+    reached = 0
+    for i in range(len(res)):
+        traj = optimizers.run("momentum", rosenbrock, START, 400, **res.setting(i))
+        hits = np.nonzero(traj.losses - rosenbrock.min_value <= tol)[0]
+        if traj.status == "diverged" or not hits.size:
+            assert np.isnan(res.score[i])
+            assert res.outcome[i] == ("diverged" if traj.status == "diverged" else "not reached")
+        else:
+            reached += 1
+            assert res.score[i] == hits[0] and res.outcome[i] == "ok"
+    assert reached > 0  # the sample does exercise both branches
+
+
+def test_lean_and_full_path_engines_give_the_same_scores(rosenbrock, monkeypatch):
+    ranges = [Range("lr", 1e-3, 0.5, log=True), Range("beta1", 0.5, 0.95)]
+    kw = dict(grid=(5, 4), steps=120, score="steps", tol=1e-1)
+    lean = tuning.search("adam", rosenbrock, START, ranges, **kw)
+    monkeypatch.setattr(tuning, "_has_keep_paths", lambda: False)
+    full = tuning.search("adam", rosenbrock, START, ranges, **kw)
+    np.testing.assert_array_equal(lean.score, full.score)
+    np.testing.assert_array_equal(lean.final_loss, full.final_loss)
+
+
+def test_diverged_runs_are_marked_not_scored_and_ranked_last(rosenbrock):
+    ranges = [Range("lr", 1e-4, 1.0, log=True)]
+    res = tuning.search("sgd", rosenbrock, START, ranges, grid=(9,), steps=100)
+    diverged = res.outcome == "diverged"
+    assert diverged.any() and (~diverged).any()
+    assert np.all(np.isnan(res.score[diverged]))
+    assert np.all(np.isfinite(res.score[~diverged]))
+    for i in np.nonzero(diverged)[0]:
+        traj = optimizers.run("sgd", rosenbrock, START, 100, lr=res.settings["lr"][i])
+        assert traj.status == "diverged"
+    table = res.table()
+    n_div = int(diverged.sum())
+    assert list(table["outcome"].iloc[-n_div:]) == ["diverged"] * n_div
+    assert table["score"].iloc[: len(res) - n_div].is_monotonic_increasing
+
+
+def test_best_is_the_lowest_score_and_the_table_is_sorted(rosenbrock):
+    ranges = [Range("lr", 1e-3, 0.5, log=True), Range("beta1", 0.5, 0.95)]
+    res = tuning.search("adam", rosenbrock, START, ranges, k=40, seed=1, steps=100)
+    assert res.best == int(np.nanargmin(res.score))
+    table = res.table(top=10)
+    assert len(table) == 10 and list(table["rank"]) == list(range(1, 11))
+    assert table["run"].iloc[0] == res.best
+    assert {"lr", "beta1", "score", "final_loss", "status", "outcome"} <= set(table.columns)
+
+
+def test_fixed_hyperparameters_reach_the_engine(rosenbrock):
+    ranges = [Range("lr", 0.01, 0.1, log=True)]
+    a = tuning.search("adam", rosenbrock, START, ranges, grid=(3,), steps=50, fixed={"beta1": 0.0})
+    b = tuning.search("adam", rosenbrock, START, ranges, grid=(3,), steps=50)
+    assert a.fixed == {"beta1": 0.0}
+    assert not np.allclose(a.final_loss, b.final_loss)
+    traj = optimizers.run("adam", rosenbrock, START, 50, lr=a.settings["lr"][1], beta1=0.0)
+    assert a.final_loss[1] == pytest.approx(traj.losses[-1], rel=1e-9)
+
+
+def test_best_at_the_edge_of_its_range_is_reported(rosenbrock):
+    res = tuning.search("sgd", rosenbrock, START, [Range("lr", 1e-6, 1e-4, log=True)], grid=(5,), steps=50)
+    assert res.best == 4  # the largest lr is best when all are too small
+    assert res.at_edge(res.best) == ["lr"]
+    assert res.at_edge(2) == []
+
+
+def test_progress_is_reported_per_chunk(rosenbrock, monkeypatch):
+    monkeypatch.setattr(tuning, "CHUNK_WORK", 10 * 20)  # 10 runs of 20 steps per chunk
+    calls = []
+    res = tuning.search(
+        "sgd", rosenbrock, START, [Range("lr", 1e-4, 1e-3)], grid=(25,), steps=20,
+        progress=lambda done, total: calls.append((done, total)),
+    )  # fmt: skip
+    assert calls == [(10, 25), (20, 25), (25, 25)]
+    whole = tuning.search("sgd", rosenbrock, START, [Range("lr", 1e-4, 1e-3)], grid=(25,), steps=20)
+    np.testing.assert_array_equal(res.final_loss, whole.final_loss)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        (dict(grid=(3,), k=5), "either"),
+        (dict(), "either"),
+        (dict(grid=(3,), score="accuracy"), "Unknown score"),
+        (dict(grid=(3,), tol=0.0), "tolerance"),
+        (dict(grid=(3, 3)), "one grid count per range"),
+        (dict(grid=(0,)), "positive whole number"),
+    ],
+)
+def test_bad_search_requests_raise_value_error(rosenbrock, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        tuning.search("sgd", rosenbrock, START, [Range("lr", 1e-3, 1e-1)], **kwargs)
+
+
+def test_engine_errors_pass_through_as_value_error(rosenbrock):
+    with pytest.raises(ValueError):
+        tuning.search("no_such_optimizer", rosenbrock, START, [Range("lr", 1e-3, 1e-1)], grid=(3,))
+    with pytest.raises(ValueError):
+        tuning.search("sgd", rosenbrock, START, [Range("lr", -1.0, 1e-1)], grid=(3,))
+
+
+# ---------------------------------------------------------------------------- grid vs random
+
+
+def test_grid_and_random_get_the_same_budget(rosenbrock):
+    ranges = [Range("lr", 1e-4, 1.0, log=True), Range("beta2", 0.9, 0.9999)]
+    comp = tuning.compare_grid_random(
+        "adam", rosenbrock, START, ranges, grid=(4, 4), seeds=range(6), steps=100
+    )
+    assert len(comp.grid) == len(comp.random) == 16
+    assert comp.grid.method == "grid" and comp.random.method == "random"
+    assert comp.distinct("lr") == (4, 16)
+    assert len(comp.random_best) == 6 and sum(comp.wins) == 6
+    # each random search is the one random_points would choose for its seed
+    np.testing.assert_array_equal(comp.random.settings["lr"], tuning.random_points(ranges, 16, seed=0)["lr"])
+    alone = tuning.search("adam", rosenbrock, START, ranges, k=16, seed=3, steps=100)
+    assert comp.random_best[3] == pytest.approx(alone.best_score)
+    alone_grid = tuning.search("adam", rosenbrock, START, ranges, grid=(4, 4), steps=100)
+    np.testing.assert_array_equal(comp.grid.score, alone_grid.score)
+
+
+# --------------------------------------------------------------------------- many-start map
+
+
+def test_many_start_map_on_himmelblau_labels_starts_near_each_minimum(himmelblau):
+    smap = tuning.many_start_map("sgd", himmelblau, 41, 400, hyper={"lr": 0.005})
+    assert smap.minimum.shape == smap.diverged.shape == (41, 41)
+    assert len(smap.minima) == 4
+    X, Y = np.meshgrid(smap.xs, smap.ys)
+    for i, (mx, my) in enumerate(smap.minima):
+        near = np.hypot(X - mx, Y - my) < 0.6
+        assert near.sum() >= 3
+        assert np.all(smap.minimum[near] == i), f"starts near minimum {i + 1}"
+    counts = smap.counts()
+    assert all(counts[f"minimum {i + 1}"] > 0 for i in range(4))
+    assert sum(counts.values()) == 41 * 41
+
+
+def test_many_start_map_rows_follow_y_and_columns_follow_x(himmelblau):
+    smap = tuning.many_start_map("sgd", himmelblau, 5, 3, hyper={"lr": 0.001})
+    (x0, x1), (y0, y1) = himmelblau.bounds
+    np.testing.assert_allclose(smap.xs, np.linspace(x0, x1, 5))
+    np.testing.assert_allclose(smap.ys, np.linspace(y0, y1, 5))
+    traj = optimizers.run("sgd", himmelblau, (smap.xs[4], smap.ys[1]), 3, lr=0.001)
+    np.testing.assert_allclose(smap.final_points[1, 4], traj.points[-1])
+    table = smap.table()
+    assert len(table) == 25 and {"x0", "y0", "minimum"} <= set(table.columns)
+
+
+def test_many_start_map_marks_diverged_starts(himmelblau):
+    smap = tuning.many_start_map("sgd", himmelblau, 9, 50, hyper={"lr": 0.2})
+    assert smap.diverged.any()
+    assert np.all(smap.minimum[smap.diverged] == -1)
+    assert np.all(np.isnan(smap.converge_steps[smap.diverged]))
+    assert smap.counts()["diverged"] == int(smap.diverged.sum())
+
+
+def test_many_start_map_steps_to_converge_only_for_converged_runs(himmelblau):
+    smap = tuning.many_start_map("momentum", himmelblau, 7, 1000, hyper={"lr": 0.005})
+    converged = smap.status == "converged"
+    assert converged.any()
+    np.testing.assert_array_equal(smap.converge_steps[converged], smap.n_steps[converged])
+    assert np.all(np.isnan(smap.converge_steps[~converged]))
+
+
+def test_many_start_map_is_clipped(himmelblau):
+    smap = tuning.many_start_map("sgd", himmelblau, 300, 1, hyper={"lr": 0.001})
+    assert smap.minimum.shape == (200, 200)
+    assert "200 × 200" in smap.notice
+
+
+# ------------------------------------------------------------------------------- layering
+
+
+def test_backend_imports_neither_streamlit_nor_plotly():
+    code = (
+        "import sys, tuning; "
+        "bad = [m for m in ('streamlit', 'plotly') if m in sys.modules]; "
+        "print(','.join(bad))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ""
