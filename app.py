@@ -1,0 +1,24 @@
+"""Optimizer Playground: the Streamlit entry point, a thin router over the pages in `ui/`.
+
+Run with `streamlit run app.py`.
+"""
+
+import streamlit as st
+
+import ui.explorer
+import ui.tuning
+
+
+def run() -> None:
+    """Configure the page and run the selected page (a function so tests can call it)."""
+    st.set_page_config(page_title="Optimizer Playground", layout="wide")
+    page = st.navigation(
+        [
+            st.Page(ui.explorer.render, title="Explorer", url_path="explorer", default=True),
+            st.Page(ui.tuning.render, title="Hyperparameter search", url_path="search"),
+        ]
+    )
+    page.run()
+
+
+run()

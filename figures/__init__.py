@@ -1,0 +1,199 @@
+"""Plotly pieces shared by every page: the template, one colour per optimizer, the contour grid.
+
+Builders here and in the page modules (`figures.explorer`, `figures.tuning`) are pure functions of
+NumPy arrays, surfaces and Trajectories that return `go.Figure` or traces. They never import
+streamlit, and every figure sets `layout.template` explicitly (never `pio.templates.default`).
+
+Colours follow the Okabe-Ito palette, which stays distinguishable under the common forms of colour
+blindness; each optimizer keeps its colour in every chart of the app.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+__all__ = [
+    "CONTOUR_COLORSCALE",
+    "OPTIMIZER_COLORS",
+    "TEMPLATE",
+    "AnimatedFigure",
+    "apply_levels",
+    "contour_trace",
+    "level_transform",
+    "optimizer_color",
+    "surface_grid",
+    "typed_array",
+]
+
+# Okabe-Ito (colour-blind safe). Yellow is left out: it vanishes on a light background.
+OPTIMIZER_COLORS: dict[str, str] = {
+    "sgd": "#E69F00",  # orange
+    "momentum": "#56B4E9",  # sky blue
+    "rmsprop": "#009E73",  # bluish green
+    "adam": "#D55E00",  # vermillion
+    "newton": "#CC79A7",  # reddish purple
+    "gauss_newton": "#0072B2",  # blue
+    "lm": "#000000",  # black
+}
+_FALLBACK_COLORS = ("#882255", "#44AA99", "#999933", "#AA4499", "#332288")
+
+# Light grey-blue fill: low loss is near white, so the coloured paths stay readable everywhere.
+CONTOUR_COLORSCALE = [[0.0, "#ffffff"], [0.35, "#dde3ea"], [1.0, "#7f8c9b"]]
+
+TEMPLATE = go.layout.Template(
+    layout={
+        "font": {"family": "Source Sans Pro, Helvetica, Arial, sans-serif", "size": 14},
+        "paper_bgcolor": "white",
+        "plot_bgcolor": "white",
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+        "hovermode": "closest",
+        "hoverlabel": {"font": {"size": 13}},
+        "colorway": list(OPTIMIZER_COLORS.values()),
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0.0},
+        "xaxis": {"showgrid": True, "gridcolor": "#eceff3", "zeroline": False, "linecolor": "#888"},
+        "yaxis": {"showgrid": True, "gridcolor": "#eceff3", "zeroline": False, "linecolor": "#888"},
+    }
+)
+
+
+def optimizer_color(name: str) -> str:
+    """The colour of an optimizer; unknown names get a stable colour from a fallback list."""
+    if name in OPTIMIZER_COLORS:
+        return OPTIMIZER_COLORS[name]
+    return _FALLBACK_COLORS[sum(map(ord, name)) % len(_FALLBACK_COLORS)]
+
+
+def surface_grid(surface, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss on an n x n grid over `surface.bounds`.
+
+    Returns xs (n,), ys (n,) and Z (n, n) with Z[i, j] = L(xs[j], ys[i]) (Plotly's contour layout),
+    all float32 to halve what is sent to the browser. Non-finite values become NaN.
+    """
+    (x0, x1), (y0, y1) = surface.bounds
+    xs = np.linspace(x0, x1, n)
+    ys = np.linspace(y0, y1, n)
+    X, Y = np.meshgrid(xs, ys)
+    with np.errstate(all="ignore"):
+        Z = np.asarray(surface.value(np.stack([X, Y], axis=-1)), dtype=float)
+    Z = np.where(np.isfinite(Z), Z, np.nan)
+    return xs.astype(np.float32), ys.astype(np.float32), Z.astype(np.float32)
+
+
+def _floor(Z: np.ndarray, min_value: float | None) -> float:
+    zmin = float(np.nanmin(Z)) if np.isfinite(Z).any() else 0.0
+    if min_value is not None and math.isfinite(min_value):
+        return min(zmin, float(min_value))
+    return zmin
+
+
+def level_transform(
+    Z: np.ndarray, *, log_levels: bool, min_value: float | None
+) -> tuple[np.ndarray, float, float]:
+    """Map losses to the values the contour colours, so that the valley floor shows.
+
+    With `log_levels`, returns log10(L - floor + delta) where floor is the lowest loss (or L*) and
+    delta = 1e-4 of the loss range; otherwise L itself. Returns (values, floor, delta); use
+    `apply_levels` with the same floor and delta to place paths on the same scale (3D view).
+    """
+    if not log_levels:
+        return Z, 0.0, 0.0
+    floor = _floor(Z, min_value)
+    zmax = float(np.nanmax(Z)) if np.isfinite(Z).any() else floor + 1.0
+    delta = max(1e-4 * (zmax - floor), 1e-12)
+    return apply_levels(Z, floor, delta, log_levels=True), floor, delta
+
+
+def apply_levels(values, floor: float, delta: float, *, log_levels: bool) -> np.ndarray:
+    """The transform of `level_transform` applied to other losses (NaN where undefined)."""
+    values = np.asarray(values, dtype=float)
+    if not log_levels:
+        return values
+    with np.errstate(all="ignore"):
+        out = np.log10(np.maximum(values - floor, 0.0) + delta)
+    return np.where(np.isfinite(out), out, np.nan).astype(np.float32)
+
+
+def _log_colorbar(floor: float, delta: float, zt: np.ndarray) -> dict:
+    """Colour-bar ticks at whole decades of L - floor, labelled with the loss itself."""
+    lo, hi = float(np.nanmin(zt)), float(np.nanmax(zt))
+    tickvals, ticktext = [], []
+    for e in range(math.floor(lo) - 1, math.ceil(hi) + 2):
+        tv = math.log10(10.0**e + delta)
+        if lo <= tv <= hi:
+            tickvals.append(tv)
+            ticktext.append(f"{floor + 10.0**e:.3g}")
+    return {"tickvals": tickvals, "ticktext": ticktext, "title": {"text": "loss L (log)"}}
+
+
+def contour_trace(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    Z: np.ndarray,
+    *,
+    log_levels: bool,
+    min_value: float | None,
+    ncontours: int = 24,
+    showscale: bool = True,
+) -> go.Contour:
+    """A static contour of the loss with light fill and log-spaced levels where asked.
+
+    Hover is off here: contour traces report no coordinates to Streamlit's `on_select`, so the
+    click-to-start grid (a scatter trace on top) carries the hover text instead.
+    """
+    zt, floor, delta = level_transform(Z, log_levels=log_levels, min_value=min_value)
+    colorbar = (
+        _log_colorbar(floor, delta, zt)
+        if log_levels and np.isfinite(zt).any()
+        else {"title": {"text": "loss L"}}
+    )
+    colorbar.update(thickness=10, len=0.75)
+    return go.Contour(
+        x=xs,
+        y=ys,
+        z=np.asarray(zt, dtype=np.float32),
+        ncontours=ncontours,
+        colorscale=CONTOUR_COLORSCALE,
+        contours={"coloring": "fill", "showlines": True},
+        line={"color": "rgba(60,70,80,0.35)", "width": 0.8},
+        showscale=showscale,
+        colorbar=colorbar,
+        hoverinfo="skip",
+        name="loss",
+    )
+
+
+def typed_array(values) -> dict:
+    """A float32 array in Plotly's typed-array JSON form ({"dtype", "bdata"}), ready to send."""
+    arr = np.ascontiguousarray(np.asarray(values, dtype="<f4"))
+    return {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+class AnimatedFigure(go.Figure):
+    """A `go.Figure` whose animation frames are plain dicts of typed arrays.
+
+    Plotly validates every frame's traces when frames are assigned, which costs several
+    milliseconds per frame (most of a rerun's budget for 40 frames). The frames here are built from
+    already-checked arrays, so they skip that validation and are added in `to_dict()`, which is what
+    `plotly.io.to_json` (and so `st.plotly_chart`) serialises. Read them with `raw_frames`.
+    """
+
+    def __init__(self, *args, raw_frames: list[dict] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._raw_frames = list(raw_frames or [])
+
+    @property
+    def raw_frames(self) -> list[dict]:
+        return self._raw_frames
+
+    def set_raw_frames(self, frames: list[dict]) -> None:
+        self._raw_frames = list(frames)
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        if self._raw_frames:
+            d["frames"] = self._raw_frames
+        return d

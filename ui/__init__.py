@@ -1,0 +1,1 @@
+"""Streamlit pages of the Optimizer Playground (thin: widgets, cached engine calls, figures)."""

@@ -1,0 +1,517 @@
+"""The explorer page: race optimizers across a 2D loss surface.
+
+Thin by design: the sidebar's widgets (all URL-backed, see `ui.common.UrlState`) feed cached
+engine runs (`ui.common.run_optimizer`), and the figure builders in `figures.explorer` draw them.
+The animation (play button and step slider) runs in the browser from Plotly frames, so watching
+the race never reruns the script.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+import optimizers
+import surfaces
+from figures import explorer as fx
+from figures import optimizer_color
+from optimizers.schedules import SCHEDULES
+from ui import common
+
+GRID_N = 90  # contour grid points per axis (a 90 x 90 float32 grid is about 43 KB on the wire)
+CLICK_GRID_N = 37  # click-to-set-start lattice per axis
+MAX_FRAMES = 40  # animation frames sent with the contour
+
+DEFAULT_SURFACE = "quadratic"
+DEFAULT_OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"]
+DEFAULT_STEPS = 60
+# The default race (elongated valley, condition 10, L = x² + 10y²): SGD's α = 0.09 is close to its
+# stability limit 2/20 across the valley, so it zig-zags across it, the lecture's RMSProp picture;
+# momentum overshoots and spirals; RMSProp and Adam rescale each coordinate and head down the valley.
+DEFAULT_HYPER: dict[str, dict[str, Any]] = {
+    "sgd": {"lr": 0.09},
+    "momentum": {"lr": 0.01},
+    "rmsprop": {"lr": 0.1},
+    "adam": {"lr": 0.1},
+}
+
+# One or two sentences per optimizer, in the lecture's words.
+EXPLANATIONS: dict[str, str] = {
+    "sgd": "Step against the gradient, scaled by the learning rate α. With minibatches the "
+    "gradient is the average over the m samples of the batch, so it is noisy.",
+    "momentum": "The velocity v accumulates gradients with rate β (the 'friction', often 0.9); "
+    "the step is largest when a sequence of gradients all point in the same direction.",
+    "rmsprop": "s tracks the uncentered variance of the gradients. Dividing by √s damps the "
+    "oscillation across an elongated valley and speeds progress along it, so a larger α works.",
+    "adam": "Combines momentum (first moment m) and RMSProp (second moment v). Both start at "
+    "zero, so they are bias-corrected (m̂, v̂) before the step.",
+    "newton": "Uses the curvature (the Hessian H) from the second-order Taylor expansion to take "
+    "a more direct route: 'we got rid of the learning rate!'. On a quadratic loss, such as "
+    "linear regression, one step lands exactly on the minimum.",
+    "gauss_newton": "For a loss that is a sum of squared residuals r, approximate the Hessian by "
+    "2·JᵀJ: it needs only first derivatives of the residuals.",
+    "lm": "A damped Gauss-Newton: λ is adjusted every iteration so that the loss decreases. Large "
+    "λ behaves like gradient descent, small λ like Gauss-Newton; Marquardt's scaling uses "
+    "diag(JᵀJ) instead of I.",
+}
+
+# Lesson presets: a short note and the settings they set (widget keys -> values).
+PRESETS: dict[str, dict[str, Any]] = {
+    "rmsprop_valley": {
+        "title": "RMSProp in the elongated valley",
+        "note": "SGD zig-zags across the valley, where the gradient is large, and crawls along it. "
+        "RMSProp divides by the root of the squared gradients: the oscillation is damped and the "
+        "progress along the valley speeds up. Try a larger condition number κ.",
+        "settings": {"surface": "quadratic", "opts": ["sgd", "rmsprop"]},
+    },
+    "newton_linreg": {
+        "title": "Newton on linear regression: one step",
+        "note": "The loss of linear regression is quadratic in (w, b), so Newton's second-order "
+        "Taylor model is exact: one step lands on the least-squares solution. SGD needs many.",
+        "settings": {
+            "surface": "linear_regression",
+            "opts": ["sgd", "newton"],
+            "steps": 30,
+            "sgd_lr": 0.1,
+        },
+    },
+    "lm_blend": {
+        "title": "LM blends gradient descent and Gauss-Newton",
+        "note": "On the curve fit a·exp(b·t), Levenberg-Marquardt starts with a large damping λ "
+        "(short, gradient-like steps) and lowers λ while the loss falls, ending with "
+        "Gauss-Newton steps. The learning-rate tab shows λ_k.",
+        "settings": {
+            "surface": "curve_fit",
+            "opts": ["sgd", "gauss_newton", "lm"],
+            "steps": 40,
+            "sgd_lr": 0.05,
+            "lm_damping": 100.0,
+            "view": "Learning rate",
+        },
+    },
+    "adam_rosenbrock": {
+        "title": "Adam vs momentum on Rosenbrock",
+        "note": "Rosenbrock's banana valley is narrow and curved. Momentum builds up speed along "
+        "the floor; Adam rescales each coordinate. Compare how both follow the bend to (1, 1).",
+        "settings": {
+            "surface": "rosenbrock",
+            "opts": ["momentum", "adam"],
+            "steps": 300,
+            "momentum_lr": 0.001,
+            "adam_lr": 0.05,
+        },
+    },
+    "too_large_lr": {
+        "title": "Too large a learning rate diverges",
+        "note": "With α above 2 divided by the largest curvature, every step across the valley "
+        "overshoots by more than it corrects: the loss grows without bound. The path is drawn "
+        "until it leaves finite values, and the table flags the run.",
+        "settings": {"surface": "quadratic", "opts": ["sgd", "adam"], "sgd_lr": 0.15},
+    },
+    "decay": {
+        "title": "Learning-rate decay with noisy gradients",
+        "note": "Noisy gradients keep SGD bouncing around the minimum at a constant α. A decaying "
+        "α (1/t decay) is high far from the minimum and low close to it. Smooth the loss curve "
+        "with the EMA slider, as for training curves.",
+        "settings": {
+            "surface": "quadratic",
+            "opts": ["sgd"],
+            "steps": 150,
+            "sgd_lr": 0.05,
+            "noise": 2.0,
+            "sched": "inverse_time",
+            "sched_decay_rate": 0.1,
+        },
+    },
+}
+NO_PRESET = "none"
+SETTING_KEYS = "_setting_keys"  # session_state: keys of the settings drawn in the last full run
+VIEWS = ["Update rules", "Learning rate", "3D surface"]
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+def _apply_preset() -> None:
+    """on_change of the preset picker: reset every setting, then set the preset's."""
+    name = st.session_state.get("preset", NO_PRESET)
+    if name == NO_PRESET:
+        return
+    for key in st.session_state.get(SETTING_KEYS, []):
+        if key != "preset":
+            st.session_state.pop(key, None)
+    settings = PRESETS[name]["settings"]
+    surface = settings.get("surface", DEFAULT_SURFACE)
+    info = surfaces.SURFACES[surface]
+    st.session_state["start_x"], st.session_state["start_y"] = map(float, info.default_start)
+    for key, value in settings.items():
+        st.session_state[key] = value
+
+
+def _reset_start() -> None:
+    """on_change of the surface picker: a new surface starts from its own default start."""
+    info = surfaces.SURFACES[st.session_state["surface"]]
+    st.session_state["start_x"], st.session_state["start_y"] = map(float, info.default_start)
+
+
+def _on_contour_click() -> None:
+    """on_select of the contour: the clicked point (from the transparent grid) becomes θ_0."""
+    state = st.session_state.get("landscape")
+    points = state.selection.points if state is not None else []
+    if not points:
+        return
+    grid_points = [p for p in points if p.get("curve_number") == 1] or points
+    p = grid_points[0]
+    if "x" in p and "y" in p:
+        st.session_state["start_x"] = round(float(p["x"]), 3)
+        st.session_state["start_y"] = round(float(p["y"]), 3)
+
+
+# --------------------------------------------------------------------------- sidebar
+
+
+def _sidebar(url: common.UrlState) -> dict[str, Any]:
+    sb = st.sidebar
+    cfg: dict[str, Any] = {}
+    cfg["preset"] = common.choice_widget(
+        "Lesson preset",
+        [NO_PRESET, *PRESETS],
+        "preset",
+        url,
+        default=NO_PRESET,
+        format_func=lambda k: "— free exploration —" if k == NO_PRESET else PRESETS[k]["title"],
+        on_change=_apply_preset,
+        help="Sets up a scene from the lecture; change anything afterwards.",
+        container=sb,
+    )
+
+    # Surface and its parameters.
+    sb.header("Loss surface", divider="gray")
+    name = common.choice_widget(
+        "Surface",
+        list(surfaces.SURFACES),
+        "surface",
+        url,
+        default=DEFAULT_SURFACE,
+        format_func=lambda k: surfaces.SURFACES[k].label,
+        on_change=_reset_start,
+        container=sb,
+    )
+    info = surfaces.SURFACES[name]
+    sb.caption(info.description)
+    params = {}
+    for p in info.params:
+        params[p.name] = common.param_widget(p, f"{name}_{p.name}", url, container=sb)
+    cfg["surface"], cfg["surface_params"] = name, common.params_tuple(params)
+    surface = common.get_surface(name, cfg["surface_params"])
+
+    # Start point.
+    (x0, x1), (y0, y1) = surface.bounds
+    a, b = surface.axis_labels
+    sb.markdown("**Start point θ₀** — or click the map")
+    c1, c2 = sb.columns(2)
+    sx = common.number_widget(
+        a, "start_x", url, default=float(info.default_start[0]), low=float(x0), high=float(x1),
+        step=0.1, container=c1,
+    )  # fmt: skip
+    sy = common.number_widget(
+        b, "start_y", url, default=float(info.default_start[1]), low=float(y0), high=float(y1),
+        step=0.1, container=c2,
+    )  # fmt: skip
+    cfg["start"] = (round(sx, 4), round(sy, 4))
+
+    # Optimizers and their hyperparameters.
+    sb.header("Optimizers", divider="gray")
+    chosen = common.multi_choice_widget(
+        "Race these optimizers",
+        list(optimizers.OPTIMIZERS),
+        "opts",
+        url,
+        default=DEFAULT_OPTIMIZERS,
+        format_func=lambda k: optimizers.OPTIMIZERS[k].label,
+        container=sb,
+    )
+    hyper: dict[str, tuple] = {}
+    for opt in chosen:
+        oinfo = optimizers.OPTIMIZERS[opt]
+        with sb.expander(oinfo.label, expanded=len(chosen) <= 2):
+            st.markdown(
+                common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b> — {oinfo.description}"),
+                unsafe_allow_html=True,
+            )
+            values = {}
+            for p in oinfo.hyper:
+                default = DEFAULT_HYPER.get(opt, {}).get(p.name)
+                values[p.name] = common.param_widget(p, f"{opt}_{p.name}", url, default=default)
+            hyper[opt] = common.params_tuple(values)
+    cfg["optimizers"], cfg["hyper"] = chosen, hyper
+
+    # Training: steps, schedule, noise, batch size.
+    sb.header("Training", divider="gray")
+    cfg["steps"] = common.int_widget(
+        "Steps (iterations k)", "steps", url, default=DEFAULT_STEPS, low=1, high=500, container=sb
+    )
+    kind = common.choice_widget(
+        "Learning-rate schedule",
+        list(SCHEDULES),
+        "sched",
+        url,
+        default="constant",
+        format_func=lambda k: SCHEDULES[k].label,
+        help="α_k = α₀ × the schedule's factor at the epoch of step k.",
+        container=sb,
+    )
+    sched_params = {
+        p.name: common.param_widget(p, f"sched_{p.name}", url, container=sb) for p in SCHEDULES[kind].params
+    }
+    cfg["schedule"] = None if kind == "constant" else common.params_tuple({"kind": kind, **sched_params})
+    sb.latex(SCHEDULES[kind].formula)
+    if kind != "constant":
+        curve = common.schedule_curve(cfg["schedule"], max(cfg["steps"], 2))
+        sb.plotly_chart(
+            fx.schedule_figure(curve), key="schedule_chart", width="stretch", theme=None,
+            config={"displayModeBar": False},
+        )  # fmt: skip
+    cfg["noise"] = common.float_slider_widget(
+        "Gradient noise σ", "noise", url, default=0.0, low=0.0, high=5.0, step=0.05,
+        help="Adds N(0, σ²) noise to every gradient, like minibatch noise.", container=sb,
+    )  # fmt: skip
+    cfg["seed"] = common.int_widget(
+        "Noise seed", "seed", url, default=0, low=0, high=9999, slider=False, container=sb
+    )
+    cfg["batch_size"] = None
+    if surface.data is not None:
+        m = len(surface.data[0])
+        bs = common.int_widget(
+            "Minibatch size m", "batch", url, default=m, low=1, high=m, container=sb,
+            help="Samples per iteration; m = all data is full-batch gradient descent. "
+            "An epoch is one pass over the data.",
+        )  # fmt: skip
+        cfg["batch_size"] = None if bs >= m else bs
+    return cfg
+
+
+def _check_choice(raw: str, options: list[str]) -> str:
+    if raw not in options:
+        raise ValueError(f"choose one of {', '.join(options)}")
+    return raw
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str]]:
+    """Cached runs of the chosen optimizers, and notes for those that cannot run here."""
+    trajs: dict[str, Any] = {}
+    notes: list[str] = []
+    sname = surfaces.SURFACES[cfg["surface"]].label
+    for opt in cfg["optimizers"]:
+        oinfo = optimizers.OPTIMIZERS[opt]
+        if oinfo.needs == "residuals" and not surface.has_residuals:
+            notes.append(
+                f"**{oinfo.label}** is not run: it approximates the Hessian by 2·JᵀJ of the "
+                f"residuals, so it needs a loss that is a sum of squared residuals, L = Σ r_i². "
+                f"The {sname} is not one. Pick linear regression, the curve fit or another "
+                "least-squares surface."
+            )
+            continue
+        if oinfo.needs != "grad" and cfg["batch_size"] is not None:
+            notes.append(
+                f"**{oinfo.label}** uses full-batch updates here: second-order methods don't "
+                "work well with minibatches (the lecture's 'in practice' slide)."
+            )
+        try:
+            trajs[opt] = common.run_optimizer(
+                opt,
+                cfg["surface"],
+                cfg["surface_params"],
+                cfg["start"],
+                cfg["steps"],
+                cfg["schedule"],
+                cfg["noise"],
+                cfg["seed"],
+                cfg["batch_size"] if oinfo.needs == "grad" else None,
+                cfg["hyper"][opt],
+            )
+        except ValueError as exc:
+            notes.append(f"**{oinfo.label}** could not run: {exc}")
+    if "newton" in trajs and surface.min_value is None:
+        notes.append(
+            "**Newton** solves H·δ = −∇L. On the saddle H has a negative eigenvalue, so the "
+            "step heads for the stationary point, the saddle itself, instead of downhill."
+        )
+    return trajs, notes
+
+
+# --------------------------------------------------------------------------- views
+
+
+@st.fragment
+def _loss_view(url: common.UrlState, trajs: dict[str, Any], min_value: float | None) -> None:
+    """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
+    w = common.float_slider_widget(
+        "EMA smoothing", "ema", url, default=0.0, low=0.0, high=0.99, step=0.01,
+        help="Exponential moving average of the curve, as for noisy training curves "
+        "(0 = raw).",
+    )  # fmt: skip
+    common.sync_query_param("ema", w, 0.0)
+    st.plotly_chart(
+        fx.loss_figure(trajs, min_value=min_value, smoothing=w),
+        key="loss_chart", width="stretch", theme=None,
+    )  # fmt: skip
+    if min_value is None:
+        st.caption("This surface has no minimum (L is unbounded below), so the loss is drawn as is.")
+    else:
+        st.caption(f"Distance of the loss to its minimum L* = {min_value:.4g}, on a log scale.")
+
+
+@st.fragment
+def _summary_view(url: common.UrlState, trajs: dict[str, Any], surface) -> None:
+    """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
+    tol = common.log_choice_widget(
+        "Tolerance for 'steps to tolerance': L(θ_k) − L* ≤",
+        "tol",
+        url,
+        options=[10.0**e for e in range(-10, 1)],
+        default=1e-3,
+    )
+    common.sync_query_param("tol", tol, 1e-3)
+    rows = fx.summary_rows(trajs, surface, tol=tol)
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        key="summary_table",
+        column_config={
+            "final loss": st.column_config.NumberColumn(format="%.4g"),
+            "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
+            "steps to tolerance": st.column_config.NumberColumn(format="%d"),
+        },
+    )
+
+
+def _csv(trajs: dict[str, Any]) -> bytes:
+    frames = []
+    for name, traj in trajs.items():
+        df = traj.to_frame()
+        df.insert(0, "optimizer", name)
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True).to_csv(index=False).encode()
+
+
+def _update_rules(chosen: list[str]) -> None:
+    for opt in chosen:
+        oinfo = optimizers.OPTIMIZERS[opt]
+        st.markdown(common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b>"), unsafe_allow_html=True)
+        st.latex(oinfo.formula)
+        st.markdown(EXPLANATIONS.get(opt, oinfo.description))
+
+
+# --------------------------------------------------------------------------- page
+
+
+def render() -> None:
+    """Draw the explorer page."""
+    url = common.UrlState()
+    st.title("Optimizer Playground")
+    st.caption(
+        "Pick a loss surface and some optimizers in the sidebar, then watch them race from the "
+        "start point θ₀ to the minimum. Press ▶ under the map to see every path advance "
+        "together (or drag the step slider); click anywhere on the map to start from there."
+    )
+    messages = st.container()
+
+    cfg = _sidebar(url)
+    surface = common.get_surface(cfg["surface"], cfg["surface_params"])
+    sinfo = surfaces.SURFACES[cfg["surface"]]
+
+    if cfg["preset"] != NO_PRESET:
+        messages.info(f"**Lesson: {PRESETS[cfg['preset']]['title']}.** {PRESETS[cfg['preset']]['note']}")
+    if not cfg["optimizers"]:
+        messages.info("Choose at least one optimizer in the sidebar to start the race.")
+
+    trajs, notes = _runs(cfg, surface)
+    for note in notes:
+        messages.info(note, icon="ℹ️")
+    for opt, traj in trajs.items():
+        if traj.status == "diverged":
+            messages.warning(
+                f"**{optimizers.OPTIMIZERS[opt].label} diverged at step {traj.n_steps}**: "
+                f"{traj.message}. Its path is drawn up to its last finite point.",
+                icon="⚠️",
+            )
+
+    grid = common.surface_grid(cfg["surface"], cfg["surface_params"], GRID_N)
+    fig = fx.landscape_figure(
+        surface,
+        grid,
+        trajs,
+        start=cfg["start"],
+        log_levels=sinfo.log_levels,
+        max_frames=MAX_FRAMES,
+        click_grid_n=CLICK_GRID_N,
+    )
+    # Side by side when the map is one square panel; data surfaces use the full width for the map
+    # and its data panel, with the loss below.
+    if surface.data is None:
+        map_col, loss_col = st.columns([3, 2], gap="medium")
+    else:
+        map_col = loss_col = st.container()
+    with map_col:
+        st.plotly_chart(
+            fig,
+            key="landscape",
+            width="stretch",
+            theme=None,
+            on_select=_on_contour_click,
+            selection_mode="points",
+            config={"displaylogo": False, "scrollZoom": False},
+        )
+    with loss_col:
+        if trajs:
+            _loss_view(url, trajs, surface.min_value)
+
+    if trajs:
+        st.subheader("Summary")
+        _summary_view(url, trajs, surface)
+        st.download_button(
+            "Download all trajectories (CSV)",
+            data=_csv(trajs),
+            file_name=f"trajectories_{cfg['surface']}.csv",
+            mime="text/csv",
+            key="download_csv",
+            on_click="ignore",
+        )
+
+    # Heavier views are lazy: only the open tab runs and is sent.
+    url.seed("view", lambda raw: _check_choice(raw, VIEWS), "view", VIEWS[0])
+    st.session_state.setdefault("view", VIEWS[0])
+    rules_tab, lr_tab, surf_tab = st.tabs(VIEWS, key="view", on_change="rerun")
+    url.track("view", st.session_state.get("view", VIEWS[0]), VIEWS[0])
+    if rules_tab.open:
+        with rules_tab:
+            _update_rules(cfg["optimizers"])
+    if lr_tab.open:
+        with lr_tab:
+            if trajs:
+                st.plotly_chart(fx.lr_figure(trajs), key="lr_chart", width="stretch", theme=None)
+                st.caption(
+                    "The learning rate α_k each optimizer used (schedules change it per epoch). "
+                    "Newton and Gauss-Newton have a step factor instead; LM has no α, its "
+                    "damping λ_k is dotted."
+                )
+    if surf_tab.open:
+        with surf_tab:
+            st.plotly_chart(
+                fx.surface3d_figure(surface, grid, trajs, log_levels=sinfo.log_levels),
+                key="surface3d",
+                width="stretch",
+                theme=None,
+            )
+            st.caption("Drag to turn the surface; the view is kept while you change settings.")
+
+    st.session_state[SETTING_KEYS] = sorted(url.keys)
+    url.finish()
+    url.show_warnings(messages)
