@@ -1,0 +1,494 @@
+"""Plotly builders for the hyperparameter-search page: pure functions returning go.Figure.
+
+They take the results of ``tuning`` (SearchResult, Comparison, StartMap) and plain arrays, and
+never import streamlit. Runs without a score are never drawn as numbers: diverged settings are
+grey cells (or grey crosses) with a legend entry "diverged", settings that never got within the
+tolerance are light cells with open circles, "not reached".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from figures import TEMPLATE
+from tuning import Comparison, Range, SearchResult, StartMap
+
+DIVERGED_COLOR = "#9e9e9e"
+NOT_REACHED_COLOR = "#ead9c0"
+BEST_COLOR = "#ffd400"
+SCORE_SCALE = "Viridis"  # dark = low score = good
+# One colour per minimum of a many-start map (Himmelblau has four), then "none" and "diverged".
+MINIMUM_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+NONE_COLOR = "#f0f0f0"
+# Below the plot, so it never covers the title (the shared template puts it on top).
+_LEGEND = dict(orientation="h", yanchor="top", y=-0.18, x=0.0)
+# Okabe-Ito, as figures.OPTIMIZER_COLORS: the best setting first, then the others.
+PATH_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+
+
+def score_title(result: SearchResult) -> str:
+    """Axis/colour-bar title of a search's score, with the direction that is better."""
+    if result.score_kind == "loss":
+        return "log10(L − L*) (lower is better)"
+    return f"steps to L − L* ≤ {result.tol:g} (lower is better)"
+
+
+def setting_text(names: Sequence[str], values: Sequence[float]) -> str:
+    """'lr=0.0123, beta1=0.9' for a legend or a caption."""
+    return ", ".join(f"{n}={v:.3g}" for n, v in zip(names, values, strict=True))
+
+
+def search_figure(result: SearchResult) -> go.Figure:
+    """The main picture of a search: heatmap (2D grid), scatter (2D random) or line (1D)."""
+    if len(result.names) == 1:
+        return score_line(result)
+    if result.method == "grid":
+        return search_heatmap(result)
+    return search_scatter(result)
+
+
+def search_heatmap(result: SearchResult) -> go.Figure:
+    """Heatmap of the score over a 2D grid, first hyperparameter on x; best cell starred."""
+    if result.method != "grid" or len(result.names) != 2:
+        raise ValueError("search_heatmap needs a grid search over two hyperparameters.")
+    rx, ry = result.ranges
+    n, m = result.shape
+    xs, ys = result.settings[rx.name].reshape(n, m)[:, 0], result.settings[ry.name].reshape(n, m)[0]
+
+    def grid_of(values):  # (N,) in run order -> (m, n) indexed [y][x]
+        return np.asarray(values).reshape(n, m).T
+
+    score = grid_of(result.score)
+    outcome = grid_of(result.outcome)
+    xe, ye = _edges(xs, rx.log), _edges(ys, ry.log)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Heatmap(
+            x=xe,
+            y=ye,
+            z=score,
+            colorscale=SCORE_SCALE,
+            colorbar=dict(title=dict(text=score_title(result), side="right")),
+            hoverongaps=False,
+            name="score",
+            hovertemplate=f"{rx.name}=%{{x:.3g}}<br>{ry.name}=%{{y:.3g}}<br>score=%{{z:.3g}}<extra></extra>",
+        )
+    )
+    size = int(np.clip(300 / max(n, m), 3, 14))
+    for label, color, symbol in (
+        ("diverged", DIVERGED_COLOR, "x-thin"),
+        ("not reached", NOT_REACHED_COLOR, "circle-open"),
+    ):
+        mask = outcome == label
+        if not mask.any():
+            continue
+        fig.add_trace(
+            go.Heatmap(
+                x=xe,
+                y=ye,
+                z=np.where(mask, 1.0, np.nan),
+                colorscale=[[0, color], [1, color]],
+                showscale=False,
+                hoverinfo="skip",
+                name=label,
+            )
+        )
+        iy, ix = np.nonzero(mask)
+        fig.add_trace(_outcome_markers(xs[ix], ys[iy], label, size, symbol))
+    _add_best(fig, result)
+    _axes(fig, result.ranges)
+    fig.update_layout(
+        title=dict(text=f"Grid search: {n} × {m} = {n * m:,} settings, {result.steps} steps each")
+    )
+    return _finish(fig)
+
+
+def search_scatter(result: SearchResult, *, coloraxis: str | None = None) -> go.Figure:
+    """Random (or any) search over two hyperparameters: one dot per setting, coloured by score."""
+    if len(result.names) != 2:
+        raise ValueError("search_scatter needs two hyperparameters.")
+    fig = go.Figure()
+    for trace in _scatter_traces(result, coloraxis=coloraxis):
+        fig.add_trace(trace)
+    _add_best(fig, result)
+    _axes(fig, result.ranges)
+    title = f"Random search: {len(result):,} settings, {result.steps} steps each"
+    if result.seed is not None:
+        title += f" (seed {result.seed})"
+    fig.update_layout(title=dict(text=title))
+    return _finish(fig)
+
+
+def score_line(result: SearchResult) -> go.Figure:
+    """Score against one hyperparameter (grid or random search over one range)."""
+    (r,) = result.ranges[:1]
+    x = result.settings[r.name]
+    order = np.argsort(x, kind="stable")
+    x, score, outcome = x[order], result.score[order], result.outcome[order]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=x,
+            y=score,
+            mode="lines+markers",
+            name="score",
+            line=dict(color="#1f77b4"),
+            marker=dict(size=6),
+            connectgaps=False,
+            hovertemplate=f"{r.name}=%{{x:.3g}}<br>score=%{{y:.3g}}<extra></extra>",
+        )
+    )
+    finite = score[np.isfinite(score)]
+    top = float(finite.max()) if finite.size else 0.0
+    for label, symbol in (("diverged", "x-thin"), ("not reached", "circle-open")):
+        mask = outcome == label
+        if mask.any():
+            fig.add_trace(_outcome_markers(x[mask], np.full(mask.sum(), top), label, 9, symbol))
+    _add_best(fig, result)
+    fig.update_xaxes(title_text=r.name, type="log" if r.log else "linear")
+    fig.update_yaxes(title_text=score_title(result))
+    what = "Grid" if result.method == "grid" else "Random"
+    fig.update_layout(
+        title=dict(text=f"{what} search over {r.name}: {len(result):,} settings"),
+        legend=_LEGEND,
+    )
+    return _finish(fig)
+
+
+def comparison_figure(comparison: Comparison) -> go.Figure:
+    """Grid and random search side by side on the same budget, with one shared colour scale.
+
+    Top row: the settings in the plane of both hyperparameters, best starred. Bottom row: the
+    score against the first hyperparameter alone. The grid's runs stack on n values of it, random
+    search spreads the same number of runs over as many values, which is why it finds a better
+    value when that hyperparameter matters more than the other.
+    """
+    g, r = comparison.grid, comparison.random
+    if len(g.names) != 2:
+        raise ValueError("comparison_figure needs two hyperparameters.")
+    rx, ry = g.ranges
+    dg, dr = comparison.distinct(rx.name)
+    fig = make_subplots(
+        rows=2,
+        cols=2,
+        shared_xaxes=True,
+        shared_yaxes=True,
+        row_heights=(0.62, 0.38),
+        horizontal_spacing=0.05,
+        vertical_spacing=0.08,
+        subplot_titles=(
+            f"Grid search: {len(g)} runs, {dg} distinct {rx.name}",
+            f"Random search (seed {r.seed}): {len(r)} runs, {dr} distinct {rx.name}",
+        ),
+    )
+    for col, result in ((1, g), (2, r)):
+        for trace in _scatter_traces(result, coloraxis="coloraxis", legend=col == 1):
+            fig.add_trace(trace, row=1, col=col)
+        ok = result.outcome == "ok"
+        fig.add_trace(
+            go.Scatter(
+                x=result.settings[rx.name][ok],
+                y=result.score[ok],
+                mode="markers",
+                marker=dict(size=7, color="#555", opacity=0.7),
+                name=f"score against {rx.name} alone",
+                legendgroup="projection",
+                showlegend=col == 1,
+                hovertemplate=f"{rx.name}=%{{x:.3g}}<br>score=%{{y:.3g}}<extra></extra>",
+            ),
+            row=2,
+            col=col,
+        )
+        best = result.best
+        if best is not None:
+            name = f"best of {result.method} search"
+            fig.add_trace(_best_marker(result, best, showlegend=False, name=name), row=1, col=col)
+            star = _best_marker(result, best, showlegend=False, name=name)
+            star.y = [result.score[best]]
+            fig.add_trace(star, row=2, col=col)
+        fig.update_xaxes(type="log" if rx.log else "linear", row=1, col=col)
+        fig.update_xaxes(title_text=rx.name, type="log" if rx.log else "linear", row=2, col=col)
+    fig.update_yaxes(title_text=ry.name, type="log" if ry.log else "linear", row=1, col=1)
+    fig.update_yaxes(title_text="score", row=2, col=1)
+    fig.update_layout(
+        coloraxis=dict(
+            colorscale=SCORE_SCALE,
+            colorbar=dict(title=dict(text=score_title(g), side="right"), len=0.6, y=0.7),
+        ),
+        legend=_LEGEND,
+        margin=dict(t=60),
+    )
+    return _finish(fig)
+
+
+def paths_figure(
+    contour: go.Contour,
+    paths: Sequence[np.ndarray],
+    labels: Sequence[str],
+    *,
+    bounds,
+    axis_labels: Sequence[str] = ("x", "y"),
+    minima: np.ndarray | None = None,
+) -> go.Figure:
+    """Trajectories of a few settings on the surface's contour; the first one (the best) is bold.
+
+    ``contour`` is the surface's contour trace (the shared helper draws it), ``paths`` arrays of
+    shape (k+1, 2), ``bounds`` ((xmin, xmax), (ymin, ymax)).
+    """
+    fig = go.Figure(contour)
+    for i, (path, label) in enumerate(zip(paths, labels, strict=True)):
+        path = np.asarray(path, dtype=float)
+        color = PATH_COLORS[i % len(PATH_COLORS)]
+        fig.add_trace(
+            go.Scatter(
+                x=path[:, 0],
+                y=path[:, 1],
+                mode="lines+markers",
+                name=label,
+                line=dict(color=color, width=3.5 if i == 0 else 1.8),
+                marker=dict(size=3, color=color),
+            )
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=path[-1:, 0],
+                y=path[-1:, 1],
+                mode="markers",
+                marker=dict(symbol="circle", size=9, color=color, line=dict(color="white", width=1)),
+                showlegend=False,
+                hoverinfo="skip",
+            )
+        )
+    if len(paths):
+        start = np.asarray(paths[0], dtype=float)[0]
+        fig.add_trace(
+            go.Scatter(
+                x=[start[0]],
+                y=[start[1]],
+                mode="markers",
+                name="start",
+                marker=dict(symbol="square", size=11, color="white", line=dict(color="black", width=2)),
+            )
+        )
+    if minima is not None and len(minima):
+        fig.add_trace(_minima_trace(minima))
+    _view(fig, bounds, axis_labels)
+    fig.update_layout(legend=_LEGEND)
+    return _finish(fig)
+
+
+def start_map_figure(
+    start_map: StartMap,
+    contour: go.Contour,
+    *,
+    color_by: str = "minimum",
+    bounds,
+    axis_labels: Sequence[str] = ("x", "y"),
+) -> go.Figure:
+    """Every start of a many-start map coloured by its outcome, contour lines on top.
+
+    ``color_by``: "minimum" (which minimum the run ended in, one colour each, "none" light grey)
+    or "steps" (steps to converge, light where the run did not converge). Diverged starts are
+    dark grey with crosses in both. ``contour`` is the surface's contour trace (from
+    ``figures.contour_trace``); it is redrawn as lines only, so the colours stay the outcomes'.
+    """
+    if color_by not in ("minimum", "steps"):
+        raise ValueError(f"color_by must be 'minimum' or 'steps', got {color_by!r}.")
+    sm = start_map
+    xe, ye = _edges(sm.xs, False), _edges(sm.ys, False)
+    fig = go.Figure()
+
+    def layer(mask, color, name, legend=True):
+        if not mask.any():
+            return
+        fig.add_trace(
+            go.Heatmap(
+                x=xe,
+                y=ye,
+                z=np.where(mask, 1.0, np.nan),
+                colorscale=[[0, color], [1, color]],
+                showscale=False,
+                hoverongaps=False,
+                name=name,
+                hovertemplate=f"start (%{{x:.2f}}, %{{y:.2f}})<br>{name}<extra></extra>",
+            )
+        )
+        if legend:
+            fig.add_trace(_legend_square(color, name))
+
+    alive = ~sm.diverged
+    if color_by == "minimum":
+        for i, (mx, my) in enumerate(sm.minima):
+            color = MINIMUM_COLORS[i % len(MINIMUM_COLORS)]
+            layer(sm.minimum == i, color, f"minimum {i + 1} ({mx:.2f}, {my:.2f})")
+        layer((sm.minimum < 0) & alive, NONE_COLOR, "no minimum reached")
+        title = f"Which minimum each start reaches ({sm.steps} steps)"
+    else:
+        converged = np.isfinite(sm.converge_steps)
+        fig.add_trace(
+            go.Heatmap(
+                x=xe,
+                y=ye,
+                z=sm.converge_steps,
+                colorscale=SCORE_SCALE,
+                colorbar=dict(title=dict(text="steps to converge", side="right")),
+                hoverongaps=False,
+                name="steps to converge",
+                hovertemplate="start (%{x:.2f}, %{y:.2f})<br>%{z} steps<extra></extra>",
+            )
+        )
+        layer(~converged & alive, NONE_COLOR, f"not converged in {sm.steps} steps")
+        title = f"Steps to converge from each start (at most {sm.steps})"
+    layer(sm.diverged, DIVERGED_COLOR, "diverged", legend=False)
+    if sm.diverged.any():
+        iy, ix = np.nonzero(sm.diverged)
+        size = int(np.clip(300 / len(sm.xs), 3, 12))
+        fig.add_trace(_outcome_markers(sm.xs[ix], sm.ys[iy], "diverged", size, "x-thin", name="diverged"))
+    lines = go.Contour(contour)
+    lines.update(
+        contours=dict(coloring="none", showlines=True),
+        line=dict(color="rgba(20,20,20,0.55)", width=1),
+        showscale=False,
+        hoverinfo="skip",
+        name="loss contours",
+    )
+    fig.add_trace(lines)
+    if len(sm.minima):
+        fig.add_trace(_minima_trace(sm.minima))
+    _view(fig, bounds, axis_labels)
+    fig.update_layout(title=dict(text=title), legend=_LEGEND)
+    return _finish(fig)
+
+
+# ---------------------------------------------------------------------------------------------
+# Helpers
+
+
+def _finish(fig: go.Figure) -> go.Figure:
+    """Sets the shared template (explicitly per figure, never as the process default)."""
+    fig.update_layout(template=TEMPLATE)
+    return fig
+
+
+def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
+    """Cell edges around sorted centres (geometric midpoints on a log axis); (n+1,)."""
+    c = np.asarray(centres, dtype=float)
+    if c.size == 1:
+        return np.array([c[0] / 1.5, c[0] * 1.5]) if log else np.array([c[0] - 0.5, c[0] + 0.5])
+    t = np.log10(c) if log else c
+    mid = (t[1:] + t[:-1]) / 2
+    e = np.concatenate([[t[0] - (mid[0] - t[0])], mid, [t[-1] + (t[-1] - mid[-1])]])
+    return 10.0**e if log else e
+
+
+def _outcome_markers(x, y, label: str, size: int, symbol: str, name: str | None = None):
+    """Markers for runs without a score ("diverged", "not reached"), with a legend entry."""
+    color = "#444" if label == "diverged" else "#8a6d3b"
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="markers",
+        name=name or f"{label} (no score)",
+        legendgroup=label,
+        marker=dict(symbol=symbol, size=size, color=color, line=dict(width=1, color=color)),
+        hovertemplate=f"{label}<extra></extra>",
+    )
+
+
+def _scatter_traces(result: SearchResult, *, coloraxis=None, legend=True) -> list[go.Scatter]:
+    rx, ry = result.ranges
+    x, y = result.settings[rx.name], result.settings[ry.name]
+    ok = result.outcome == "ok"
+    marker = dict(size=8, color=result.score[ok], line=dict(width=0.5, color="white"))
+    if coloraxis:
+        marker["coloraxis"] = coloraxis
+    else:
+        marker.update(
+            colorscale=SCORE_SCALE,
+            showscale=True,
+            colorbar=dict(title=dict(text=score_title(result), side="right")),
+        )
+    traces = [
+        go.Scatter(
+            x=x[ok],
+            y=y[ok],
+            mode="markers",
+            marker=marker,
+            name="setting (colour = score)",
+            legendgroup="ok",
+            showlegend=legend,
+            hovertemplate=f"{rx.name}=%{{x:.3g}}<br>{ry.name}=%{{y:.3g}}<br>"
+            "score=%{marker.color:.3g}<extra></extra>",
+        )
+    ]
+    for label, symbol in (("diverged", "x-thin"), ("not reached", "circle-open")):
+        mask = result.outcome == label
+        if mask.any():
+            t = _outcome_markers(x[mask], y[mask], label, 9, symbol)
+            t.showlegend = legend
+            traces.append(t)
+    return traces
+
+
+def _best_marker(result: SearchResult, i: int, *, showlegend=True, name=None) -> go.Scatter:
+    names = result.names
+    x = [result.settings[names[0]][i]]
+    y = [result.score[i]] if len(names) == 1 else [result.settings[names[1]][i]]
+    text = setting_text(names, [result.settings[n][i] for n in names])
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="markers",
+        name=name or f"best: {text}",
+        showlegend=showlegend,
+        marker=dict(symbol="star", size=18, color=BEST_COLOR, line=dict(color="black", width=1.5)),
+        hovertemplate=f"best: {text}<br>score={result.score[i]:.3g}<extra></extra>",
+    )
+
+
+def _add_best(fig: go.Figure, result: SearchResult) -> None:
+    i = result.best
+    if i is not None:
+        fig.add_trace(_best_marker(result, i))
+    fig.update_layout(legend=_LEGEND)
+
+
+def _axes(fig: go.Figure, ranges: Sequence[Range]) -> None:
+    rx, ry = ranges
+    fig.update_xaxes(title_text=rx.name, type="log" if rx.log else "linear")
+    fig.update_yaxes(title_text=ry.name, type="log" if ry.log else "linear")
+
+
+def _view(fig: go.Figure, bounds, axis_labels) -> None:
+    (x0, x1), (y0, y1) = bounds
+    fig.update_xaxes(range=[x0, x1], title_text=axis_labels[0])
+    fig.update_yaxes(range=[y0, y1], title_text=axis_labels[1])
+
+
+def _legend_square(color: str, name: str) -> go.Scatter:
+    """A legend-only entry (heatmaps have no legend symbol of their own)."""
+    return go.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        name=name,
+        marker=dict(symbol="square", size=12, color=color, line=dict(color="#666", width=1)),
+    )
+
+
+def _minima_trace(minima: np.ndarray) -> go.Scatter:
+    minima = np.asarray(minima, dtype=float).reshape(-1, 2)
+    return go.Scatter(
+        x=minima[:, 0],
+        y=minima[:, 1],
+        mode="markers+text",
+        text=[str(i + 1) for i in range(len(minima))],
+        textposition="top center",
+        textfont=dict(color="black", size=13),
+        name="minima",
+        marker=dict(symbol="star", size=14, color="white", line=dict(color="black", width=1.5)),
+    )

@@ -1,0 +1,210 @@
+"""figures/tuning.py: what each builder draws (traces, shapes, axes, legend entries), checked on
+fig.data and fig.layout, never on JSON or screenshots. Diverged runs must never be drawn as
+numbers."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import pytest
+
+import figures
+import surfaces
+import tuning
+from figures import tuning as tfig
+from tuning import Range
+
+LR = Range("lr", 1e-3, 1.0, log=True)
+BETA = Range("beta1", 0.5, 0.9)
+
+
+def fake_result(ranges, settings, score, outcome, *, method="grid", shape=None, kind="loss"):
+    """A SearchResult with chosen scores and outcomes (no engine involved)."""
+    n = len(score)
+    score = np.asarray(score, dtype=float)
+    return tuning.SearchResult(
+        optimizer="adam",
+        method=method,
+        ranges=tuple(ranges),
+        shape=tuple(shape or (n,)),
+        steps=100,
+        score_kind=kind,
+        tol=1e-3,
+        settings={k: np.asarray(v, dtype=float) for k, v in settings.items()},
+        final_loss=np.where(np.isnan(score), np.inf, 10.0**score),
+        gap=np.where(np.isnan(score), np.inf, 10.0**score),
+        hit_step=np.full(n, np.nan),
+        n_steps=np.full(n, 100),
+        status=np.where(np.asarray(outcome) == "diverged", "diverged", "max_steps"),
+        score=score,
+        outcome=np.asarray(outcome),
+        seed=0 if method == "random" else None,
+    )
+
+
+@pytest.fixture
+def grid_result():
+    pts = tuning.grid_points([LR, BETA], (4, 3))  # 12 settings, lr slowest
+    score = np.linspace(0.0, -3.0, 12)
+    outcome = np.array(["ok"] * 12, dtype=object)
+    score[11] = np.nan  # the largest lr, largest beta1 diverged
+    outcome[11] = "diverged"
+    score[0] = np.nan  # the smallest corner never got there
+    outcome[0] = "not reached"
+    return fake_result([LR, BETA], pts, score, outcome.astype(str), shape=(4, 3))
+
+
+def names(fig):
+    return [t.name for t in fig.data]
+
+
+def test_heatmap_is_indexed_y_by_x_with_cell_edges_on_a_log_axis(grid_result):
+    fig = tfig.search_figure(grid_result)
+    heat = fig.data[0]
+    assert isinstance(heat, go.Heatmap)
+    z = np.asarray(heat.z, dtype=float)
+    assert z.shape == (3, 4)  # rows follow beta1 (y), columns follow lr (x)
+    assert len(heat.x) == 5 and len(heat.y) == 4  # edges around 4 x 3 cells
+    np.testing.assert_allclose(np.sqrt(heat.x[1:] * heat.x[:-1]), LR.values(4), rtol=1e-12)
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis.type == "linear"
+    assert fig.layout.xaxis.title.text == "lr" and fig.layout.yaxis.title.text == "beta1"
+    assert fig.layout.template.layout.font.family == figures.TEMPLATE.layout.font.family
+
+
+def test_heatmap_never_draws_diverged_as_numbers(grid_result):
+    fig = tfig.search_figure(grid_result)
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert np.isnan(z[2, 3]) and np.isnan(z[0, 0])  # diverged and not reached: no colour value
+    assert np.nanmax(np.abs(z)) <= 3.0
+    legend = names(fig)
+    assert "diverged (no score)" in legend and "not reached (no score)" in legend
+    grey = next(t for t in fig.data if isinstance(t, go.Heatmap) and t.name == "diverged")
+    mask = np.isfinite(np.asarray(grey.z, dtype=float))
+    assert mask.sum() == 1 and mask[2, 3]
+
+
+def test_heatmap_marks_the_best_setting(grid_result):
+    fig = tfig.search_figure(grid_result)
+    best = [t for t in fig.data if t.name and t.name.startswith("best")]
+    assert len(best) == 1
+    i = grid_result.best
+    assert best[0].x[0] == grid_result.settings["lr"][i]
+    assert best[0].y[0] == grid_result.settings["beta1"][i]
+    assert best[0].marker.symbol == "star"
+
+
+def test_random_search_is_a_scatter_coloured_by_score():
+    pts = tuning.random_points([LR, BETA], 30, seed=0)
+    score = np.linspace(-2.0, 1.0, 30)
+    outcome = np.array(["ok"] * 30, dtype=object)
+    score[:4] = np.nan
+    outcome[:4] = "diverged"
+    res = fake_result([LR, BETA], pts, score, outcome.astype(str), method="random")
+    fig = tfig.search_figure(res)
+    dots = fig.data[0]
+    assert isinstance(dots, go.Scatter) and len(dots.x) == 26
+    np.testing.assert_array_equal(dots.marker.color, score[4:])
+    div = next(t for t in fig.data if t.name == "diverged (no score)")
+    assert len(div.x) == 4 and div.marker.symbol == "x-thin"
+    assert "Random search" in fig.layout.title.text
+
+
+def test_one_hyperparameter_gives_a_line_against_it():
+    pts = tuning.random_points([LR], 20, seed=1)
+    score = -np.log10(pts["lr"])
+    res = fake_result([LR], pts, score, np.array(["ok"] * 20), method="random")
+    fig = tfig.search_figure(res)
+    line = fig.data[0]
+    assert line.mode == "lines+markers"
+    assert np.all(np.diff(np.asarray(line.x)) > 0)  # sorted by the hyperparameter
+    assert fig.layout.xaxis.type == "log"
+    assert "lower is better" in fig.layout.yaxis.title.text
+
+
+def test_heatmap_refuses_a_random_search():
+    pts = tuning.random_points([LR, BETA], 5, seed=0)
+    res = fake_result([LR, BETA], pts, np.zeros(5), np.array(["ok"] * 5), method="random")
+    with pytest.raises(ValueError):
+        tfig.search_heatmap(res)
+
+
+def test_steps_score_title_names_the_tolerance(grid_result):
+    import dataclasses
+
+    res = dataclasses.replace(grid_result, score_kind="steps")
+    assert "1e-03" in tfig.score_title(res) or "0.001" in tfig.score_title(res)
+
+
+@pytest.fixture(scope="module")
+def comparison():
+    rosenbrock = surfaces.get_surface("rosenbrock")
+    ranges = [Range("lr", 1e-4, 1.0, log=True), Range("beta2", 0.9, 0.9999)]
+    return tuning.compare_grid_random(
+        "adam", rosenbrock, (-1.5, 2.0), ranges, grid=(3, 3), seeds=range(4), steps=50
+    )
+
+
+def test_comparison_shows_both_methods_on_one_colour_scale(comparison):
+    fig = tfig.comparison_figure(comparison)
+    titles = [a.text for a in fig.layout.annotations]
+    assert any("Grid search: 9 runs, 3 distinct lr" in t for t in titles)
+    assert any("Random search (seed 0): 9 runs, 9 distinct lr" in t for t in titles)
+    coloured = [t for t in fig.data if t.name == "setting (colour = score)"]
+    assert len(coloured) == 2 and all(t.marker.coloraxis == "coloraxis" for t in coloured)
+    projections = [t for t in fig.data if t.name == "score against lr alone"]
+    assert len(projections) == 2
+    assert len(np.unique(projections[0].x)) <= 3
+    assert fig.layout.xaxis3.type == "log"
+
+
+@pytest.fixture(scope="module")
+def himmelblau_map():
+    h = surfaces.get_surface("himmelblau")
+    smap = tuning.many_start_map("sgd", h, 21, 200, hyper={"lr": 0.02})
+    xs, ys, Z = figures.surface_grid(h, 40)
+    contour = figures.contour_trace(xs, ys, Z, log_levels=True, min_value=0.0)
+    return h, smap, contour
+
+
+def test_start_map_colours_each_minimum_and_overlays_contour_lines(himmelblau_map):
+    h, smap, contour = himmelblau_map
+    fig = tfig.start_map_figure(smap, contour, bounds=h.bounds)
+    legend = names(fig)
+    for i in range(4):
+        assert any(n and n.startswith(f"minimum {i + 1} (") for n in legend)
+    lines = [t for t in fig.data if isinstance(t, go.Contour)]
+    assert len(lines) == 1 and lines[0].contours.coloring == "none"
+    assert contour.contours.coloring == "fill"  # the shared trace is not modified
+    minima = next(t for t in fig.data if t.name == "minima")
+    assert len(minima.x) == 4
+    assert tuple(fig.layout.xaxis.range) == h.bounds[0]
+    if smap.diverged.any():
+        assert "diverged" in legend
+
+
+def test_start_map_by_steps_has_a_colour_bar(himmelblau_map):
+    h, smap, contour = himmelblau_map
+    fig = tfig.start_map_figure(smap, contour, color_by="steps", bounds=h.bounds)
+    heat = fig.data[0]
+    assert heat.colorbar.title.text == "steps to converge"
+    z = np.asarray(heat.z, dtype=float)
+    assert np.all(np.isnan(z[smap.diverged]))
+
+
+def test_start_map_rejects_an_unknown_colouring(himmelblau_map):
+    h, smap, contour = himmelblau_map
+    with pytest.raises(ValueError, match="color_by"):
+        tfig.start_map_figure(smap, contour, color_by="loss", bounds=h.bounds)
+
+
+def test_paths_figure_draws_the_best_path_bold_on_the_contour():
+    h = surfaces.get_surface("himmelblau")
+    xs, ys, Z = figures.surface_grid(h, 30)
+    contour = figures.contour_trace(xs, ys, Z, log_levels=True, min_value=0.0)
+    paths = [np.array([[0.0, 0.0], [1.0, 1.0], [3.0, 2.0]]), np.array([[0.0, 0.0], [-1.0, 1.0]])]
+    fig = tfig.paths_figure(contour, paths, ["#1", "#2"], bounds=h.bounds, minima=h.minima)
+    assert isinstance(fig.data[0], go.Contour)
+    lines = [t for t in fig.data if t.name in ("#1", "#2")]
+    assert [len(t.x) for t in lines] == [3, 2]
+    assert lines[0].line.width > lines[1].line.width
+    assert "start" in names(fig) and "minima" in names(fig)
