@@ -395,6 +395,9 @@ def test_minima(name, params):
         for q in expected:
             assert np.min(np.linalg.norm(M - q, axis=1)) < 1e-9, (q, M)
         assert s.min_value == pytest.approx(0.0, abs=1e-20)
+    # the default view shows the minima
+    (x0, x1), (y0, y1) = s.bounds
+    assert np.all((M[:, 0] > x0) & (M[:, 0] < x1) & (M[:, 1] > y0) & (M[:, 1] < y1)), (M, s.bounds)
     # min_value is the global minimum over the default view
     g1 = np.linspace(*s.bounds[0], 121)
     g2 = np.linspace(*s.bounds[1], 121)
@@ -546,6 +549,9 @@ BAD_VALUES = [
     ("curve_fit", "n_samples", 0),
     ("curve_fit", "noise", float("inf")),
     ("curve_fit", "seed", -1),
+    ("curve_fit", "seed", 1.5),
+    ("linear_regression", "n_samples", 2.5),
+    ("linear_regression", "n_samples", "ten"),
 ]
 
 

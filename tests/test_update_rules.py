@@ -20,6 +20,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import optimizers
 from optimizers import OPTIMIZERS, run
@@ -724,3 +726,96 @@ def test_lm_loss_never_increases_with_minibatches(surface):
         return
     rise = np.diff(traj.losses)
     assert np.all(rise <= 0), f"full-data loss rose by up to {rise.max():.3g} at step {rise.argmax()}"
+
+
+# --------------------------------------------------------------------------------------------
+# Stopping rules, derived by hand on f = x^2 + y^2 (quadratic with condition 1)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("x0", "expected_stop"),
+    [
+        # sgd with lr = 1.5: x_{k+1} = x_k - 1.5 * 2 x_k = -2 x_k, so loss_k = x0^2 4^k.
+        # diverged at the first k with loss_k > 1e10 * max(1, x0^2):
+        (1.0, 17),  # 4^k > 1e10            -> k = 17 (4^16 = 4.3e9, 4^17 = 1.7e10)
+        (3.0, 17),  # 9 * 4^k > 9e10        -> k = 17 (the limit scales with the start loss)
+        (0.1, 20),  # 0.01 * 4^k > 1e10     -> 4^k > 1e12 -> k = 20 (max(1, .) floors the limit)
+    ],
+)
+def test_divergence_step_by_hand(x0, expected_stop):
+    s = get_surface("quadratic", condition=1.0, angle=0.0)
+    traj = run("sgd", s, (x0, 0.0), 200, lr=1.5)
+    assert traj.status == "diverged"
+    assert traj.n_steps == expected_stop
+    np.testing.assert_allclose(traj.points[:, 0], x0 * (-2.0) ** np.arange(expected_stop + 1), rtol=1e-15)
+    assert np.all(np.isfinite(traj.points))
+    assert "diverged" in traj.message and str(expected_stop) in traj.message, traj.message
+
+
+@pytest.mark.parametrize(
+    ("tol", "expected_stop"),
+    [
+        # sgd with lr = 0.25: x_{k+1} = x_k / 2 from (1, 0), so |g_k| = 2 |x_k| = 2^(1 - k).
+        (1e-6, 21),  # 2^(1-k) < 1e-6 -> k > 20.93
+        (1e-3, 11),  # 2^(1-k) < 1e-3 -> k > 10.97
+        (0.3, 3),  # 2^(1-k) < 0.3  -> k > 2.74
+    ],
+)
+def test_convergence_step_by_hand(tol, expected_stop):
+    s = get_surface("quadratic", condition=1.0, angle=0.0)
+    traj = run("sgd", s, (1.0, 0.0), 200, lr=0.25, tol=tol)
+    assert traj.status == "converged"
+    assert traj.n_steps == expected_stop
+    np.testing.assert_allclose(traj.grad_norms, 2.0 ** (1 - np.arange(expected_stop + 1)), rtol=1e-15)
+    assert str(expected_stop) in traj.message, traj.message
+
+
+def test_max_steps_and_full_batch_epochs():
+    s = get_surface("quadratic", condition=1.0, angle=0.0)
+    traj = run("sgd", s, (1.0, 0.0), 5, lr=0.25)
+    assert traj.status == "max_steps"
+    assert traj.n_steps == 5 and traj.points.shape == (6, 2) and traj.lrs.shape == (5,)
+    frame = traj.to_frame()
+    np.testing.assert_array_equal(frame["step"].to_numpy(), np.arange(6))
+    np.testing.assert_array_equal(frame["epoch"].to_numpy(), np.arange(6))  # full batch: 1 step/epoch
+    np.testing.assert_allclose(frame["x"].to_numpy(), 0.5 ** np.arange(6), rtol=1e-15)
+
+
+# --------------------------------------------------------------------------------------------
+# Property-based: one and two steps from random points with random hyperparameters
+# --------------------------------------------------------------------------------------------
+
+HYPER_STRATEGIES = {
+    "sgd": {"lr": st.floats(1e-5, 1e-3)},
+    "momentum": {"lr": st.floats(1e-5, 1e-3), "momentum": st.floats(0.0, 0.99)},
+    "rmsprop": {"lr": st.floats(1e-4, 0.1), "beta": st.floats(0.0, 0.999), "eps": st.floats(1e-10, 1.0)},
+    "adam": {
+        "lr": st.floats(1e-4, 0.1),
+        "beta1": st.floats(0.0, 0.999),
+        "beta2": st.floats(0.0, 0.9999),
+        "eps": st.floats(1e-10, 1.0),
+    },
+    "newton": {"lr": st.floats(0.05, 1.0)},
+}
+
+
+@pytest.mark.parametrize("name", list(HYPER_STRATEGIES))
+def test_property_two_steps_on_rosenbrock(name):
+    S, s = HandRosenbrock(), get_surface("rosenbrock")
+
+    @settings(max_examples=30, deadline=None)
+    @given(st.floats(-2.0, 2.0), st.floats(-1.0, 3.0), st.fixed_dictionaries(HYPER_STRATEGIES[name]))
+    def check(x, y, hyper):
+        g = S.g([x, y])
+        assume(math.hypot(*g) > 1e-3)  # not converged at the start
+        if name == "newton":
+            H = S.hess([x, y])
+            det = H[0][0] * H[1][1] - H[0][1] ** 2
+            assume(abs(det) > 1e-3 * (H[0][0] ** 2 + H[1][1] ** 2 + 2 * H[0][1] ** 2))
+        expected = HAND[name](S, [x, y], 2, **hyper)
+        traj = run(name, s, (x, y), 2, tol=0.0, **hyper)
+        scale = 1.0 + max(abs(v) for p in expected for v in p)
+        np.testing.assert_allclose(traj.points, expected, rtol=1e-11, atol=1e-11 * scale)
+
+    check()
