@@ -44,7 +44,7 @@ if TYPE_CHECKING:
 
 MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
-CHUNK_STEPS = 256  # rows kept in memory at once when paths are not kept
+CHUNK_STEPS = 256  # rows between ending scans (and the buffer size when paths are not kept)
 
 # Stop codes; STATUS maps them to the public status strings.
 RUNNING, CONVERGED, EXPLODED, NONFINITE = 0, 1, 2, 3
@@ -293,6 +293,11 @@ def run_batch(
     tol = _number(tol, "tol", minimum=0.0)
     target = None if target_loss is None else _number(target_loss, "target_loss")
     noise_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
+    if batch_size is not None and info.needs != "grad":
+        raise ValueError(
+            f"{info.label} is a full-batch method (the lecture: second-order methods don't work well "
+            "with minibatches); leave batch_size unset or use SGD, momentum, RMSProp or Adam"
+        )
     batches = _Minibatches(surface, batch_size, batch_rng) if batch_size is not None else None
     per_epoch = batches.per_epoch if batches else 1
     factors = schedule_factors(validate_schedule(schedule), np.arange(steps) // per_epoch)
@@ -313,24 +318,34 @@ def run_batch(
     state = optimizer.init(x)
     noisy = np.any(noise > 0)
 
+    # With keep_paths the buffers hold every row; without, they hold one chunk and are reused.
+    # Either way the ending scan runs every CHUNK_STEPS rows (a window overlapping the last one by a
+    # row), so the loop can stop as soon as every run has ended.
     rows = steps + 1 if keep_paths else min(steps, CHUNK_STEPS) + 1
     # Points are stored component-major (see surfaces.base.stack_last): x and y each contiguous.
     P, G = (np.empty((2, rows, n_runs)).transpose(1, 2, 0) for _ in range(2))
     L = np.empty((rows, n_runs))
-    lambdas = np.empty((steps, n_runs)) if keep_paths and hasattr(state, "lam") else None
+    G2 = np.empty((rows, n_runs)) if keep_paths else None
+    lambdas = np.full((steps, n_runs), np.nan) if keep_paths and hasattr(state, "lam") else None
     ending = _EndingTracker(n_runs, loss_limit, tol, target)
-    P[0], r, t0 = x, 0, 0
+    P[0] = x
+    r = base = window_start = 0  # buffer row of the current point; start of the scan window
     with np.errstate(all="ignore"):
         for t in range(steps + 1):
             f = batches.view(t) if batches and t < steps else surface
             loss, g = f.value_and_grad(x)
             exact_loss, exact_g = (loss, g) if f is surface else surface.value_and_grad(x)
             L[r], G[r] = exact_loss, exact_g
-            if r == rows - 1 or t == steps:  # buffer full or run over: settle how runs ended
-                G2 = ending.scan(P[: r + 1], L[: r + 1], G[: r + 1], t0)
-                if t == steps:
+            if t - window_start == CHUNK_STEPS or t == steps:
+                window = slice(base, r + 1)
+                squared = ending.scan(P[window], L[window], G[window], window_start)
+                if keep_paths:
+                    G2[window] = squared
+                if t == steps or ending.all_ended:
                     break
-                P[0], L[0], G[0], r, t0 = P[r], L[r], G[r], 0, t
+                if not keep_paths:
+                    P[0], L[0], G[0], r = P[r], L[r], G[r], 0
+                base, window_start = r, t
             if noisy:
                 g = g + noise * noise_rng.standard_normal(2)
             dx, state = optimizer.update(x, loss, g, state, f, lr_at[t])
@@ -411,6 +426,10 @@ class _EndingTracker:
             )
         self.last = (P[-1], L[-1], G2[-1])
         return G2
+
+    @property
+    def all_ended(self) -> bool:
+        return bool(np.all(self.stop >= 0))
 
     def finish(self, steps: int) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
         open_runs = self.stop < 0

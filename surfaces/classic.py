@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from surfaces.base import LeastSquares, Surface, frozen_array, stack_last
+from surfaces.base import Bounds, LeastSquares, Surface, frozen_array, stack_last
 
 
 def _xy(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -87,7 +87,11 @@ class Rosenbrock(LeastSquares):
 
     name = "rosenbrock"
     min_value = 0.0
-    bounds = ((-2.0, 2.0), (-1.0, 3.0))
+
+    @property
+    def bounds(self) -> Bounds:  # type: ignore[override]
+        m = max(1.0, abs(self.a))  # the classic view, widened until it holds the minimum (a, a^2)
+        return ((-2.0 * m, 2.0 * m), (-1.0 * m * m, 3.0 * m * m))
 
     @property
     def minima(self) -> np.ndarray:  # type: ignore[override]
