@@ -1,0 +1,566 @@
+"""The hyperparameter-search page: grid and random search, grid vs random, many-start maps.
+
+Layout: the problem (surface, start point, optimizer) in the sidebar, then three tabs. Every
+computation goes through a cached wrapper that takes plain values and rebuilds the surface inside;
+bad input shows st.error, never a traceback. Widget keys start with ``tune_``.
+"""
+
+from __future__ import annotations
+
+import math
+import urllib.parse
+from dataclasses import dataclass
+
+import numpy as np
+import streamlit as st
+
+import figures
+import optimizers
+import surfaces
+import tuning
+from figures import tuning as tfig
+from ui import common
+
+KEY = "tune_"
+NONE = "(none)"
+TOLERANCES = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-8)
+CONTOUR_N = 120
+N_PATHS = 4  # the best setting plus three others on the contour
+TABLE_ROWS = 20
+EXPLORER_URL_PATH = ""  # the explorer is the app's default page, at the root URL
+EXPLORER_MAX_STEPS = 500  # the explorer's steps slider stops here (ui/explorer.py)
+
+INTRO = (
+    "Choosing hyperparameters, as in the lecture: **define ranges** for them, then either "
+    "**grid search** (evaluate every combination) or **random search** (like grid search, but the "
+    "points are drawn at random in the same ranges), and keep the setting with the best result. "
+    "Here every setting is one run of the optimizer from the same start point, and the result is "
+    "judged by the final loss or by how many steps it needs to get close to the minimum."
+)
+WHY_RANDOM = (
+    "**Why random search often wins.** Both searches below get the same budget of runs. The grid "
+    "tries only *n* distinct values of each hyperparameter, every one of them *m* times; random "
+    "search tries a new value of each hyperparameter in every run. When one hyperparameter matters "
+    "much more than the other (here usually the learning rate α), the grid spends most of its "
+    "budget repeating the same few values of the important one, while random search samples the "
+    "important one densely. Its best setting is then often closer to the best value. The bottom "
+    "row shows the score against the first hyperparameter alone: the grid's points stack on a few "
+    "columns, random search's spread over the whole range."
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What the sidebar chose: plain values, hashable, so cached functions can take them."""
+
+    surface: str
+    surface_params: tuple[tuple[str, float], ...]
+    start: tuple[float, float]
+    optimizer: str
+
+    def build_surface(self):
+        return common.get_surface(self.surface, self.surface_params)
+
+
+def render() -> None:
+    """Draws the page (called by app.py's router for url_path "search")."""
+    st.title("Hyperparameter search")
+    st.markdown(INTRO)
+    try:
+        problem = _problem_controls()
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    tab_search, tab_compare, tab_map = st.tabs(
+        ["Grid or random search", "Grid vs random on the same budget", "Many-start map"]
+    )
+    with tab_search:
+        ranges = _search_tab(problem)
+    with tab_compare:
+        _compare_tab(problem, ranges)
+    with tab_map:
+        _map_tab(problem)
+
+
+# ---------------------------------------------------------------------------------------------
+# Sidebar: the problem
+
+
+def _problem_controls() -> Problem:
+    side = st.sidebar
+    side.header("Problem")
+    names = list(surfaces.SURFACES)
+    default = names.index("rosenbrock") if "rosenbrock" in names else 0
+    name = side.selectbox(
+        "Loss surface",
+        names,
+        index=default,
+        format_func=lambda n: surfaces.SURFACES[n].label,
+        key=KEY + "surface",
+    )
+    info = surfaces.SURFACES[name]
+    side.caption(info.description)
+    params = []
+    for p in info.params:
+        if p.choices is not None:
+            value = side.selectbox(p.label, p.choices, key=f"{KEY}s_{name}_{p.name}", help=p.help)
+        else:
+            value = _number(side, p, f"{KEY}s_{name}_{p.name}")
+        params.append((p.name, value))
+    surface = common.get_surface(name, tuple(params))  # ValueError on bad parameters
+    (xlo, xhi), (ylo, yhi) = surface.bounds
+    ax, ay = surface.axis_labels
+    side.markdown("**Start point θ₀** (the same for every setting)")
+    c1, c2 = side.columns(2)
+    x = c1.number_input(
+        ax, float(xlo), float(xhi), float(info.default_start[0]), 0.1, key=f"{KEY}x0_{name}", format="%.3f"
+    )
+    y = c2.number_input(
+        ay, float(ylo), float(yhi), float(info.default_start[1]), 0.1, key=f"{KEY}y0_{name}", format="%.3f"
+    )
+    opt_names = [n for n, o in optimizers.OPTIMIZERS.items() if _searchable(o.hyper)]
+    opt = side.selectbox(
+        "Optimizer",
+        opt_names,
+        index=opt_names.index("adam") if "adam" in opt_names else 0,
+        format_func=lambda n: optimizers.OPTIMIZERS[n].label,
+        key=KEY + "optimizer",
+    )
+    oinfo = optimizers.OPTIMIZERS[opt]
+    side.caption(oinfo.description)
+    side.latex(oinfo.formula)
+    side.caption(
+        f"One request is limited to {tuning.MAX_RUNS:,} runs × {tuning.MAX_STEPS:,} steps; "
+        "larger requests are shrunk, and the page says so."
+    )
+    return Problem(name, tuple(params), (float(x), float(y)), opt)
+
+
+def _number(container, p, key: str, value=None):
+    """A number input for a Param (slider ranges are not limits here; the engine validates)."""
+    if p.integer:
+        return int(
+            container.number_input(
+                p.label, value=int(p.default if value is None else value), step=1, key=key,
+                help=p.help,
+            )
+        )  # fmt: skip
+    return float(
+        container.number_input(
+            p.label, value=float(p.default if value is None else value), format="%.4g", key=key,
+            help=p.help,
+        )
+    )  # fmt: skip
+
+
+def _searchable(hyper) -> list:
+    """Numeric, non-integer hyperparameters: the ones a range can be searched over."""
+    return [p for p in hyper if p.choices is None and not p.integer]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tab 1: grid or random search
+
+
+def _search_tab(problem: Problem) -> tuple[tuning.Range, ...] | None:
+    """Controls and results of one search; returns the chosen ranges (for the comparison tab)."""
+    oinfo = optimizers.OPTIMIZERS[problem.optimizer]
+    params = {p.name: p for p in _searchable(oinfo.hyper)}
+    names = list(params)
+    opt = problem.optimizer
+
+    st.subheader("1. Define ranges")
+    c1, c2 = st.columns(2)
+    first = c1.selectbox(
+        "First hyperparameter (x axis)",
+        names,
+        format_func=lambda n: params[n].label,
+        key=f"{KEY}first_{opt}",
+    )
+    rest = [NONE] + [n for n in names if n != first]
+    second = c2.selectbox(
+        "Second hyperparameter (y axis)",
+        rest,
+        index=1 if len(rest) > 1 else 0,
+        format_func=lambda n: n if n == NONE else params[n].label,
+        key=f"{KEY}second_{opt}",
+    )
+    chosen = [first] + ([] if second == NONE else [second])
+    try:
+        ranges = tuple(_range_controls(col, params[n], opt) for col, n in zip((c1, c2), chosen, strict=False))
+    except ValueError as exc:
+        st.error(str(exc))
+        return None
+    fixed_params = [p for p in oinfo.hyper if p.name not in chosen]
+    fixed = {}
+    if fixed_params:
+        with st.expander("Other hyperparameters (fixed during the search)"):
+            cols = st.columns(len(fixed_params))
+            for col, p in zip(cols, fixed_params, strict=True):
+                if p.choices is not None:
+                    fixed[p.name] = col.selectbox(p.label, p.choices, key=f"{KEY}fix_{opt}_{p.name}")
+                else:
+                    fixed[p.name] = _number(col, p, f"{KEY}fix_{opt}_{p.name}")
+
+    st.subheader("2. Search and judge")
+    c1, c2, c3 = st.columns(3)
+    method = c1.radio(
+        "Method",
+        ["grid", "random"],
+        format_func={"grid": "Grid search", "random": "Random search"}.get,
+        key=KEY + "method",
+        horizontal=True,
+    )
+    if method == "grid":
+        n = c1.number_input("values of the first", 1, 1000, 30, key=KEY + "grid_n")
+        m = (
+            c1.number_input("values of the second", 1, 1000, 30, key=KEY + "grid_m")
+            if len(ranges) == 2
+            else None
+        )
+        grid, k, seed = ((int(n),) if m is None else (int(n), int(m))), None, 0
+    else:
+        k = int(c1.number_input("settings k", 1, 100_000, 300, key=KEY + "k"))
+        seed = int(c1.number_input("seed", 0, 2**31 - 1, 0, key=KEY + "seed"))
+        grid = None
+    steps = int(c2.number_input("steps per run", 1, 100_000, 300, key=KEY + "steps"))
+    score = c3.radio(
+        "Score (lower is better)",
+        list(tuning.SCORES),
+        format_func={"loss": "final loss (log scale)", "steps": "steps to the minimum"}.get,
+        key=KEY + "score",
+        help="Final loss: log10(L − L*), the loss above the surface's minimum L* after the last "
+        "step. Steps: the first step at which L − L* is within the tolerance.",
+    )
+    tol = c3.select_slider(
+        "tolerance on L − L*", TOLERANCES, value=1e-3, key=KEY + "tol",
+        format_func=lambda t: f"{t:g}", disabled=score != "steps",
+    )  # fmt: skip
+
+    try:
+        with st.spinner(_running_text(grid or (k,), steps), show_time=True):
+            result = _cached_search(
+                problem, _range_tuple(ranges), grid, k, seed, steps, score, tol,
+                tuple(sorted(fixed.items())),
+            )  # fmt: skip
+    except ValueError as exc:
+        st.error(str(exc))
+        return ranges
+    _show_search(problem, result)
+    return ranges
+
+
+def _range_controls(col, p, opt: str) -> tuning.Range:
+    low_default = p.low if p.low is not None else p.default
+    high_default = p.high if p.high is not None else p.default
+    c1, c2 = col.columns(2)
+    low = c1.number_input(
+        f"{p.name} from", value=float(low_default), format="%.4g", key=f"{KEY}lo_{opt}_{p.name}"
+    )
+    high = c2.number_input(
+        f"{p.name} to", value=float(high_default), format="%.4g", key=f"{KEY}hi_{opt}_{p.name}"
+    )
+    scale = col.radio(
+        f"scale of {p.name}",
+        ["log", "linear"],
+        index=0 if p.log else 1,
+        horizontal=True,
+        key=f"{KEY}scale_{opt}_{p.name}",
+        help="Log: values spread evenly over the powers of ten (right for a learning rate). "
+        "Linear: evenly spaced values.",
+    )
+    p.validate(low)
+    p.validate(high)
+    return tuning.Range(p.name, low, high, log=scale == "log")
+
+
+def _show_search(problem: Problem, result: tuning.SearchResult) -> None:
+    if result.notice:
+        st.warning(result.notice, icon="✂️")
+    surface = problem.build_surface()
+    counts = {o: int(np.sum(result.outcome == o)) for o in tuning.OUTCOMES}
+    best = result.best
+    c = st.columns(4)
+    c[0].metric("settings run", f"{len(result):,}")
+    c[1].metric("best score", "—" if best is None else f"{result.best_score:.3g}")
+    c[2].metric("diverged", f"{counts['diverged']:,}")
+    c[3].metric("did not reach the tolerance", f"{counts['not reached']:,}")
+    if best is None:
+        st.info(
+            "No setting has a score: every run diverged or never got within the tolerance. "
+            "Try smaller learning rates, more steps or a larger tolerance."
+        )
+    else:
+        text = tfig.setting_text(result.names, [result.settings[n][best] for n in result.names])
+        st.success(f"Best setting: **{text}** (score {result.best_score:.3g}).")
+        edge = result.at_edge(best)
+        if edge:
+            st.info(
+                f"The best {' and '.join(edge)} lies at the edge of its range: the best value "
+                "may lie outside it. Widen the range on that side and search again."
+            )
+
+    st.plotly_chart(tfig.search_figure(result), key=KEY + "search_chart", theme=None)
+    runs = _path_runs(result)
+    if runs:
+        paths = _cached_paths(problem, result.optimizer, result.steps, _settings_of(result, runs))
+        labels = [_run_label(result, i) for i in runs]
+        fig = tfig.paths_figure(
+            _contour(problem),
+            paths,
+            labels,
+            bounds=surface.bounds,
+            axis_labels=surface.axis_labels,
+            minima=surface.minima,
+        )
+        fig.update_layout(title=dict(text="The best setting (bold) and a few others, on the loss"))
+        st.plotly_chart(fig, key=KEY + "paths_chart", theme=None)
+
+    st.subheader("3. Top settings")
+    table = result.table()
+    shown = table.head(TABLE_ROWS)
+    st.caption(
+        "Pick a row to open that setting in the explorer. Score NaN means no score: the run "
+        "diverged or never got within the tolerance."
+    )
+    event = st.dataframe(
+        shown,
+        key=KEY + "table",
+        on_select="rerun",
+        selection_mode="single-row",
+        hide_index=True,
+        column_config={"run": None},
+    )
+    rows = event.selection.rows if event is not None else []
+    row = int(rows[0]) if rows else 0
+    c1, c2 = st.columns(2)
+    c1.download_button(
+        "Download all settings (CSV)",
+        table.to_csv(index=False).encode(),
+        file_name=f"search_{problem.optimizer}_{problem.surface}_{result.method}.csv",
+        mime="text/csv",
+        key=KEY + "csv",
+    )
+    i = int(shown["run"].iloc[row])
+    _explorer_link(c2, problem, result.setting(i), result.steps, f"rank {row + 1}")
+
+
+def _path_runs(result: tuning.SearchResult) -> list[int]:
+    """The best run and up to three others spread over the ranking of the scored runs."""
+    order = result.order
+    scored = order[np.isfinite(result.score[order])]
+    if scored.size == 0:
+        return [int(order[0])] if len(order) else []
+    picks = np.unique(np.linspace(0, scored.size - 1, N_PATHS).round().astype(int))
+    return [int(scored[p]) for p in picks]
+
+
+def _run_label(result: tuning.SearchResult, i: int) -> str:
+    rank = int(np.nonzero(result.order == i)[0][0]) + 1
+    text = tfig.setting_text(result.names, [result.settings[n][i] for n in result.names])
+    return f"#{rank}: {text}"
+
+
+def _settings_of(result: tuning.SearchResult, runs: list[int]) -> tuple:
+    return tuple(tuple(sorted(result.setting(i).items())) for i in runs)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tab 2: grid vs random
+
+
+def _compare_tab(problem: Problem, ranges) -> None:
+    st.markdown(WHY_RANDOM)
+    if not ranges or len(ranges) != 2:
+        st.info("Choose two hyperparameters in the first tab to compare grid and random search.")
+        return
+    c1, c2, c3 = st.columns(3)
+    n = int(c1.number_input("grid values per hyperparameter", 2, 30, 4, key=KEY + "cmp_n"))
+    steps = int(c2.number_input("steps per run", 1, 5_000, 300, key=KEY + "cmp_steps"))
+    n_seeds = int(c3.number_input("random searches (seeds)", 1, 100, 20, key=KEY + "cmp_seeds"))
+    score = st.session_state.get(KEY + "score", "loss")
+    tol = st.session_state.get(KEY + "tol", 1e-3)
+    fixed = _fixed_from_state(problem, ranges)
+    try:
+        with st.spinner(_running_text((n * n * (n_seeds + 1),), steps), show_time=True):
+            comp = _cached_compare(problem, _range_tuple(ranges), n, steps, n_seeds, score, tol, fixed)
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    if comp.grid.notice:
+        st.warning(comp.grid.notice, icon="✂️")
+    better, tied, worse = comp.wins
+    budget = len(comp.grid)
+    g = comp.grid.best_score
+    st.markdown(
+        f"Budget: **{budget} runs** for each method. Grid best score: **{g:.3g}**. Over "
+        f"{len(comp.seeds)} random searches (seeds 0–{len(comp.seeds) - 1}), random search found "
+        f"a **better** setting {better} times, an equal one {tied} times and a worse one {worse} "
+        "times."
+    )
+    st.plotly_chart(tfig.comparison_figure(comp), key=KEY + "cmp_chart", theme=None)
+
+
+def _fixed_from_state(problem: Problem, ranges) -> tuple:
+    """The fixed hyperparameters as set in the first tab (their defaults otherwise)."""
+    searched = {r.name for r in ranges}
+    out = []
+    for p in optimizers.OPTIMIZERS[problem.optimizer].hyper:
+        if p.name not in searched:
+            out.append((p.name, st.session_state.get(f"{KEY}fix_{problem.optimizer}_{p.name}", p.default)))
+    return tuple(sorted(out))
+
+
+# ---------------------------------------------------------------------------------------------
+# Tab 3: many-start map
+
+
+def _map_tab(problem: Problem) -> None:
+    oinfo = optimizers.OPTIMIZERS[problem.optimizer]
+    surface = problem.build_surface()
+    st.markdown(
+        f"Where an optimizer starts matters. **{oinfo.label}** with the settings below runs from "
+        "every point of an n × n grid over the whole view; each start is coloured by its outcome: "
+        "which minimum it ends in (within a small radius), how many steps it needs to converge, "
+        "or whether it diverges. The contour lines of the loss are drawn on top."
+    )
+    hyper = {}
+    cols = st.columns(max(1, len(oinfo.hyper)))
+    for col, p in zip(cols, oinfo.hyper, strict=False):
+        key = f"{KEY}map_{problem.optimizer}_{p.name}"
+        if p.choices is not None:
+            hyper[p.name] = col.selectbox(p.label, p.choices, key=key)
+        else:
+            hyper[p.name] = _number(col, p, key)
+    c1, c2, c3 = st.columns(3)
+    n = int(c1.number_input("starts per side n", 2, 1000, 40, key=KEY + "map_n"))
+    steps = int(c2.number_input("steps per run", 1, 100_000, 300, key=KEY + "map_steps"))
+    color_by = c3.radio(
+        "Colour by",
+        ["minimum", "steps"],
+        format_func={"minimum": "minimum reached", "steps": "steps to converge"}.get,
+        key=KEY + "map_color",
+        horizontal=True,
+    )
+    try:
+        with st.spinner(_running_text((n, n), steps), show_time=True):
+            smap = _cached_map(problem, n, steps, tuple(sorted(hyper.items())))
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    if smap.notice:
+        st.warning(smap.notice, icon="✂️")
+    counts = smap.counts()
+    st.caption(
+        "Starts per outcome: "
+        + ", ".join(f"{label} {count:,}" for label, count in counts.items())
+        + f". A run ends in a minimum when its last point is within {smap.radius:.2g} of it."
+    )
+    fig = tfig.start_map_figure(
+        smap, _contour(problem), color_by=color_by, bounds=surface.bounds,
+        axis_labels=surface.axis_labels,
+    )  # fmt: skip
+    st.plotly_chart(fig, key=KEY + "map_chart", theme=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Explorer link
+
+
+def explorer_query(problem: Problem, setting: dict, steps: int) -> tuple[dict[str, str], list[str]]:
+    """Query parameters that open the explorer (ui/explorer.py) on this problem and setting.
+
+    The explorer reads its widget keys from the URL on a session's first run: ``surface``,
+    ``<surface>_<param>``, ``start_x``, ``start_y``, ``opts``, ``<optimizer>_<hyper>``, ``steps``.
+    Its sliders only take values inside the Param's slider range and at most EXPLORER_MAX_STEPS
+    steps, so values outside are clamped. Returns (query, notes on what was clamped).
+    """
+    notes = []
+    opt = problem.optimizer
+    query = {
+        "surface": problem.surface,
+        "start_x": common.fmt(problem.start[0]),
+        "start_y": common.fmt(problem.start[1]),
+        "opts": opt,
+        "steps": str(min(int(steps), EXPLORER_MAX_STEPS)),
+    }
+    if steps > EXPLORER_MAX_STEPS:
+        notes.append(f"steps {steps} → {EXPLORER_MAX_STEPS} (the explorer's maximum)")
+    query.update({f"{problem.surface}_{k}": common.fmt(v) for k, v in problem.surface_params})
+    params = {p.name: p for p in optimizers.OPTIMIZERS[opt].hyper}
+    for name, value in setting.items():
+        p = params.get(name)
+        if p is not None and p.choices is None and p.low is not None and p.high is not None:
+            clamped = min(max(value, p.low), p.high)
+            if clamped != value:
+                notes.append(f"{name} {common.fmt(value)} → {common.fmt(clamped)} (its slider's range)")
+            value = clamped
+        query[f"{opt}_{name}"] = common.fmt(value)
+    return query, notes
+
+
+def _explorer_link(container, problem: Problem, setting: dict, steps: int, what: str) -> None:
+    query, notes = explorer_query(problem, setting, steps)
+    url = "./" + EXPLORER_URL_PATH + "?" + urllib.parse.urlencode(query)
+    container.link_button(
+        f"Open {what} in the explorer ↗", url, key=KEY + "explorer_link",
+        help="Opens the explorer in a new tab with this surface, start point, optimizer and setting. "
+        "Its log-scale sliders round the learning rate to their nearest stop.",
+    )  # fmt: skip
+    if notes:
+        container.caption("The explorer's controls limit: " + "; ".join(notes) + ".")
+
+
+# ---------------------------------------------------------------------------------------------
+# Cached computations (plain, hashable arguments; surfaces are rebuilt inside)
+
+
+def _contour(problem: Problem):
+    """The surface's contour trace (the grid itself is cached by ui.common)."""
+    surface = problem.build_surface()
+    xs, ys, Z = common.surface_grid(problem.surface, problem.surface_params, CONTOUR_N)
+    return figures.contour_trace(
+        xs, ys, Z, log_levels=surfaces.SURFACES[problem.surface].log_levels,
+        min_value=surface.min_value, showscale=False,
+    )  # fmt: skip
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cached_search(problem, ranges, grid, k, seed, steps, score, tol, fixed):
+    return tuning.search(
+        problem.optimizer, problem.build_surface(), problem.start,
+        [tuning.Range(*r) for r in ranges], grid=grid, k=k, seed=seed, steps=steps,
+        score=score, tol=tol, fixed=dict(fixed),
+    )  # fmt: skip
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cached_paths(problem, optimizer, steps, settings):
+    """Full paths of a few settings: list of (k+1, 2) arrays."""
+    starts = np.tile(np.asarray(problem.start, dtype=float), (len(settings), 1))
+    hyper = {name: np.array([dict(s)[name] for s in settings]) for name, _ in settings[0]}
+    res = optimizers.run_batch(optimizer, problem.build_surface(), starts, steps, **hyper)
+    return [res.points[: int(res.n_steps[i]) + 1, i] for i in range(len(settings))]
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cached_compare(problem, ranges, n, steps, n_seeds, score, tol, fixed):
+    return tuning.compare_grid_random(
+        problem.optimizer, problem.build_surface(), problem.start,
+        [tuning.Range(*r) for r in ranges], grid=(n, n), seeds=tuple(range(n_seeds)),
+        steps=steps, score=score, tol=tol, fixed=dict(fixed),
+    )  # fmt: skip
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _cached_map(problem, n, steps, hyper):
+    return tuning.many_start_map(problem.optimizer, problem.build_surface(), n, steps, hyper=dict(hyper))
+
+
+def _range_tuple(ranges) -> tuple:
+    return tuple((r.name, r.low, r.high, r.log) for r in ranges)
+
+
+def _running_text(shape, steps: int) -> str:
+    runs = math.prod(shape)
+    return f"Running {runs:,} runs × {steps:,} steps…"
