@@ -8,6 +8,7 @@ the race never reruns the script.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -437,9 +438,10 @@ def render() -> None:
         messages.info(note, icon="ℹ️")
     for opt, traj in trajs.items():
         if traj.status == "diverged":
+            detail = re.sub(r"^diverged at step \d+:\s*", "", str(traj.message))
             messages.warning(
                 f"**{optimizers.OPTIMIZERS[opt].label} diverged at step {traj.n_steps}**: "
-                f"{traj.message}. Its path is drawn up to its last finite point.",
+                f"{detail}. Its path is drawn up to its last finite point.",
                 icon="⚠️",
             )
 

@@ -1,0 +1,175 @@
+"""The explorer page under Streamlit's AppTest: render, widgets, URL state, warnings.
+
+`app.py` routes with `st.navigation`; AppTest runs its default page, the explorer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import optimizers
+import surfaces
+
+TIMEOUT = 60
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _app(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    if query:
+        at.query_params.update(query)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _summary(at: AppTest):
+    return at.dataframe[0].value
+
+
+def _warnings(at: AppTest) -> list[str]:
+    return [w.value for w in at.warning]
+
+
+def test_default_render():
+    at = _app()
+    assert at.selectbox(key="surface").value == "quadratic"
+    assert at.multiselect(key="opts").value == ["sgd", "momentum", "rmsprop", "adam"]
+    charts = at.get("plotly_chart")
+    assert len(charts) >= 2  # the map and the loss curves
+    table = _summary(at)
+    assert list(table["optimizer"]) == ["SGD", "Momentum", "RMSProp", "Adam"]
+    assert (table["final loss"] < 1.0).all()
+    assert not _warnings(at)
+    assert dict(at.query_params) == {}  # the default view has a clean URL
+
+
+@pytest.mark.parametrize("name", list(surfaces.SURFACES))
+def test_switching_surface(name):
+    at = _app()
+    at.selectbox(key="surface").set_value(name).run()
+    assert not at.exception, [e.value for e in at.exception]
+    start = surfaces.SURFACES[name].default_start
+    assert at.number_input(key="start_x").value == pytest.approx(start[0])
+    expected = None if name == "quadratic" else name  # the default is left out of the URL
+    assert at.query_params.get("surface") in (expected, [expected])
+
+
+@pytest.mark.parametrize("surface", ["linear_regression", "saddle"])
+def test_every_optimizer_at_once(surface):
+    at = _app({"surface": surface})
+    at.multiselect(key="opts").set_value(list(optimizers.OPTIMIZERS)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = list(_summary(at)["optimizer"])
+    if surface == "saddle":
+        # Gauss-Newton and LM need residuals; they are explained, not run.
+        assert "Gauss-Newton" not in rows and "Levenberg-Marquardt" not in rows
+        infos = " ".join(i.value for i in at.info)
+        assert "sum of squared residuals" in infos and "saddle" in infos.lower()
+    else:
+        assert len(rows) == len(optimizers.OPTIMIZERS)
+
+
+def test_changing_a_hyperparameter_updates_table_and_url():
+    at = _app()
+    before = _summary(at)["final loss"].iloc[3]
+    at.select_slider(key="adam_lr").set_value(0.3).run()
+    assert not at.exception
+    assert _summary(at)["final loss"].iloc[3] != before
+    assert at.query_params["adam_lr"] in ("0.3", ["0.3"])
+
+
+def test_url_round_trip():
+    query = {
+        "surface": "rosenbrock",
+        "rosenbrock_b": "50",
+        "opts": "momentum,adam",
+        "adam_lr": "0.05",
+        "momentum_lr": "0.001",
+        "momentum_momentum": "0.8",
+        "steps": "120",
+        "start_x": "-1",
+        "start_y": "2.5",
+        "sched": "step",
+        "sched_step_size": "20",
+        "noise": "0.5",
+        "seed": "7",
+    }
+    at = _app(query)
+    assert not _warnings(at)
+    assert at.selectbox(key="surface").value == "rosenbrock"
+    assert at.select_slider(key="rosenbrock_b").value == 50
+    assert at.multiselect(key="opts").value == ["momentum", "adam"]
+    assert at.select_slider(key="adam_lr").value == pytest.approx(0.05)
+    assert at.slider(key="momentum_momentum").value == pytest.approx(0.8)
+    assert at.slider(key="steps").value == 120
+    assert at.number_input(key="start_x").value == pytest.approx(-1.0)
+    assert at.selectbox(key="sched").value == "step"
+    assert at.slider(key="sched_step_size").value == 20
+    # The URL written back holds the same settings.
+    written = {k: (v[-1] if isinstance(v, list) else v) for k, v in at.query_params.items()}
+    for key, value in query.items():
+        assert float(written[key]) == float(value) if _is_number(value) else written[key] == value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def test_tampered_url_falls_back_to_defaults_with_warnings():
+    query = {
+        "surface": "mountain",
+        "adam_lr": "fast",
+        "steps": "-5",
+        "start_x": "1e9",
+        "opts": "sgd,warp_drive",
+        "bogus": "1",
+    }
+    at = _app(query)
+    warnings = " ".join(_warnings(at))
+    for key in query:
+        assert key in warnings, key
+    assert at.selectbox(key="surface").value == "quadratic"
+    assert at.slider(key="steps").value == 60
+    assert at.multiselect(key="opts").value == ["sgd", "momentum", "rmsprop", "adam"]
+    assert "bogus" not in at.query_params
+
+
+def test_divergence_warning_names_optimizer_and_step():
+    at = _app({"opts": "sgd,adam", "sgd_lr": "0.5"})
+    warnings = [w for w in _warnings(at) if "diverged" in w]
+    assert len(warnings) == 1 and "SGD diverged at step" in warnings[0]
+    table = _summary(at)
+    assert table.loc[table["optimizer"] == "SGD", "status"].item() == "diverged"
+
+
+def test_lesson_preset_sets_up_the_scene():
+    at = _app()
+    at.selectbox(key="preset").set_value("newton_linreg").run()
+    assert not at.exception
+    assert at.selectbox(key="surface").value == "linear_regression"
+    table = _summary(at)
+    assert list(table["optimizer"]) == ["SGD", "Newton"]
+    assert table.loc[1, "distance to nearest minimum"] < 1e-6  # one Newton step lands on θ*
+    assert any("Lesson" in i.value for i in at.info)
+
+
+def test_lazy_views_render_when_opened():
+    at = _app({"view": "3D surface"})
+    assert any('"type":"surface"' in c.proto.spec for c in at.get("plotly_chart"))
+    at = _app({"view": "Learning rate", "surface": "curve_fit", "opts": "lm"})
+    assert not at.exception
+    assert len(at.get("plotly_chart")) >= 3
+
+
+def test_optimizer_explanations_are_shown():
+    at = _app()
+    latex = at.get("latex")
+    assert len(latex) >= 4
