@@ -595,3 +595,62 @@ def test_engine_imports_without_streamlit_or_plotly():
 
 def test_public_names():
     assert callable(surfaces.get_surface)
+
+
+# Data sets (within the sliders' ranges: n 5..500, noise 0..0.5, seed 0..99) whose exponential
+# fit is ill-posed: the loss keeps falling toward a -> inf, b -> -inf (a spike on the first
+# sample), so no minimizer exists; plus ordinary ones.
+CURVE_FIT_DATA = [
+    {"n_samples": 5, "noise": 0.5, "seed": 21},
+    {"n_samples": 5, "noise": 0.5, "seed": 41},
+    {"n_samples": 5, "noise": 0.5, "seed": 62},
+    {"n_samples": 5, "noise": 0.5, "seed": 99},
+    {"n_samples": 6, "noise": 0.2, "seed": 62},
+    {"n_samples": 5, "noise": 0.2, "seed": 18},
+    {"n_samples": 40, "noise": 0.05, "seed": 0},
+    {"n_samples": 200, "noise": 0.5, "seed": 7},
+]
+
+
+@pytest.mark.parametrize("params", CURVE_FIT_DATA, ids=lambda p: "-".join(map(str, p.values())))
+def test_curve_fit_minimum_is_real(params):
+    """Every listed minimum is a stationary point with a positive definite Hessian, and min_value
+    is a lower bound of the loss: checked on a wide log-spaced grid of (a, b), far beyond the view
+    (a up to 1e80, b down to -200, where a exp(b t) can fit a spike on one sample)."""
+    s = get_surface("curve_fit", **params)
+    M = np.asarray(s.minima, float).reshape(-1, 2)
+    for m in M:
+        H = s.hessian(m)
+        assert np.linalg.norm(s.grad(m)) <= 1e-8 * (1 + np.abs(H).max()), (m, s.grad(m))
+        assert np.all(np.linalg.eigvalsh(H) > 0), (m, H)
+    if s.min_value is None:
+        assert len(M) == 0
+        return
+    mag = 10.0 ** np.linspace(-3, 80, 120)
+    a = np.concatenate([-mag[::-1], mag])
+    b = np.linspace(-200, 10, 211)
+    grid = np.stack(np.meshgrid(a, b), axis=-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        low = np.nanmin(s.value(grid))
+    assert low >= s.min_value - 1e-12 * (1 + abs(s.min_value)), (
+        f"min_value {s.min_value} is not the minimum: the loss reaches {low}"
+    )
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"n_samples": 5, "noise": 100.0, "seed": 3},
+        {"n_samples": 3, "noise": 1000.0, "seed": 3},
+        {"n_samples": 10, "noise": 1000.0, "seed": 0},
+        {"n_samples": 2, "noise": 3.0, "seed": 2},
+    ],
+    ids=lambda p: "-".join(map(str, p.values())),
+)
+def test_curve_fit_valid_extreme_parameters_build(params):
+    # Valid parameters (inside the allowed ranges, outside the sliders) must build a surface,
+    # not crash while fitting its reference minimum.
+    s = get_surface("curve_fit", **params)
+    assert np.isfinite(s.value(np.array(SURFACES["curve_fit"].default_start)))
+    for m in np.asarray(s.minima, float).reshape(-1, 2):
+        assert np.all(np.isfinite(m))
