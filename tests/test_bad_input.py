@@ -311,3 +311,17 @@ def test_newton_on_saddle_explains():
 @pytest.mark.parametrize("surface", ["rosenbrock", None, 3.0])
 def test_surface_must_be_a_surface_object(surface):
     raises(lambda: run("sgd", surface, (0.0, 0.0), 10, lr=0.01), "surface")
+
+
+def test_start_where_the_loss_overflows():
+    # curve_fit at (1, 1000): a exp(b t) = exp(1000 t) overflows for t > 0.71, so the loss is inf.
+    s = get_surface("curve_fit")
+    raises(lambda: run("sgd", s, (1.0, 1000.0), 10, lr=0.01), "finite")
+
+
+@pytest.mark.parametrize("name", ["newton", "gauss_newton", "lm"])
+def test_second_order_methods_refuse_minibatches(name):
+    # The lecture: Newton, Gauss-Newton and LM are full-batch methods (and LM's "loss never
+    # increases" cannot hold for the full loss when it judges steps on a minibatch).
+    s = get_surface("linear_regression", n_samples=20)
+    raises(lambda: run(name, s, (0.5, 0.5), 10, batch_size=5), "batch_size")
