@@ -819,3 +819,50 @@ def test_property_two_steps_on_rosenbrock(name):
         np.testing.assert_allclose(traj.points, expected, rtol=1e-11, atol=1e-11 * scale)
 
     check()
+
+
+def _sgd_on_circle_stop(lr, tol, x0=1.0):
+    """Plain-float sgd on f = x^2 + y^2 from (x0, 0): the step at which 2|x_k| < tol."""
+    x, k = x0, 0
+    while not 2 * abs(x) < tol:
+        x, k = x - lr * (2 * x), k + 1
+    return k
+
+
+@pytest.mark.parametrize("target", [255, 256, 257, 300, 513])
+def test_convergence_across_chunk_boundaries(target):
+    # lr chosen so that |g_k| = 2 (1 - 2 lr)^k crosses tol half-way between steps target-1 and target.
+    tol = 1e-6
+    lr = (1 - math.exp(math.log(tol / 2) / (target - 0.5))) / 2
+    assert _sgd_on_circle_stop(lr, tol) == target
+    s = get_surface("quadratic", condition=1.0, angle=0.0)
+    traj = run("sgd", s, (1.0, 0.0), 1000, lr=lr, tol=tol)
+    assert traj.status == "converged" and traj.n_steps == target
+
+
+def test_batch_rows_end_at_their_own_steps_and_hold_their_last_point():
+    tol, targets = 1e-6, [100, 256, 257, 400]
+    lrs = np.array([(1 - math.exp(math.log(tol / 2) / (t - 0.5))) / 2 for t in targets] + [1e-4])
+    s = get_surface("quadratic", condition=1.0, angle=0.0)
+    batch = optimizers.run_batch("sgd", s, np.tile([1.0, 0.0], (5, 1)), 600, lr=lrs, tol=tol)
+    np.testing.assert_array_equal(batch.n_steps, [*targets, 600])
+    assert list(batch.status) == ["converged"] * 4 + ["max_steps"]
+    assert batch.points.shape == (601, 5, 2)
+    for i, k in enumerate(targets):
+        assert np.all(batch.points[k:, i] == batch.points[k, i])  # holds its last point
+        x = 1.0
+        for _ in range(k):
+            x = x - lrs[i] * (2 * x)
+        assert batch.points[k, i, 0] == pytest.approx(x, rel=1e-12)
+
+
+@pytest.mark.parametrize("target", [236, 294])
+def test_divergence_across_chunk_boundaries(target):
+    # x_{k+1} = (1 - 2 lr) x_k with 1 - 2 lr = -q: loss_k = q^(2k) passes 1e10 between steps
+    # target-1 and target when q^2 = 1e10 ** (1 / (target - 0.5)).
+    q = 1e10 ** (1 / (2 * (target - 0.5)))
+    lr = (1 + q) / 2
+    s = get_surface("quadratic", condition=1.0, angle=0.0)
+    traj = run("sgd", s, (1.0, 0.0), 1000, lr=lr)
+    assert traj.status == "diverged" and traj.n_steps == target
+    assert np.all(np.isfinite(traj.points))
