@@ -414,6 +414,9 @@ LM_STARTS = {
     # the asymptotic valley y -> 1, x -> -inf, and LM rightly follows it.)
     "beale": [(1.0, 1.0), (2.0, 0.0), (4.0, 1.0), (0.0, 0.0), (-2.0, -2.0)],
     "himmelblau": [(0.0, 0.0), (-4.0, 4.0), (-4.0, -4.0), (4.0, -4.0), (1.0, 1.0)],
+    # a = 0 makes J^T J singular (and Marquardt's D = diag(J^T J) too): LM must get past it
+    "curve_fit": [(0.0, 0.5), (0.5, 0.5), (5.0, -5.0), (-1.0, 1.0)],
+    "linear_regression": [(-0.5, 1.5), (5.0, -5.0)],
 }
 
 
