@@ -169,7 +169,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     minimum=0.0,
                     exclusive_min=True,
                     help="λ₀; divided by 10 after a step that lowers the loss, "
-                    "multiplied by 10 (and the step retried) otherwise.",
+                    "multiplied by 10 otherwise (a rejected trial stays in place and counts as a step).",
                 ),
                 Param(
                     "scaling",

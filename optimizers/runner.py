@@ -44,7 +44,8 @@ if TYPE_CHECKING:
 
 MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
-CHUNK_STEPS = 256  # rows between ending scans (and the buffer size when paths are not kept)
+MAX_WINDOW = 256  # rows between two ending scans, at most
+SCAN_ELEMENTS = 65_536  # ... and about this many (run, row) pairs, so a window stays in cache
 
 # Stop codes; STATUS maps them to the public status strings.
 RUNNING, CONVERGED, EXPLODED, NONFINITE = 0, 1, 2, 3
@@ -109,7 +110,7 @@ class BatchResult:
     surface: Surface
     points: np.ndarray  # (steps+1, N, 2), or (1, N, 2)
     losses: np.ndarray  # (steps+1, N), or (1, N)
-    grad_norms_sq: np.ndarray  # (steps+1, N), or (1, N): squared, the root is taken on demand
+    final_grad_norms: np.ndarray  # (N,) exact gradient norm where each run ended
     n_steps: np.ndarray  # (N,) iterations each run made before it ended
     codes: np.ndarray  # (N,) stop codes
     first_hit: np.ndarray  # (N,) see _Ending
@@ -122,8 +123,10 @@ class BatchResult:
 
     @cached_property
     def grad_norms(self) -> np.ndarray:
-        """(steps+1, N) exact gradient norm at each point, or (1, N)."""
-        return np.sqrt(self.grad_norms_sq)
+        """(steps+1, N) exact gradient norm at each point, or (1, N); computed when first asked."""
+        if len(self.points) == 1:
+            return self.final_grad_norms[None]
+        return _grad_norms(self.surface, self.points)
 
     @property
     def status(self) -> np.ndarray:
@@ -146,7 +149,7 @@ class BatchResult:
     def message(self, i: int) -> str:
         """A sentence for a person: how run i ended, and what its method met on the way."""
         k, code = int(self.n_steps[i]), int(self.codes[i])
-        gn = float(self.grad_norms[-1, i])
+        gn = float(self.final_grad_norms[i])
         if code == CONVERGED:
             text = f"converged at step {k}: gradient norm {gn:.2g} < tol {self.tol:g}"
         elif code == EXPLODED and self.losses[-1, i] < 0:
@@ -184,12 +187,19 @@ class BatchResult:
             points=self.points[: k + 1, i].copy(),
             losses=self.losses[: k + 1, i].copy(),
             lrs=self.lrs[:k, i].copy(),
-            grad_norms=self.grad_norms[: k + 1, i].copy(),
+            grad_norms=_grad_norms(self.surface, self.points[: k + 1, i]),
             status=str(self.status[i]),
             message=self.message(i),
             iters_per_epoch=self.iters_per_epoch,
             lambdas=None if self.lambdas is None else self.lambdas[:k, i].copy(),
         )
+
+
+def _grad_norms(surface: Surface, points: np.ndarray) -> np.ndarray:
+    """Exact gradient norms at points (..., 2), as the runner measured them while running."""
+    with np.errstate(all="ignore"):
+        g = surface.value_and_grad(points)[1]
+    return np.sqrt(g[..., 0] ** 2 + g[..., 1] ** 2)
 
 
 def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: int) -> list[str]:
@@ -318,53 +328,54 @@ def run_batch(
     state = optimizer.init(x)
     noisy = np.any(noise > 0)
 
-    # With keep_paths the buffers hold every row; without, they hold one chunk and are reused.
-    # Either way the ending scan runs every CHUNK_STEPS rows (a window overlapping the last one by a
-    # row), so the loop can stop as soon as every run has ended.
-    rows = steps + 1 if keep_paths else min(steps, CHUNK_STEPS) + 1
-    # Points are stored component-major (see surfaces.base.stack_last): x and y each contiguous.
-    P, G = (np.empty((2, rows, n_runs)).transpose(1, 2, 0) for _ in range(2))
+    # The ending scan runs over windows of `window` rows (overlapping by one), small enough to stay
+    # in cache for large N, so that the loop can also stop as soon as every run has ended. With
+    # keep_paths P and L hold every row; without, they hold one window and are reused. Gradients
+    # are only needed by the scan, so G always holds one window. Points and gradients are stored
+    # component-major (see surfaces.base.stack_last), x and y each contiguous.
+    window = max(1, min(MAX_WINDOW, SCAN_ELEMENTS // n_runs, steps))
+    rows = steps + 1 if keep_paths else window + 1
+    P = np.empty((2, rows, n_runs)).transpose(1, 2, 0)
+    G = np.empty((2, window + 1, n_runs)).transpose(1, 2, 0)
     L = np.empty((rows, n_runs))
-    G2 = np.empty((rows, n_runs)) if keep_paths else None
     lambdas = np.full((steps, n_runs), np.nan) if keep_paths and hasattr(state, "lam") else None
     ending = _EndingTracker(n_runs, loss_limit, tol, target)
     P[0] = x
-    r = base = window_start = 0  # buffer row of the current point; start of the scan window
+    window_start = 0
     with np.errstate(all="ignore"):
         for t in range(steps + 1):
+            j = t - window_start  # row in the window
+            r = t if keep_paths else j  # row in P and L
             f = batches.view(t) if batches and t < steps else surface
             loss, g = f.value_and_grad(x)
             exact_loss, exact_g = (loss, g) if f is surface else surface.value_and_grad(x)
-            L[r], G[r] = exact_loss, exact_g
-            if t - window_start == CHUNK_STEPS or t == steps:
-                window = slice(base, r + 1)
-                squared = ending.scan(P[window], L[window], G[window], window_start)
-                if keep_paths:
-                    G2[window] = squared
+            L[r], G[j] = exact_loss, exact_g
+            if j == window or t == steps:
+                first = r - j
+                ending.scan(P[first : r + 1], L[first : r + 1], G[: j + 1], window_start)
                 if t == steps or ending.all_ended:
                     break
                 if not keep_paths:
-                    P[0], L[0], G[0], r = P[r], L[r], G[r], 0
-                base, window_start = r, t
+                    P[0], L[0], r = P[r], L[r], 0
+                G[0], window_start = G[j], t
             if noisy:
                 g = g + noise * noise_rng.standard_normal(2)
             dx, state = optimizer.update(x, loss, g, state, f, lr_at[t])
             x = x + dx
-            r += 1
-            P[r] = x
+            P[r + 1] = x
             if lambdas is not None:
                 lambdas[t] = state.lam
     stop, codes, final = ending.finish(steps)
     if keep_paths:
-        _hold_after_end(stop, P, L, G2, lambdas)
+        _hold_after_end(stop, P, L, lambdas)
     else:
-        P, L, G2 = (a[None] for a in final)
+        P, L = final[0][None], final[1][None]
     return BatchResult(
         optimizer=name,
         surface=surface,
         points=P,
         losses=L,
-        grad_norms_sq=G2,
+        final_grad_norms=np.sqrt(final[2]),
         n_steps=stop,
         codes=codes,
         first_hit=ending.first_hit,
@@ -390,11 +401,8 @@ class _EndingTracker:
         self.final = (np.empty((n_runs, 2)), np.empty(n_runs), np.empty(n_runs))
         self.loss_limit, self.tol_sq, self.target = loss_limit, tol * tol, target
 
-    def scan(self, P: np.ndarray, L: np.ndarray, G: np.ndarray, t0: int) -> np.ndarray:
-        """Rows of P, L, G are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0.
-
-        Returns the squared gradient norms of the rows.
-        """
+    def scan(self, P: np.ndarray, L: np.ndarray, G: np.ndarray, t0: int) -> None:
+        """Rows of P, L, G are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0."""
         G2 = G[..., 0] ** 2 + G[..., 1] ** 2
         lo = 0 if t0 == 0 else 1
         Pn, Ln, Gn = P[lo:], L[lo:], G2[lo:]
@@ -425,7 +433,6 @@ class _EndingTracker:
                 np.where(G2[j, idx] < self.tol_sq, CONVERGED, EXPLODED) if mask is halts else NONFINITE
             )
         self.last = (P[-1], L[-1], G2[-1])
-        return G2
 
     @property
     def all_ended(self) -> bool:

@@ -56,11 +56,22 @@ class DataSurface(LeastSquares):
             values.flags.writeable = False
             object.__setattr__(self, name, values)
 
-    def _set_minimum(self, minimizer: np.ndarray, half_width: tuple[float, float]) -> None:
-        best = frozen_array([minimizer])
-        object.__setattr__(self, "minima", best)
-        object.__setattr__(self, "min_value", float(self.value(best[0])))
-        (cx, cy), (hx, hy) = best[0], half_width
+    def _set_minimum(
+        self,
+        minimizer: np.ndarray | None,
+        half_width: tuple[float, float],
+        fallback_centre: np.ndarray | None = None,
+    ) -> None:
+        """Record the minimum (None: there is none) and a view centred on it."""
+        if minimizer is None:
+            object.__setattr__(self, "minima", frozen_array(np.zeros((0, 2))))
+            object.__setattr__(self, "min_value", None)
+            centre = fallback_centre
+        else:
+            object.__setattr__(self, "minima", frozen_array([minimizer]))
+            object.__setattr__(self, "min_value", float(self.value(self.minima[0])))
+            centre = self.minima[0]
+        (cx, cy), (hx, hy) = centre, half_width
         bounds: Bounds = ((float(cx - hx), float(cx + hx)), (float(cy - hy), float(cy + hy)))
         object.__setattr__(self, "bounds", bounds)
 
@@ -114,7 +125,7 @@ class CurveFit(DataSurface):
         t = np.sort(rng.uniform(0.0, 2.0, self.n_samples))
         a, b = TRUE_CURVE
         self._set_data(t, a * np.exp(b * t) + self.noise * rng.standard_normal(self.n_samples))
-        self._set_minimum(self._fit(), (2.5, 2.5))
+        self._set_minimum(self._fit(), (2.5, 2.5), fallback_centre=np.array(TRUE_CURVE))
 
     def predict(self, xy: np.ndarray, inputs: np.ndarray) -> np.ndarray:
         xy = np.asarray(xy, dtype=float)
@@ -139,16 +150,51 @@ class CurveFit(DataSurface):
         second = stack_last(stack_last(0.0 * hab, hab), stack_last(hab, hbb))
         return 2.0 * (np.einsum("...mi,...mj->...ij", J, J) + second)
 
-    def _fit(self) -> np.ndarray:
-        """Least-squares (a, b) by Gauss-Newton with step halving, from the generating values."""
-        theta = np.array(TRUE_CURVE)
-        for _ in range(100):
-            r, J = self.residuals(theta), self.jacobian(theta)
-            step = np.linalg.lstsq(J, -r, rcond=None)[0]
-            loss, scale = float(r @ r), 1.0
-            while scale > 1e-10 and float(np.sum(self.residuals(theta + scale * step) ** 2)) > loss:
-                scale /= 2
-            theta = theta + scale * step
-            if np.linalg.norm(scale * step) < 1e-15 * (1 + np.linalg.norm(theta)):
+    def _fit(self) -> np.ndarray | None:
+        """The least-squares (a, b), or None when the loss has no minimum.
+
+        For a fixed b the best a is linear least squares, a(b) = sum(e y) / sum(e e) with
+        e = exp(b t) (variable projection), so a dense scan over b finds the basin of the global
+        minimum; Newton's method on (a, b) then polishes it. With few noisy samples the infimum can
+        lie at b -> -inf (a spike on the earliest sample), and then there is no minimum to report.
+        """
+        t, y = self.inputs, self.targets
+        b_grid = np.linspace(-60.0, 20.0, 8001)
+        e = np.exp(b_grid[:, None] * t)
+        profile = (y @ y) - (e @ y) ** 2 / np.einsum("ij,ij->i", e, e)
+        k = int(np.argmin(profile))
+        if k in (0, len(b_grid) - 1):
+            return None
+        theta = self._profile_minimum(b_grid[k - 1], b_grid[k + 1])
+        for _ in range(20):  # Newton polishes what the 1D search left
+            H, g = self.hessian(theta), self.grad(theta)
+            if np.linalg.det(H) <= 0:
                 break
-        return theta
+            step = np.linalg.solve(H, -g)
+            theta = theta + step
+            if np.linalg.norm(step) <= 1e-14 * (1.0 + np.linalg.norm(theta)):
+                break
+        H = self.hessian(theta)
+        stationary = np.linalg.norm(self.grad(theta)) <= 1e-9 * (1.0 + np.abs(H).max())
+        return theta if stationary and np.all(np.linalg.eigvalsh(H) > 0) else None
+
+    def _profile_minimum(self, low: float, high: float) -> np.ndarray:
+        """Golden-section search of the profile loss over b in [low, high]; returns (a(b), b)."""
+        t, y = self.inputs, self.targets
+
+        def best_a(b: float) -> float:
+            e = np.exp(b * t)
+            return float(e @ y / (e @ e))
+
+        def profile(b: float) -> float:
+            return float(self.value(np.array([best_a(b), b])))
+
+        ratio = (math.sqrt(5.0) - 1.0) / 2.0
+        for _ in range(100):
+            m1, m2 = high - ratio * (high - low), low + ratio * (high - low)
+            if profile(m1) < profile(m2):
+                high = m2
+            else:
+                low = m1
+        b = 0.5 * (low + high)
+        return np.array([best_a(b), b])
