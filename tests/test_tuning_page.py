@@ -71,7 +71,6 @@ def test_one_hyperparameter_draws_a_line(at):
     at.selectbox(key="tune_second_adam").set_value("(none)").run()
     assert_clean(at)
     assert any(s.startswith("Grid search over lr") for s in titles(at))
-    assert any("Choose two hyperparameters" in i.value for i in at.info)
 
 
 def test_switching_optimizer_surface_and_score(at):
@@ -100,6 +99,29 @@ def test_bad_range_shows_an_error_not_a_traceback(at):
     at.number_input(key="tune_hi_adam_lr").set_value(0.01).run()
     assert not at.exception
     assert any("lr" in e.value for e in at.error)
+
+
+def test_comparison_has_its_own_pair_defaulting_to_a_less_important_one(at):
+    assert at.selectbox(key="tune_cmp_second_adam").value == "beta2"
+    assert any("random search found a **better** setting" in m.value for m in at.markdown)
+    at.selectbox(key="tune_cmp_second_adam").set_value("(none)").run()
+    assert_clean(at)
+    assert any("Choose two hyperparameters" in i.value for i in at.info)
+    at.selectbox(key="tune_cmp_second_adam").set_value("eps").run()
+    at.number_input(key="tune_cmp_n").set_value(3).run()
+    assert_clean(at)
+    assert any(
+        "Grid search: 9 runs, 3 distinct lr" in a["text"]
+        for c in charts(at)
+        for a in c["layout"].get("annotations", [])
+    )
+
+
+def test_many_start_map_can_take_the_best_setting_of_the_search(at):
+    at.button(key="tune_map_use_best").click().run()
+    assert_clean(at)
+    best = at.session_state["tune_best_setting"][1]
+    assert at.number_input(key="tune_map_adam_lr").value == pytest.approx(best["lr"])
 
 
 def test_many_start_map_controls(at):
