@@ -480,7 +480,7 @@ def render() -> None:
         _summary_view(url, trajs, surface)
         st.download_button(
             "Download all trajectories (CSV)",
-            data=_csv(trajs),
+            data=lambda: _csv(trajs),  # built on click, not on every rerun
             file_name=f"trajectories_{cfg['surface']}.csv",
             mime="text/csv",
             key="download_csv",

@@ -1,0 +1,181 @@
+"""Speed figures of the explorer page (issue 3), for `benchmarks/bench.py` (calls `main()`).
+
+Targets, with the default view after a slider change: script rerun <= 150 ms, data sent per rerun
+< 300 KB, chart updated in the browser <= 400 ms.
+
+- script rerun: AppTest, the default page, then the Adam learning-rate slider moved to values not
+  seen before (so Adam's run is recomputed; the other runs and the contour grid come from the
+  cache). AppTest adds its own overhead, so this is an upper bound of the script time.
+- bytes per rerun: (a) the JSON of every chart the rerun sends, from AppTest; (b) the websocket
+  bytes the browser actually receives for a rerun, in headless Chromium.
+- browser update: a key press on the steps slider until the map's paths have been redrawn, in
+  headless Chromium (Debian's /usr/bin/chromium through Playwright), median of several presses.
+
+Run: `python -m benchmarks.bench_app` (the browser part is skipped without chromium/playwright).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TARGETS = {"rerun_ms": 150.0, "kb_per_rerun": 300.0, "browser_ms": 400.0}
+
+
+def script_figures(repeats: int = 7) -> dict[str, float]:
+    """Rerun time (ms, median) and chart JSON bytes per rerun, measured with AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    values = [0.07, 0.15, 0.2, 0.3, 0.5, 0.7, 0.05, 0.03, 0.02][:repeats]
+    times = []
+    for v in values:
+        at.select_slider(key="adam_lr").set_value(v)
+        t0 = time.perf_counter()
+        at.run()
+        times.append(1e3 * (time.perf_counter() - t0))
+        assert not at.exception
+    cached = []
+    for v in values[:3]:
+        at.select_slider(key="adam_lr").set_value(v)
+        t0 = time.perf_counter()
+        at.run()
+        cached.append(1e3 * (time.perf_counter() - t0))
+    spec_bytes = sum(len(c.proto.spec) for c in at.get("plotly_chart"))
+    return {
+        "rerun_ms": statistics.median(times),
+        "rerun_cached_ms": statistics.median(cached),
+        "chart_json_kb": spec_bytes / 1024,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def browser_figures(presses: int = 5) -> dict[str, float] | None:
+    """Browser update time (ms, median) and websocket KB per rerun; None without a browser."""
+    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+        return None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        return None
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
+         "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
+                    if r.read().strip() == b"ok":
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or proc.poll() is not None:
+                raise RuntimeError("streamlit did not start")
+            time.sleep(0.25)
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            received: list[int] = []
+
+            def on_ws(ws) -> None:
+                ws.on(
+                    "framereceived",
+                    lambda payload: received.append(len(payload) if isinstance(payload, bytes | str) else 0),
+                )
+
+            page.on("websocket", on_ws)
+            page.goto(base + "/")
+            page.wait_for_selector(".st-key-landscape .scatterlayer .trace", timeout=60_000)
+            page.wait_for_selector(
+                "[data-testid='stApp'][data-test-script-state='notRunning']", state="attached"
+            )
+            page.wait_for_timeout(1000)
+            thumb = page.locator(".st-key-steps input[type='range']")
+            times, sizes = [], []
+            for _ in range(presses):
+                old = page.locator(".st-key-landscape .scatterlayer").first.inner_html()
+                received.clear()
+                thumb.focus()
+                t0 = time.perf_counter()
+                thumb.press("ArrowRight")
+                page.wait_for_function(
+                    "(old) => document.querySelector('.st-key-landscape .scatterlayer').innerHTML !== old",
+                    arg=old,
+                    polling="raf",
+                    timeout=20_000,
+                )
+                times.append(1e3 * (time.perf_counter() - t0))
+                page.wait_for_selector(
+                    "[data-testid='stApp'][data-test-script-state='notRunning']",
+                    state="attached",
+                )
+                page.wait_for_timeout(500)
+                sizes.append(sum(received) / 1024)
+            browser.close()
+        return {"browser_ms": statistics.median(times), "ws_kb_per_rerun": statistics.median(sizes)}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def main() -> dict[str, float]:
+    """Measure and print the explorer's speed figures; returns them."""
+    figures = script_figures()
+    browser = browser_figures()
+    if browser:
+        figures.update(browser)
+    rows = [
+        ("script rerun after a slider change (AppTest, ms)", "rerun_ms", TARGETS["rerun_ms"]),
+        ("  same, all runs cached (ms)", "rerun_cached_ms", None),
+        ("chart JSON per rerun (KB)", "chart_json_kb", TARGETS["kb_per_rerun"]),
+        ("websocket data per rerun, browser (KB)", "ws_kb_per_rerun", TARGETS["kb_per_rerun"]),
+        ("chart update in the browser (ms)", "browser_ms", TARGETS["browser_ms"]),
+    ]
+    print("Explorer page (default view)")
+    print(f"{'measure':52s} {'value':>9s} {'target':>8s}")
+    for label, key, target in rows:
+        if key not in figures:
+            print(f"{label:52s} {'skipped':>9s}")
+            continue
+        t = f"{target:8.0f}" if target else f"{'':8s}"
+        ok = "" if target is None else ("  ok" if figures[key] <= target else "  OVER")
+        print(f"{label:52s} {figures[key]:9.1f} {t}{ok}")
+    return figures
+
+
+if __name__ == "__main__":
+    main()
