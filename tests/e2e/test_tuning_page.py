@@ -1,0 +1,70 @@
+"""The hyperparameter-search page in a real headless Chromium: it loads at /search, draws its
+charts, survives a control change and a tab switch, and never shows a Streamlit exception."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _charts(page):
+    return page.get_by_test_id("stPlotlyChart")
+
+
+def _no_exception(page):
+    assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_search_page_draws_and_reacts(streamlit_server, browser_page, app_wait):
+    page = browser_page
+    page.goto(f"{streamlit_server}/search")
+    app_wait.ready(page)
+    page.get_by_role("heading", name="Hyperparameter search").wait_for()
+    _charts(page).first.wait_for()
+    _no_exception(page)
+    assert _charts(page).count() >= 2  # search picture and paths on the first tab
+    page.get_by_text("Best setting:").wait_for()
+
+    # Switch to random search: the heatmap becomes a scatter titled "Random search".
+    page.locator(".st-key-tune_method").get_by_text("Random search").click()
+    app_wait.rerun(page)
+    page.locator(".st-key-tune_search_chart").get_by_text("Random search: 300 settings").wait_for()
+    _no_exception(page)
+
+    # A request over the bound is clipped, and the page says so.
+    steps = page.locator(".st-key-tune_steps input")
+    steps.fill("5000")
+    steps.press("Enter")
+    app_wait.rerun(page)
+    page.get_by_text("one request is limited to").first.wait_for()
+    _no_exception(page)
+
+
+def test_many_start_map_tab(streamlit_server, browser_page, app_wait):
+    page = browser_page
+    page.goto(f"{streamlit_server}/search")
+    app_wait.ready(page)
+    page.get_by_role("tab", name="Many-start map").click()
+    chart = page.locator(".st-key-tune_map_chart")
+    chart.get_by_text("Which minimum each start reaches").wait_for()
+    page.locator(".st-key-tune_map_color").get_by_text("steps to converge").click()
+    app_wait.rerun(page)
+    chart.get_by_text("Steps to converge from each start").wait_for()
+    _no_exception(page)
+
+
+def test_explorer_link_carries_the_setting(streamlit_server, browser_page, app_wait):
+    page = browser_page
+    page.goto(f"{streamlit_server}/search")
+    app_wait.ready(page)
+    link = page.locator(".st-key-tune_explorer_link a").first
+    link.wait_for()
+    href = link.get_attribute("href")
+    assert "opts=adam" in href and "adam_lr=" in href and "surface=rosenbrock" in href
+    # Open it as a new session, as a click would (new tab): the explorer takes the settings.
+    page.goto(f"{streamlit_server}/{href.lstrip('./')}")
+    app_wait.ready(page)
+    _charts(page).first.wait_for()
+    _no_exception(page)
+    assert page.locator("[data-testid='stAlertContentWarning']").count() == 0
