@@ -25,7 +25,7 @@ SCORE_SCALE = "Viridis"  # dark = low score = good
 MINIMUM_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 NONE_COLOR = "#f0f0f0"
 # Below the plot, so it never covers the title (the shared template puts it on top).
-_LEGEND = dict(orientation="h", yanchor="top", y=-0.18, x=0.0)
+_LEGEND = dict(orientation="h", yanchor="top", y=-0.22, x=0.0)
 # Okabe-Ito, as figures.OPTIMIZER_COLORS: the best setting first, then the others.
 PATH_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 

@@ -380,7 +380,7 @@ def _path_runs(result: tuning.SearchResult) -> list[int]:
 def _run_label(result: tuning.SearchResult, i: int) -> str:
     rank = int(np.nonzero(result.order == i)[0][0]) + 1
     text = tfig.setting_text(result.names, [result.settings[n][i] for n in result.names])
-    return f"#{rank}: {text}"
+    return f"rank {rank}: {text}"
 
 
 def _settings_of(result: tuning.SearchResult, runs: list[int]) -> tuple:
