@@ -528,16 +528,26 @@ def many_start_map(
     )
 
 
-def trajectories(result: SearchResult, surface, start: Sequence[float], runs: Sequence[int], **engine):
-    """Re-runs a few settings of ``result`` with full paths (for drawing them on the contour).
+def paths(
+    optimizer: str,
+    surface,
+    start: Sequence[float],
+    steps: int,
+    settings: Sequence[Mapping[str, float]],
+    **engine,
+) -> list[np.ndarray]:
+    """Full paths of a few settings (to draw the best ones on the contour), in one run_batch call.
 
-    Returns the engine's BatchResult for the settings ``runs`` (indices into ``result``), in
-    that order; ``engine`` must repeat the keywords the search used (schedule, noise, seed...).
+    ``settings`` are dicts name -> value, all with the same names (e.g. ``result.setting(i)``);
+    ``engine`` must repeat the keywords the search used (schedule, noise, seed...). Returns one
+    array of shape (k+1, 2) per setting, cut where its run ended (k = its n_steps).
     """
-    idx = np.asarray(runs, dtype=int)
-    hyper = {name: v[idx] for name, v in result.settings.items()}
-    starts = np.tile(np.asarray(start, dtype=float), (len(idx), 1))
-    return optimizers.run_batch(result.optimizer, surface, starts, result.steps, **hyper, **engine)
+    if not settings:
+        return []
+    starts = np.tile(np.asarray(start, dtype=float), (len(settings), 1))
+    hyper = {name: np.array([float(s[name]) for s in settings]) for name in settings[0]}
+    res = optimizers.run_batch(optimizer, surface, starts, steps, **hyper, **engine)
+    return [np.asarray(res.points[: int(res.n_steps[i]) + 1, i]) for i in range(len(settings))]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -285,6 +285,15 @@ def test_engine_errors_pass_through_as_value_error(rosenbrock):
         tuning.search("sgd", rosenbrock, START, [Range("lr", -1.0, 1e-1)], grid=(3,))
 
 
+def test_paths_are_the_single_runs_cut_where_they_ended(rosenbrock):
+    settings = [{"lr": 0.05, "beta1": 0.9}, {"lr": 0.5, "beta1": 0.5}]
+    out = tuning.paths("adam", rosenbrock, START, 80, settings)
+    for setting, path in zip(settings, out, strict=True):
+        traj = optimizers.run("adam", rosenbrock, START, 80, **setting)
+        np.testing.assert_allclose(path, traj.points)
+    assert tuning.paths("adam", rosenbrock, START, 80, []) == []
+
+
 # ---------------------------------------------------------------------------- grid vs random
 
 

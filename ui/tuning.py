@@ -43,7 +43,7 @@ INTRO = (
 )
 WHY_RANDOM = (
     "**Why random search often wins.** Both searches below get the same budget of runs. The grid "
-    "tries only *n* distinct values of each hyperparameter, every one of them *m* times; random "
+    "tries only *n* distinct values of each hyperparameter, each of them *n* times; random "
     "search tries a new value of each hyperparameter in every run. When one hyperparameter matters "
     "much more than the other (here usually the learning rate α), the grid spends most of its "
     "budget repeating the same few values of the important one, while random search samples the "
@@ -567,11 +567,8 @@ def _cached_search(problem, ranges, grid, k, seed, steps, score, tol, fixed):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_paths(problem, optimizer, steps, settings):
-    """Full paths of a few settings: list of (k+1, 2) arrays."""
-    starts = np.tile(np.asarray(problem.start, dtype=float), (len(settings), 1))
-    hyper = {name: np.array([dict(s)[name] for s in settings]) for name, _ in settings[0]}
-    res = optimizers.run_batch(optimizer, problem.build_surface(), starts, steps, **hyper)
-    return [res.points[: int(res.n_steps[i]) + 1, i] for i in range(len(settings))]
+    """Full paths of a few settings (tuples of (name, value) pairs): list of (k+1, 2) arrays."""
+    return tuning.paths(optimizer, problem.build_surface(), problem.start, steps, [dict(s) for s in settings])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
