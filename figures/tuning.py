@@ -24,6 +24,8 @@ SCORE_SCALE = "Viridis"  # dark = low score = good
 # One colour per minimum of a many-start map (Himmelblau has four), then "none" and "diverged".
 MINIMUM_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
 NONE_COLOR = "#f0f0f0"
+PICK_NAME = "pick a setting"  # invisible markers on heatmap cells: a click reports the run index
+MAX_PICK_CELLS = 2_500  # larger grids are picked from the table only (keeps the page light)
 # Below the plot, so it never covers the title (the shared template puts it on top).
 _LEGEND = dict(orientation="h", yanchor="top", y=-0.22, x=0.0)
 # Okabe-Ito, as figures.OPTIMIZER_COLORS: the best setting first, then the others.
@@ -42,13 +44,33 @@ def setting_text(names: Sequence[str], values: Sequence[float]) -> str:
     return ", ".join(f"{n}={v:.3g}" for n, v in zip(names, values, strict=True))
 
 
-def search_figure(result: SearchResult) -> go.Figure:
-    """The main picture of a search: heatmap (2D grid), scatter (2D random) or line (1D)."""
+def search_figure(result: SearchResult, picked: int | None = None) -> go.Figure:
+    """The main picture of a search: heatmap (2D grid), scatter (2D random) or line (1D).
+
+    Every clickable point carries its run index as ``customdata`` (for Streamlit's on_select);
+    ``picked`` (a run index) is ringed.
+    """
     if len(result.names) == 1:
-        return score_line(result)
-    if result.method == "grid":
-        return search_heatmap(result)
-    return search_scatter(result)
+        fig = score_line(result)
+    elif result.method == "grid":
+        fig = search_heatmap(result)
+    else:
+        fig = search_scatter(result)
+    if picked is not None:
+        names = result.names
+        y = result.score[picked] if len(names) == 1 else result.settings[names[1]][picked]
+        fig.add_trace(
+            go.Scatter(
+                x=[result.settings[names[0]][picked]],
+                y=[y],
+                mode="markers",
+                name="picked: " + setting_text(names, [result.settings[n][picked] for n in names]),
+                marker=dict(symbol="circle-open", size=22, color="#D55E00", line=dict(width=3)),
+                hoverinfo="skip",
+            )
+        )
+    fig.update_layout(clickmode="event+select")
+    return fig
 
 
 def search_heatmap(result: SearchResult) -> go.Figure:
@@ -76,6 +98,7 @@ def search_heatmap(result: SearchResult) -> go.Figure:
             hoverongaps=False,
             name="score",
             hovertemplate=f"{rx.name}=%{{x:.3g}}<br>{ry.name}=%{{y:.3g}}<br>score=%{{z:.3g}}<extra></extra>",
+            hoverinfo="skip" if n * m <= MAX_PICK_CELLS else None,
         )
     )
     size = int(np.clip(300 / max(n, m), 3, 14))
@@ -99,6 +122,27 @@ def search_heatmap(result: SearchResult) -> go.Figure:
         )
         iy, ix = np.nonzero(mask)
         fig.add_trace(_outcome_markers(xs[ix], ys[iy], label, size, symbol))
+    if n * m <= MAX_PICK_CELLS:
+        X, Y = np.meshgrid(xs, ys)  # (m, n) like z
+        text = np.where(np.isfinite(score), np.char.mod("%.3g", np.nan_to_num(score)), outcome)
+        fig.add_trace(
+            go.Scatter(
+                x=X.ravel(),
+                y=Y.ravel(),
+                customdata=grid_of(np.arange(n * m)).ravel(),
+                text=text.ravel(),
+                mode="markers",
+                name=PICK_NAME,
+                showlegend=False,
+                marker=dict(
+                    symbol="square", size=int(np.clip(400 / max(n, m), 4, 24)), color="rgba(0,0,0,0)"
+                ),
+                selected=dict(marker=dict(opacity=0)),
+                unselected=dict(marker=dict(opacity=0)),
+                hovertemplate=f"{rx.name}=%{{x:.3g}}<br>{ry.name}=%{{y:.3g}}<br>score=%{{text}}"
+                "<br><i>click to pick this setting</i><extra></extra>",
+            )
+        )
     _add_best(fig, result)
     _axes(fig, result.ranges)
     fig.update_layout(
@@ -134,6 +178,7 @@ def score_line(result: SearchResult) -> go.Figure:
         go.Scatter(
             x=x,
             y=score,
+            customdata=order,
             mode="lines+markers",
             name="score",
             line=dict(color="#1f77b4"),
@@ -147,7 +192,9 @@ def score_line(result: SearchResult) -> go.Figure:
     for label, symbol in (("diverged", "x-thin"), ("not reached", "circle-open")):
         mask = outcome == label
         if mask.any():
-            fig.add_trace(_outcome_markers(x[mask], np.full(mask.sum(), top), label, 9, symbol))
+            t = _outcome_markers(x[mask], np.full(mask.sum(), top), label, 9, symbol)
+            t.customdata = order[mask]
+            fig.add_trace(t)
     _add_best(fig, result)
     fig.update_xaxes(title_text=r.name, type="log" if r.log else "linear")
     fig.update_yaxes(title_text=score_title(result))
@@ -416,6 +463,7 @@ def _scatter_traces(result: SearchResult, *, coloraxis=None, legend=True) -> lis
         go.Scatter(
             x=x[ok],
             y=y[ok],
+            customdata=np.nonzero(ok)[0],
             mode="markers",
             marker=marker,
             name="setting (colour = score)",
@@ -430,6 +478,7 @@ def _scatter_traces(result: SearchResult, *, coloraxis=None, legend=True) -> lis
         if mask.any():
             t = _outcome_markers(x[mask], y[mask], label, 9, symbol)
             t.showlegend = legend
+            t.customdata = np.nonzero(mask)[0]
             traces.append(t)
     return traces
 
@@ -442,6 +491,7 @@ def _best_marker(result: SearchResult, i: int, *, showlegend=True, name=None) ->
     return go.Scatter(
         x=x,
         y=y,
+        customdata=[i],
         mode="markers",
         name=name or f"best: {text}",
         showlegend=showlegend,

@@ -7,6 +7,7 @@ bad input shows st.error, never a traceback. Widget keys start with ``tune_``.
 
 from __future__ import annotations
 
+import functools
 import math
 import urllib.parse
 from dataclasses import dataclass
@@ -220,16 +221,14 @@ def _search_tab(problem: Problem) -> tuple[str, float]:
 
     if ranges is None:  # _pair_controls showed the error
         return score, tol
+    request = (problem, _range_tuple(ranges), grid, k, seed, steps, score, tol, tuple(sorted(fixed.items())))
     try:
         with st.spinner(_running_text(grid or (k,), steps), show_time=True):
-            result = _cached_search(
-                problem, _range_tuple(ranges), grid, k, seed, steps, score, tol,
-                tuple(sorted(fixed.items())),
-            )  # fmt: skip
+            result = _cached_search(*request)
     except ValueError as exc:
         st.error(str(exc))
         return score, tol
-    _show_search(problem, result)
+    _show_search(problem, result, request)
     if result.best is not None:  # offered to the many-start map
         st.session_state[KEY + "best_setting"] = (opt, result.setting(result.best))
     return score, tol
@@ -294,7 +293,7 @@ def _range_controls(col, p, opt: str, prefix: str) -> tuple:
     return p, low, high, scale == "log"
 
 
-def _show_search(problem: Problem, result: tuning.SearchResult) -> None:
+def _show_search(problem: Problem, result: tuning.SearchResult, request: tuple) -> None:
     if result.notice:
         st.warning(result.notice, icon="✂️")
     surface = problem.build_surface()
@@ -321,7 +320,14 @@ def _show_search(problem: Problem, result: tuning.SearchResult) -> None:
                 "may lie outside it. Widen the range on that side and search again."
             )
 
-    st.plotly_chart(tfig.search_figure(result), key=KEY + "search_chart", theme=None)
+    picked = _picked(request)
+    st.plotly_chart(
+        tfig.search_figure(result, picked=picked),
+        key=KEY + "search_chart",
+        on_select=functools.partial(_on_chart_pick, request),
+        selection_mode="points",
+        theme=None,
+    )
     runs = _path_runs(result)
     if runs:
         paths = _cached_paths(problem, result.optimizer, result.steps, _settings_of(result, runs))
@@ -342,19 +348,18 @@ def _show_search(problem: Problem, result: tuning.SearchResult) -> None:
     hidden = ["run", "gap"] + (["steps_to_tol"] if result.score_kind == "loss" else [])
     shown = table.head(TABLE_ROWS)
     st.caption(
-        "Pick a row to open that setting in the explorer. Score NaN means no score: the run "
-        "diverged or never got within the tolerance."
+        "Click a cell or a dot of the search chart, or pick a row here, to choose the setting to open "
+        "in the explorer (the best one otherwise). Score NaN means no score: the run diverged or "
+        "never got within the tolerance."
     )
-    event = st.dataframe(
+    st.dataframe(
         shown,
         key=KEY + "table",
-        on_select="rerun",
+        on_select=functools.partial(_on_table_pick, request, tuple(int(r) for r in shown["run"])),
         selection_mode="single-row",
         hide_index=True,
         column_config={name: None for name in hidden},
     )
-    rows = event.selection.rows if event is not None else []
-    row = int(rows[0]) if rows else 0
     c1, c2 = st.columns(2)
     c1.download_button(
         "Download all settings (CSV)",
@@ -363,8 +368,32 @@ def _show_search(problem: Problem, result: tuning.SearchResult) -> None:
         mime="text/csv",
         key=KEY + "csv",
     )
-    i = int(shown["run"].iloc[row])
-    _explorer_link(c2, problem, result.setting(i), result.steps, f"rank {row + 1}")
+    i = picked if picked is not None else int(result.order[0])
+    what = _run_label(result, i, "rank {rank} ({setting})")
+    _explorer_link(c2, problem, result.setting(i), result.steps, what)
+
+
+def _picked(request: tuple) -> int | None:
+    """The run picked (by a chart click or a table row) for this very request, if any."""
+    picked = st.session_state.get(KEY + "picked")
+    return picked[1] if picked is not None and picked[0] == request else None
+
+
+def _on_chart_pick(request: tuple) -> None:
+    """on_select of the search chart: a clicked cell or dot carries its run index as customdata."""
+    state = st.session_state.get(KEY + "search_chart")
+    points = state.selection.points if state is not None else []
+    runs = [p["customdata"] for p in points if p.get("customdata") is not None]
+    if runs:
+        st.session_state[KEY + "picked"] = (request, int(np.ravel(runs[0])[0]))
+
+
+def _on_table_pick(request: tuple, runs: tuple[int, ...]) -> None:
+    """on_select of the top-settings table: the row's run."""
+    state = st.session_state.get(KEY + "table")
+    rows = state.selection.rows if state is not None else []
+    if rows:
+        st.session_state[KEY + "picked"] = (request, runs[int(rows[0])])
 
 
 def _path_runs(result: tuning.SearchResult) -> list[int]:
@@ -377,10 +406,11 @@ def _path_runs(result: tuning.SearchResult) -> list[int]:
     return [int(scored[p]) for p in picks]
 
 
-def _run_label(result: tuning.SearchResult, i: int) -> str:
+def _run_label(result: tuning.SearchResult, i: int, template: str = "rank {rank}: {setting}") -> str:
+    """'rank 3: lr=0.1, beta1=0.9' for run i (its place in the ranking, best = 1)."""
     rank = int(np.nonzero(result.order == i)[0][0]) + 1
     text = tfig.setting_text(result.names, [result.settings[n][i] for n in result.names])
-    return f"rank {rank}: {text}"
+    return template.format(rank=rank, setting=text)
 
 
 def _settings_of(result: tuning.SearchResult, runs: list[int]) -> tuple:

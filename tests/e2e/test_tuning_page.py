@@ -54,6 +54,25 @@ def test_many_start_map_tab(streamlit_server, browser_page, app_wait):
     _no_exception(page)
 
 
+def test_clicking_a_heatmap_cell_picks_that_setting(streamlit_server, browser_page, app_wait):
+    page = browser_page
+    page.goto(f"{streamlit_server}/search")
+    app_wait.ready(page)
+    link = page.locator(".st-key-tune_explorer_link a").first
+    link.wait_for()
+    assert link.inner_text().startswith("Open rank 1 (")
+    plot_area = page.locator(".st-key-tune_search_chart .nsewdrag").first
+    plot_area.scroll_into_view_if_needed()
+    box = plot_area.bounding_box()
+    x, y = box["x"] + 0.3 * box["width"], box["y"] + 0.5 * box["height"]  # small lr: a poor setting
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    app_wait.rerun(page)
+    page.locator(".st-key-tune_search_chart").get_by_text("picked:").wait_for()
+    assert not link.inner_text().startswith("Open rank 1 (")
+    _no_exception(page)
+
+
 def test_explorer_link_carries_the_setting(streamlit_server, browser_page, app_wait):
     page = browser_page
     page.goto(f"{streamlit_server}/search")

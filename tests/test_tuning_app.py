@@ -56,6 +56,7 @@ def test_table_csv_and_explorer_link(at):
     assert at.dataframe, "top-settings table"
     assert at.get("download_button")
     link = at.get("link_button")[0].proto
+    assert link.label.startswith("Open rank 1 (lr=")
     query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(link.url).query))
     assert query["surface"] == "rosenbrock" and query["opts"] == "adam"
     assert {"adam_lr", "adam_beta1", "start_x", "start_y", "steps"} <= set(query)
