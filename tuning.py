@@ -387,6 +387,14 @@ def compare_grid_random(
         raise ValueError(f"Need one grid count per range, got {len(grid)} for {len(ranges)}.")
     per_search = clip_request(grid, steps, max_runs=MAX_RUNS // (1 + len(seeds)))
     budget = per_search.runs
+    notice = None
+    if per_search.notice:
+        notice = (
+            f"Asked for {_fmt_shape(tuple(grid))} runs × {steps:,} steps per search; the grid and the "
+            f"{len(seeds)} random searches share one request's limit ({MAX_RUNS:,} runs, {MAX_STEPS:,} "
+            f"steps per run), so each search runs {_fmt_shape(per_search.shape)} runs × "
+            f"{per_search.steps:,} steps."
+        )
     grid_settings = grid_points(ranges, per_search.shape)
     parts = [grid_settings] + [random_points(ranges, budget, s) for s in seeds]
     settings = {r.name: np.concatenate([p[r.name] for p in parts]) for r in ranges}
@@ -403,7 +411,7 @@ def compare_grid_random(
         steps=per_search.steps,
         score=score,
         tol=tol,
-        notice=per_search.notice,
+        notice=notice,
         seed=None,
         progress=progress,
         engine=engine,

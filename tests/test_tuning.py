@@ -314,6 +314,20 @@ def test_grid_and_random_get_the_same_budget(rosenbrock):
     np.testing.assert_array_equal(comp.grid.score, alone_grid.score)
 
 
+def test_grid_and_random_share_the_bound_and_say_so(rosenbrock):
+    ranges = [Range("lr", 1e-4, 1.0, log=True), Range("beta2", 0.9, 0.9999)]
+    comp = tuning.compare_grid_random(
+        "adam", rosenbrock, START, ranges, grid=(100, 100), seeds=range(3), steps=2
+    )
+    assert len(comp.grid) * 4 <= tuning.MAX_RUNS and len(comp.random) == len(comp.grid) == 100 * 100
+    comp = tuning.compare_grid_random(
+        "adam", rosenbrock, START, ranges, grid=(150, 150), seeds=range(3), steps=2
+    )
+    assert len(comp.grid) == len(comp.random) == 100 * 100
+    assert "the grid and the 3 random searches share" in comp.grid.notice
+    assert "100 × 100 = 10,000 runs" in comp.grid.notice
+
+
 # --------------------------------------------------------------------------- many-start map
 
 
