@@ -441,11 +441,12 @@ class StartMap:
     final_loss: np.ndarray  # (n, n)
     n_steps: np.ndarray  # (n, n) int
     status: np.ndarray  # (n, n) str
-    converge_steps: np.ndarray  # (n, n) float, steps to converge, NaN unless status "converged"
+    converge_steps: np.ndarray  # (n, n) float, first step with L - L* <= tol, NaN if never
     minimum: np.ndarray  # (n, n) int, index into minima, -1 for none (and for diverged)
     diverged: np.ndarray  # (n, n) bool
     minima: np.ndarray  # (k, 2)
     radius: float
+    tol: float  # the loss tolerance of converge_steps
     settings: dict[str, float] = field(default_factory=dict)
     notice: str | None = None
 
@@ -483,6 +484,7 @@ def many_start_map(
     *,
     hyper: Mapping[str, float] | None = None,
     radius: float | None = None,
+    tol: float = 1e-3,
     progress: Progress | None = None,
     **engine,
 ) -> StartMap:
@@ -490,9 +492,12 @@ def many_start_map(
 
     Each start is labelled with the nearest of ``surface.minima`` to its final point when that is
     within ``radius`` (default: 5% of the bounds' diagonal), else -1; diverged runs are flagged and
-    get -1. ``converge_steps`` holds the engine's step count for runs with status "converged".
+    get -1. ``converge_steps`` is the first step at which L - L* <= tol (the search's "steps"
+    score; the engine's own "converged" needs a gradient norm below 1e-6, which most runs of a few
+    hundred steps never reach), NaN if never or diverged.
     The request is clipped by ``clip_request((n, n), steps)``.
     """
+    _check_score("steps", tol)
     request = clip_request((n, n), steps)
     n, steps = request.shape[0], request.steps
     (x0, x1), (y0, y1) = surface.bounds
@@ -504,8 +509,8 @@ def many_start_map(
         radius = 0.05 * math.hypot(x1 - x0, y1 - y0)
     elif not radius > 0:
         raise ValueError(f"The radius must be positive, got {radius:g}.")
-    out = _run_final(optimizer, surface, starts, steps, hyper, None, progress, engine)
-    final, loss, n_steps, status, _ = out
+    out = _run_final(optimizer, surface, starts, steps, hyper, surface.min_value + tol, progress, engine)
+    final, loss, n_steps, status, first_hit = out
     diverged = (status == "diverged") | ~np.isfinite(loss) | ~np.all(np.isfinite(final), axis=-1)
     minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
     minimum = np.full(len(starts), -1)
@@ -515,7 +520,7 @@ def many_start_map(
         nearest = np.argmin(np.where(np.isfinite(dist), dist, np.inf), axis=1)
         close = np.take_along_axis(dist, nearest[:, None], axis=1)[:, 0] <= radius
         minimum = np.where(close & ~diverged, nearest, -1)
-    converge = np.where(status == "converged", n_steps, np.nan).astype(float)
+    converge = np.where((first_hit >= 0) & ~diverged, first_hit, np.nan).astype(float)
     shape = (n, n)
     return StartMap(
         optimizer=optimizer,
@@ -531,6 +536,7 @@ def many_start_map(
         diverged=diverged.reshape(shape),
         minima=minima,
         radius=float(radius),
+        tol=float(tol),
         settings=hyper,
         notice=request.notice,
     )

@@ -120,8 +120,11 @@ def search_heatmap(result: SearchResult) -> go.Figure:
                 name=label,
             )
         )
-        iy, ix = np.nonzero(mask)
-        fig.add_trace(_outcome_markers(xs[ix], ys[iy], label, size, symbol))
+        if n * m <= MAX_PICK_CELLS:  # per-cell symbols; on bigger grids the legend square says it
+            iy, ix = np.nonzero(mask)
+            fig.add_trace(_outcome_markers(xs[ix], ys[iy], label, size, symbol))
+        else:
+            fig.add_trace(_legend_square(color, f"{label} (no score)"))
     if n * m <= MAX_PICK_CELLS:
         X, Y = np.meshgrid(xs, ys)  # (m, n) like z
         text = np.where(np.isfinite(score), np.char.mod("%.3g", np.nan_to_num(score)), outcome)
@@ -339,7 +342,7 @@ def start_map_figure(
     """Every start of a many-start map coloured by its outcome, contour lines on top.
 
     ``color_by``: "minimum" (which minimum the run ended in, one colour each, "none" light grey)
-    or "steps" (steps to converge, light where the run did not converge). Diverged starts are
+    or "steps" (steps until L − L* ≤ tol, light where the run never got there). Diverged starts are
     dark grey with crosses in both. ``contour`` is the surface's contour trace (from
     ``figures.contour_trace``); it is redrawn as lines only, so the colours stay the outcomes'.
     """
@@ -382,14 +385,14 @@ def start_map_figure(
                 y=ye,
                 z=sm.converge_steps,
                 colorscale=SCORE_SCALE,
-                colorbar=dict(title=dict(text="steps to converge", side="right")),
+                colorbar=dict(title=dict(text=f"steps to L − L* ≤ {sm.tol:g}", side="right")),
                 hoverongaps=False,
                 name="steps to converge",
                 hovertemplate="start (%{x:.2f}, %{y:.2f})<br>%{z} steps<extra></extra>",
             )
         )
-        layer(~converged & alive, NONE_COLOR, f"not converged in {sm.steps} steps")
-        title = f"Steps to converge from each start (at most {sm.steps})"
+        layer(~converged & alive, NONE_COLOR, f"not within {sm.tol:g} of L* in {sm.steps} steps")
+        title = f"Steps to converge (L − L* ≤ {sm.tol:g}) from each start, at most {sm.steps}"
     layer(sm.diverged, DIVERGED_COLOR, "diverged", legend=False)
     if sm.diverged.any():
         iy, ix = np.nonzero(sm.diverged)

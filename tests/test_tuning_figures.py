@@ -186,7 +186,7 @@ def test_start_map_by_steps_has_a_colour_bar(himmelblau_map):
     h, smap, contour = himmelblau_map
     fig = tfig.start_map_figure(smap, contour, color_by="steps", bounds=h.bounds)
     heat = fig.data[0]
-    assert heat.colorbar.title.text == "steps to converge"
+    assert heat.colorbar.title.text == "steps to L − L* ≤ 0.001"
     z = np.asarray(heat.z, dtype=float)
     assert np.all(np.isnan(z[smap.diverged]))
 

@@ -497,9 +497,13 @@ def _map_tab(problem: Problem) -> None:
         key=KEY + "map_color",
         horizontal=True,
     )
+    tol = c3.select_slider(
+        "converged when L − L* ≤", TOLERANCES, value=1e-3, key=KEY + "map_tol",
+        format_func=lambda t: f"{t:g}", disabled=color_by != "steps",
+    )  # fmt: skip
     try:
         with st.spinner(_running_text((n, n), steps), show_time=True):
-            smap = _cached_map(problem, n, steps, tuple(sorted(hyper.items())))
+            smap = _cached_map(problem, n, steps, tuple(sorted(hyper.items())), tol)
     except ValueError as exc:
         st.error(str(exc))
         return
@@ -611,8 +615,10 @@ def _cached_compare(problem, ranges, n, steps, n_seeds, score, tol):
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _cached_map(problem, n, steps, hyper):
-    return tuning.many_start_map(problem.optimizer, problem.build_surface(), n, steps, hyper=dict(hyper))
+def _cached_map(problem, n, steps, hyper, tol):
+    return tuning.many_start_map(
+        problem.optimizer, problem.build_surface(), n, steps, hyper=dict(hyper), tol=tol
+    )
 
 
 def _range_tuple(ranges) -> tuple:

@@ -50,7 +50,7 @@ def test_many_start_map_tab(streamlit_server, browser_page, app_wait):
     chart.get_by_text("Which minimum each start reaches").wait_for()
     page.locator(".st-key-tune_map_color").get_by_text("steps to converge").click()
     app_wait.rerun(page)
-    chart.get_by_text("Steps to converge from each start").wait_for()
+    chart.get_by_text("Steps to converge (L − L* ≤ 0.001)").wait_for()
     _no_exception(page)
 
 
