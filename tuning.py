@@ -14,7 +14,8 @@ Every setting is one run from the same start point. All settings of a request go
 Scores (lower is better):
 
 - ``"loss"``: log10(L_final - L_min), the final loss above the surface's minimum on a log scale,
-  floored at 1e-16 so a run that reaches the minimum exactly still gets a finite score;
+  floored at 1e-16 so a run that reaches the minimum exactly still gets a finite score (on a
+  surface without a minimum, the saddle, the final loss itself);
 - ``"steps"``: the first step k at which L_k - L_min <= tol. A run that never gets there has no
   score (NaN) and the outcome "not reached".
 
@@ -187,9 +188,10 @@ class SearchResult:
     steps: int
     score_kind: str  # a key of SCORES
     tol: float
-    settings: dict[str, np.ndarray]  # name -> (N,), searched and fixed hyperparameters
+    min_value: float | None  # the surface's L*, None when it has no minimum (the saddle)
+    settings: dict[str, np.ndarray]  # name -> (N,), the searched hyperparameters
     final_loss: np.ndarray  # (N,)
-    gap: np.ndarray  # (N,) final_loss - surface.min_value
+    gap: np.ndarray  # (N,) final_loss - L* (final_loss itself without a minimum)
     hit_step: np.ndarray  # (N,) float, first step within tol of the minimum, NaN if never
     n_steps: np.ndarray  # (N,) int, steps the engine ran before stopping
     status: np.ndarray  # (N,) str, engine status
@@ -197,7 +199,7 @@ class SearchResult:
     outcome: np.ndarray  # (N,) str in OUTCOMES
     notice: str | None = None  # set when the request was clipped
     seed: int | None = None  # random search only
-    fixed: dict[str, float] = field(default_factory=dict)  # hyperparameters not searched
+    fixed: dict[str, float | str] = field(default_factory=dict)  # hyperparameters not searched
 
     def __len__(self) -> int:
         return len(self.score)
@@ -247,9 +249,9 @@ class SearchResult:
                 out.append(r.name)
         return out
 
-    def setting(self, i: int) -> dict[str, float]:
-        """Hyperparameters of run i (searched and fixed) as plain floats."""
-        return {name: float(v[i]) for name, v in self.settings.items()}
+    def setting(self, i: int) -> dict[str, float | str]:
+        """Hyperparameters of run i: the fixed ones and the searched ones (as plain floats)."""
+        return {**self.fixed, **{name: float(v[i]) for name, v in self.settings.items()}}
 
     def table(self, top: int | None = None) -> pd.DataFrame:
         """Settings and results, best first; ``top`` keeps only the first rows.
@@ -312,7 +314,7 @@ def search(
     else:
         request = clip_request((k,), steps)
         settings, method = random_points(ranges, request.runs, seed), "random"
-    fixed = {name: float(v) for name, v in (fixed or {}).items() if name not in settings}
+    fixed = _fixed(fixed, settings)
     return _evaluate(
         optimizer,
         surface,
@@ -398,7 +400,7 @@ def compare_grid_random(
     grid_settings = grid_points(ranges, per_search.shape)
     parts = [grid_settings] + [random_points(ranges, budget, s) for s in seeds]
     settings = {r.name: np.concatenate([p[r.name] for p in parts]) for r in ranges}
-    fixed = {name: float(v) for name, v in (fixed or {}).items() if name not in settings}
+    fixed = _fixed(fixed, settings)
     everything = _evaluate(
         optimizer,
         surface,
@@ -504,12 +506,13 @@ def many_start_map(
     xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
     X, Y = np.meshgrid(xs, ys)  # rows follow y, columns follow x
     starts = np.stack([X.ravel(), Y.ravel()], axis=-1)
-    hyper = {name: float(v) for name, v in (hyper or {}).items()}
+    hyper = _fixed(hyper, {})
     if radius is None:
         radius = 0.05 * math.hypot(x1 - x0, y1 - y0)
     elif not radius > 0:
         raise ValueError(f"The radius must be positive, got {radius:g}.")
-    out = _run_final(optimizer, surface, starts, steps, hyper, surface.min_value + tol, progress, engine)
+    target = None if surface.min_value is None else surface.min_value + tol
+    out = _run_final(optimizer, surface, starts, steps, hyper, target, progress, engine)
     final, loss, n_steps, status, first_hit = out
     diverged = (status == "diverged") | ~np.isfinite(loss) | ~np.all(np.isfinite(final), axis=-1)
     minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
@@ -559,7 +562,12 @@ def paths(
     if not settings:
         return []
     starts = np.tile(np.asarray(start, dtype=float), (len(settings), 1))
-    hyper = {name: np.array([float(s[name]) for s in settings]) for name in settings[0]}
+    hyper = {
+        name: settings[0][name]
+        if isinstance(settings[0][name], str)
+        else np.array([float(s[name]) for s in settings])
+        for name in settings[0]
+    }
     res = optimizers.run_batch(optimizer, surface, starts, steps, **hyper, **engine)
     return [np.asarray(res.points[: int(res.n_steps[i]) + 1, i]) for i in range(len(settings))]
 
@@ -591,16 +599,24 @@ def _evaluate(
     start = np.asarray(start, dtype=float).reshape(2)
     starts = np.broadcast_to(start, (n, 2))
     hyper = {**fixed, **settings}
-    min_value = float(surface.min_value)
+    min_value = None if surface.min_value is None else float(surface.min_value)
+    if min_value is None and score == "steps":
+        raise ValueError(
+            "This surface has no minimum, so 'steps to the minimum' is undefined; score by the final loss."
+        )
+    target = None if min_value is None else min_value + tol
     _, loss, n_steps, status, first_hit = _run_final(
-        optimizer, surface, starts, steps, hyper, min_value + tol, progress, engine
+        optimizer, surface, starts, steps, hyper, target, progress, engine
     )
     diverged = (status == "diverged") | ~np.isfinite(loss)
-    gap = loss - min_value
+    gap = loss if min_value is None else loss - min_value
     hit = np.where((first_hit >= 0) & ~diverged, first_hit, np.nan).astype(float)
     if score == "loss":
-        with np.errstate(divide="ignore", invalid="ignore"):
-            value = np.log10(np.maximum(gap, LOSS_FLOOR))
+        if min_value is None:  # no L* to measure from: the loss itself, on a linear scale
+            value = loss.copy()
+        else:
+            with np.errstate(divide="ignore", invalid="ignore"):
+                value = np.log10(np.maximum(gap, LOSS_FLOOR))
         outcome = np.where(diverged, "diverged", "ok")
     else:
         value = hit
@@ -614,7 +630,8 @@ def _evaluate(
         steps=steps,
         score_kind=score,
         tol=float(tol),
-        settings={name: _per_run(v, n) for name, v in hyper.items()},
+        min_value=min_value,
+        settings={name: _per_run(v, n) for name, v in settings.items()},
         final_loss=loss,
         gap=gap,
         hit_step=hit,
@@ -709,6 +726,15 @@ def _fmt_shape(shape: Sequence[int]) -> str:
     if len(shape) == 1:
         return f"{shape[0]:,}"
     return " × ".join(f"{s:,}" for s in shape) + f" = {math.prod(shape):,}"
+
+
+def _fixed(values: Mapping[str, float | str] | None, searched) -> dict[str, float | str]:
+    """Hyperparameters held fixed: numbers as floats, choices (LM's scaling) as strings."""
+    return {
+        name: v if isinstance(v, str) else float(v)
+        for name, v in (values or {}).items()
+        if name not in searched
+    }
 
 
 def _per_run(value, n: int) -> np.ndarray:

@@ -35,6 +35,8 @@ PATH_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 def score_title(result: SearchResult) -> str:
     """Axis/colour-bar title of a search's score, with the direction that is better."""
     if result.score_kind == "loss":
+        if result.min_value is None:
+            return "final loss L (lower is better)"
         return "log10(L − L*) (lower is better)"
     return f"steps to L − L* ≤ {result.tol:g} (lower is better)"
 

@@ -294,6 +294,32 @@ def test_paths_are_the_single_runs_cut_where_they_ended(rosenbrock):
     assert tuning.paths("adam", rosenbrock, START, 80, []) == []
 
 
+def test_a_surface_without_a_minimum_scores_the_loss_itself():
+    saddle = surfaces.get_surface("saddle")
+    assert saddle.min_value is None
+    res = tuning.search("sgd", saddle, (-1.5, 0.01), [Range("lr", 1e-3, 1e-1, log=True)], grid=(4,), steps=30)
+    assert res.min_value is None
+    ok = res.outcome == "ok"
+    np.testing.assert_array_equal(res.score[ok], res.final_loss[ok])
+    with pytest.raises(ValueError, match="no minimum"):
+        tuning.search("sgd", saddle, (-1.5, 0.01), [Range("lr", 1e-3, 1e-1)], grid=(4,), score="steps")
+    smap = tuning.many_start_map("sgd", saddle, 5, 10, hyper={"lr": 0.01})
+    assert np.all(smap.minimum == -1) and np.all(np.isnan(smap.converge_steps))
+
+
+def test_a_fixed_choice_hyperparameter_is_passed_as_is():
+    fit = surfaces.get_surface("curve_fit")
+    start = surfaces.SURFACES["curve_fit"].default_start
+    ranges = [Range("damping", 1e-3, 10.0, log=True)]
+    res = tuning.search("lm", fit, start, ranges, grid=(3,), steps=20, fixed={"scaling": "marquardt"})
+    assert res.fixed == {"scaling": "marquardt"}
+    assert res.setting(0)["scaling"] == "marquardt"
+    traj = optimizers.run("lm", fit, start, 20, damping=res.settings["damping"][0], scaling="marquardt")
+    assert res.final_loss[0] == pytest.approx(traj.losses[-1], rel=1e-9)
+    (path,) = tuning.paths("lm", fit, start, 20, [res.setting(0)])
+    np.testing.assert_allclose(path, traj.points)
+
+
 # ---------------------------------------------------------------------------- grid vs random
 
 

@@ -131,3 +131,23 @@ def test_many_start_map_controls(at):
     assert any("Steps to converge" in s for s in titles(at))
     at.number_input(key="tune_map_n").set_value(12).run()
     assert_clean(at)
+
+
+def test_every_surface_and_optimizer_renders_cleanly(at):
+    """Small requests, then every surface with every optimizer it offers (LM's scaling choice,
+    the saddle without a minimum, data surfaces): no traceback and no error."""
+    for key, value in [("tune_grid_n", 6), ("tune_grid_m", 6), ("tune_steps", 40), ("tune_map_n", 8),
+                       ("tune_map_steps", 40), ("tune_cmp_steps", 40), ("tune_cmp_seeds", 3)]:  # fmt: skip
+        at.number_input(key=key).set_value(value)
+    at.run()
+    import surfaces
+
+    for name in surfaces.SURFACES:
+        at.selectbox(key="tune_surface").set_value(name).run()
+        options = at.selectbox(key="tune_optimizer").options
+        if not surfaces.SURFACES[name].least_squares:
+            assert "Levenberg-Marquardt" not in options  # needs residuals
+        for label in options:
+            at.selectbox(key="tune_optimizer").set_value(label).run()
+            assert_clean(at)
+            assert len(at.get("plotly_chart")) >= 3, (name, label)

@@ -117,13 +117,13 @@ def _problem_controls() -> Problem:
     ax, ay = surface.axis_labels
     side.markdown("**Start point θ₀** (the same for every setting)")
     c1, c2 = side.columns(2)
-    x = c1.number_input(
-        ax, float(xlo), float(xhi), float(info.default_start[0]), 0.1, key=f"{KEY}x0_{name}", format="%.3f"
-    )
-    y = c2.number_input(
-        ay, float(ylo), float(yhi), float(info.default_start[1]), 0.1, key=f"{KEY}y0_{name}", format="%.3f"
-    )
-    opt_names = [n for n, o in optimizers.OPTIMIZERS.items() if _searchable(o.hyper)]
+    x = _start_input(c1, ax, xlo, xhi, info.default_start[0], f"{KEY}x0_{name}")
+    y = _start_input(c2, ay, ylo, yhi, info.default_start[1], f"{KEY}y0_{name}")
+    opt_names = [
+        n
+        for n, o in optimizers.OPTIMIZERS.items()
+        if _searchable(o.hyper) and (o.needs != "residuals" or info.least_squares)
+    ]
     opt = side.selectbox(
         "Optimizer",
         opt_names,
@@ -140,21 +140,21 @@ def _problem_controls() -> Problem:
     return Problem(name, tuple(params), (float(x), float(y)), opt)
 
 
-def _number(container, p, key: str, value=None):
-    """A number input for a Param (slider ranges are not limits here; the engine validates)."""
+def _start_input(container, label: str, low: float, high: float, default: float, key: str) -> float:
+    """A start coordinate inside the view; a kept value outside new bounds is clamped first."""
+    low, high = float(low), float(high)
+    st.session_state[key] = min(max(float(st.session_state.get(key, default)), low), high)
+    return float(container.number_input(label, low, high, step=0.1, key=key, format="%.3f"))
+
+
+def _number(container, p, key: str):
+    """A number input for a Param, starting at its default (slider ranges are not limits here;
+    the engine validates). The value lives in session_state, so callbacks may set it."""
     if p.integer:
-        return int(
-            container.number_input(
-                p.label, value=int(p.default if value is None else value), step=1, key=key,
-                help=p.help,
-            )
-        )  # fmt: skip
-    return float(
-        container.number_input(
-            p.label, value=float(p.default if value is None else value), format="%.4g", key=key,
-            help=p.help,
-        )
-    )  # fmt: skip
+        st.session_state.setdefault(key, int(p.default))
+        return int(container.number_input(p.label, step=1, key=key, help=p.help))
+    st.session_state.setdefault(key, float(p.default))
+    return float(container.number_input(p.label, format="%.4g", key=key, help=p.help))
 
 
 def _searchable(hyper) -> list:
