@@ -251,7 +251,7 @@ class SearchResult:
 
     def setting(self, i: int) -> dict[str, float | str]:
         """Hyperparameters of run i: the fixed ones and the searched ones (as plain floats)."""
-        return {**self.fixed, **{name: float(v[i]) for name, v in self.settings.items()}}
+        return {**{name: float(v[i]) for name, v in self.settings.items()}, **self.fixed}
 
     def table(self, top: int | None = None) -> pd.DataFrame:
         """Settings and results, best first; ``top`` keeps only the first rows.
