@@ -33,7 +33,6 @@ Work is bounded per request: at most ``MAX_RUNS`` runs, ``MAX_STEPS`` steps per 
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -178,7 +177,7 @@ class SearchResult:
     """All settings of one grid or random search, in run order, with their scores.
 
     Arrays have shape (N,). ``score`` is NaN where ``outcome`` is "diverged" or "not reached".
-    For a grid, ``shape`` is the counts and ``values(name).reshape(shape)`` is the grid.
+    For a grid, ``shape`` is the counts and ``settings[name].reshape(shape)`` is the grid.
     """
 
     optimizer: str
@@ -658,40 +657,29 @@ def _take(result: SearchResult, part: slice, method: str, shape, seed) -> Search
     )
 
 
-def _has_keep_paths() -> bool:
-    """True once the engine's run_batch takes keep_paths/target_loss (final rows only)."""
-    params = inspect.signature(optimizers.run_batch).parameters
-    return "keep_paths" in params and "target_loss" in params
-
-
 def _run_final(optimizer, surface, starts, steps, hyper, target_loss, progress, engine):
-    """run_batch over all starts in chunks; returns final points, final losses, n_steps, status,
-    first_hit (first step with loss <= target_loss, -1 if never; all -1 without a target)."""
+    """run_batch with keep_paths=False over all starts, in chunks of about CHUNK_WORK run-steps.
+
+    Returns final points (N, 2), final losses (N,), n_steps (N,), status (N,) and first_hit (N,):
+    the first step with loss <= target_loss, -1 if never (always -1 without a target).
+    """
     n = len(starts)
     chunk = max(1, CHUNK_WORK // max(steps, 1))
-    lean = _has_keep_paths()
     parts = []
     for lo in range(0, n, chunk):
         hi = min(n, lo + chunk)
         part_hyper = {name: (v[lo:hi] if np.ndim(v) else v) for name, v in hyper.items()}
-        kw = dict(engine)
-        if lean:
-            kw.update(keep_paths=False, target_loss=target_loss)
-        res = optimizers.run_batch(optimizer, surface, starts[lo:hi], steps, **kw, **part_hyper)
-        if lean and target_loss is not None:
-            first_hit = np.asarray(res.first_hit)
-        elif target_loss is not None:
-            reached = np.asarray(res.losses) <= target_loss  # (steps+1, n)
-            first_hit = np.where(reached.any(axis=0), reached.argmax(axis=0), -1)
-        else:
-            first_hit = np.full(hi - lo, -1)
+        res = optimizers.run_batch(
+            optimizer, surface, starts[lo:hi], steps, keep_paths=False, target_loss=target_loss,
+            **engine, **part_hyper,
+        )  # fmt: skip
         parts.append(
             (
                 np.asarray(res.points[-1], dtype=float),
                 np.asarray(res.losses[-1], dtype=float),
                 np.asarray(res.n_steps, dtype=int),
                 np.asarray(res.status).astype(str),
-                first_hit.astype(int),
+                np.asarray(res.first_hit, dtype=int),
             )
         )
         if progress is not None:

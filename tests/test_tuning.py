@@ -197,16 +197,6 @@ def test_steps_scores_agree_with_single_runs(rosenbrock):
     assert reached > 0  # the sample does exercise both branches
 
 
-def test_lean_and_full_path_engines_give_the_same_scores(rosenbrock, monkeypatch):
-    ranges = [Range("lr", 1e-3, 0.5, log=True), Range("beta1", 0.5, 0.95)]
-    kw = dict(grid=(5, 4), steps=120, score="steps", tol=1e-1)
-    lean = tuning.search("adam", rosenbrock, START, ranges, **kw)
-    monkeypatch.setattr(tuning, "_has_keep_paths", lambda: False)
-    full = tuning.search("adam", rosenbrock, START, ranges, **kw)
-    np.testing.assert_array_equal(lean.score, full.score)
-    np.testing.assert_array_equal(lean.final_loss, full.final_loss)
-
-
 def test_diverged_runs_are_marked_not_scored_and_ranked_last(rosenbrock):
     ranges = [Range("lr", 1e-4, 1.0, log=True)]
     res = tuning.search("sgd", rosenbrock, START, ranges, grid=(9,), steps=100)
