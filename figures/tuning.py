@@ -111,17 +111,7 @@ def search_heatmap(result: SearchResult) -> go.Figure:
         mask = outcome == label
         if not mask.any():
             continue
-        fig.add_trace(
-            go.Heatmap(
-                x=xe,
-                y=ye,
-                z=np.where(mask, 1.0, np.nan),
-                colorscale=[[0, color], [1, color]],
-                showscale=False,
-                hoverinfo="skip",
-                name=label,
-            )
-        )
+        fig.add_trace(_mask_layer(xe, ye, mask, color, label, hovertemplate=None))
         if n * m <= MAX_PICK_CELLS:  # per-cell symbols; on bigger grids the legend square says it
             iy, ix = np.nonzero(mask)
             fig.add_trace(_outcome_markers(xs[ix], ys[iy], label, size, symbol))
@@ -357,18 +347,8 @@ def start_map_figure(
     def layer(mask, color, name, legend=True):
         if not mask.any():
             return
-        fig.add_trace(
-            go.Heatmap(
-                x=xe,
-                y=ye,
-                z=np.where(mask, 1.0, np.nan),
-                colorscale=[[0, color], [1, color]],
-                showscale=False,
-                hoverongaps=False,
-                name=name,
-                hovertemplate=f"start (%{{x:.2f}}, %{{y:.2f}})<br>{name}<extra></extra>",
-            )
-        )
+        hover = f"start (%{{x:.2f}}, %{{y:.2f}})<br>{name}<extra></extra>"
+        fig.add_trace(_mask_layer(xe, ye, mask, color, name, hovertemplate=hover))
         if legend:
             fig.add_trace(_legend_square(color, name))
 
@@ -435,6 +415,22 @@ def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
     mid = (t[1:] + t[:-1]) / 2
     e = np.concatenate([[t[0] - (mid[0] - t[0])], mid, [t[-1] + (t[-1] - mid[-1])]])
     return 10.0**e if log else e
+
+
+def _mask_layer(xe, ye, mask: np.ndarray, color: str, name: str, *, hovertemplate: str | None):
+    """The cells where ``mask`` holds, in one flat colour (a heatmap over the cell edges xe, ye);
+    without a hovertemplate the layer has no hover of its own."""
+    return go.Heatmap(
+        x=xe,
+        y=ye,
+        z=np.where(mask, 1.0, np.nan),
+        colorscale=[[0, color], [1, color]],
+        showscale=False,
+        hoverongaps=False,
+        name=name,
+        hovertemplate=hovertemplate,
+        hoverinfo="skip" if hovertemplate is None else None,
+    )
 
 
 def _outcome_markers(x, y, label: str, size: int, symbol: str, name: str | None = None):
