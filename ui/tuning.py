@@ -108,7 +108,7 @@ def _problem_controls() -> Problem:
     params = []
     for p in info.params:
         if p.choices is not None:
-            value = side.selectbox(p.label, p.choices, key=f"{KEY}s_{name}_{p.name}", help=p.help)
+            value = _choice(side, p, f"{KEY}s_{name}_{p.name}")
         else:
             value = _number(side, p, f"{KEY}s_{name}_{p.name}")
         params.append((p.name, value))
@@ -157,6 +157,12 @@ def _number(container, p, key: str):
     return float(container.number_input(p.label, format="%.4g", key=key, help=p.help))
 
 
+def _choice(container, p, key: str) -> str:
+    """A selectbox for a choice Param (LM's scaling), starting at its default."""
+    st.session_state.setdefault(key, p.default)
+    return container.selectbox(p.label, p.choices, key=key, help=p.help)
+
+
 def _searchable(hyper) -> list:
     """Numeric, non-integer hyperparameters: the ones a range can be searched over."""
     return [p for p in hyper if p.choices is None and not p.integer]
@@ -180,7 +186,7 @@ def _search_tab(problem: Problem) -> tuple[str, float]:
             cols = st.columns(len(fixed_params))
             for col, p in zip(cols, fixed_params, strict=True):
                 if p.choices is not None:
-                    fixed[p.name] = col.selectbox(p.label, p.choices, key=f"{KEY}fix_{opt}_{p.name}")
+                    fixed[p.name] = _choice(col, p, f"{KEY}fix_{opt}_{p.name}")
                 else:
                     fixed[p.name] = _number(col, p, f"{KEY}fix_{opt}_{p.name}")
 
@@ -194,15 +200,15 @@ def _search_tab(problem: Problem) -> tuple[str, float]:
         horizontal=True,
     )
     if method == "grid":
-        n = c1.number_input("values of the first", 1, 1000, 30, key=KEY + "grid_n")
+        n = c1.number_input(f"grid: values of {chosen[0]}", 1, 1000, 30, key=KEY + "grid_n")
         m = (
-            c1.number_input("values of the second", 1, 1000, 30, key=KEY + "grid_m")
+            c1.number_input(f"grid: values of {chosen[1]}", 1, 1000, 30, key=KEY + "grid_m")
             if len(chosen) == 2
             else None
         )
         grid, k, seed = ((int(n),) if m is None else (int(n), int(m))), None, 0
     else:
-        k = int(c1.number_input("settings k", 1, 100_000, 300, key=KEY + "k"))
+        k = int(c1.number_input("random settings k", 1, 100_000, 300, key=KEY + "k"))
         seed = int(c1.number_input("seed", 0, 2**31 - 1, 0, key=KEY + "seed"))
         grid = None
     steps = int(c2.number_input("steps per run", 1, 100_000, 300, key=KEY + "steps"))
@@ -484,7 +490,7 @@ def _map_tab(problem: Problem) -> None:
     for col, p in zip(cols, oinfo.hyper, strict=False):
         key = f"{KEY}map_{problem.optimizer}_{p.name}"
         if p.choices is not None:
-            hyper[p.name] = col.selectbox(p.label, p.choices, key=key)
+            hyper[p.name] = _choice(col, p, key)
         else:
             hyper[p.name] = _number(col, p, key)
     c1, c2, c3 = st.columns(3)
