@@ -123,7 +123,8 @@ def _log_colorbar(floor: float, delta: float, zt: np.ndarray) -> dict:
     tickvals, ticktext = [], []
     for e in range(math.floor(lo) - 1, math.ceil(hi) + 2):
         tv = math.log10(10.0**e + delta)
-        if lo <= tv <= hi:
+        # Near the floor the decades crowd together (delta dominates): skip labels that would touch.
+        if lo <= tv <= hi and (not tickvals or tv - tickvals[-1] > 0.06 * (hi - lo)):
             tickvals.append(tv)
             ticktext.append(f"{floor + 10.0**e:.3g}")
     return {"tickvals": tickvals, "ticktext": ticktext, "title": {"text": "loss L (log)"}}
@@ -157,7 +158,9 @@ def contour_trace(
         z=np.asarray(zt, dtype=np.float32),
         ncontours=ncontours,
         colorscale=CONTOUR_COLORSCALE,
-        contours={"coloring": "fill", "showlines": True},
+        # "heatmap" colouring draws one image instead of a filled path per level: the browser
+        # redraws it about twice as fast as "fill" (measured in headless Chromium).
+        contours={"coloring": "heatmap", "showlines": True},
         line={"color": "rgba(60,70,80,0.35)", "width": 0.8},
         showscale=showscale,
         colorbar=colorbar,
