@@ -307,7 +307,7 @@ def _show_search(problem: Problem, result: tuning.SearchResult, request: tuple) 
     best = result.best
     c = st.columns(4)
     c[0].metric("settings run", f"{len(result):,}")
-    c[1].metric("best score", "—" if best is None else f"{result.best_score:.3g}")
+    c[1].metric("best score", _score_text(result.best_score))
     c[2].metric("diverged", f"{counts['diverged']:,}")
     if result.score_kind == "steps":
         c[3].metric("never within the tolerance", f"{counts['not reached']:,}")
@@ -438,7 +438,13 @@ def _compare_tab(problem: Problem, score: str, tol: float) -> None:
     if ranges is None:
         return
     if len(ranges) != 2:
-        st.info("Choose two hyperparameters to compare grid and random search.")
+        if len(_searchable(optimizers.OPTIMIZERS[opt].hyper)) < 2:
+            st.info(
+                f"{optimizers.OPTIMIZERS[opt].label} has a single hyperparameter to search, and the "
+                "comparison needs two: pick Momentum, RMSProp or Adam in the sidebar."
+            )
+        else:
+            st.info("Choose two hyperparameters to compare grid and random search.")
         return
     c1, c2, c3 = st.columns(3)
     n = int(c1.number_input("grid values per hyperparameter", 2, 30, 4, key=KEY + "cmp_n"))
@@ -455,7 +461,7 @@ def _compare_tab(problem: Problem, score: str, tol: float) -> None:
     better, tied, worse = comp.wins
     st.markdown(
         f"Budget: **{len(comp.grid)} runs** for each method. Grid search's best score: "
-        f"**{comp.grid.best_score:.3g}**. Over {len(comp.seeds)} random searches (seeds 0–"
+        f"**{_score_text(comp.grid.best_score)}**. Over {len(comp.seeds)} random searches (seeds 0–"
         f"{len(comp.seeds) - 1}), random search found a **better** setting {better} times, an equal "
         f"one {tied} times and a worse one {worse} times."
     )
@@ -629,6 +635,10 @@ def _cached_map(problem, n, steps, hyper, tol):
 
 def _range_tuple(ranges) -> tuple:
     return tuple((r.name, r.low, r.high, r.log) for r in ranges)
+
+
+def _score_text(score: float) -> str:
+    return f"{score:.3g}" if np.isfinite(score) else "—"
 
 
 def _running_text(shape, steps: int) -> str:
