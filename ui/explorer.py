@@ -25,7 +25,7 @@ from optimizers.schedules import SCHEDULES
 from ui import common
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
-CLICK_GRID_N = 37  # click-to-set-start lattice per axis
+CLICK_GRID_N = 31  # click-to-set-start lattice per axis (961 invisible SVG markers)
 MAX_FRAMES = 40  # animation frames sent with the contour
 
 DEFAULT_SURFACE = "quadratic"
