@@ -169,13 +169,14 @@ def himmelblau_map():
 
 def test_start_map_colours_each_minimum_and_overlays_contour_lines(himmelblau_map):
     h, smap, contour = himmelblau_map
+    coloring = contour.contours.coloring
     fig = tfig.start_map_figure(smap, contour, bounds=h.bounds)
     legend = names(fig)
     for i in range(4):
         assert any(n and n.startswith(f"minimum {i + 1} (") for n in legend)
     lines = [t for t in fig.data if isinstance(t, go.Contour)]
     assert len(lines) == 1 and lines[0].contours.coloring == "none"
-    assert contour.contours.coloring == "fill"  # the shared trace is not modified
+    assert contour.contours.coloring == coloring  # the shared trace is not modified
     minima = next(t for t in fig.data if t.name == "minima")
     assert len(minima.x) == 4
     assert tuple(fig.layout.xaxis.range) == h.bounds[0]
