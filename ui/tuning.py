@@ -484,7 +484,7 @@ def _map_tab(problem: Problem) -> None:
     )
     best = st.session_state.get(KEY + "best_setting")
     if best is not None and best[0] == problem.optimizer:
-        text = ", ".join(f"{k}={common.fmt(v)}" for k, v in best[1].items())
+        text = ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}" for k, v in best[1].items())
         st.button(
             f"Use the best setting of the search ({text})",
             key=KEY + "map_use_best",
