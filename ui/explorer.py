@@ -318,8 +318,8 @@ def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str]]:
             notes.append(
                 f"**{oinfo.label}** is not run: it approximates the Hessian by 2·JᵀJ of the "
                 f"residuals, so it needs a loss that is a sum of squared residuals, L = Σ r_i². "
-                f"The {sname} is not one. Pick linear regression, the curve fit or another "
-                "least-squares surface."
+                f"The surface “{sname}” is not one. Pick linear regression, the curve fit or "
+                "another least-squares surface."
             )
             continue
         if oinfo.needs != "grad" and cfg["batch_size"] is not None:
