@@ -71,7 +71,7 @@ def rmsprop(beta: Hyper, eps: Hyper) -> Optimizer:
 
     def update(x, loss, g, state, f, lr):
         s = beta * state.s + (1.0 - beta) * (g * g)
-        return -lr * g / (np.sqrt(s) + eps), RMSPropState(s)
+        return -lr * g / (s**0.5 + eps), RMSPropState(s)  # ** 0.5 is np.sqrt, called faster
 
     return Optimizer(init, update)
 
@@ -91,6 +91,6 @@ def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Optimizer:
         c = (1.0 - beta2**t) ** 0.5
         root = (1.0 - beta2) ** 0.5
         scale = -lr * c * (1.0 - beta1) / ((1.0 - beta1**t) * root)
-        return scale * m / (np.sqrt(v) + eps * c / root), AdamState(t, m, v)
+        return scale * m / (v**0.5 + eps * c / root), AdamState(t, m, v)
 
     return Optimizer(init, update)

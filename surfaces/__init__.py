@@ -56,7 +56,7 @@ def _data_params(n_default: int, noise_default: float, noise_high: float) -> tup
             500,
             integer=True,
             minimum=2,
-            maximum=100_000,
+            maximum=10_000,
             help="How many (input, target) pairs the loss averages over.",
         ),
         Param(

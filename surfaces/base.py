@@ -118,12 +118,15 @@ def stack_last(*components: np.ndarray | float) -> np.ndarray:
     The result is a (..., k) view of a (k, ...) block, so later element-wise maths on it runs over
     contiguous memory (this is the engine's hot path; np.stack(axis=-1) interleaves instead).
     """
-    shapes = [getattr(c, "shape", ()) for c in components]
-    shape = shapes[0] if shapes.count(shapes[0]) == len(shapes) else np.broadcast_shapes(*shapes)
-    block = np.empty((len(components), *shape))
-    for i, c in enumerate(components):
-        block[i] = c
-    return block.transpose(_LAST_AXIS_FIRST[len(shape)])
+    shapes = [getattr(c, "shape", None) for c in components]
+    if shapes.count(shapes[0]) == len(shapes) and shapes[0] is not None:
+        block = np.array(components, dtype=float)  # the fast path: one call builds the block
+    else:
+        shape = np.broadcast_shapes(*(np.shape(c) for c in components))
+        block = np.empty((len(components), *shape))
+        for i, c in enumerate(components):
+            block[i] = c
+    return block.transpose(_LAST_AXIS_FIRST[block.ndim - 1])
 
 
 _LAST_AXIS_FIRST = [(*range(1, n + 1), 0) for n in range(33)]

@@ -159,9 +159,15 @@ class CurveFit(DataSurface):
         lie at b -> -inf (a spike on the earliest sample), and then there is no minimum to report.
         """
         t, y = self.inputs, self.targets
-        b_grid = np.linspace(-60.0, 20.0, 8001)
-        e = np.exp(b_grid[:, None] * t)
-        profile = (y @ y) - (e @ y) ** 2 / np.einsum("ij,ij->i", e, e)
+        steep = np.geomspace(20.0, 2000.0, 2000)
+        b_grid = np.concatenate([-steep[::-1], np.linspace(-20.0, 20.0, 8001)[1:-1], steep])
+        # The profile ignores the scale of e, so measure t from the end that keeps exp from
+        # overflowing or vanishing: the largest entry of every row is then exactly 1.
+        anchor = np.where(b_grid < 0, t.min(), t.max())
+        profile = np.empty_like(b_grid)
+        for rows in np.array_split(np.arange(b_grid.size), max(1, b_grid.size * t.size // 2_000_000)):
+            e = np.exp(b_grid[rows, None] * (t - anchor[rows, None]))
+            profile[rows] = (y @ y) - (e @ y) ** 2 / np.einsum("ij,ij->i", e, e)
         k = int(np.argmin(profile))
         if k in (0, len(b_grid) - 1):
             return None
