@@ -531,7 +531,7 @@ def lr_figure(
 
 
 def schedule_figure(values: np.ndarray, *, height: int = 150) -> go.Figure:
-    """A small chart of α over epochs for the sidebar."""
+    """A small chart of the schedule's factor α / α₀ over epochs, for the sidebar."""
     values = np.asarray(values, dtype=float)
     fig = go.Figure(
         go.Scatter(
@@ -539,7 +539,7 @@ def schedule_figure(values: np.ndarray, *, height: int = 150) -> go.Figure:
             y=_f32(values),
             mode="lines",
             line={"color": "#333", "width": 2, "shape": "hv"},
-            hovertemplate="epoch %{x}<br>α = %{y:.4g}<extra></extra>",
+            hovertemplate="epoch %{x}<br>α / α₀ = %{y:.4g}<extra></extra>",
         )
     )
     fig.update_layout(
@@ -547,7 +547,7 @@ def schedule_figure(values: np.ndarray, *, height: int = 150) -> go.Figure:
         height=height,
         margin={"l": 45, "r": 8, "t": 8, "b": 35},
         xaxis_title="epoch",
-        yaxis_title="α",
+        yaxis_title="α / α₀",
         showlegend=False,
         font_size=11,
     )
