@@ -93,9 +93,7 @@ def streamlit_server() -> Iterator[str]:
     ]
     log_path = Path(os.environ.get("STREAMLIT_E2E_LOG", f"/tmp/streamlit_e2e_{port}.log"))
     log = open(log_path, "wb")  # noqa: SIM115 - closed in the finally below
-    proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.monotonic() + SERVER_START_TIMEOUT_S
         while not _healthy(base_url):
