@@ -361,8 +361,7 @@ def run_batch(
             if noisy:
                 g = g + noise * noise_rng.standard_normal(2)
             dx, state = optimizer.update(x, loss, g, state, f, lr_at[t])
-            x = x + dx
-            P[r + 1] = x
+            x = np.add(x, dx, out=P[r + 1])  # the new point is written once, straight into P
             if lambdas is not None:
                 lambdas[t] = state.lam
     stop, codes, final = ending.finish(steps)
@@ -403,8 +402,11 @@ class _EndingTracker:
 
     def scan(self, P: np.ndarray, L: np.ndarray, G: np.ndarray, t0: int) -> None:
         """Rows of P, L, G are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0."""
-        G2 = G[..., 0] ** 2 + G[..., 1] ** 2
         lo = 0 if t0 == 0 else 1
+        self.last = (P[-1], L[-1], G[-1, :, 0] ** 2 + G[-1, :, 1] ** 2)
+        if self._nothing_happened(P[lo:], L[lo:], G[lo:]):
+            return
+        G2 = G[..., 0] ** 2 + G[..., 1] ** 2
         Pn, Ln, Gn = P[lo:], L[lo:], G2[lo:]
         n = len(Ln)
         running = self.stop < 0
@@ -432,7 +434,24 @@ class _EndingTracker:
             self.codes[idx] = (
                 np.where(G2[j, idx] < self.tol_sq, CONVERGED, EXPLODED) if mask is halts else NONFINITE
             )
-        self.last = (P[-1], L[-1], G2[-1])
+
+    def _nothing_happened(self, P: np.ndarray, L: np.ndarray, G: np.ndarray) -> bool:
+        """A few whole-window reductions that prove no run ended or hit the target in it.
+
+        Most windows of a long run are like this, and the exact per-run search is then skipped.
+        Points and gradients need checking in the last row only: once a point is inf or NaN every
+        later point is too (inf + finite = inf, anything + NaN = NaN), and a non-finite gradient
+        makes the next point non-finite (or, for a rejected LM trial, stays where it is).
+        """
+        if not np.isfinite(P[-1].sum() + G[-1].sum()):
+            return False
+        limit = self.loss_limit.min()
+        low, high = L.min(), L.max()
+        if not (-limit <= low and high <= limit):  # also False for NaN
+            return False
+        if self.target is not None and low <= self.target:
+            return False
+        return bool(np.abs(G[..., 0]).min() >= self.tol_sq**0.5)  # |g| < tol needs |g_x| < tol
 
     @property
     def all_ended(self) -> bool:

@@ -111,7 +111,8 @@ class Rosenbrock(LeastSquares):
         e = self.a - x
         d = y - x * x
         bd = self.b * d
-        return e * e + bd * d, stack_last(-2.0 * (e + 2.0 * x * bd), 2.0 * bd)
+        gy = bd + bd  # 2 b (y - x^2); then g_x = -2 (a - x) - 4 b x (y - x^2) = -2 (e + x g_y)
+        return e * e + bd * d, stack_last(-2.0 * (e + x * gy), gy)
 
     def value(self, xy: np.ndarray) -> np.ndarray:
         x, y = _xy(xy)
