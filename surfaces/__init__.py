@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,6 +40,10 @@ class SurfaceInfo:
     params: tuple[Param, ...] = ()
     log_levels: bool = False  # contour levels should be log-spaced (a narrow curved valley)
     default_start: tuple[float, float] = (0.0, 0.0)
+    # A race that teaches something from default_start: learning rates for the first-order methods
+    # (chosen by hand from grid searches: stable, not tuned to the edge) and a step budget.
+    suggested_lr: dict[str, float] = field(default_factory=dict)
+    suggested_steps: int = 200
 
     @property
     def least_squares(self) -> bool:
@@ -116,6 +120,8 @@ SURFACES: dict[str, SurfaceInfo] = {
                 ),
             ),
             default_start=(-3.5, 1.5),
+            suggested_lr={"sgd": 0.09, "momentum": 0.01, "rmsprop": 0.1, "adam": 0.1},
+            suggested_steps=60,
         ),
         SurfaceInfo(
             "rosenbrock",
@@ -141,6 +147,8 @@ SURFACES: dict[str, SurfaceInfo] = {
             ),
             log_levels=True,
             default_start=(-1.5, 2.0),
+            suggested_lr={"sgd": 0.002, "momentum": 0.001, "rmsprop": 0.01, "adam": 0.05},
+            suggested_steps=500,
         ),
         SurfaceInfo(
             "beale",
@@ -148,7 +156,9 @@ SURFACES: dict[str, SurfaceInfo] = {
             "A sum of three squared residuals with flat plateaus and sharp ridges; minimum at (3, 0.5).",
             Beale,
             log_levels=True,
-            default_start=(-1.0, 1.5),
+            default_start=(1.0, 1.0),
+            suggested_lr={"sgd": 0.02, "momentum": 0.005, "rmsprop": 0.05, "adam": 0.1},
+            suggested_steps=400,
         ),
         SurfaceInfo(
             "himmelblau",
@@ -157,6 +167,8 @@ SURFACES: dict[str, SurfaceInfo] = {
             Himmelblau,
             log_levels=True,
             default_start=(0.0, 0.0),
+            suggested_lr={"sgd": 0.01, "momentum": 0.005, "rmsprop": 0.05, "adam": 0.1},
+            suggested_steps=200,
         ),
         SurfaceInfo(
             "saddle",
@@ -164,6 +176,8 @@ SURFACES: dict[str, SurfaceInfo] = {
             "f = x² − y²: a minimum along x, a maximum along y; unbounded below.",
             Saddle,
             default_start=(-1.5, 0.01),
+            suggested_lr={"sgd": 0.05, "momentum": 0.01, "rmsprop": 0.01, "adam": 0.05},
+            suggested_steps=100,
         ),
         SurfaceInfo(
             "linear_regression",
@@ -172,6 +186,8 @@ SURFACES: dict[str, SurfaceInfo] = {
             LinearRegression,
             _data_params(50, 0.5, 3.0),
             default_start=(-0.5, 1.5),
+            suggested_lr={"sgd": 0.1, "momentum": 0.05, "rmsprop": 0.01, "adam": 0.1},
+            suggested_steps=200,
         ),
         SurfaceInfo(
             "curve_fit",
@@ -181,6 +197,8 @@ SURFACES: dict[str, SurfaceInfo] = {
             _data_params(40, 0.05, 0.5),
             log_levels=True,
             default_start=(0.5, 0.5),
+            suggested_lr={"sgd": 0.3, "momentum": 0.05, "rmsprop": 0.02, "adam": 0.1},
+            suggested_steps=200,
         ),
     )
 }
