@@ -87,8 +87,8 @@ def test_url_round_trip():
         "surface": "rosenbrock",
         "rosenbrock_b": "50",
         "opts": "momentum,adam",
-        "adam_lr": "0.05",
-        "momentum_lr": "0.001",
+        "adam_lr": "0.07",
+        "momentum_lr": "0.002",
         "momentum_momentum": "0.8",
         "steps": "120",
         "start_x": "-1",
@@ -103,7 +103,7 @@ def test_url_round_trip():
     assert at.selectbox(key="surface").value == "rosenbrock"
     assert at.select_slider(key="rosenbrock_b").value == 50
     assert at.multiselect(key="opts").value == ["momentum", "adam"]
-    assert at.select_slider(key="adam_lr").value == pytest.approx(0.05)
+    assert at.select_slider(key="adam_lr").value == pytest.approx(0.07)
     assert at.slider(key="momentum_momentum").value == pytest.approx(0.8)
     assert at.slider(key="steps").value == 120
     assert at.number_input(key="start_x").value == pytest.approx(-1.0)
@@ -173,3 +173,88 @@ def test_optimizer_explanations_are_shown():
     at = _app()
     latex = at.get("latex")
     assert len(latex) >= 4
+
+
+@pytest.mark.parametrize(
+    ("query", "key", "kind", "expected"),
+    [
+        ({"opts": "adam", "adam_beta1": "0.9995"}, "adam_beta1", "slider", 0.9995),
+        ({"opts": "adam", "adam_lr": "5"}, "adam_lr", "select_slider", 5.0),
+        ({"opts": "newton", "newton_lr": "2"}, "newton_lr", "slider", 2.0),
+        ({"quadratic_angle": "200"}, "quadratic_angle", "slider", 200.0),
+        ({"quadratic_condition": "1000"}, "quadratic_condition", "select_slider", 1000.0),
+        (
+            {"surface": "linear_regression", "linear_regression_n_samples": "1000"},
+            "linear_regression_n_samples",
+            "slider",
+            1000,
+        ),
+    ],
+)
+def test_valid_link_value_outside_a_slider_widens_it(query, key, kind, expected):
+    at = _app(query)
+    widget = getattr(at, kind)(key=key)
+    assert widget.value == pytest.approx(expected)
+    notes = " ".join(i.value for i in at.info)
+    assert "widened" in notes and common_fmt(expected) in notes
+    assert at.query_params[key] in (query[key], [query[key]])  # the link round-trips exactly
+
+
+def common_fmt(value) -> str:
+    from ui.common import fmt
+
+    return fmt(value)
+
+
+@pytest.mark.parametrize(("key", "raw", "used"), [("steps", "800", 500), ("noise", "7", 5.0)])
+def test_valid_link_value_above_a_page_slider_is_clamped_with_a_warning(key, raw, used):
+    at = _app({key: raw})
+    assert at.slider(key=key).value == used
+    warnings = " ".join(_warnings(at))
+    assert f"{key}={raw}" in warnings and f"using {common_fmt(used)}" in warnings
+
+
+def test_log_slider_takes_a_link_value_between_its_stops_exactly():
+    at = _app({"opts": "adam", "adam_lr": "0.0123"})
+    assert at.select_slider(key="adam_lr").value == pytest.approx(0.0123)
+    assert not at.info and not _warnings(at)
+
+
+def test_switching_surface_moves_lr_and_steps_to_its_suggestions():
+    at = _app()
+    at.selectbox(key="surface").set_value("rosenbrock").run()
+    assert not at.exception
+    info = surfaces.SURFACES["rosenbrock"]
+    assert at.slider(key="steps").value == info.suggested_steps == 500
+    for opt, lr in info.suggested_lr.items():
+        assert at.select_slider(key=f"{opt}_lr").value == pytest.approx(lr)
+    assert not [w for w in _warnings(at) if "diverged" in w]
+    assert set(_summary(at)["status"]) <= {"converged", "max_steps"}
+    assert dict(at.query_params) == {"surface": "rosenbrock"}  # suggestions are that surface's defaults
+
+
+@pytest.mark.parametrize("name", list(surfaces.SURFACES))
+def test_every_surface_starts_with_a_race_that_does_not_diverge(name):
+    at = _app({"surface": name})
+    assert not [w for w in _warnings(at) if "diverged" in w]
+
+
+def test_a_link_or_preset_keeps_its_explicit_values():
+    at = _app({"surface": "rosenbrock", "adam_lr": "0.1", "steps": "120"})
+    assert at.select_slider(key="adam_lr").value == pytest.approx(0.1)
+    assert at.slider(key="steps").value == 120
+    at.selectbox(key="preset").set_value("adam_rosenbrock").run()
+    assert at.slider(key="steps").value == 300
+    assert at.select_slider(key="momentum_lr").value == pytest.approx(0.0015)
+
+
+def test_second_order_methods_run_full_batch_with_one_caption():
+    at = _app({"surface": "linear_regression", "opts": "sgd,newton,gauss_newton,lm", "batch": "10"})
+    assert list(_summary(at)["optimizer"]) == ["SGD", "Newton", "Gauss-Newton", "Levenberg-Marquardt"]
+    captions = [c.value for c in at.caption if "full batch" in c.value]
+    assert len(captions) == 1
+    assert "Newton, Gauss-Newton and Levenberg-Marquardt use the full batch" in captions[0]
+    table = _summary(at)
+    assert table.loc[1, "distance to nearest minimum"] < 1e-6  # Newton: the exact full-batch step
+    at = _app({"surface": "linear_regression", "opts": "sgd,newton"})  # full batch: no caption
+    assert not [c for c in at.caption if "full batch" in c.value]

@@ -28,6 +28,7 @@ from figures import surface_grid as _surface_grid
 
 URL_PENDING = "_url_pending"  # session_state: query params not yet consumed (first run only)
 URL_LOADED = "_url_loaded"  # session_state: the URL has been read for this session
+WIDENED = "_widened"  # session_state: key -> slider range (or extra log stops) widened for a URL value
 RESERVED_QUERY_KEYS = {"embed", "embed_options"}
 
 
@@ -136,6 +137,7 @@ class UrlState:
         self.values: dict[str, str] = {}  # key -> URL text of non-default values drawn this run
         self.keys: set[str] = set()  # every setting drawn this run
         self.warnings: list[str] = []
+        self.notes: list[str] = []  # informational: a slider widened to take a link's value
         if not st.session_state.get(URL_LOADED):
             pending = {}
             for key in st.query_params:
@@ -182,6 +184,8 @@ class UrlState:
             st.query_params.from_dict(self.values)
 
     def show_warnings(self, container) -> None:
+        for text in self.notes:
+            container.info(text, icon="ℹ️")
         for text in self.warnings:
             container.warning(text, icon="⚠️")
 
@@ -205,6 +209,19 @@ def _float_step(low: float, high: float) -> float:
     return float(f"{10.0**exp:.1g}")
 
 
+def _widened(key: str) -> dict:
+    return st.session_state.setdefault(WIDENED, {}).get(key, {})
+
+
+def _widen(key: str, url: UrlState, label: str, value: float, low: float, high: float, **extra) -> None:
+    """Remember, for this session, that the slider `key` was widened to take a link's value."""
+    st.session_state.setdefault(WIDENED, {})[key] = {"low": low, "high": high, **extra}
+    url.notes.append(
+        f"The link sets **{label}** to {fmt(value)}, outside the slider's usual range; "
+        f"the slider was widened to [{fmt(low)}, {fmt(high)}] to take it."
+    )
+
+
 def param_widget(
     param,
     key: str,
@@ -216,7 +233,12 @@ def param_widget(
 ) -> Any:
     """A widget for an engine `Param` (slider, log slider, integer slider or choice), bound to
     `st.session_state[key]` and to the URL. `default` overrides the engine's default (the page's
-    default view); it is what a clean URL means. Returns the current value."""
+    default view); it is what a clean URL means. Returns the current value.
+
+    A link's value is checked with `Param.validate` (the valid range, wider than the slider's). A
+    valid value outside the slider's range widens that slider for the session (with a note), and
+    a log slider gains the link's exact value as a stop, so a link reproduces its setting exactly.
+    """
     c = container if container is not None else st
     help_text = getattr(param, "help", None) or None
     base = param.default if default is None else default
@@ -237,13 +259,26 @@ def param_widget(
         return value
 
     if param.log:
-        options = log_options(float(param.low), float(param.high), float(base))
         default = float(base)
 
+        def log_stops() -> list[float]:
+            extra = _widened(key).get("stops", ())
+            return sorted(set(log_options(float(param.low), float(param.high), default)) | set(extra))
+
         def parse(raw: str) -> float:
-            return nearest_option(float(param.validate(float(raw))), options)
+            v = float(param.validate(float(raw)))
+            options = log_stops()
+            if v not in options:
+                low, high = min(options[0], v), max(options[-1], v)
+                stops = (*_widened(key).get("stops", ()), v)
+                if low < options[0] or high > options[-1]:
+                    _widen(key, url, param.label, v, low, high, stops=stops)
+                else:  # inside the range: just one more stop, no note
+                    st.session_state.setdefault(WIDENED, {})[key] = {"stops": stops}
+            return v
 
         url.seed(key, parse, param.label, default)
+        options = log_stops()
         st.session_state.setdefault(key, default)
         if st.session_state[key] not in options:
             st.session_state[key] = nearest_option(float(st.session_state[key]), options)
@@ -254,34 +289,39 @@ def param_widget(
         url.track(key, value, default)
         return float(value)
 
-    if param.integer:
-        low, high, default = int(param.low), int(param.high), int(base)
+    integer = bool(param.integer)
+    cast = int if integer else float
+    default = cast(base)
 
-        def parse(raw: str) -> int:
-            return int(param.validate(float(raw)))
+    def slider_range() -> tuple[Any, Any]:
+        w = _widened(key)
+        return cast(w.get("low", param.low)), cast(w.get("high", param.high))
 
-        url.seed(key, parse, param.label, default)
-        st.session_state.setdefault(key, default)
+    def parse(raw: str) -> Any:
+        v = cast(param.validate(float(raw)))
+        low, high = slider_range()
+        if not low <= v <= high:
+            _widen(key, url, param.label, v, min(low, v), max(high, v))
+        return v
+
+    url.seed(key, parse, param.label, default)
+    low, high = slider_range()
+    st.session_state.setdefault(key, default)
+    if not low <= st.session_state[key] <= high:  # e.g. a preset's value: clamp quietly
+        st.session_state[key] = min(max(st.session_state[key], low), high)
+    if integer:
         value = c.slider(
             param.label, min_value=low, max_value=high, step=1, key=key, help=help_text,
             disabled=disabled,
         )  # fmt: skip
-        url.track(key, value, default)
-        return int(value)
-
-    low, high, default = float(param.low), float(param.high), float(base)
-
-    def parse(raw: str) -> float:
-        return float(param.validate(float(raw)))
-
-    url.seed(key, parse, param.label, default)
-    st.session_state.setdefault(key, default)
-    value = c.slider(
-        param.label, min_value=low, max_value=high, step=_float_step(low, high), key=key,
-        help=help_text, disabled=disabled, format="%g",
-    )  # fmt: skip
+    else:
+        value = c.slider(
+            param.label, min_value=low, max_value=high,
+            step=_float_step(float(param.low), float(param.high)), key=key, help=help_text,
+            disabled=disabled, format="%g",
+        )  # fmt: skip
     url.track(key, value, default)
-    return float(value)
+    return cast(value)
 
 
 def choice_widget(
@@ -377,6 +417,13 @@ def number_widget(
     return float(value)
 
 
+def _clamp_text(key: str, raw: str, label: str, used: float) -> str:
+    return (
+        f"The link's value `{key}={raw}` for **{label}** is above the slider's maximum; "
+        f"using {fmt(used)}, the largest value the page offers."
+    )
+
+
 def int_widget(
     label: str,
     key: str,
@@ -385,17 +432,23 @@ def int_widget(
     default: int,
     low: int,
     high: int,
+    valid_high: int | None = None,
     slider: bool = True,
     help: str | None = None,
     container=None,
 ) -> int:
-    """A URL-backed integer slider (or number input) limited to [low, high]."""
+    """A URL-backed integer slider (or number input) limited to [low, high]. A link's value in
+    (high, valid_high] is valid but beyond the slider: it is clamped to `high`, with a warning."""
     c = container if container is not None else st
+    top = high if valid_high is None else valid_high
 
     def parse(raw: str) -> int:
         v = float(raw)
-        if not (math.isfinite(v) and v == int(v) and low <= v <= high):
-            raise ValueError(f"must be a whole number in [{low}, {high}]")
+        if not (math.isfinite(v) and v == int(v) and low <= v <= top):
+            raise ValueError(f"must be a whole number in [{low}, {top}]")
+        if v > high:
+            url.warnings.append(_clamp_text(key, raw, label, high))
+            return int(high)
         return int(v)
 
     url.seed(key, parse, label, default)
@@ -417,16 +470,22 @@ def float_slider_widget(
     low: float,
     high: float,
     step: float,
+    valid_high: float | None = None,
     help: str | None = None,
     container=None,
 ) -> float:
-    """A URL-backed float slider limited to [low, high]."""
+    """A URL-backed float slider limited to [low, high]. A link's value in (high, valid_high] is
+    valid but beyond the slider: it is clamped to `high`, with a warning."""
     c = container if container is not None else st
+    top = high if valid_high is None else valid_high
 
     def parse(raw: str) -> float:
         v = float(raw)
-        if not (math.isfinite(v) and low <= v <= high):
-            raise ValueError(f"must be a number in [{fmt(low)}, {fmt(high)}]")
+        if not (math.isfinite(v) and low <= v <= top):
+            raise ValueError(f"must be a number in [{fmt(low)}, {fmt(top)}]")
+        if v > high:
+            url.warnings.append(_clamp_text(key, raw, label, high))
+            return float(high)
         return v
 
     url.seed(key, parse, label, default)

@@ -30,16 +30,21 @@ MAX_FRAMES = 40  # animation frames sent with the contour
 
 DEFAULT_SURFACE = "quadratic"
 DEFAULT_OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"]
-DEFAULT_STEPS = 60
-# The default race (elongated valley, condition 10, L = x² + 10y²): SGD's α = 0.09 is close to its
-# stability limit 2/20 across the valley, so it zig-zags across it, the lecture's RMSProp picture;
-# momentum overshoots and spirals; RMSProp and Adam rescale each coordinate and head down the valley.
-DEFAULT_HYPER: dict[str, dict[str, Any]] = {
-    "sgd": {"lr": 0.09},
-    "momentum": {"lr": 0.01},
-    "rmsprop": {"lr": 0.1},
-    "adam": {"lr": 0.1},
-}
+MAX_STEPS = 500  # the steps slider's maximum (a link asking for more is clamped, with a warning)
+# Each surface brings its own step budget and learning rates for the first-order methods
+# (`SurfaceInfo.suggested_steps`, `.suggested_lr`): they are the page's defaults on that surface,
+# and switching surface moves those sliders to them. The default race (elongated valley, condition
+# 10, L = x² + 10y², 60 steps): SGD's α = 0.09 is close to its stability limit 2/20 across the
+# valley, so it zig-zags across it, the lecture's RMSProp picture; momentum (α = 0.01) overshoots
+# and spirals; RMSProp and Adam (α = 0.1) rescale each coordinate and head down the valley.
+
+
+def _default_hyper(surface: str, opt: str, name: str) -> float | None:
+    """The page's default for a hyperparameter on a surface (None: the engine's default)."""
+    if name == "lr":
+        return surfaces.SURFACES[surface].suggested_lr.get(opt)
+    return None
+
 
 # One or two sentences per optimizer, in the lecture's words.
 EXPLANATIONS: dict[str, str] = {
@@ -155,10 +160,14 @@ def _apply_preset() -> None:
         st.session_state[key] = value
 
 
-def _reset_start() -> None:
-    """on_change of the surface picker: a new surface starts from its own default start."""
+def _on_surface_change() -> None:
+    """on_change of the surface picker: a new surface starts from its own default start, with its
+    suggested step budget and learning rates (a link or a preset sets values explicitly instead)."""
     info = surfaces.SURFACES[st.session_state["surface"]]
     st.session_state["start_x"], st.session_state["start_y"] = map(float, info.default_start)
+    st.session_state["steps"] = min(int(info.suggested_steps), MAX_STEPS)
+    for opt, lr in info.suggested_lr.items():
+        st.session_state[f"{opt}_lr"] = float(lr)
 
 
 def _on_contour_click() -> None:
@@ -201,7 +210,7 @@ def _sidebar(url: common.UrlState) -> dict[str, Any]:
         url,
         default=DEFAULT_SURFACE,
         format_func=lambda k: surfaces.SURFACES[k].label,
-        on_change=_reset_start,
+        on_change=_on_surface_change,
         container=sb,
     )
     info = surfaces.SURFACES[name]
@@ -248,7 +257,7 @@ def _sidebar(url: common.UrlState) -> dict[str, Any]:
             )
             values = {}
             for p in oinfo.hyper:
-                default = DEFAULT_HYPER.get(opt, {}).get(p.name)
+                default = _default_hyper(name, opt, p.name)
                 values[p.name] = common.param_widget(p, f"{opt}_{p.name}", url, default=default)
             hyper[opt] = common.params_tuple(values)
     cfg["optimizers"], cfg["hyper"] = chosen, hyper
@@ -256,8 +265,11 @@ def _sidebar(url: common.UrlState) -> dict[str, Any]:
     # Training: steps, schedule, noise, batch size.
     sb.header("Training", divider="gray")
     cfg["steps"] = common.int_widget(
-        "Steps (iterations k)", "steps", url, default=DEFAULT_STEPS, low=1, high=500, container=sb
-    )
+        "Steps (iterations k)", "steps", url, default=min(info.suggested_steps, MAX_STEPS), low=1,
+        high=MAX_STEPS, valid_high=1_000_000, container=sb,
+        help="How many updates each optimizer makes. Each surface starts with a budget that "
+        "lets the race finish.",
+    )  # fmt: skip
     kind = common.choice_widget(
         "Learning-rate schedule",
         list(SCHEDULES),
@@ -280,7 +292,7 @@ def _sidebar(url: common.UrlState) -> dict[str, Any]:
             config={"displayModeBar": False},
         )  # fmt: skip
     cfg["noise"] = common.float_slider_widget(
-        "Gradient noise σ", "noise", url, default=0.0, low=0.0, high=5.0, step=0.05,
+        "Gradient noise σ", "noise", url, default=0.0, low=0.0, high=5.0, step=0.05, valid_high=1e6,
         help="Adds N(0, σ²) noise to every gradient, like minibatch noise.", container=sb,
     )  # fmt: skip
     cfg["seed"] = common.int_widget(
@@ -298,6 +310,11 @@ def _sidebar(url: common.UrlState) -> dict[str, Any]:
     return cfg
 
 
+def _join(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
 def _check_choice(raw: str, options: list[str]) -> str:
     if raw not in options:
         raise ValueError(f"choose one of {', '.join(options)}")
@@ -307,8 +324,9 @@ def _check_choice(raw: str, options: list[str]) -> str:
 # --------------------------------------------------------------------------- runs
 
 
-def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str]]:
-    """Cached runs of the chosen optimizers, and notes for those that cannot run here."""
+def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Cached runs of the chosen optimizers, notes for those that cannot run here, and the
+    second-order methods run full-batch although a minibatch size is chosen."""
     trajs: dict[str, Any] = {}
     notes: list[str] = []
     sname = surfaces.SURFACES[cfg["surface"]].label
@@ -322,11 +340,6 @@ def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str]]:
                 "another least-squares surface."
             )
             continue
-        if oinfo.needs != "grad" and cfg["batch_size"] is not None:
-            notes.append(
-                f"**{oinfo.label}** uses full-batch updates here: second-order methods don't "
-                "work well with minibatches (the lecture's 'in practice' slide)."
-            )
         try:
             trajs[opt] = common.run_optimizer(
                 opt,
@@ -342,12 +355,17 @@ def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str]]:
             )
         except ValueError as exc:
             notes.append(f"**{oinfo.label}** could not run: {exc}")
+    full_batch = [
+        optimizers.OPTIMIZERS[o].label
+        for o in trajs
+        if optimizers.OPTIMIZERS[o].needs != "grad" and cfg["batch_size"] is not None
+    ]
     if "newton" in trajs and surface.min_value is None:
         notes.append(
             "**Newton** solves H·δ = −∇L. On the saddle H has a negative eigenvalue, so the "
             "step heads for the stationary point, the saddle itself, instead of downhill."
         )
-    return trajs, notes
+    return trajs, notes, full_batch
 
 
 # --------------------------------------------------------------------------- views
@@ -446,9 +464,16 @@ def _render() -> None:
     if not cfg["optimizers"]:
         messages.info("Choose at least one optimizer in the sidebar to start the race.")
 
-    trajs, notes = _runs(cfg, surface)
+    trajs, notes, full_batch = _runs(cfg, surface)
     for note in notes:
         messages.info(note, icon="ℹ️")
+    if full_batch:
+        messages.caption(
+            f"{_join(full_batch)} {'uses' if len(full_batch) == 1 else 'use'} the full batch, "
+            "whatever the minibatch size: "
+            "second-order methods need the exact gradient and curvature of the whole loss "
+            "(the lecture's 'in practice' slide), so only the first-order methods use minibatches."
+        )
     for opt, traj in trajs.items():
         if traj.status == "diverged":
             detail = re.sub(r"^diverged at step \d+:\s*", "", str(traj.message))

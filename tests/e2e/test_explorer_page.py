@@ -70,7 +70,7 @@ def test_explorer_draws_reacts_to_a_slider_and_to_a_click(streamlit_server, brow
 
 def test_a_shared_link_restores_the_view(streamlit_server, browser_page, app_wait):
     page = browser_page
-    page.goto(streamlit_server + "/?surface=rosenbrock&opts=adam&adam_lr=0.05&steps=80")
+    page.goto(streamlit_server + "/?surface=rosenbrock&opts=adam&adam_lr=0.07&steps=80")
     app_wait.ready(page)
     page.wait_for_selector(MAP_PATHS, timeout=30_000)
     _no_exception(page)
@@ -79,7 +79,7 @@ def test_a_shared_link_restores_the_view(streamlit_server, browser_page, app_wai
     )
     assert "Rosenbrock" in shown
     assert page.locator(".st-key-steps input[type='range']").input_value() == "80"
-    assert _query(page)["adam_lr"] == ["0.05"]
+    assert _query(page)["adam_lr"] == ["0.07"]
 
 
 def test_a_tampered_link_warns_instead_of_failing(streamlit_server, browser_page, app_wait):
