@@ -23,9 +23,15 @@ def _xy(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return xy[..., 0], xy[..., 1]
 
 
+def _matrix(rows: list[list[np.ndarray]]) -> np.ndarray:
+    """Assemble matrices (..., m, 2) from entries of one shape, in a single call (the hot path)."""
+    block = np.array(rows, dtype=float)
+    return block.transpose((*range(2, block.ndim), 0, 1))
+
+
 def _sym2(hxx: np.ndarray, hxy: np.ndarray, hyy: np.ndarray) -> np.ndarray:
-    """Assemble symmetric 2x2 matrices (..., 2, 2) from their three entries."""
-    return stack_last(stack_last(hxx, hxy), stack_last(hxy, hyy))
+    """Assemble symmetric 2x2 matrices (..., 2, 2) from their three entries (of one shape)."""
+    return _matrix([[hxx, hxy], [hxy, hyy]])
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class Quadratic(LeastSquares):
         c, s = self._basis()
         k = math.sqrt(self.condition)
         row = np.ones_like(x)
-        return np.stack([stack_last(c * row, s * row), stack_last(-k * s * row, k * c * row)], -2)
+        return _matrix([[c * row, s * row], [-k * s * row, k * c * row]])
 
     def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = _xy(xy)
@@ -104,7 +110,7 @@ class Rosenbrock(LeastSquares):
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
         x, _ = _xy(xy)
         k = math.sqrt(self.b)
-        return np.stack([stack_last(-np.ones_like(x), 0 * x), stack_last(-2 * k * x, k + 0 * x)], -2)
+        return _matrix([[-1.0 + 0 * x, 0 * x], [-2 * k * x, k + 0 * x]])
 
     def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = _xy(xy)
@@ -144,8 +150,7 @@ class Beale(LeastSquares):
 
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
         x, y = _xy(xy)
-        rows = [stack_last(y**i - 1, i * x * y ** (i - 1)) for i in (1, 2, 3)]
-        return np.stack(rows, -2)
+        return _matrix([[y**i - 1, i * x * y ** (i - 1)] for i in (1, 2, 3)])
 
     def hessian(self, xy: np.ndarray) -> np.ndarray:
         x, y = _xy(xy)
@@ -182,7 +187,7 @@ class Himmelblau(LeastSquares):
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
         x, y = _xy(xy)
         one = np.ones_like(x)
-        return np.stack([stack_last(2 * x, one), stack_last(one, 2 * y)], -2)
+        return _matrix([[2 * x, one], [one, 2 * y]])
 
     def hessian(self, xy: np.ndarray) -> np.ndarray:
         x, y = _xy(xy)

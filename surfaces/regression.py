@@ -137,6 +137,16 @@ class CurveFit(DataSurface):
         e = np.exp(b * self.inputs)
         return stack_last(e, a * self.inputs * e) / math.sqrt(self.inputs.size)
 
+    def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # sum(r^2) and 2 J^T r, sharing exp(b t) (the least-squares mixin would build J).
+        xy = np.asarray(xy, dtype=float)
+        t, scale = self.inputs, 1.0 / math.sqrt(self.inputs.size)
+        e = np.exp(xy[..., 1, None] * t)
+        model = xy[..., 0, None] * e
+        r = (model - self.targets) * scale
+        two_r = (2.0 * scale) * r
+        return (r * r).sum(-1), stack_last((two_r * e).sum(-1), (two_r * model * t).sum(-1))
+
     def hessian(self, xy: np.ndarray) -> np.ndarray:
         xy = np.asarray(xy, dtype=float)
         a, b = xy[..., 0, None], xy[..., 1, None]
