@@ -59,6 +59,7 @@ def test_landscape_traces_layout_and_frames():
     assert isinstance(fig.data[0], go.Contour)
     grid = fig.data[1]
     assert grid.name == fx.CLICK_GRID_NAME and grid.mode == "markers"
+    assert grid.marker.maxdisplayed == 1  # one marker node; every point still clicks
     names = [t.name for t in fig.data]
     assert "minimum θ*" in names and "start θ₀" in names
     paths = _paths(fig)
