@@ -110,7 +110,8 @@ class Rosenbrock(LeastSquares):
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
         x, _ = _xy(xy)
         k = math.sqrt(self.b)
-        return _matrix([[-1.0 + 0 * x, 0 * x], [-2 * k * x, k + 0 * x]])
+        zero = 0.0 * x
+        return _matrix([[zero - 1.0, zero], [(-2.0 * k) * x, zero + k]])
 
     def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x, y = _xy(xy)
