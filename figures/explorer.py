@@ -47,6 +47,7 @@ __all__ = [
 PATH_TRACE_PREFIX = "path:"
 CLICK_GRID_NAME = "click grid"
 LOSS_FLOOR = 1e-16  # smallest gap L - L* drawn on a log axis
+MARKER_STEPS = 100  # paths up to this many steps get a dot per step
 
 
 def _label(name: str, labels: Mapping[str, str] | None) -> str:
@@ -204,7 +205,9 @@ def landscape_figure(
                 x=_f32(pts[:, 0]),
                 y=_f32(pts[:, 1]),
                 customdata=np.stack([steps, _f32(traj.losses[:m])], axis=1),
-                mode="lines+markers",
+                # A dot per step shows the step lengths; beyond MARKER_STEPS the dots merge into a
+                # blob and cost a DOM node each, so long paths are lines only.
+                mode="lines+markers" if m <= MARKER_STEPS + 1 else "lines",
                 line={"color": color, "width": 2.5},
                 marker={"color": color, "size": 5},
                 name=label,

@@ -164,3 +164,15 @@ def test_typed_array_roundtrip():
 def test_builders_do_not_import_streamlit():
     code = "import sys, figures.explorer; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_long_paths_are_drawn_without_step_markers():
+    s, start, trajs = _race("rosenbrock", {"sgd": {"lr": 1e-4}, "adam": {"lr": 0.05}}, steps=300)
+    fig = fx.landscape_figure(s, surface_grid(s, 20), trajs, start=start, log_levels=True)
+    for t in _paths(fig):
+        long = len(t.x) > fx.MARKER_STEPS + 1
+        assert t.mode == ("lines" if long else "lines+markers")
+    assert any(t.mode == "lines" for t in _paths(fig))
+    s, start, trajs = _race("quadratic", DEFAULT_RACE, steps=fx.MARKER_STEPS)
+    fig = fx.landscape_figure(s, surface_grid(s, 20), trajs, start=start, log_levels=False)
+    assert all(t.mode == "lines+markers" for t in _paths(fig))
