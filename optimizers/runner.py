@@ -399,11 +399,12 @@ class _EndingTracker:
         self.first_hit = np.full(n_runs, -1)
         self.final = (np.empty((n_runs, 2)), np.empty(n_runs), np.empty(n_runs))
         self.loss_limit, self.tol_sq, self.target = loss_limit, tol * tol, target
+        self.n_ended = 0
 
     def scan(self, P: np.ndarray, L: np.ndarray, G: np.ndarray, t0: int) -> None:
         """Rows of P, L, G are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0."""
         lo = 0 if t0 == 0 else 1
-        self.last = (P[-1], L[-1], G[-1, :, 0] ** 2 + G[-1, :, 1] ** 2)
+        self.last = (P[-1], L[-1], G[-1])  # views: the loop ends right after its last scan
         if self._nothing_happened(P[lo:], L[lo:], G[lo:]):
             return
         G2 = G[..., 0] ** 2 + G[..., 1] ** 2
@@ -426,6 +427,7 @@ class _EndingTracker:
             idx = np.nonzero(mask)[0]
             j = row[idx]
             self.stop[idx] = t0 + j
+            self.n_ended += idx.size
             self.final[0][idx], self.final[1][idx], self.final[2][idx] = (
                 P[j, idx],
                 L[j, idx],
@@ -455,13 +457,16 @@ class _EndingTracker:
 
     @property
     def all_ended(self) -> bool:
-        return bool(np.all(self.stop >= 0))
+        return self.n_ended == len(self.stop)
 
     def finish(self, steps: int) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, ...]]:
         open_runs = self.stop < 0
         self.stop[open_runs] = steps
-        for final, last in zip(self.final, self.last, strict=True):
-            final[open_runs] = last[open_runs]
+        last_point, last_loss, last_grad = self.last
+        self.final[0][open_runs] = last_point[open_runs]
+        self.final[1][open_runs] = last_loss[open_runs]
+        with np.errstate(over="ignore", invalid="ignore"):  # a diverged run's gradient may overflow
+            self.final[2][open_runs] = (last_grad[..., 0] ** 2 + last_grad[..., 1] ** 2)[open_runs]
         return self.stop, self.codes, self.final
 
 
