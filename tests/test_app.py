@@ -43,6 +43,7 @@ def test_default_render():
     table = _summary(at)
     assert list(table["optimizer"]) == ["SGD", "Momentum", "RMSProp", "Adam"]
     assert (table["final loss"] < 1.0).all()
+    assert list(table["steps to tolerance"]) == ["25", "not reached", "50", "not reached"]
     assert not _warnings(at)
     assert dict(at.query_params) == {}  # the default view has a clean URL
 

@@ -402,6 +402,10 @@ def _summary_view(url: common.UrlState, trajs: dict[str, Any], surface) -> None:
     )
     common.sync_query_param("tol", tol, 1e-3)
     rows = fx.summary_rows(trajs, surface, tol=tol)
+    never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
+    for row in rows:  # a word instead of a blank 'None' cell
+        k = row["steps to tolerance"]
+        row["steps to tolerance"] = never if k is None else str(k)
     st.dataframe(
         pd.DataFrame(rows),
         hide_index=True,
@@ -410,7 +414,9 @@ def _summary_view(url: common.UrlState, trajs: dict[str, Any], surface) -> None:
         column_config={
             "final loss": st.column_config.NumberColumn(format="%.4g"),
             "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
-            "steps to tolerance": st.column_config.NumberColumn(format="%d"),
+            "steps to tolerance": st.column_config.TextColumn(
+                help="First step k with L(θ_k) − L* within the tolerance above."
+            ),
         },
     )
 
