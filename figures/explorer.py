@@ -469,6 +469,7 @@ def loss_figure(
             "title": {"text": "L(θ_k) − L*  (log scale)" if log_axis else "loss L(θ_k)"},
             "type": "log" if log_axis else "linear",
             "exponentformat": "power",
+            "automargin": True,  # wide labels such as −3.5×10⁴ (saddle) push the title aside
         },
         "uirevision": "loss",
     }
