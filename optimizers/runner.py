@@ -16,14 +16,15 @@ Minibatches (data surfaces only): each epoch shuffles the samples (seeded) and c
 n // batch_size batches of batch_size samples (a last, smaller batch is dropped, so every iteration
 averages the same number of samples); one iteration uses one batch.
 
-Status, decided after the loop from the recorded losses and exact (noise-free, full-data) gradient
-norms, by the earliest of:
+Status, decided from the recorded losses and exact (noise-free, full-data) gradients by the
+earliest of:
     converged   the gradient norm at theta_k fell below tol: the run ends at k;
     diverged    |loss| passed 1e10 * max(1, |loss_0|): the run ends at k (its last point is finite);
-                or theta_k or its loss stopped being finite: the run ends at k - 1;
+                or theta_k, its loss or its gradient stopped being finite: the run ends at k - 1;
     max_steps   none of these within `steps` iterations.
-A run that ended keeps its last point in every later row. The loop itself never branches on a run,
-so the arithmetic after an ending (possibly inf/NaN) is simply overwritten.
+The loop never branches on a run: every few rows a scan over the rows recorded since the last one
+settles which runs ended (and the loop stops once all have). A run that ended keeps its last point
+in every later row; the arithmetic after its end (possibly inf/NaN) is simply overwritten.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
 MAX_WINDOW = 256  # rows between two ending scans, at most
 SCAN_ELEMENTS = 65_536  # ... and about this many (run, row) pairs, so a window stays in cache
+MAX_KEPT_POINTS = 25_000_000  # keep_paths=True holds N * (steps + 1) points at most (~0.6 GB)
 
 # Stop codes; STATUS maps them to the public status strings.
 RUNNING, CONVERGED, EXPLODED, NONFINITE = 0, 1, 2, 3
@@ -386,9 +388,6 @@ def run_batch(
         iters_per_epoch=per_epoch,
         lambdas=lambdas,
     )
-
-
-MAX_KEPT_POINTS = 25_000_000
 
 
 class _EndingTracker:
