@@ -14,7 +14,8 @@ def run() -> None:
     st.set_page_config(page_title="Optimizer Playground", layout="wide")
     page = st.navigation(
         [
-            st.Page(ui.explorer.render, title="Explorer", url_path="explorer", default=True),
+            # The default page is served at the root URL (Streamlit ignores a url_path for it).
+            st.Page(ui.explorer.render, title="Explorer", default=True),
             st.Page(ui.tuning.render, title="Hyperparameter search", url_path="search"),
         ]
     )
