@@ -8,9 +8,7 @@ the median. Every case is 100 x 100 = 10,000 runs x 500 steps; the 1 s target is
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from pathlib import Path
 
 if __package__ in (None, ""):  # run as a script: make the project importable
@@ -18,6 +16,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 import surfaces
 import tuning
+from benchmarks.bench_engine import print_rows, timings
 
 TARGET_S = 1.0
 START = (-1.5, 2.0)
@@ -45,17 +44,6 @@ def _cases():
     )
 
 
-def time_case(fn, repeat: int = 5) -> list[float]:
-    """Wall-clock seconds of ``repeat`` calls (after one warm-up call)."""
-    fn()
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
 def main(repeat: int = 5, print_table: bool = True) -> list[tuple[str, str, str, str]]:
     """Times every case; returns rows (case, measured, target, met) like bench_engine.main().
 
@@ -64,8 +52,7 @@ def main(repeat: int = 5, print_table: bool = True) -> list[tuple[str, str, str,
     """
     rows = []
     for name, work, fn in _cases():
-        times = time_case(fn, repeat)
-        best, median = min(times), statistics.median(times)
+        best, median = timings(fn, repeat)
         rows.append(
             (
                 name,
@@ -75,9 +62,7 @@ def main(repeat: int = 5, print_table: bool = True) -> list[tuple[str, str, str,
             )
         )
     if print_table:
-        widths = [max(len(r[i]) for r in [*rows, HEADER]) for i in range(4)]
-        for row in [HEADER, *rows]:
-            print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+        print_rows(HEADER, rows)
     return rows
 
 
