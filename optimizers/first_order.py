@@ -8,10 +8,15 @@
               m_hat = m / (1 - beta1^t);  v_hat = v / (1 - beta2^t)   (t = 1 at the first update)
               theta -= lr * m_hat / (sqrt(v_hat) + eps)
 
-Each factory closes over its hyperparameters (floats, or (N, 1) arrays for N runs at once) and
-returns an `Optimizer`: `init(x) -> state` and `update(x, loss, g, state, f, lr) -> (dx, state)`,
-pure functions on arrays of shape (N, 2). `f` is the surface (or minibatch) the step sees; `lr`
-is this step's learning rate. First-order rules use only g.
+All four treat each coordinate on its own (per-parameter rates, in the lecture's words), so each is
+written once as a rule for one coordinate and `_per_coordinate` applies it to x and y.
+
+Each factory closes over its hyperparameters (floats, or (N,) arrays for N runs at once) and
+returns an `Optimizer`: `init(theta) -> state` and `update(theta, loss, g, state, f, lr) ->
+(theta_next, state)`, pure functions. A point theta = (x, y) and a gradient g = (g_x, g_y) are
+pairs of coordinates, each an (N,) array or, for a single run, a NumPy scalar (see
+surfaces.base.Surface). `f` is the surface (or minibatch) the step sees; `lr` is this step's
+learning rate. First-order rules use only g.
 """
 
 from __future__ import annotations
@@ -21,76 +26,95 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-Hyper = float | np.ndarray  # a float, or one value per run with shape (N, 1)
+Hyper = float | np.ndarray  # a float, or one value per run with shape (N,)
+Coordinate = Any  # an (N,) array, or a NumPy scalar for a single run
+Pair = tuple[Coordinate, Coordinate]  # a point (x, y) or a gradient (g_x, g_y)
 
 
 class Optimizer(NamedTuple):
-    init: Callable[[np.ndarray], Any]
-    update: Callable[..., tuple[np.ndarray, Any]]
+    init: Callable[[Pair], Any]
+    update: Callable[..., tuple[Pair, Any]]
 
 
 class EmptyState(NamedTuple):
     pass
 
 
-class MomentumState(NamedTuple):
-    v: np.ndarray  # (N, 2) velocity
-
-
-class RMSPropState(NamedTuple):
-    s: np.ndarray  # (N, 2) running mean of g^2
-
-
-class AdamState(NamedTuple):
+class CoordinateState(NamedTuple):
     count: int  # updates done so far
-    m: np.ndarray  # (N, 2) first moment, stored as m / (1 - beta1)
-    v: np.ndarray  # (N, 2) second moment, stored as v / (1 - beta2)
+    moments: tuple[tuple[Coordinate, ...], tuple[Coordinate, ...]]  # per coordinate (x, y)
+
+
+def zeros_like(x: Coordinate) -> Coordinate:
+    """Zeros shaped like x, a scalar for a scalar (np.zeros_like would give a slower 0-d array)."""
+    return np.zeros_like(x)[()]
+
+
+def _per_coordinate(
+    rule: Callable[..., tuple[Coordinate, tuple]],
+    n_moments: int,
+    per_step: Callable[[Hyper, int], Any] | None = None,
+) -> Optimizer:
+    """An optimizer from `rule(x, g, moments, k) -> (x_next, moments)` for one coordinate.
+
+    `moments` are the rule's running averages for that coordinate (zero at the start). `k` is what
+    the rule needs of this step, the same for both coordinates: `per_step(lr, t)` with t counting
+    updates from 1, or just the learning rate when there is no `per_step`.
+    """
+
+    def init(theta: Pair) -> CoordinateState:
+        zero = zeros_like(theta[0])
+        return CoordinateState(0, ((zero,) * n_moments, (zero,) * n_moments))
+
+    def update(theta, loss, g, state, f, lr):
+        t = state.count + 1
+        k = lr if per_step is None else per_step(lr, t)
+        x, moments_x = rule(theta[0], g[0], state.moments[0], k)
+        y, moments_y = rule(theta[1], g[1], state.moments[1], k)
+        return (x, y), CoordinateState(t, (moments_x, moments_y))
+
+    return Optimizer(init, update)
 
 
 def sgd() -> Optimizer:
-    def update(x, loss, g, state, f, lr):
-        return -lr * g, state
+    def rule(x, g, moments, lr):
+        return x - lr * g, moments
 
-    return Optimizer(lambda x: EmptyState(), update)
+    return _per_coordinate(rule, 0)
 
 
 def momentum(momentum: Hyper) -> Optimizer:
-    def init(x):
-        return MomentumState(np.zeros_like(x))
+    def rule(x, g, moments, lr):
+        v = momentum * moments[0] + g
+        return x - lr * v, (v,)
 
-    def update(x, loss, g, state, f, lr):
-        v = momentum * state.v + g
-        return -lr * v, MomentumState(v)
-
-    return Optimizer(init, update)
+    return _per_coordinate(rule, 1)
 
 
 def rmsprop(beta: Hyper, eps: Hyper) -> Optimizer:
-    def init(x):
-        return RMSPropState(np.zeros_like(x))
+    def rule(x, g, moments, lr):
+        s = beta * moments[0] + (1.0 - beta) * (g * g)
+        return x - lr * g / (np.sqrt(s) + eps), (s,)
 
-    def update(x, loss, g, state, f, lr):
-        s = beta * state.s + (1.0 - beta) * (g * g)
-        return -lr * g / (s**0.5 + eps), RMSPropState(s)  # ** 0.5 is np.sqrt, called faster
-
-    return Optimizer(init, update)
+    return _per_coordinate(rule, 1)
 
 
 def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Optimizer:
-    def init(x):
-        return AdamState(0, np.zeros_like(x), np.zeros_like(x))
+    # The moments are kept divided by (1 - beta), which turns each update into a single
+    # multiply-add (m/(1-b1) = b1 * m/(1-b1) + g); the constants come back in `scale` and
+    # `eps_scaled`. With c = sqrt(1 - beta2^t) this is exactly torch's
+    #   x -= lr / (1 - beta1^t) * m / (sqrt(v) / c + eps).
+    root = np.sqrt(1.0 - beta2)
 
-    def update(x, loss, g, state, f, lr):
-        # The moments are kept divided by (1 - beta), which turns each update into a single
-        # multiply-add (m/(1-b1) = b1 * m/(1-b1) + g); the constants come back in `scale` and
-        # `eps_scaled`. With c = sqrt(1 - beta2^t) this is exactly torch's
-        #   x -= lr / (1 - beta1^t) * m / (sqrt(v) / c + eps).
-        t = state.count + 1
-        m = beta1 * state.m + g
-        v = beta2 * state.v + g * g
-        c = (1.0 - beta2**t) ** 0.5
-        root = (1.0 - beta2) ** 0.5
-        scale = -lr * c * (1.0 - beta1) / ((1.0 - beta1**t) * root)
-        return scale * m / (v**0.5 + eps * c / root), AdamState(t, m, v)
+    def per_step(lr, t):
+        c = np.sqrt(1.0 - beta2**t)
+        scale = lr * c * (1.0 - beta1) / ((1.0 - beta1**t) * root)
+        return scale, eps * c / root
 
-    return Optimizer(init, update)
+    def rule(x, g, moments, k):
+        scale, eps_scaled = k
+        m = beta1 * moments[0] + g
+        v = beta2 * moments[1] + g * g
+        return x - scale * m / (np.sqrt(v) + eps_scaled), (m, v)
+
+    return _per_coordinate(rule, 2, per_step)

@@ -38,7 +38,7 @@ import numpy as np
 from optimizers.registry import OPTIMIZERS, OptimizerInfo
 from optimizers.schedules import Schedule, schedule_factors, validate_schedule
 from optimizers.second_order import RCOND, gram, sym_eig2
-from surfaces.base import Param, Surface, component_major
+from surfaces.base import Param, Surface
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -290,8 +290,8 @@ def run_batch(
     """
     info = _optimizer(name)
     _check_surface(info, surface)
-    x = component_major(_starts(starts))
-    n_runs = len(x)
+    starts = _starts(starts)
+    n_runs = len(starts)
     steps = _whole(steps, "steps", 1, MAX_STEPS)
     if keep_paths and n_runs * (steps + 1) > MAX_KEPT_POINTS:
         raise ValueError(
@@ -314,44 +314,54 @@ def run_batch(
     per_epoch = batches.per_epoch if batches else 1
     factors = schedule_factors(validate_schedule(schedule), np.arange(steps) // per_epoch)
     lr_per_step = factors[:, None] * np.reshape(lr0, (1, -1))  # (steps, 1) or (steps, N)
-    lr_at = [float(v) for v in lr_per_step[:, 0]] if lr_per_step.shape[1] == 1 else lr_per_step[:, :, None]
+    lr_at = [float(v) for v in lr_per_step[:, 0]] if lr_per_step.shape[1] == 1 else lr_per_step
 
     with np.errstate(all="ignore"):
-        start_loss, start_grad = surface.value_and_grad(x)
+        start_loss, start_grad = surface.value_and_grad(starts)
     start_ok = np.isfinite(start_loss) & np.isfinite(start_grad).all(-1)
     if not np.all(start_ok):
-        bad = x[~start_ok][0]
+        bad = starts[~start_ok][0]
         raise ValueError(
             f"the loss or its gradient is not finite at the start point ({bad[0]:g}, {bad[1]:g}); "
             "pick a start inside the surface's view"
         )
     loss_limit = EXPLODE_FACTOR * np.maximum(1.0, np.abs(start_loss))
     optimizer = info.factory(**params)
-    state = optimizer.init(x)
+    # The loop carries the coordinates apart, theta = (x, y), each an (N,) array, or for a single
+    # run a NumPy scalar: the same arithmetic at a fraction of the cost of a length-1 array.
+    theta = (starts[:, 0].copy(), starts[:, 1].copy()) if n_runs > 1 else tuple(starts[0])
+    state = optimizer.init(theta)
     noisy = np.any(noise > 0)
 
     # The ending scan runs over windows of `window` rows (overlapping by one), small enough to stay
     # in cache for large N, so that the loop can also stop as soon as every run has ended. With
     # keep_paths P and L hold every row; without, they hold one window and are reused. Gradients
-    # are only needed by the scan, so G always holds one window. Points and gradients are stored
-    # component-major (see surfaces.base.stack_last), x and y each contiguous.
+    # are only needed by the scan, so G always holds one window. P and G are (rows, N, 2) views of
+    # (2, rows, N) blocks, so that each coordinate is written as one contiguous row.
     window = max(1, min(MAX_WINDOW, SCAN_ELEMENTS // n_runs, steps))
     rows = steps + 1 if keep_paths else window + 1
-    P = np.empty((2, rows, n_runs)).transpose(1, 2, 0)
-    G = np.empty((2, window + 1, n_runs)).transpose(1, 2, 0)
+    P_xy, G_xy = np.empty((2, rows, n_runs)), np.empty((2, window + 1, n_runs))
+    P, G = P_xy.transpose(1, 2, 0), G_xy.transpose(1, 2, 0)
     L = np.empty((rows, n_runs))
     lambdas = np.full((steps, n_runs), np.nan) if keep_paths and hasattr(state, "lam") else None
+    # The loop writes rows through these; a single run writes scalars into 1-D views, as storing
+    # an element costs a tenth of storing a length-1 row.
+    rows_of = (lambda a: a[..., 0]) if n_runs == 1 else (lambda a: a)
+    Px, Py, Gx, Gy, Lr = map(rows_of, (P_xy[0], P_xy[1], G_xy[0], G_xy[1], L))
+    lambdas_rows = None if lambdas is None else rows_of(lambdas)
     ending = _EndingTracker(n_runs, loss_limit, tol, target)
-    P[0] = x
+    P[0] = starts
     window_start = 0
     with np.errstate(all="ignore"):
         for t in range(steps + 1):
             j = t - window_start  # row in the window
             r = t if keep_paths else j  # row in P and L
             f = batches.view(t) if batches and t < steps else surface
-            loss, g = f.value_and_grad(x)
-            exact_loss, exact_g = (loss, g) if f is surface else surface.value_and_grad(x)
-            L[r], G[j] = exact_loss, exact_g
+            loss, gx, gy = f.value_and_grad_xy(*theta)
+            if f is surface:
+                Lr[r], Gx[j], Gy[j] = loss, gx, gy
+            else:
+                Lr[r], Gx[j], Gy[j] = surface.value_and_grad_xy(*theta)
             if j == window or t == steps:
                 first = r - j
                 ending.scan(P[first : r + 1], L[first : r + 1], G[: j + 1], window_start)
@@ -361,12 +371,12 @@ def run_batch(
                     P[0], L[0], r = P[r], L[r], 0
                 G[0], window_start = G[j], t
             if noisy:
-                g = g + noise * noise_rng.standard_normal(2)
-            dx, state = optimizer.update(x, loss, g, state, f, lr_at[t])
-            x = x + dx  # (np.add(..., out=P[r + 1]) costs more per call than the copy saves)
-            P[r + 1] = x
-            if lambdas is not None:
-                lambdas[t] = state.lam
+                xi = noise_rng.standard_normal(2)
+                gx, gy = gx + noise * xi[0], gy + noise * xi[1]
+            theta, state = optimizer.update(theta, loss, (gx, gy), state, f, lr_at[t])
+            Px[r + 1], Py[r + 1] = theta
+            if lambdas_rows is not None:
+                lambdas_rows[t] = state.lam
     stop, codes, final = ending.finish(steps)
     if keep_paths:
         _hold_after_end(stop, P, L, lambdas)
@@ -563,7 +573,7 @@ def _number(value: Any, name: str, minimum: float | None = None) -> float:
 
 
 def _per_run(value: Any, name: str, n_runs: int, minimum: float) -> float | np.ndarray:
-    """A scalar, or one value per run returned as shape (N, 1)."""
+    """A scalar, or one value per run returned as shape (N,)."""
     return _cast(Param(name, name, 0.0, minimum=minimum), value, n_runs)
 
 
@@ -575,7 +585,8 @@ def _cast(spec: Param, value: Any, n_runs: int) -> Any:
         raise ValueError(f"{spec.name} must be a scalar or have shape ({n_runs},); got shape {values.shape}")
     if not _is_numeric(values) or values.dtype == bool:
         raise ValueError(f"{spec.name} must hold numbers")
-    return spec.validate_array(values).reshape(n_runs, 1)
+    values = spec.validate_array(values)
+    return float(values[0]) if n_runs == 1 else values  # a single run carries scalars
 
 
 def _hyper(info: OptimizerInfo, given: dict[str, Any], n_runs: int) -> dict[str, Any]:

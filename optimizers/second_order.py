@@ -18,12 +18,12 @@ rejected step leaves theta in place and counts as an iteration.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers.first_order import EmptyState, Hyper, Optimizer
-from surfaces.base import stack_last
+from optimizers.first_order import Coordinate, EmptyState, Hyper, Optimizer, Pair, zeros_like
+from surfaces.base import stack_last, sym2
 
 RCOND = 1e-12  # eigenvalues below RCOND * the largest |eigenvalue| count as zero
 LM_DECREASE, LM_INCREASE = 0.1, 10.0
@@ -31,7 +31,7 @@ LM_LAMBDA_RANGE = (1e-15, 1e15)
 
 
 class LMState(NamedTuple):
-    lam: np.ndarray  # (N,) damping lambda
+    lam: Coordinate  # damping lambda of each run
 
 
 def sym_eig2(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -49,36 +49,37 @@ def sym_eig2(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
 
 def pinv_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     """pinv(A) @ b for symmetric 2x2 matrices A (..., 2, 2) and vectors b (..., 2)."""
-    return solve_sym2(A[..., 0, 0], A[..., 0, 1], A[..., 1, 1], b)
+    return stack_last(*solve_sym2(A[..., 0, 0], A[..., 0, 1], A[..., 1, 1], b[..., 0], b[..., 1]))
 
 
-def solve_sym2(a: np.ndarray, h: np.ndarray, c: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """pinv([[a, h], [h, c]]) @ b, for entries (...) and vectors b (..., 2).
+def solve_sym2(a: Coordinate, h: Coordinate, c: Coordinate, b0: Coordinate, b1: Coordinate) -> Pair:
+    """pinv([[a, h], [h, c]]) @ (b0, b1), entry by entry (arrays of one shape, or scalars).
 
     Well-conditioned matrices (the usual case) take the explicit inverse adj(A) b / det(A).
     Only when some matrix may be numerically singular (|l1 l2| <= RCOND l_max^2) is the
-    eigen-decomposition computed, and those rows use the pseudo-inverse. Same answer, a third of
-    the work on the hot path.
+    eigen-decomposition computed, and those entries use the pseudo-inverse. Same answer, a third
+    of the work on the hot path.
     """
-    b0, b1 = b[..., 0], b[..., 1]
     hh = h * h
     det = a * c - hh
-    singular = np.abs(det) <= RCOND * (a * a + c * c + (hh + hh))  # l_max^2 <= a^2 + c^2 + 2h^2
-    with np.errstate(all="ignore"):
-        inverse = stack_last(c * b0 - h * b1, a * b1 - h * b0) / det[..., None]
-    if not singular.any():
+    singular = abs(det) <= RCOND * (a * a + c * c + (hh + hh))  # l_max^2 <= a^2 + c^2 + 2h^2
+    inverse = ((c * b0 - h * b1) / det, (a * b1 - h * b0) / det)
+    if not np.count_nonzero(singular):  # (np.any costs several times more on a scalar)
         return inverse
-    lam1, lam2, cos, sin = sym_eig2(_sym(a, h, c))
+    lam1, lam2, cos, sin = sym_eig2(sym2(a, h, c, like=np.asarray(b0)))
     cutoff = RCOND * np.maximum(np.abs(lam1), np.abs(lam2))
     keep1, keep2 = np.abs(lam1) > cutoff, np.abs(lam2) > cutoff
     k1 = np.where(keep1, (cos * b0 + sin * b1) / np.where(keep1, lam1, 1.0), 0.0)
     k2 = np.where(keep2, (cos * b1 - sin * b0) / np.where(keep2, lam2, 1.0), 0.0)
-    pinv = stack_last(cos * k1 - sin * k2, sin * k1 + cos * k2)
-    return np.where(singular[..., None], pinv, inverse)
+    return (
+        select(singular, cos * k1 - sin * k2, inverse[0]),
+        select(singular, sin * k1 + cos * k2, inverse[1]),
+    )
 
 
-def _sym(a: np.ndarray, h: np.ndarray, c: np.ndarray) -> np.ndarray:
-    return stack_last(stack_last(a, h), stack_last(h, c))
+def select(condition: Any, a: Coordinate, b: Coordinate) -> Coordinate:
+    """np.where(condition, a, b), a scalar for scalars (np.where hands back a slower 0-d array)."""
+    return np.where(condition, a, b)[()]
 
 
 def gram(J: np.ndarray) -> np.ndarray:
@@ -86,36 +87,40 @@ def gram(J: np.ndarray) -> np.ndarray:
     return np.einsum("...mi,...mj->...ij", J, J)
 
 
-def newton() -> Optimizer:
-    def update(x, loss, g, state, f, lr):
-        return -lr * pinv_solve(f.hessian(x), g), state
+def _moved(theta: Pair, lr: Hyper, d: Pair) -> Pair:
+    return theta[0] - lr * d[0], theta[1] - lr * d[1]
 
-    return Optimizer(lambda x: EmptyState(), update)
+
+def newton() -> Optimizer:
+    def update(theta, loss, g, state, f, lr):
+        return _moved(theta, lr, solve_sym2(*f.hessian_xy(*theta), *g)), state
+
+    return Optimizer(lambda theta: EmptyState(), update)
 
 
 def gauss_newton() -> Optimizer:
-    def update(x, loss, g, state, f, lr):
-        return -lr * pinv_solve(gram(f.jacobian(x)), 0.5 * g), state
+    def update(theta, loss, g, state, f, lr):
+        return _moved(theta, lr, solve_sym2(*f.gram_xy(*theta), 0.5 * g[0], 0.5 * g[1])), state
 
-    return Optimizer(lambda x: EmptyState(), update)
+    return Optimizer(lambda theta: EmptyState(), update)
 
 
 def lm(damping: Hyper, scaling: str) -> Optimizer:
     marquardt = scaling == "marquardt"
 
-    def init(x):
-        return LMState(np.broadcast_to(np.asarray(damping, dtype=float).reshape(-1), x.shape[:1]).copy())
+    def init(theta):
+        return LMState(zeros_like(theta[0]) + damping)
 
-    def update(x, loss, g, state, f, lr):
-        JtJ = gram(f.jacobian(x))
-        a, h, c = JtJ[..., 0, 0], JtJ[..., 0, 1], JtJ[..., 1, 1]
+    def update(theta, loss, g, state, f, lr):
+        a, h, c = f.gram_xy(*theta)
         lam = state.lam
         # J^T J + lam D only changes the diagonal: D = I (Levenberg) or diag(J^T J) (Marquardt).
         a, c = (a * (1.0 + lam), c * (1.0 + lam)) if marquardt else (a + lam, c + lam)
-        step = -lr * solve_sym2(a, h, c, 0.5 * g)
-        accept = f.value(x + step) < loss  # NaN compares False: a non-finite trial is rejected
-        lam = lam * np.where(accept, LM_DECREASE, LM_INCREASE)
+        trial = _moved(theta, lr, solve_sym2(a, h, c, 0.5 * g[0], 0.5 * g[1]))
+        accept = f.value_xy(*trial) < loss  # NaN compares False: a non-finite trial is rejected
+        lam = lam * select(accept, LM_DECREASE, LM_INCREASE)
         lam = np.minimum(np.maximum(lam, LM_LAMBDA_RANGE[0]), LM_LAMBDA_RANGE[1])
-        return np.where(accept[:, None], step, 0.0), LMState(lam)
+        theta = (select(accept, trial[0], theta[0]), select(accept, trial[1], theta[1]))
+        return theta, LMState(lam)
 
     return Optimizer(init, update)

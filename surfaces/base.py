@@ -132,11 +132,6 @@ def stack_last(*components: np.ndarray | float) -> np.ndarray:
 _LAST_AXIS_FIRST = [(*range(1, n + 1), 0) for n in range(33)]
 
 
-def component_major(xy: np.ndarray) -> np.ndarray:
-    """The same (..., 2) values laid out as stack_last does, so mixed arithmetic stays fast."""
-    return stack_last(xy[..., 0], xy[..., 1])
-
-
 def frozen_array(values: object) -> np.ndarray:
     """A read-only float array, for constants shared by every instance (minima)."""
     array = np.array(values, dtype=float)
@@ -144,8 +139,23 @@ def frozen_array(values: object) -> np.ndarray:
     return array
 
 
+Coordinate = Any  # one coordinate of many points (an array), or of one point (a NumPy scalar)
+
+
+def split_xy(xy: Any) -> tuple[np.ndarray, np.ndarray]:
+    """The coordinates of points (..., 2) as two arrays (...)."""
+    xy = np.asarray(xy, dtype=float)
+    return xy[..., 0], xy[..., 1]
+
+
 class Surface:
-    """A 2D loss with exact derivatives. Subclasses set the class attributes below."""
+    """A 2D loss with exact derivatives. Subclasses set the class attributes below.
+
+    Subclasses write their formulas once, on coordinates: `value_and_grad_xy(x, y)` and
+    `hessian_xy(x, y)` take x and y as arrays of one shape, or as NumPy scalars. The engine calls
+    these on its hot path (a single run carries NumPy scalars, whose arithmetic costs a fraction
+    of a call on a length-1 array); the (..., 2) methods below are built from them.
+    """
 
     name: str = ""
     minima: np.ndarray = frozen_array(np.zeros((0, 2)))
@@ -160,22 +170,49 @@ class Surface:
         """The parameters this surface was built with."""
         return {k: getattr(self, k) for k in self.__dataclass_fields__}  # type: ignore[attr-defined]
 
-    def value(self, xy: np.ndarray) -> np.ndarray:
+    def value_and_grad_xy(self, x: Coordinate, y: Coordinate) -> tuple[Coordinate, Coordinate, Coordinate]:
+        """(f, df/dx, df/dy) at the points (x, y)."""
         raise NotImplementedError
+
+    def hessian_xy(self, x: Coordinate, y: Coordinate) -> tuple[Coordinate, Coordinate, Coordinate]:
+        """(f_xx, f_xy, f_yy) at the points (x, y); a constant entry may be a plain float."""
+        raise NotImplementedError
+
+    def value_xy(self, x: Coordinate, y: Coordinate) -> Coordinate:
+        return self.value_and_grad_xy(x, y)[0]
+
+    def value(self, xy: np.ndarray) -> np.ndarray:
+        """f at points (..., 2), shape (...)."""
+        return self.value_xy(*split_xy(xy))
 
     def grad(self, xy: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
-
-    def hessian(self, xy: np.ndarray) -> np.ndarray:
-        raise NotImplementedError
+        """Gradient at points (..., 2), shape (..., 2)."""
+        return self.value_and_grad(xy)[1]
 
     def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Loss and gradient together; surfaces override it to share work (the optimizers' hot path)."""
-        return self.value(xy), self.grad(xy)
+        """Loss (...) and gradient (..., 2) together."""
+        value, gx, gy = self.value_and_grad_xy(*split_xy(xy))
+        return value, stack_last(gx, gy)
+
+    def hessian(self, xy: np.ndarray) -> np.ndarray:
+        """The true Hessian at points (..., 2), shape (..., 2, 2)."""
+        x, y = split_xy(xy)
+        return sym2(*self.hessian_xy(x, y), like=x)
+
+
+def sym2(a: Any, h: Any, c: Any, like: np.ndarray) -> np.ndarray:
+    """Symmetric matrices [[a, h], [h, c]] (..., 2, 2), entries broadcast to the shape of `like`."""
+    a, h, c = (np.broadcast_to(entry, like.shape) for entry in (a, h, c))
+    return stack_last(stack_last(a, h), stack_last(h, c))
 
 
 class LeastSquares(Surface):
-    """A surface whose loss is sum(residuals**2); subclasses define residuals and jacobian."""
+    """A surface whose loss is sum(residuals**2); subclasses define residuals and jacobian.
+
+    Value and gradient follow from them here (subclasses may override with shared work, and the
+    tests hold both to sum(r^2) and 2 J^T r). `gram_xy` gives the entries of J^T J, which
+    Gauss-Newton and LM solve with.
+    """
 
     has_residuals = True
 
@@ -187,16 +224,14 @@ class LeastSquares(Surface):
         """dr_i/dtheta_j, shape (..., m, 2)."""
         raise NotImplementedError
 
-    def value(self, xy: np.ndarray) -> np.ndarray:
-        r = self.residuals(np.asarray(xy, dtype=float))
-        return np.einsum("...m,...m->...", r, r)
+    def value_and_grad_xy(self, x: Coordinate, y: Coordinate) -> tuple[Coordinate, Coordinate, Coordinate]:
+        xy = stack_last(x, y)
+        r, J = self.residuals(xy), self.jacobian(xy)
+        two_r = 2.0 * r
+        return (r * r).sum(-1), (two_r * J[..., 0]).sum(-1), (two_r * J[..., 1]).sum(-1)
 
-    def grad(self, xy: np.ndarray) -> np.ndarray:
-        xy = np.asarray(xy, dtype=float)
-        return 2.0 * np.einsum("...mi,...m->...i", self.jacobian(xy), self.residuals(xy))
-
-    def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        xy = np.asarray(xy, dtype=float)
-        r = self.residuals(xy)
-        value = np.einsum("...m,...m->...", r, r)
-        return value, 2.0 * np.einsum("...mi,...m->...i", self.jacobian(xy), r)
+    def gram_xy(self, x: Coordinate, y: Coordinate) -> tuple[Coordinate, Coordinate, Coordinate]:
+        """Entries (a, h, c) of J^T J = [[a, h], [h, c]] at the points (x, y)."""
+        J = self.jacobian(stack_last(x, y))
+        jx, jy = J[..., 0], J[..., 1]
+        return (jx * jx).sum(-1), (jx * jy).sum(-1), (jy * jy).sum(-1)

@@ -12,26 +12,17 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from surfaces.base import Bounds, LeastSquares, Surface, frozen_array, stack_last
-
-
-def _xy(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    xy = np.asarray(xy, dtype=float)
-    return xy[..., 0], xy[..., 1]
+from surfaces.base import Bounds, LeastSquares, Surface, frozen_array, split_xy, stack_last
 
 
 def _matrix(rows: list[list[np.ndarray]]) -> np.ndarray:
-    """Assemble matrices (..., m, 2) from entries of one shape, in a single call (the hot path)."""
+    """Assemble matrices (..., m, 2) from entries of one shape, in a single call."""
     block = np.array(rows, dtype=float)
     return block.transpose((*range(2, block.ndim), 0, 1))
-
-
-def _sym2(hxx: np.ndarray, hxy: np.ndarray, hyy: np.ndarray) -> np.ndarray:
-    """Assemble symmetric 2x2 matrices (..., 2, 2) from their three entries (of one shape)."""
-    return _matrix([[hxx, hxy], [hxy, hyy]])
 
 
 @dataclass(frozen=True)
@@ -44,46 +35,35 @@ class Quadratic(LeastSquares):
     bounds = ((-4.0, 4.0), (-4.0, 4.0))
     minima = frozen_array([[0.0, 0.0]])
 
+    @cached_property
     def _basis(self) -> tuple[float, float]:
+        """(cos, sin) of the angle of the flat direction u."""
         theta = math.radians(self.angle)
         return math.cos(theta), math.sin(theta)
 
     def residuals(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
-        c, s = self._basis()
+        x, y = split_xy(xy)
+        c, s = self._basis
         return stack_last(c * x + s * y, math.sqrt(self.condition) * (c * y - s * x))
 
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
-        x, _ = _xy(xy)
-        c, s = self._basis()
+        x, _ = split_xy(xy)
+        c, s = self._basis
         k = math.sqrt(self.condition)
         row = np.ones_like(x)
         return _matrix([[c * row, s * row], [-k * s * row, k * c * row]])
 
-    def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x, y = _xy(xy)
-        c, s = self._basis()
+    def value_and_grad_xy(self, x, y):
+        c, s = self._basis
         u = c * x + s * y
-        kv = self.condition * (c * y - s * x)  # condition * v
-        value = u * u + kv * (c * y - s * x)
-        return value, stack_last(2.0 * (c * u - s * kv), 2.0 * (s * u + c * kv))
+        v = c * y - s * x
+        kv = self.condition * v
+        return u * u + kv * v, 2.0 * (c * u - s * kv), 2.0 * (s * u + c * kv)
 
-    def value(self, xy: np.ndarray) -> np.ndarray:
-        return self.value_and_grad(xy)[0]
-
-    def grad(self, xy: np.ndarray) -> np.ndarray:
-        return self.value_and_grad(xy)[1]
-
-    def hessian(self, xy: np.ndarray) -> np.ndarray:
-        x, _ = _xy(xy)
-        c, s = self._basis()
+    def hessian_xy(self, x, y):
+        c, s = self._basis
         k = self.condition
-        ones = np.ones_like(x)
-        return _sym2(
-            2 * (c * c + k * s * s) * ones,
-            2 * (1 - k) * c * s * ones,
-            2 * (s * s + k * c * c) * ones,
-        )
+        return 2 * (c * c + k * s * s), 2 * (1 - k) * c * s, 2 * (s * s + k * c * c)
 
 
 @dataclass(frozen=True)
@@ -104,35 +84,29 @@ class Rosenbrock(LeastSquares):
         return frozen_array([[self.a, self.a**2]])
 
     def residuals(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
+        x, y = split_xy(xy)
         return stack_last(self.a - x, math.sqrt(self.b) * (y - x * x))
 
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
-        x, _ = _xy(xy)
+        x, _ = split_xy(xy)
         k = math.sqrt(self.b)
         zero = 0.0 * x
         return _matrix([[zero - 1.0, zero], [(-2.0 * k) * x, zero + k]])
 
-    def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        x, y = _xy(xy)
+    def value_and_grad_xy(self, x, y):
         e = self.a - x
         d = y - x * x
         bd = self.b * d
         gy = bd + bd  # 2 b (y - x^2); then g_x = -2 (a - x) - 4 b x (y - x^2) = -2 (e + x g_y)
-        return e * e + bd * d, stack_last(-2.0 * (e + x * gy), gy)
+        return e * e + bd * d, -2.0 * (e + x * gy), gy
 
-    def value(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
-        d = y - x * x
-        return (self.a - x) ** 2 + self.b * d * d
-
-    def grad(self, xy: np.ndarray) -> np.ndarray:
-        return self.value_and_grad(xy)[1]
-
-    def hessian(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
+    def hessian_xy(self, x, y):
         b = self.b
-        return _sym2(2 - 4 * b * y + 12 * b * x * x, -4 * b * x, 2 * b + 0 * x)
+        return 2 - 4 * b * y + 12 * b * x * x, -4 * b * x, 2 * b
+
+    def gram_xy(self, x, y):
+        bx = self.b * x  # J = [[-1, 0], [-2 sqrt(b) x, sqrt(b)]]
+        return 1.0 + 4.0 * bx * x, -2.0 * bx, self.b
 
 
 _BEALE_C = (1.5, 2.25, 2.625)
@@ -140,28 +114,42 @@ _BEALE_C = (1.5, 2.25, 2.625)
 
 @dataclass(frozen=True)
 class Beale(LeastSquares):
+    """Residuals r_i = c_i - x + x y^i, i = 1, 2, 3."""
+
     name = "beale"
     min_value = 0.0
     bounds = ((-4.5, 4.5), (-4.5, 4.5))
     minima = frozen_array([[3.0, 0.5]])
 
     def residuals(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
+        x, y = split_xy(xy)
         return stack_last(*(c - x + x * y**i for i, c in enumerate(_BEALE_C, start=1)))
 
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
+        x, y = split_xy(xy)
         return _matrix([[y**i - 1, i * x * y ** (i - 1)] for i in (1, 2, 3)])
 
-    def hessian(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
-        r = self.residuals(xy)
-        J = self.jacobian(xy)
-        gauss_newton = np.einsum("...mi,...mj->...ij", J, J)
-        # Second-order part: sum_i r_i * hess(r_i), hess(r_i) = [[0, i y^(i-1)], [., i(i-1) x y^(i-2)]].
-        hxy = sum(r[..., i - 1] * i * y ** (i - 1) for i in (1, 2, 3))
-        hyy = r[..., 1] * 2 * x + r[..., 2] * 6 * x * y
-        return 2 * (gauss_newton + _sym2(0 * x, hxy, hyy))
+    def _terms(self, x, y):
+        """(r_i, dr_i/dx, dr_i/dy, y^(i-1)) for i = 1, 2, 3."""
+        power = 1.0  # y^(i-1)
+        for i, c in enumerate(_BEALE_C, start=1):
+            dx = power * y - 1.0
+            yield c + x * dx, dx, i * x * power, power
+            power = power * y
+
+    def value_and_grad_xy(self, x, y):
+        value = gx = gy = 0.0
+        for r, dx, dy, _ in self._terms(x, y):
+            value, gx, gy = value + r * r, gx + r * dx, gy + r * dy
+        return value, 2.0 * gx, 2.0 * gy
+
+    def hessian_xy(self, x, y):
+        # 2 (J^T J + sum_i r_i hess r_i), hess r_i = [[0, i y^(i-1)], [., i (i-1) x y^(i-2)]].
+        (r1, dx1, dy1, _), (r2, dx2, dy2, _), (r3, dx3, dy3, _) = self._terms(x, y)
+        hxx = dx1 * dx1 + dx2 * dx2 + dx3 * dx3
+        hxy = dx1 * dy1 + dx2 * dy2 + dx3 * dy3 + r1 + 2.0 * r2 * y + 3.0 * r3 * y * y
+        hyy = dy1 * dy1 + dy2 * dy2 + dy3 * dy3 + 2.0 * r2 * x + 6.0 * r3 * x * y
+        return 2.0 * hxx, 2.0 * hxy, 2.0 * hyy
 
 
 _HIMMELBLAU_MINIMA = frozen_array(
@@ -182,17 +170,23 @@ class Himmelblau(LeastSquares):
     minima = _HIMMELBLAU_MINIMA
 
     def residuals(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
+        x, y = split_xy(xy)
         return stack_last(x * x + y - 11, x + y * y - 7)
 
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
+        x, y = split_xy(xy)
         one = np.ones_like(x)
         return _matrix([[2 * x, one], [one, 2 * y]])
 
-    def hessian(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
-        return _sym2(12 * x * x + 4 * y - 42, 4 * (x + y), 12 * y * y + 4 * x - 26)
+    def value_and_grad_xy(self, x, y):
+        r1, r2 = x * x + y - 11.0, x + y * y - 7.0
+        return r1 * r1 + r2 * r2, 4.0 * x * r1 + 2.0 * r2, 2.0 * r1 + 4.0 * y * r2
+
+    def hessian_xy(self, x, y):
+        return 12 * x * x + 4 * y - 42, 4 * (x + y), 12 * y * y + 4 * x - 26
+
+    def gram_xy(self, x, y):
+        return 4.0 * x * x + 1.0, 2.0 * (x + y), 4.0 * y * y + 1.0
 
 
 @dataclass(frozen=True)
@@ -202,15 +196,8 @@ class Saddle(Surface):
     bounds = ((-2.0, 2.0), (-2.0, 2.0))
     minima = frozen_array(np.zeros((0, 2)))
 
-    def value(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
-        return x * x - y * y
+    def value_and_grad_xy(self, x, y):
+        return x * x - y * y, 2.0 * x, -2.0 * y
 
-    def grad(self, xy: np.ndarray) -> np.ndarray:
-        x, y = _xy(xy)
-        return stack_last(2 * x, -2 * y)
-
-    def hessian(self, xy: np.ndarray) -> np.ndarray:
-        x, _ = _xy(xy)
-        ones = np.ones_like(x)
-        return _sym2(2 * ones, 0 * ones, -2 * ones)
+    def hessian_xy(self, x, y):
+        return 2.0, 0.0, -2.0

@@ -103,12 +103,16 @@ class LinearRegression(DataSurface):
         row = stack_last(self.inputs, np.ones_like(self.inputs)) / math.sqrt(self.inputs.size)
         return np.broadcast_to(row, (*xy.shape[:-1], *row.shape))
 
-    def hessian(self, xy: np.ndarray) -> np.ndarray:
+    def value_and_grad_xy(self, x, y):
+        inputs, scale = self.inputs, 1.0 / math.sqrt(self.inputs.size)
+        r = (x[..., None] * inputs + y[..., None] - self.targets) * scale
+        two_r = (2.0 * scale) * r
+        return (r * r).sum(-1), (two_r * inputs).sum(-1), two_r.sum(-1)
+
+    def hessian_xy(self, x, y):
         # The residuals are linear in (w, b), so the Hessian is exactly 2 J^T J, the same everywhere.
-        xy = np.asarray(xy, dtype=float)
-        x = self.inputs
-        H = 2.0 / x.size * np.array([[x @ x, x.sum()], [x.sum(), x.size]])
-        return np.broadcast_to(H, (*xy.shape[:-1], 2, 2)).copy()
+        inputs, n = self.inputs, self.inputs.size
+        return 2.0 / n * (inputs @ inputs), 2.0 / n * inputs.sum(), 2.0
 
 
 @dataclass(frozen=True)
@@ -137,28 +141,27 @@ class CurveFit(DataSurface):
         e = np.exp(b * self.inputs)
         return stack_last(e, a * self.inputs * e) / math.sqrt(self.inputs.size)
 
-    def value_and_grad(self, xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # sum(r^2) and 2 J^T r, sharing exp(b t) (the least-squares mixin would build J).
-        xy = np.asarray(xy, dtype=float)
-        t, scale = self.inputs, 1.0 / math.sqrt(self.inputs.size)
-        e = np.exp(xy[..., 1, None] * t)
-        model = xy[..., 0, None] * e
-        r = (model - self.targets) * scale
-        two_r = (2.0 * scale) * r
-        return (r * r).sum(-1), stack_last((two_r * e).sum(-1), (two_r * model * t).sum(-1))
+    def _model_terms(self, a, b):
+        """exp(b t), the model a exp(b t) and the residuals, each (..., n)."""
+        e = np.exp(b[..., None] * self.inputs)
+        model = a[..., None] * e
+        return e, model, (model - self.targets) * (1.0 / math.sqrt(self.inputs.size))
 
-    def hessian(self, xy: np.ndarray) -> np.ndarray:
-        xy = np.asarray(xy, dtype=float)
-        a, b = xy[..., 0, None], xy[..., 1, None]
-        t = self.inputs
-        r = self.residuals(xy)
-        J = self.jacobian(xy)
-        # hess(r_i) * sqrt(n) = [[0, t e], [t e, a t^2 e]] with e = exp(b t)
-        te = t * np.exp(b * t) / math.sqrt(t.size)
-        hab = (r * te).sum(-1)
-        hbb = (r * a * t * te).sum(-1)
-        second = stack_last(stack_last(0.0 * hab, hab), stack_last(hab, hbb))
-        return 2.0 * (np.einsum("...mi,...mj->...ij", J, J) + second)
+    def value_and_grad_xy(self, x, y):
+        # sum(r^2) and 2 J^T r, sharing exp(b t) (the least-squares default would build J).
+        e, model, r = self._model_terms(x, y)
+        two_r = (2.0 / math.sqrt(self.inputs.size)) * r
+        return (r * r).sum(-1), (two_r * e).sum(-1), (two_r * model * self.inputs).sum(-1)
+
+    def hessian_xy(self, x, y):
+        # 2 (J^T J + sum_i r_i hess r_i), with J_i = (e_i, a t_i e_i) / sqrt(n) and
+        # hess r_i = [[0, t_i e_i], [t_i e_i, a t_i^2 e_i]] / sqrt(n), e_i = exp(b t_i).
+        t, scale = self.inputs, 1.0 / math.sqrt(self.inputs.size)
+        e, model, r = self._model_terms(x, y)
+        ja, jb = e * scale, model * t * scale
+        hab = (ja * jb + r * t * ja).sum(-1)
+        hbb = (jb * jb + r * t * jb).sum(-1)
+        return 2.0 * (ja * ja).sum(-1), 2.0 * hab, 2.0 * hbb
 
     def _fit(self) -> np.ndarray | None:
         """The least-squares (a, b), or None when the loss has no minimum.
