@@ -209,9 +209,9 @@ def sym2(a: Any, h: Any, c: Any, like: np.ndarray) -> np.ndarray:
 class LeastSquares(Surface):
     """A surface whose loss is sum(residuals**2); subclasses define residuals and jacobian.
 
-    Value and gradient follow from them here (subclasses may override with shared work, and the
-    tests hold both to sum(r^2) and 2 J^T r). `gram_xy` gives the entries of J^T J, which
-    Gauss-Newton and LM solve with.
+    Subclasses also write value and gradient directly on coordinates (sharing work, where the
+    residuals would be built whole); the tests hold them to sum(r^2) and 2 J^T r. `gram_xy` gives
+    the entries of J^T J, which Gauss-Newton and LM solve with.
     """
 
     has_residuals = True
@@ -223,12 +223,6 @@ class LeastSquares(Surface):
     def jacobian(self, xy: np.ndarray) -> np.ndarray:
         """dr_i/dtheta_j, shape (..., m, 2)."""
         raise NotImplementedError
-
-    def value_and_grad_xy(self, x: Coordinate, y: Coordinate) -> tuple[Coordinate, Coordinate, Coordinate]:
-        xy = stack_last(x, y)
-        r, J = self.residuals(xy), self.jacobian(xy)
-        two_r = 2.0 * r
-        return (r * r).sum(-1), (two_r * J[..., 0]).sum(-1), (two_r * J[..., 1]).sum(-1)
 
     def gram_xy(self, x: Coordinate, y: Coordinate) -> tuple[Coordinate, Coordinate, Coordinate]:
         """Entries (a, h, c) of J^T J = [[a, h], [h, c]] at the points (x, y)."""

@@ -332,6 +332,35 @@ def test_least_squares_identities(name, params):
     assert_close(s.grad(P), 2 * np.einsum("...mi,...m->...i", J, r), 1e-12, "grad == 2 J^T r")
 
 
+@pytest.mark.parametrize(("name", "params"), [c for c in CASES if c[0] in LEAST_SQUARES])
+def test_gram_matches_sympy_jacobian(name, params):
+    """Gauss-Newton and LM solve with gram_xy; J^T J does not depend on residual sign or order."""
+    s, ref = make(name, params)
+    P = random_points(s, seed=7)
+    J_ref = ref.jacobian(P)
+    a, h, c = np.broadcast_arrays(*s.gram_xy(P[:, 0], P[:, 1]), P[:, 0])[:3]
+    assert_close(
+        np.stack([a, h, c], -1),
+        np.einsum("...mi,...mj->...ij", J_ref, J_ref)[:, [0, 0, 1], [0, 1, 1]],
+        1e-11,
+        "gram",
+    )
+
+
+@pytest.mark.parametrize("name", list(SURFACES))
+def test_coordinate_methods_on_numpy_scalars(name):
+    """A single run carries NumPy scalars: they must give the same numbers as arrays, as scalars."""
+    s = get_surface(name)
+    P = random_points(s, k=5, seed=8)
+    methods = [s.value_and_grad_xy, s.hessian_xy] + ([s.gram_xy] if s.has_residuals else [])
+    for method in methods:
+        batch = np.broadcast_arrays(*method(P[:, 0], P[:, 1]), P[:, 0])[:3]
+        for i, (x, y) in enumerate(P):
+            single = method(np.float64(x), np.float64(y))
+            assert not any(isinstance(v, np.ndarray) for v in single), "0-d arrays slow the engine"
+            np.testing.assert_array_equal(np.array(single, dtype=float), [v[i] for v in batch])
+
+
 def test_hessian_is_true_hessian_not_gauss_newton():
     # Rosenbrock (a=1, b=100) at (0, 1): r = (1 - x, 10 (y - x^2)).
     # True H = [[2 - 400 (y - x^2) + 1200 x^2 - ... ]]: by hand, f_xx = 2 - 400 y + 1200 x^2 = -398,
