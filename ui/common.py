@@ -13,6 +13,11 @@ way to show the visible warning the app promises. Here, on the first run of a se
 helper validates its own URL value with the engine's `Param.validate`; a bad value falls back to
 the default and adds a warning. At the end of every run the URL is rewritten with the non-default
 values of the widgets that were drawn (and stale or unknown keys disappear).
+
+Streamlit forgets a widget's state when a run does not draw it (an optimizer deselected, another
+surface or schedule picked). `param_widget` therefore keeps each value under `KEPT` too, and a
+widget drawn again starts from it, so a setting survives hiding it for the rest of the session. A
+hidden setting is not in the URL; it returns there when its widget does.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from figures import surface_grid as _surface_grid
 URL_PENDING = "_url_pending"  # session_state: query params not yet consumed (first run only)
 URL_LOADED = "_url_loaded"  # session_state: the URL has been read for this session
 WIDENED = "_widened"  # session_state: key -> slider range (or extra log stops) widened for a URL value
+KEPT = "_kept"  # session_state: key -> last value of a parameter widget, kept while it is not drawn
 RESERVED_QUERY_KEYS = {"embed", "embed_options"}
 
 
@@ -209,6 +215,28 @@ def _float_step(low: float, high: float) -> float:
     return float(f"{10.0**exp:.1g}")
 
 
+def forget_kept(keys: Iterable[str] | None = None) -> None:
+    """Drop the kept values of `keys` (all when None), so those widgets start from their defaults
+    or from values a callback sets (a preset, a surface's suggestions) when drawn again."""
+    if keys is None:
+        st.session_state.pop(KEPT, None)
+        return
+    kept = st.session_state.get(KEPT, {})
+    for key in keys:
+        kept.pop(key, None)
+
+
+def _restore_kept(key: str) -> None:
+    """A widget drawn again after a run without it: start from its kept value."""
+    kept = st.session_state.get(KEPT, {})
+    if key not in st.session_state and key in kept:
+        st.session_state[key] = kept[key]
+
+
+def _keep(key: str, value: Any) -> None:
+    st.session_state.setdefault(KEPT, {})[key] = value
+
+
 def _widened(key: str) -> dict:
     return st.session_state.setdefault(WIDENED, {}).get(key, {})
 
@@ -238,6 +266,7 @@ def param_widget(
     A link's value is checked with `Param.validate` (the valid range, wider than the slider's). A
     valid value outside the slider's range widens that slider for the session (with a note), and
     a log slider gains the link's exact value as a stop, so a link reproduces its setting exactly.
+    A widget drawn again after runs without it starts from its last value (see `KEPT`).
     """
     c = container if container is not None else st
     help_text = getattr(param, "help", None) or None
@@ -251,11 +280,13 @@ def param_widget(
             return param.validate(raw)
 
         url.seed(key, parse, param.label, default)
+        _restore_kept(key)
         st.session_state.setdefault(key, default)
         if st.session_state[key] not in options:
             st.session_state[key] = default
         value = c.selectbox(param.label, options, key=key, help=help_text, disabled=disabled)
         url.track(key, value, default)
+        _keep(key, value)
         return value
 
     if param.log:
@@ -278,6 +309,7 @@ def param_widget(
             return v
 
         url.seed(key, parse, param.label, default)
+        _restore_kept(key)
         options = log_stops()
         st.session_state.setdefault(key, default)
         if st.session_state[key] not in options:
@@ -287,6 +319,7 @@ def param_widget(
             disabled=disabled,
         )  # fmt: skip
         url.track(key, value, default)
+        _keep(key, value)
         return float(value)
 
     integer = bool(param.integer)
@@ -305,6 +338,7 @@ def param_widget(
         return v
 
     url.seed(key, parse, param.label, default)
+    _restore_kept(key)
     low, high = slider_range()
     st.session_state.setdefault(key, default)
     if not low <= st.session_state[key] <= high:  # e.g. a preset's value: clamp quietly
@@ -321,6 +355,7 @@ def param_widget(
             disabled=disabled, format="%g",
         )  # fmt: skip
     url.track(key, value, default)
+    _keep(key, value)
     return cast(value)
 
 

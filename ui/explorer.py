@@ -152,6 +152,7 @@ def _apply_preset() -> None:
     for key in st.session_state.get(SETTING_KEYS, []):
         if key != "preset":
             st.session_state.pop(key, None)
+    common.forget_kept()  # hidden settings too: a preset is a fresh scene
     settings = PRESETS[name]["settings"]
     surface = settings.get("surface", DEFAULT_SURFACE)
     info = surfaces.SURFACES[surface]
@@ -168,6 +169,8 @@ def _on_surface_change() -> None:
     st.session_state["steps"] = min(int(info.suggested_steps), MAX_STEPS)
     for opt, lr in info.suggested_lr.items():
         st.session_state[f"{opt}_lr"] = float(lr)
+    # A deselected optimizer gets the new surface's α too, not the one kept from the old surface.
+    common.forget_kept(f"{opt}_lr" for opt in info.suggested_lr)
 
 
 def _on_contour_click() -> None:
@@ -453,6 +456,8 @@ def render() -> None:
 
 def _render() -> None:
     url = common.UrlState()
+    if "surface" not in st.session_state:  # a new session, or back from another page: a fresh scene
+        common.forget_kept()
     st.title("Optimizer Playground")
     st.caption(
         "Pick a loss surface and some optimizers in the sidebar, then watch them race from the "
