@@ -308,3 +308,22 @@ def test_back_from_the_search_page_the_explorer_starts_afresh():
     # Streamlit has dropped every explorer widget; kept values must not mix into the default scene.
     assert at.selectbox(key="surface").value == "quadratic"
     assert at.select_slider(key="adam_lr").value == pytest.approx(0.1)
+
+
+@pytest.mark.parametrize(
+    ("key", "label", "default"),
+    [
+        ("adam_lr", "α", "0.1"),  # log slider
+        ("momentum_momentum", "β", "0.9"),  # linear slider
+        ("steps", "Steps", "60"),  # integer slider
+        ("noise", "Gradient noise", "0"),  # float slider
+        ("start_x", "x", "-3.5"),  # number input
+        ("tol", "Tolerance", "0.001"),  # log choice
+    ],
+)
+def test_a_link_value_that_is_not_a_number_is_named_in_plain_words(key, label, default):
+    at = _app({key: "abc"})
+    (warning,) = _warnings(at)
+    assert f"`{key}=abc`" in warning and label in warning
+    assert warning.endswith(f"is not a number; using the default, {default}.")
+    assert "convert" not in warning and "float" not in warning  # no Python exception text

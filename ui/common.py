@@ -136,6 +136,18 @@ def nearest_option(value: float, options: Sequence[float]) -> float:
 # --------------------------------------------------------------------------- URL state
 
 
+class NotANumberError(ValueError):
+    """A link's value for a numeric setting that does not parse as a number."""
+
+
+def _number(raw: str) -> float:
+    """`float(raw)`, raising `NotANumberError` (so the warning can say so plainly) when it is not one."""
+    try:
+        return float(raw)
+    except (ValueError, TypeError):
+        raise NotANumberError(raw) from None
+
+
 class UrlState:
     """Per-run registry of URL-backed settings (see the module docstring)."""
 
@@ -167,8 +179,10 @@ class UrlState:
             st.session_state[key] = parse(raw)
         except (ValueError, TypeError) as exc:
             st.session_state[key] = default
+            # Python's own text ("could not convert string to float") means nothing to a reader.
+            problem = "is not a number" if isinstance(exc, NotANumberError) else f"is not valid ({exc})"
             self.warnings.append(
-                f"The link's value `{key}={raw}` for **{label}** is not valid ({exc}); "
+                f"The link's value `{key}={raw}` for **{label}** {problem}; "
                 f"using the default, {fmt(default) if not isinstance(default, list) else default}."
             )
 
@@ -297,7 +311,7 @@ def param_widget(
             return sorted(set(log_options(float(param.low), float(param.high), default)) | set(extra))
 
         def parse(raw: str) -> float:
-            v = float(param.validate(float(raw)))
+            v = float(param.validate(_number(raw)))
             options = log_stops()
             if v not in options:
                 low, high = min(options[0], v), max(options[-1], v)
@@ -331,7 +345,7 @@ def param_widget(
         return cast(w.get("low", param.low)), cast(w.get("high", param.high))
 
     def parse(raw: str) -> Any:
-        v = cast(param.validate(float(raw)))
+        v = cast(param.validate(_number(raw)))
         low, high = slider_range()
         if not low <= v <= high:
             _widen(key, url, param.label, v, min(low, v), max(high, v))
@@ -435,7 +449,7 @@ def number_widget(
     c = container if container is not None else st
 
     def parse(raw: str) -> float:
-        v = float(raw)
+        v = _number(raw)
         if not (math.isfinite(v) and low <= v <= high):
             raise ValueError(f"must be a number in [{fmt(low)}, {fmt(high)}]")
         return v
@@ -478,7 +492,7 @@ def int_widget(
     top = high if valid_high is None else valid_high
 
     def parse(raw: str) -> int:
-        v = float(raw)
+        v = _number(raw)
         if not (math.isfinite(v) and v == int(v) and low <= v <= top):
             raise ValueError(f"must be a whole number in [{low}, {top}]")
         if v > high:
@@ -515,7 +529,7 @@ def float_slider_widget(
     top = high if valid_high is None else valid_high
 
     def parse(raw: str) -> float:
-        v = float(raw)
+        v = _number(raw)
         if not (math.isfinite(v) and low <= v <= top):
             raise ValueError(f"must be a number in [{fmt(low)}, {fmt(top)}]")
         if v > high:
@@ -545,7 +559,7 @@ def log_choice_widget(
     options = sorted({float(o) for o in options} | {float(default)})
 
     def parse(raw: str) -> float:
-        v = float(raw)
+        v = _number(raw)
         if not (math.isfinite(v) and options[0] <= v <= options[-1]):
             raise ValueError(f"must be a number in [{fmt(options[0])}, {fmt(options[-1])}]")
         return nearest_option(v, options)
