@@ -18,28 +18,14 @@ Run: `python -m benchmarks.bench_app` (the browser part is skipped without chrom
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
 import statistics
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
+# The e2e tests' server and browser setup, so both measure the same Chromium.
+from tests.e2e.browser import SCRIPT_DONE, chromium_path, launch_chromium, streamlit_server
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 TARGETS = {"rerun_ms": 150.0, "kb_per_rerun": 300.0, "browser_ms": 400.0}
 
 
@@ -71,12 +57,6 @@ def script_figures(repeats: int = 7) -> dict[str, float]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 FLOOR_APP = """import streamlit as st
 v = st.slider("steps", 1, 500, 60, key="steps")
 st.markdown(f"<div class='probe'>{v}</div>", unsafe_allow_html=True)
@@ -103,84 +83,53 @@ def browser_figures(presses: int = 9) -> dict[str, float] | None:
 def _browser_run(app: Path, changed: str, presses: int) -> dict[str, float] | None:
     """Serve `app`, press ArrowRight on the `steps` slider `presses` times, and time each press
     until the element `changed` has been redrawn."""
-    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+    if chromium_path() is None:
         return None
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return None
-    port = _free_port()
-    base = f"http://127.0.0.1:{port}"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(app), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/_stcore/health", timeout=2) as r:
-                    if r.read().strip() == b"ok":
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError("streamlit did not start")
-            time.sleep(0.25)
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1280, "height": 800})
-            received: list[int] = []
+    with streamlit_server(app) as base, sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        received: list[int] = []
 
-            def on_ws(ws) -> None:
-                ws.on(
-                    "framereceived",
-                    lambda payload: received.append(len(payload) if isinstance(payload, bytes | str) else 0),
-                )
-
-            page.on("websocket", on_ws)
-            page.goto(base + "/")
-            page.wait_for_selector(changed, timeout=60_000)
-            page.wait_for_selector(
-                "[data-testid='stApp'][data-test-script-state='notRunning']", state="attached"
+        def on_ws(ws) -> None:
+            ws.on(
+                "framereceived",
+                lambda payload: received.append(len(payload) if isinstance(payload, bytes | str) else 0),
             )
-            page.wait_for_timeout(1000)
-            thumb = page.locator(".st-key-steps input[type='range']")
-            times, sizes = [], []
-            for _ in range(presses):
-                old = page.locator(changed).first.inner_html()
-                received.clear()
-                thumb.focus()
-                t0 = time.perf_counter()
-                thumb.press("ArrowRight")
-                page.wait_for_function(
-                    "([sel, old]) => { const e = document.querySelector(sel);"
-                    " return !!e && e.innerHTML !== old; }",
-                    arg=[changed, old],
-                    polling="raf",
-                    timeout=20_000,
-                )
-                times.append(1e3 * (time.perf_counter() - t0))
-                page.wait_for_selector(
-                    "[data-testid='stApp'][data-test-script-state='notRunning']",
-                    state="attached",
-                )
-                page.wait_for_timeout(500)
-                sizes.append(sum(received) / 1024)
-            browser.close()
-        return {
-            "browser_ms": statistics.median(times),
-            "browser_best_ms": min(times),
-            "ws_kb_per_rerun": statistics.median(sizes),
-        }
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+
+        page.on("websocket", on_ws)
+        page.goto(base + "/")
+        page.wait_for_selector(changed, timeout=60_000)
+        page.wait_for_selector(SCRIPT_DONE, state="attached")
+        page.wait_for_timeout(1000)
+        thumb = page.locator(".st-key-steps input[type='range']")
+        times, sizes = [], []
+        for _ in range(presses):
+            old = page.locator(changed).first.inner_html()
+            received.clear()
+            thumb.focus()
+            t0 = time.perf_counter()
+            thumb.press("ArrowRight")
+            page.wait_for_function(
+                "([sel, old]) => { const e = document.querySelector(sel);"
+                " return !!e && e.innerHTML !== old; }",
+                arg=[changed, old],
+                polling="raf",
+                timeout=20_000,
+            )
+            times.append(1e3 * (time.perf_counter() - t0))
+            page.wait_for_selector(SCRIPT_DONE, state="attached")
+            page.wait_for_timeout(500)
+            sizes.append(sum(received) / 1024)
+        browser.close()
+    return {
+        "browser_ms": statistics.median(times),
+        "browser_best_ms": min(times),
+        "ws_kb_per_rerun": statistics.median(sizes),
+    }
 
 
 def main() -> dict[str, float]:
