@@ -349,7 +349,7 @@ def run_batch(
     rows_of = (lambda a: a[..., 0]) if n_runs == 1 else (lambda a: a)
     Px, Py, Gx, Gy, Lr = map(rows_of, (P_xy[0], P_xy[1], G_xy[0], G_xy[1], L))
     lambdas_rows = None if lambdas is None else rows_of(lambdas)
-    ending = _EndingTracker(n_runs, loss_limit, tol, target)
+    ending = _EndingTracker(n_runs, loss_limit, tol, target, signed_loss=not surface.has_residuals)
     P[0] = starts
     window_start = 0
     with np.errstate(all="ignore"):
@@ -403,12 +403,15 @@ def run_batch(
 class _EndingTracker:
     """Finds, buffer by buffer, where each run ended (see the module docstring for the rules)."""
 
-    def __init__(self, n_runs: int, loss_limit: np.ndarray, tol: float, target: float | None):
+    def __init__(
+        self, n_runs: int, loss_limit: np.ndarray, tol: float, target: float | None, signed_loss: bool
+    ):
         self.stop = np.full(n_runs, -1)
         self.codes = np.full(n_runs, RUNNING)
         self.first_hit = np.full(n_runs, -1)
         self.final = (np.empty((n_runs, 2)), np.empty(n_runs), np.empty(n_runs))
         self.loss_limit, self.tol_sq, self.target = loss_limit, tol * tol, target
+        self.signed_loss = signed_loss  # False: losses are sums of squares, never negative
         self.n_ended = 0
 
     def scan(self, P: np.ndarray, L: np.ndarray, G: np.ndarray, t0: int) -> None:
@@ -458,11 +461,14 @@ class _EndingTracker:
         if not np.isfinite(P[-1].sum() + G[-1].sum()):
             return False
         limit = self.loss_limit.min()
-        low, high = L.min(), L.max()
-        if not (-limit <= low and high <= limit):  # also False for NaN
+        high = L.max()  # NaN propagates, and fails the test below
+        low = L.min() if self.signed_loss or self.target is not None else 0.0
+        if not (-limit <= low and high <= limit):
             return False
         if self.target is not None and low <= self.target:
             return False
+        if self.tol_sq == 0.0:  # |g| < 0 never holds
+            return True
         return bool(np.abs(G[..., 0]).min() >= self.tol_sq**0.5)  # |g| < tol needs |g_x| < tol
 
     @property
