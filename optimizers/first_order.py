@@ -9,7 +9,7 @@
               theta -= lr * m_hat / (sqrt(v_hat) + eps)
 
 All four treat each coordinate on its own (per-parameter rates, in the lecture's words), so each is
-written once as a rule for one coordinate and `_per_coordinate` applies it to x and y.
+written once as a rule for one coordinate and `per_coordinate` applies it to x and y.
 
 Each factory closes over its hyperparameters (floats, or (N,) arrays for N runs at once) and
 returns an `Optimizer`: `init(theta) -> state` and `update(theta, loss, g, state, f, lr) ->
@@ -50,7 +50,7 @@ def zeros_like(x: Coordinate) -> Coordinate:
     return np.zeros_like(x)[()]
 
 
-def _per_coordinate(
+def per_coordinate(
     rule: Callable[..., tuple[Coordinate, tuple]],
     n_moments: int,
     per_step: Callable[[Hyper, int], Any] | None = None,
@@ -80,7 +80,7 @@ def sgd() -> Optimizer:
     def rule(x, g, moments, lr):
         return x - lr * g, moments
 
-    return _per_coordinate(rule, 0)
+    return per_coordinate(rule, 0)
 
 
 def momentum(momentum: Hyper) -> Optimizer:
@@ -88,7 +88,7 @@ def momentum(momentum: Hyper) -> Optimizer:
         v = momentum * moments[0] + g
         return x - lr * v, (v,)
 
-    return _per_coordinate(rule, 1)
+    return per_coordinate(rule, 1)
 
 
 def rmsprop(beta: Hyper, eps: Hyper) -> Optimizer:
@@ -96,7 +96,7 @@ def rmsprop(beta: Hyper, eps: Hyper) -> Optimizer:
         s = beta * moments[0] + (1.0 - beta) * (g * g)
         return x - lr * g / (np.sqrt(s) + eps), (s,)
 
-    return _per_coordinate(rule, 1)
+    return per_coordinate(rule, 1)
 
 
 def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Optimizer:
@@ -117,4 +117,4 @@ def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Optimizer:
         v = beta2 * moments[1] + g * g
         return x - scale * m / (np.sqrt(v) + eps_scaled), (m, v)
 
-    return _per_coordinate(rule, 2, per_step)
+    return per_coordinate(rule, 2, per_step)
