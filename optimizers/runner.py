@@ -411,6 +411,7 @@ class _EndingTracker:
         self.first_hit = np.full(n_runs, -1)
         self.final = (np.empty((n_runs, 2)), np.empty(n_runs), np.empty(n_runs))
         self.loss_limit, self.tol_sq, self.target = loss_limit, tol * tol, target
+        self.lowest_limit = float(loss_limit.min())
         self.signed_loss = signed_loss  # False: losses are sums of squares, never negative
         self.n_ended = 0
 
@@ -460,7 +461,7 @@ class _EndingTracker:
         """
         if not np.isfinite(P[-1].sum() + G[-1].sum()):
             return False
-        limit = self.loss_limit.min()
+        limit = self.lowest_limit
         high = L.max()  # NaN propagates, and fails the test below
         low = L.min() if self.signed_loss or self.target is not None else 0.0
         if not (-limit <= low and high <= limit):
