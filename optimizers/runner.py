@@ -412,6 +412,13 @@ class _EndingTracker:
         self.final = (np.empty((n_runs, 2)), np.empty(n_runs), np.empty(n_runs))
         self.loss_limit, self.tol_sq, self.target = loss_limit, tol * tol, target
         self.lowest_limit = float(loss_limit.min())
+        # An ended run keeps computing (its later rows are overwritten at the end), and its rows
+        # would fail the window's fast check from then on (a small gradient, a NaN, a hit). So
+        # before each check its window entries are set to values that pass it, and the target is
+        # compared per run once some run has hit it or ended.
+        self.ended = np.empty(0, dtype=int)
+        self.passing_grad = 2.0 * tol + 1.0  # finite, and |g| >= tol
+        self.open_target: np.ndarray | None = None  # per run: target, or -inf once hit or ended
         self.signed_loss = signed_loss  # False: losses are sums of squares, never negative
         self.n_ended = 0
 
@@ -419,6 +426,8 @@ class _EndingTracker:
         """Rows of P, L, G are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0."""
         lo = 0 if t0 == 0 else 1
         self.last = (P[-1], L[-1], G[-1])  # views: the loop ends right after its last scan
+        if self.ended.size:
+            L[lo:, self.ended], G[lo:, self.ended], P[-1, self.ended] = 0.0, self.passing_grad, 0.0
         if self._nothing_happened(P[lo:], L[lo:], G[lo:]):
             return
         G2 = G[..., 0] ** 2 + G[..., 1] ** 2
@@ -450,6 +459,11 @@ class _EndingTracker:
             self.codes[idx] = (
                 np.where(G2[j, idx] < self.tol_sq, CONVERGED, EXPLODED) if mask is halts else NONFINITE
             )
+        running = self.stop < 0
+        self.ended = np.nonzero(~running)[0]
+        if self.target is not None:
+            still_open = running & (self.first_hit < 0)
+            self.open_target = None if still_open.all() else np.where(still_open, self.target, -np.inf)
 
     def _nothing_happened(self, P: np.ndarray, L: np.ndarray, G: np.ndarray) -> bool:
         """A few whole-window reductions that prove no run ended or hit the target in it.
@@ -463,14 +477,22 @@ class _EndingTracker:
             return False
         limit = self.lowest_limit
         high = L.max()  # NaN propagates, and fails the test below
-        low = L.min() if self.signed_loss or self.target is not None else 0.0
+        low = L.min() if self.signed_loss or self.target is not None else 0.0  # (ended runs: 0)
         if not (-limit <= low and high <= limit):
             return False
-        if self.target is not None and low <= self.target:
+        if self.target is not None and self._new_hit_possible(L, low):
             return False
         if self.tol_sq == 0.0:  # |g| < 0 never holds
             return True
-        return bool(np.abs(G[..., 0]).min() >= self.tol_sq**0.5)  # |g| < tol needs |g_x| < tol
+        gx, gy = G[..., 0], G[..., 1]
+        # |g| < tol needs |g_x| < tol, which is rare at a small tol; if some |g_x| is that small,
+        # the norms themselves decide.
+        return bool(np.abs(gx).min() >= self.tol_sq**0.5 or (gx * gx + gy * gy).min() >= self.tol_sq)
+
+    def _new_hit_possible(self, L: np.ndarray, low: float) -> bool:
+        if self.open_target is None:  # no run has hit the target or ended yet
+            return low <= self.target
+        return bool(np.less_equal(L, self.open_target).any())
 
     @property
     def all_ended(self) -> bool:
