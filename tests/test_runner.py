@@ -178,6 +178,26 @@ def test_keep_paths_false_gives_the_same_endings():
         assert full.first_hit[i] == (below[0] if below.size else -1)
 
 
+def test_endings_in_later_windows_match_single_runs():
+    """With 2,000 runs the ending scan looks at windows of ~32 rows. Runs that diverged, converged
+    or reached the target in early windows keep computing, and must not hide (or fake) an ending
+    or a hit in a later window: every run ends and hits where it does alone."""
+    surface = get_surface("rosenbrock")
+    starts = np.random.default_rng(5).uniform((-2, -1), (2, 3), size=(2000, 2))
+    lrs = np.geomspace(1e-4, 3e-3, 2000)
+    options = {"tol": 0.05, "target_loss": 0.5}
+    for keep in (True, False):
+        batch = run_batch("sgd", surface, starts, 300, lr=lrs, keep_paths=keep, **options)
+        assert {"converged", "diverged", "max_steps"} <= set(batch.status)
+        late = batch.n_steps[batch.status == "converged"]
+        assert late.min() < 32 < 256 < late.max()  # endings spread over many windows
+        for i in [*np.nonzero(batch.status != "max_steps")[0], *range(0, 2000, 25)]:
+            alone = run_batch("sgd", surface, starts[i : i + 1], 300, lr=lrs[i], **options)
+            assert (batch.n_steps[i], batch.status[i]) == (alone.n_steps[0], alone.status[0]), i
+            assert batch.first_hit[i] == alone.first_hit[0], i
+            np.testing.assert_array_equal(batch.final_points[i], alone.final_points[0])
+
+
 def test_noise_is_seeded_and_shared_by_every_run():
     surface = get_surface("quadratic")
     a = run("sgd", surface, (-3.0, 1.0), 50, lr=0.01, noise=2.0, seed=3)
