@@ -26,8 +26,9 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from surfaces.base import Coordinate
+
 Hyper = float | np.ndarray  # a float, or one value per run with shape (N,)
-Coordinate = Any  # an (N,) array, or a NumPy scalar for a single run
 Pair = tuple[Coordinate, Coordinate]  # a point (x, y) or a gradient (g_x, g_y)
 
 
