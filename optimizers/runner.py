@@ -477,7 +477,7 @@ class _EndingTracker:
             return False
         limit = self.lowest_limit
         high = L.max()  # NaN propagates, and fails the test below
-        low = L.min() if self.signed_loss or self.target is not None else 0.0  # (ended runs: 0)
+        low = L.min() if self.signed_loss or self.target is not None else 0.0  # sums of squares >= 0
         if not (-limit <= low and high <= limit):
             return False
         if self.target is not None and self._new_hit_possible(L, low):
