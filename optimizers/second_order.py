@@ -23,7 +23,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from optimizers.first_order import Coordinate, EmptyState, Hyper, Optimizer, Pair, zeros_like
-from surfaces.base import stack_last, sym2
+from surfaces.base import sym2
 
 RCOND = 1e-12  # eigenvalues below RCOND * the largest |eigenvalue| count as zero
 LM_DECREASE, LM_INCREASE = 0.1, 10.0
@@ -45,11 +45,6 @@ def sym_eig2(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndar
     radius = np.hypot(half_diff, h)
     theta = 0.5 * np.arctan2(h, half_diff)
     return mean + radius, mean - radius, np.cos(theta), np.sin(theta)
-
-
-def pinv_solve(A: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """pinv(A) @ b for symmetric 2x2 matrices A (..., 2, 2) and vectors b (..., 2)."""
-    return stack_last(*solve_sym2(A[..., 0, 0], A[..., 0, 1], A[..., 1, 1], b[..., 0], b[..., 1]))
 
 
 def solve_sym2(a: Coordinate, h: Coordinate, c: Coordinate, b0: Coordinate, b1: Coordinate) -> Pair:
