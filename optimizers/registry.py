@@ -22,10 +22,6 @@ class OptimizerInfo:
     needs: str  # "grad", "hessian" or "residuals"
     formula: str  # LaTeX in the lecture's notation; lines separated by \\
 
-    @property
-    def has_lr(self) -> bool:
-        return any(p.name == "lr" for p in self.hyper)
-
 
 def _lr(default: float, low: float = 1e-4, high: float = 1.0) -> Param:
     return Param(

@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
-
 from surfaces.base import LeastSquares, Param, Surface, validate_params
 from surfaces.classic import Beale, Himmelblau, Quadratic, Rosenbrock, Saddle
 from surfaces.regression import CurveFit, DataSurface, LinearRegression
@@ -214,11 +212,3 @@ def get_surface(name: str, **params: Any) -> Surface:
     if info is None:
         raise ValueError(f"unknown surface {name!r}; valid: {', '.join(SURFACES)}")
     return info.factory(**validate_params(info.params, params, f"surface {name!r}"))
-
-
-def minimum_distance(surface: Surface, xy: np.ndarray) -> np.ndarray:
-    """Distance from each point (..., 2) to the nearest known minimum (inf if there is none)."""
-    xy = np.asarray(xy, dtype=float)
-    if len(surface.minima) == 0:
-        return np.full(xy.shape[:-1], np.inf)
-    return np.linalg.norm(xy[..., None, :] - surface.minima, axis=-1).min(-1)
