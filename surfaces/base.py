@@ -179,6 +179,7 @@ class Surface:
         raise NotImplementedError
 
     def value_xy(self, x: Coordinate, y: Coordinate) -> Coordinate:
+        """f alone at the points (x, y): the same numbers as value_and_grad_xy (LM's trial steps)."""
         return self.value_and_grad_xy(x, y)[0]
 
     def value(self, xy: np.ndarray) -> np.ndarray:
