@@ -37,8 +37,8 @@ import numpy as np
 
 from optimizers.registry import OPTIMIZERS, OptimizerInfo
 from optimizers.schedules import Schedule, schedule_factors, validate_schedule
-from optimizers.second_order import RCOND, gram, sym_eig2
-from surfaces.base import Param, Surface
+from optimizers.second_order import sym_eig2, zero_cutoff
+from surfaces.base import Param, Surface, split_xy
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -208,8 +208,7 @@ def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: i
     """What a second-order method met along `path`, and whether a converged run sits on a saddle."""
     notes = []
     if optimizer == "newton" and len(path) > 1:
-        lam1, lam2, _, _ = sym_eig2(surface.hessian(path[:-1]))
-        singular = np.abs(lam2) <= RCOND * np.maximum(np.abs(lam1), np.abs(lam2))
+        lam1, lam2, singular = _eigenvalues(surface.hessian_xy, path[:-1])
         indefinite = (lam2 < 0) & ~singular
         if indefinite.any():
             j = int(np.argmax(indefinite))
@@ -220,17 +219,16 @@ def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: i
         if singular.any():
             j = int(np.argmax(singular))
             notes.append(f"the Hessian was singular at step {j}: no step along its flat direction")
-    if optimizer in ("gauss_newton", "lm") and len(path) > 1 and surface.has_residuals:
-        lam1, lam2, _, _ = sym_eig2(gram(surface.jacobian(path[:-1])))
-        singular = np.abs(lam2) <= RCOND * np.maximum(np.abs(lam1), np.abs(lam2))
-        if singular.any() and optimizer == "gauss_newton":
+    if optimizer == "gauss_newton" and len(path) > 1:
+        _, _, singular = _eigenvalues(surface.gram_xy, path[:-1])
+        if singular.any():
             j = int(np.argmax(singular))
             notes.append(
                 f"JᵀJ was singular at step {j} (the Jacobian lost rank): Gauss-Newton took no step "
                 "along that direction; LM's damping would"
             )
     if code == CONVERGED and len(surface.minima) < 16:
-        lam1, lam2, _, _ = _eig_at(surface, path[-1])
+        lam1, lam2, _ = _eigenvalues(surface.hessian_xy, path[-1])
         if lam2 < 0 < lam1:
             notes.append("this stationary point is a saddle point, not a minimum (the Hessian is indefinite)")
         elif lam1 < 0:
@@ -238,8 +236,12 @@ def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: i
     return notes
 
 
-def _eig_at(surface: Surface, point: np.ndarray) -> tuple[float, float, float, float]:
-    return tuple(float(v) for v in sym_eig2(surface.hessian(point)))  # type: ignore[return-value]
+def _eigenvalues(entries_xy: Any, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(lam1, lam2, singular) of the symmetric matrices that `entries_xy` (hessian_xy or
+    gram_xy) gives at points (..., 2), each of shape (...)."""
+    x, y = split_xy(points)
+    lam1, lam2, _, _ = sym_eig2(*np.broadcast_arrays(*entries_xy(x, y), x)[:3])
+    return lam1, lam2, np.abs(lam2) <= zero_cutoff(lam1, lam2)
 
 
 def run(name: str, surface: Surface, start: Any, steps: int, **options: Any) -> Trajectory:

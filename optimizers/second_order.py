@@ -23,7 +23,6 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from optimizers.first_order import Coordinate, EmptyState, Hyper, Optimizer, Pair, zeros_like
-from surfaces.base import sym2
 
 RCOND = 1e-12  # eigenvalues below RCOND * the largest |eigenvalue| count as zero
 LM_DECREASE, LM_INCREASE = 0.1, 10.0
@@ -34,17 +33,21 @@ class LMState(NamedTuple):
     lam: Coordinate  # damping lambda of each run
 
 
-def sym_eig2(A: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Eigen-decomposition of symmetric 2x2 matrices (..., 2, 2) in closed form.
+def sym_eig2(a: Coordinate, h: Coordinate, c: Coordinate) -> tuple[Coordinate, ...]:
+    """Eigen-decomposition of symmetric 2x2 matrices [[a, h], [h, c]] in closed form, entry by entry.
 
     Returns (lam1, lam2, cos, sin): eigenvalues lam1 >= lam2, with eigenvectors (cos, sin) and
     (-sin, cos).
     """
-    a, h, c = A[..., 0, 0], A[..., 0, 1], A[..., 1, 1]
     mean, half_diff = 0.5 * (a + c), 0.5 * (a - c)
     radius = np.hypot(half_diff, h)
     theta = 0.5 * np.arctan2(h, half_diff)
     return mean + radius, mean - radius, np.cos(theta), np.sin(theta)
+
+
+def zero_cutoff(lam1: Coordinate, lam2: Coordinate) -> Coordinate:
+    """An eigenvalue with |lam| <= this counts as zero: RCOND times the larger |eigenvalue|."""
+    return RCOND * np.maximum(np.abs(lam1), np.abs(lam2))
 
 
 def solve_sym2(a: Coordinate, h: Coordinate, c: Coordinate, b0: Coordinate, b1: Coordinate) -> Pair:
@@ -61,8 +64,8 @@ def solve_sym2(a: Coordinate, h: Coordinate, c: Coordinate, b0: Coordinate, b1: 
     inverse = ((c * b0 - h * b1) / det, (a * b1 - h * b0) / det)
     if not np.count_nonzero(singular):  # (np.any costs several times more on a scalar)
         return inverse
-    lam1, lam2, cos, sin = sym_eig2(sym2(a, h, c, like=np.asarray(b0)))
-    cutoff = RCOND * np.maximum(np.abs(lam1), np.abs(lam2))
+    lam1, lam2, cos, sin = sym_eig2(a, h, c)
+    cutoff = zero_cutoff(lam1, lam2)
     keep1, keep2 = np.abs(lam1) > cutoff, np.abs(lam2) > cutoff
     k1 = np.where(keep1, (cos * b0 + sin * b1) / np.where(keep1, lam1, 1.0), 0.0)
     k2 = np.where(keep2, (cos * b1 - sin * b0) / np.where(keep2, lam2, 1.0), 0.0)
@@ -78,11 +81,6 @@ def select(condition: Any, a: Coordinate, b: Coordinate) -> Coordinate:
     if isinstance(condition, np.ndarray):
         return np.where(condition, a, b)
     return a if condition else b
-
-
-def gram(J: np.ndarray) -> np.ndarray:
-    """J^T J for Jacobians (..., m, 2)."""
-    return np.einsum("...mi,...mj->...ij", J, J)
 
 
 def _moved(theta: Pair, lr: Hyper, d: Pair) -> Pair:
