@@ -9,21 +9,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from surfaces.base import LeastSquares, Param, Surface, validate_params
 from surfaces.classic import Beale, Himmelblau, Quadratic, Rosenbrock, Saddle
+from surfaces.custom import Custom, make_custom
+from surfaces.formula import EXAMPLES, Example, parse_formula, to_latex
 from surfaces.regression import CurveFit, DataSurface, LinearRegression
 
 __all__ = [
+    "EXAMPLES",
     "SURFACES",
+    "Custom",
     "DataSurface",
+    "Example",
     "LeastSquares",
     "Param",
     "Surface",
     "SurfaceInfo",
     "get_surface",
+    "parse_formula",
+    "to_latex",
 ]
 
 
@@ -34,7 +42,7 @@ class SurfaceInfo:
     name: str
     label: str
     description: str
-    factory: type[Surface]
+    factory: Callable[..., Surface]  # a Surface class, or a function choosing one (custom)
     params: tuple[Param, ...] = ()
     log_levels: bool = False  # contour levels should be log-spaced (a narrow curved valley)
     default_start: tuple[float, float] = (0.0, 0.0)
@@ -45,7 +53,8 @@ class SurfaceInfo:
 
     @property
     def least_squares(self) -> bool:
-        return issubclass(self.factory, LeastSquares)
+        """Always a sum of squares (for `custom` it depends on the formula: ask the surface)."""
+        return isinstance(self.factory, type) and issubclass(self.factory, LeastSquares)
 
 
 def _data_params(n_default: int, noise_default: float, noise_high: float) -> tuple[Param, ...]:
@@ -197,6 +206,31 @@ SURFACES: dict[str, SurfaceInfo] = {
             default_start=(0.5, 0.5),
             suggested_lr={"sgd": 0.3, "momentum": 0.05, "rmsprop": 0.02, "adam": 0.1},
             suggested_steps=200,
+        ),
+        SurfaceInfo(
+            "custom",
+            "Your own formula",
+            "A loss you type: f(x, y), or residuals r₁; r₂; … for a sum of squares Σ rᵢ².",
+            make_custom,
+            (
+                Param(
+                    "formula",
+                    "f(x, y) =",
+                    EXAMPLES["rosenbrock"].formula,
+                    text=True,
+                    help="+ - * / ^, x, y, pi, e, sin cos tan exp log sqrt abs tanh sinh cosh atan; "
+                    "residuals separated by ; make a sum of squares.",
+                ),
+                Param(
+                    "x_range", "x range", EXAMPLES["rosenbrock"].x_range, pair=True, minimum=-1e6, maximum=1e6
+                ),
+                Param(
+                    "y_range", "y range", EXAMPLES["rosenbrock"].y_range, pair=True, minimum=-1e6, maximum=1e6
+                ),
+            ),
+            default_start=EXAMPLES["rosenbrock"].start,
+            suggested_lr={"sgd": 0.002, "momentum": 0.001, "rmsprop": 0.01, "adam": 0.05},
+            suggested_steps=500,
         ),
     )
 }

@@ -17,7 +17,7 @@ gradient from residuals and Jacobian, so the three cannot drift apart.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,8 @@ class Param:
 
     `low`/`high` are the slider's range; `minimum`/`maximum` what the maths accepts (a learning
     rate of 5 is valid, just not on the slider). Exclusive bounds reject the bound itself.
+    A `text` parameter is a string (its owner checks it further); a `pair` is (low, high) with
+    low < high, each number checked against minimum/maximum (a view box's range).
     """
 
     name: str
@@ -46,9 +48,17 @@ class Param:
     exclusive_min: bool = False
     exclusive_max: bool = False
     help: str = ""
+    text: bool = False
+    pair: bool = False
 
     def validate(self, value: Any) -> Any:
         """Return `value` coerced to this parameter's type, or raise ValueError saying why not."""
+        if self.text:
+            if not isinstance(value, str):
+                raise ValueError(f"{self.name} must be text; got {type(value).__name__}")
+            return value
+        if self.pair:
+            return self._validate_pair(value)
         if self.choices is not None:
             if not isinstance(value, str) or value not in self.choices:
                 raise ValueError(
@@ -66,6 +76,15 @@ class Param:
             number = int(number)
         self._check_range(number)
         return number
+
+    def _validate_pair(self, value: Any) -> tuple[float, float]:
+        if isinstance(value, str) or np.shape(value) != (2,):
+            raise ValueError(f"{self.name} must be a pair (low, high); got {value!r}")
+        number = replace(self, pair=False)
+        low, high = (number.validate(v) for v in value)
+        if not low < high:
+            raise ValueError(f"{self.name} must be (low, high) with low < high; got ({low:g}, {high:g})")
+        return (low, high)
 
     def validate_array(self, values: np.ndarray) -> np.ndarray:
         """Vectorised `validate` for an array of numbers (one per run)."""
@@ -160,6 +179,7 @@ class Surface:
     name: str = ""
     minima: np.ndarray = frozen_array(np.zeros((0, 2)))
     min_value: float | None = None
+    minima_estimated: bool = False  # True when minima and min_value were found numerically
     bounds: Bounds = ((-2.0, 2.0), (-2.0, 2.0))
     axis_labels: tuple[str, str] = ("x", "y")
     has_residuals: bool = False

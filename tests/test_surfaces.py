@@ -14,6 +14,8 @@ Formulas (issue 2):
     saddle             x^2 - y^2
     linear_regression  sum_i r_i^2, r_i = (w x_i + b - y_i) / sqrt(n)
     curve_fit          sum_i r_i^2, r_i = (a exp(b t_i) - y_i) / sqrt(n)
+    custom             its default formula, Rosenbrock typed as text: (1 - x)^2 + 100 (y - x^2)^2
+                       (tests/test_custom_surface.py checks many other formulas)
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def _residual_exprs(name: str, p: dict) -> list[sp.Expr] | None:
         ]
     if name == "himmelblau":
         return [X**2 + Y - 11, X + Y**2 - 7]
-    if name == "saddle":
+    if name in ("saddle", "custom"):
         return None
     if name == "linear_regression":
         return [X * XI + Y - YI]  # divided by sqrt(n) at evaluation
@@ -83,6 +85,9 @@ def _residual_exprs(name: str, p: dict) -> list[sp.Expr] | None:
 def _value_expr(name: str, p: dict) -> sp.Expr:
     if name == "saddle":
         return X**2 - Y**2
+    if name == "custom":
+        assert p["formula"] == "(1 - x)^2 + 100*(y - x^2)^2", "write the reference for this formula"
+        return (1 - X) ** 2 + 100 * (Y - X**2) ** 2
     return sum(r**2 for r in _residual_exprs(name, p))
 
 
@@ -213,6 +218,7 @@ def test_registry_names_in_display_order():
         "saddle",
         "linear_regression",
         "curve_fit",
+        "custom",
     ]
 
 

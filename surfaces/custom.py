@@ -1,0 +1,222 @@
+"""A surface whose loss is a formula the user types (see `surfaces.formula` for the language).
+
+    >>> f = make_custom("(1 - x)^2 + 100*(y - x^2)^2", x_range=(-2, 2), y_range=(-1, 3))
+    >>> f.value(np.array([1.0, 1.0])), f.minima_estimated
+    (np.float64(0.0), True)
+
+`make_custom` parses the text (a ValueError points at any problem) and returns a `Custom`, or a
+`CustomLeastSquares` when the text is residuals separated by `;`: that one also gives residuals
+and their Jacobian, so Gauss-Newton and Levenberg-Marquardt run on it.
+
+Minima and L* are not known in advance. `estimate_minima` looks for them with a many-start search
+inside the view box: a grid of starts, each refined by damped Newton steps (H + mu I) d = -g with
+mu adapted per start (a step is kept only if the loss falls), then polished by plain Newton steps.
+The lowest stationary points with a positive definite Hessian are the minima; if the loss goes
+lower anywhere on a fine grid of the box (a minimum on the edge, or none: the saddle), there is no
+minimum in view: `minima` is empty and `min_value` None. `minima_estimated` says they are found
+numerically, so the page can say so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from surfaces.base import Bounds, LeastSquares, Surface, frozen_array, split_xy, stack_last
+from surfaces.formula import EXAMPLES, Formula, parse_formula
+
+DEFAULT = EXAMPLES["rosenbrock"]
+
+# The many-start search: its cost is about SEARCH_STEPS evaluations of the formula's Hessian at
+# SEARCH_GRID^2 points, plus the check on a CHECK_GRID^2 grid (values only).
+SEARCH_GRID = 15
+SEARCH_STEPS = 60
+POLISH_STEPS = 6
+CHECK_GRID = 101
+
+
+@dataclass(frozen=True)
+class Custom(Surface):
+    """f(x, y) given as text; build it with `make_custom` (or `get_surface("custom", ...)`)."""
+
+    formula: str = DEFAULT.formula
+    x_range: tuple[float, float] = DEFAULT.x_range
+    y_range: tuple[float, float] = DEFAULT.y_range
+    parsed: Formula | None = field(default=None, compare=False, repr=False)
+
+    name = "custom"
+    minima_estimated = True
+
+    def __post_init__(self) -> None:
+        if self.parsed is None:
+            object.__setattr__(self, "parsed", parse_formula(self.formula))
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return {"formula": self.formula, "x_range": self.x_range, "y_range": self.y_range}
+
+    @property
+    def bounds(self) -> Bounds:  # type: ignore[override]
+        return (tuple(self.x_range), tuple(self.y_range))
+
+    @cached_property
+    def _minimum(self) -> tuple[np.ndarray, float | None]:
+        return estimate_minima(self, self.bounds)
+
+    @property
+    def minima(self) -> np.ndarray:  # type: ignore[override]
+        return self._minimum[0]
+
+    @property
+    def min_value(self) -> float | None:  # type: ignore[override]
+        return self._minimum[1]
+
+    def latex(self) -> str:
+        """The loss as LaTeX, as the formula was read."""
+        return self.parsed.latex()
+
+    def value_and_grad_xy(self, x, y):
+        return _shaped(self.parsed.jet(x, y, order=1), x, y)
+
+    def hessian_xy(self, x, y):
+        return self.parsed.jet(x, y, order=2)[3:]
+
+    def value_xy(self, x, y):
+        return _shaped(self.parsed.jet(x, y, order=0), x, y)[0]
+
+
+@dataclass(frozen=True)
+class CustomLeastSquares(Custom, LeastSquares):
+    """A custom sum of squares: loss = sum(r_i^2) over residuals separated by `;`."""
+
+    def residuals(self, xy: np.ndarray) -> np.ndarray:
+        x, y = split_xy(xy)
+        return stack_last(*_shaped([r for (r,) in self.parsed.residual_jets(x, y, order=0)], x, y))
+
+    def jacobian(self, xy: np.ndarray) -> np.ndarray:
+        x, y = split_xy(xy)
+        rows = [stack_last(*_shaped(jet[1:], x, y)) for jet in self.parsed.residual_jets(x, y, order=1)]
+        block = np.array(rows, dtype=float)  # (m, ..., 2)
+        return np.moveaxis(block, 0, -2)
+
+    def gram_xy(self, x, y):
+        a = h = c = 0.0
+        for _, rx, ry in self.parsed.residual_jets(x, y, order=1):
+            a, h, c = a + rx * rx, h + rx * ry, c + ry * ry
+        return a, h, c
+
+
+def make_custom(
+    formula: str = DEFAULT.formula,
+    x_range: tuple[float, float] = DEFAULT.x_range,
+    y_range: tuple[float, float] = DEFAULT.y_range,
+) -> Custom:
+    """The surface for `formula` over the view box x_range x y_range.
+
+    Raises ValueError (with the column of the problem) when the formula cannot be read.
+    """
+    parsed = parse_formula(formula)
+    kind = CustomLeastSquares if parsed.residual else Custom
+    return kind(formula, tuple(map(float, x_range)), tuple(map(float, y_range)), parsed)
+
+
+def _shaped(components, x, y) -> list:
+    """Components broadcast to the points' shape (a constant term comes back as a plain float)."""
+    shape = np.broadcast_shapes(np.shape(x), np.shape(y))
+    return [
+        c if np.shape(c) == shape and not isinstance(c, float) else np.full(shape, c)[()] for c in components
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# Many-start search for the minima inside the view box
+# ---------------------------------------------------------------------------------------------
+
+
+def estimate_minima(surface: Surface, bounds: Bounds) -> tuple[np.ndarray, float | None]:
+    """(minima (k, 2), min_value) of `surface` inside `bounds`, found numerically; ((0, 2), None)
+    when the loss has no interior minimum there that is also its lowest value on the box."""
+    (x0, x1), (y0, y1) = bounds
+    scale = np.array([x1 - x0, y1 - y0])
+    with np.errstate(all="ignore"):
+        cells = (np.arange(SEARCH_GRID) + 0.5) / SEARCH_GRID
+        gx, gy = np.meshgrid(x0 + cells * scale[0], y0 + cells * scale[1])
+        points = _damped_newton(surface, np.stack([gx.ravel(), gy.ravel()], axis=-1), scale)
+        points = _polish(surface, points)
+        found = _minima_among(surface, points, bounds, scale)
+        if len(found) == 0:
+            return frozen_array(np.zeros((0, 2))), None
+        values = surface.value(found)
+        best = float(values.min())
+        tol = 1e-9 * (1.0 + abs(best))
+        # The lowest value on a fine grid of the box: if it is below every minimum found, the loss
+        # falls toward the edge (or has a minimum the search missed): L* is not known.
+        cx, cy = np.linspace(x0, x1, CHECK_GRID), np.linspace(y0, y1, CHECK_GRID)
+        grid = surface.value(np.stack(np.meshgrid(cx, cy), axis=-1))
+        if np.nanmin(grid, initial=np.inf) < best - tol or np.isneginf(grid).any():
+            return frozen_array(np.zeros((0, 2))), None
+        return frozen_array(found[values <= best + tol]), best
+
+
+def _damped_newton(surface: Surface, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """SEARCH_STEPS damped Newton steps from every start at once; a step is kept if f falls."""
+    f, g = surface.value_and_grad(x)
+    H = surface.hessian(x)
+    mu = 1e-3 * (1.0 + np.abs(H).max(axis=(-2, -1)))
+    max_step = 0.25 * np.linalg.norm(scale)
+    for _ in range(SEARCH_STEPS):
+        d = _solve_2x2(H + mu[:, None, None] * np.eye(2), -g)
+        length = np.linalg.norm(d, axis=-1)
+        d = d * np.minimum(1.0, max_step / np.maximum(length, 1e-300))[:, None]
+        trial = x + d
+        f_new, g_new = surface.value_and_grad(trial)
+        keep = np.isfinite(f_new) & (f_new < f) & np.all(np.isfinite(g_new), axis=-1)
+        if not keep.any() and np.all(mu > 1e12):
+            break
+        H_new = surface.hessian(trial)
+        x = np.where(keep[:, None], trial, x)
+        f = np.where(keep, f_new, f)
+        g = np.where(keep[:, None], g_new, g)
+        H = np.where(keep[:, None, None], H_new, H)
+        mu = np.where(keep, mu / 3.0, mu * 4.0)
+    return x
+
+
+def _polish(surface: Surface, x: np.ndarray) -> np.ndarray:
+    """A few plain Newton steps, each kept only where it lowers the gradient (quadratic endgame)."""
+    for _ in range(POLISH_STEPS):
+        g = surface.grad(x)
+        trial = x + _solve_2x2(surface.hessian(x), -g)
+        better = np.linalg.norm(surface.grad(trial), axis=-1) < np.linalg.norm(g, axis=-1)
+        x = np.where(better[:, None], trial, x)
+    return x
+
+
+def _minima_among(surface: Surface, x: np.ndarray, bounds: Bounds, scale: np.ndarray) -> np.ndarray:
+    """Distinct points of x inside the box that are stationary with a positive definite Hessian."""
+    (x0, x1), (y0, y1) = bounds
+    inside = (x[:, 0] > x0) & (x[:, 0] < x1) & (x[:, 1] > y0) & (x[:, 1] < y1)
+    H = surface.hessian(x)
+    g = surface.grad(x)
+    finite = np.isfinite(surface.value(x)) & np.all(np.isfinite(g), -1) & np.all(np.isfinite(H), (-2, -1))
+    H = np.where(finite[:, None, None], H, 0.0)
+    size = 1.0 + np.abs(H).max(axis=(-2, -1))
+    stationary = np.linalg.norm(np.where(finite[:, None], g, np.inf), axis=-1) <= 1e-7 * size
+    eig = np.linalg.eigvalsh(H)
+    convex = eig[:, 0] > 1e-12 * size
+    candidates = x[inside & finite & stationary & convex]
+    distinct: list[np.ndarray] = []
+    for p in candidates[np.argsort(surface.value(candidates), kind="stable")]:
+        if all(np.any(np.abs(p - q) > 1e-6 * scale) for q in distinct):
+            distinct.append(p)
+    return np.array(distinct).reshape(-1, 2)
+
+
+def _solve_2x2(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Solve A d = b for stacks of 2x2 systems by Cramer's rule (NaN where A is singular)."""
+    a, h1, h2, c = A[..., 0, 0], A[..., 0, 1], A[..., 1, 0], A[..., 1, 1]
+    det = a * c - h1 * h2
+    return np.stack([(c * b[..., 0] - h1 * b[..., 1]) / det, (a * b[..., 1] - h2 * b[..., 0]) / det], axis=-1)
