@@ -52,6 +52,11 @@ class SurfaceInfo:
     suggested_steps: int = 200
 
     @property
+    def text_input(self) -> bool:
+        """True when a parameter is typed text (custom's formula), not a slider or a choice."""
+        return any(p.text for p in self.params)
+
+    @property
     def least_squares(self) -> bool:
         """Always a sum of squares (for `custom` it depends on the formula: ask the surface)."""
         return isinstance(self.factory, type) and issubclass(self.factory, LeastSquares)

@@ -208,7 +208,7 @@ def _sidebar(url: common.UrlState) -> dict[str, Any]:
     sb.header("Loss surface", divider="gray")
     name = common.choice_widget(
         "Surface",
-        list(surfaces.SURFACES),
+        [n for n, i in surfaces.SURFACES.items() if not i.text_input],  # custom: the formula page (#13)
         "surface",
         url,
         default=DEFAULT_SURFACE,

@@ -94,7 +94,7 @@ def render() -> None:
 def _problem_controls() -> Problem:
     side = st.sidebar
     side.header("Problem")
-    names = list(surfaces.SURFACES)
+    names = [n for n, i in surfaces.SURFACES.items() if not i.text_input]  # custom: the formula page (#13)
     default = names.index("rosenbrock") if "rosenbrock" in names else 0
     name = side.selectbox(
         "Loss surface",
