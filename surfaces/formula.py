@@ -218,7 +218,7 @@ def parse_formula(text: Any) -> Formula:
     _check_implicit_products(text)
 
     parts = _split_residuals(text)
-    residual = len(parts) > 1
+    residual = ";" in text  # even one residual, written `r;`
     budget = [MAX_NODES]
     terms = tuple(_parse_part(part, start, budget) for part, start in parts)
     return Formula(text, terms, residual)
@@ -289,13 +289,26 @@ def _parse_part(part: str, start: int, budget: list[int]) -> Expr:
     except (RecursionError, MemoryError):  # not reached within MAX_CHARS; a safety net
         raise ValueError(f"the formula is nested too deeply; at most {MAX_DEPTH} levels") from None
 
-    def column(node: ast.AST, offset: int | None = None) -> int:
-        """Column of `node` (or of an offset in the parsed text) in the whole text."""
-        index = shift + (getattr(node, "col_offset", 0) if offset is None else offset)
-        return columns[min(index, len(columns) - 1)]
-
+    column = _Source(translated.strip(), shift, columns)
     _check_size(tree.body, budget, column)
     return _convert(tree.body, column)
+
+
+class _Source(NamedTuple):
+    """The parsed text, and where its characters were in the text as typed."""
+
+    text: str  # what ast.parse read
+    shift: int  # characters stripped from its start
+    columns: list[int]  # 1-based column as typed of each character before stripping
+
+    def __call__(self, node: ast.AST, offset: int | None = None) -> int:
+        """Column of `node` (or of an offset in the parsed text) in the text as typed."""
+        index = self.shift + (getattr(node, "col_offset", 0) if offset is None else offset)
+        return self.columns[min(index, len(self.columns) - 1)]
+
+    def segment(self, node: ast.AST) -> str:
+        """The characters of `node` as parsed (a number as typed, e.g. 1e-3)."""
+        return self.text[node.col_offset : node.end_col_offset]
 
 
 def _translate_powers(part: str, start: int) -> tuple[str, list[int]]:
@@ -358,7 +371,7 @@ def _convert(node: ast.AST, column) -> Expr:
             raise ValueError(f"{kind} are not allowed ({where}); use plain numbers")
         if not abs(value) <= MAX_CONSTANT:  # also refuses inf (1e999) without float overflow
             raise ValueError(f"the number {where} is too large; at most {MAX_CONSTANT:g} in size")
-        return Num(float(value), _number_text(value))
+        return Num(float(value), column.segment(node))
     if isinstance(node, ast.Name):
         if node.id in VARIABLES:
             return Var(node.id)
@@ -417,10 +430,6 @@ def _unknown_name(name: str, where: str) -> str:
     hint = _DID_YOU_MEAN.get(name)
     suggestion = f" (did you mean {hint!r}?)" if hint else ""
     return f"unknown name {name!r} {where}{suggestion}; allowed: {ALLOWED_NAMES}"
-
-
-def _number_text(value: int | float) -> str:
-    return repr(value) if isinstance(value, int) else f"{value:.15g}"
 
 
 def _has_variable(expr: Expr) -> bool:
