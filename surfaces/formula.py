@@ -219,9 +219,11 @@ def parse_formula(text: Any) -> Formula:
 
     parts = _split_residuals(text)
     residual = ";" in text  # even one residual, written `r;`
-    budget = [MAX_NODES]
-    terms = tuple(_parse_part(part, start, budget) for part, start in parts)
-    return Formula(text, terms, residual)
+    read = [_read_part(part, start) for part, start in parts]
+    nodes = sum(_check_shape(tree, source) for tree, source in read)
+    if nodes > MAX_NODES:
+        raise ValueError(f"the formula is too long: more than {MAX_NODES} numbers, names and operations")
+    return Formula(text, tuple(_convert(tree, source) for tree, source in read), residual)
 
 
 def _check_characters(text: str) -> None:
@@ -272,8 +274,8 @@ def _split_residuals(text: str) -> list[tuple[str, int]]:
     return parts
 
 
-def _parse_part(part: str, start: int, budget: list[int]) -> Expr:
-    """Parse one expression (columns offset by `start` in the whole text)."""
+def _read_part(part: str, start: int) -> tuple[ast.expr, _Source]:
+    """Python's parse of one expression, and where it sits (columns offset by `start`)."""
     translated, columns = _translate_powers(part, start)
     try:
         tree = ast.parse(translated.strip(), mode="eval")
@@ -289,9 +291,7 @@ def _parse_part(part: str, start: int, budget: list[int]) -> Expr:
     except (RecursionError, MemoryError):  # not reached within MAX_CHARS; a safety net
         raise ValueError(f"the formula is nested too deeply; at most {MAX_DEPTH} levels") from None
 
-    column = _Source(translated.strip(), shift, columns)
-    _check_size(tree.body, budget, column)
-    return _convert(tree.body, column)
+    return tree.body, _Source(translated.strip(), shift, columns)
 
 
 class _Source(NamedTuple):
@@ -339,11 +339,14 @@ def _syntax_reason(error: SyntaxError) -> str:
     return "not a formula (use numbers, x, y, + - * / ^, parentheses and the allowed functions)"
 
 
-def _check_size(root: ast.AST, budget: list[int], column) -> None:
-    """Count nodes, then nesting, without recursion; refuse past MAX_NODES or MAX_DEPTH."""
+def _check_shape(root: ast.AST, column: _Source) -> int:
+    """The number of nodes; refuses nesting past MAX_DEPTH and constant power towers.
+
+    Runs before our tree is built and before any arithmetic, without recursion: nodes are counted
+    by `ast.walk`, depth by an explicit stack.
+    """
     parts = [node for node in ast.walk(root) if not isinstance(node, _NOT_PARTS)]
-    budget[0] -= len(parts)
-    if budget[0] < 0:
+    if len(parts) > MAX_NODES:
         raise ValueError(f"the formula is too long: more than {MAX_NODES} numbers, names and operations")
     stack = [(root, 1)]
     while stack:
@@ -356,6 +359,20 @@ def _check_size(root: ast.AST, budget: list[int], column) -> None:
         stack.extend(
             (child, depth + 1) for child in ast.iter_child_nodes(node) if not isinstance(child, _NOT_PARTS)
         )
+    for node in parts:
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            inside = list(ast.walk(node.right))
+            constant = all(n.id in CONSTANTS for n in inside if isinstance(n, ast.Name))
+            if constant and any(_is_power_or_call(n) for n in inside):
+                raise ValueError(
+                    f"the constant exponent at column {column(node.right)} may not contain a power or a "
+                    "function (towers like 9^9^9 are not allowed); write it as a number, e.g. x^0.5"
+                )
+    return len(parts)
+
+
+def _is_power_or_call(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow))
 
 
 _NOT_PARTS = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)  # Load, Add, USub...
@@ -371,12 +388,12 @@ def _convert(node: ast.AST, column) -> Expr:
             raise ValueError(f"{kind} are not allowed ({where}); use plain numbers")
         if not abs(value) <= MAX_CONSTANT:  # also refuses inf (1e999) without float overflow
             raise ValueError(f"the number {where} is too large; at most {MAX_CONSTANT:g} in size")
-        return Num(float(value), column.segment(node))
+        return Num(np.float64(value), column.segment(node))  # NumPy arithmetic: 1/0 is inf, not an error
     if isinstance(node, ast.Name):
         if node.id in VARIABLES:
             return Var(node.id)
         if node.id in CONSTANTS:
-            return Num(float(CONSTANTS[node.id]), node.id)
+            return Num(np.float64(CONSTANTS[node.id]), node.id)
         if node.id in FUNCTIONS:
             raise ValueError(f"{node.id} {where} is a function: write {node.id}(...)")
         raise ValueError(_unknown_name(node.id, where))
@@ -411,6 +428,10 @@ def _operator_offset(node: ast.BinOp) -> int:
 
 def _convert_call(node: ast.Call, column, where: str) -> Expr:
     func = node.func
+    if isinstance(func, ast.Attribute):
+        raise ValueError(
+            f"not allowed in a formula: attribute access at column {column(func, func.value.end_col_offset)}"
+        )
     if not isinstance(func, ast.Name):
         where = f"at column {column(node, func.end_col_offset)}"
         raise ValueError(
@@ -452,7 +473,8 @@ def _check_constant_exponent(node: ast.AST, exponent: Expr, column) -> float:
             f"the constant exponent {where} may not contain a power or a function "
             f"(towers like 9^9^9 are not allowed); write it as a number, e.g. x^0.5"
         )
-    value = _constant_value(exponent)
+    with np.errstate(all="ignore"):
+        value = _constant_value(exponent)
     if not abs(value) <= MAX_EXPONENT:  # also NaN or inf, e.g. 1/0
         raise ValueError(f"the exponent {where} is too large; at most {MAX_EXPONENT:g} in size")
     return value
