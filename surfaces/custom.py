@@ -64,7 +64,7 @@ class Custom(Surface):
 
     @cached_property
     def _minimum(self) -> tuple[np.ndarray, float | None]:
-        return estimate_minima(self, self.bounds)
+        return estimate_minima(self.parsed, self.bounds)
 
     @property
     def minima(self) -> np.ndarray:  # type: ignore[override]
@@ -136,83 +136,91 @@ def _shaped(components, x, y) -> list:
 # ---------------------------------------------------------------------------------------------
 
 
-def estimate_minima(surface: Surface, bounds: Bounds) -> tuple[np.ndarray, float | None]:
-    """(minima (k, 2), min_value) of `surface` inside `bounds`, found numerically; ((0, 2), None)
-    when the loss has no interior minimum there that is also its lowest value on the box."""
+def estimate_minima(formula: Formula, bounds: Bounds) -> tuple[np.ndarray, float | None]:
+    """(minima (k, 2), min_value) of `formula`'s loss inside `bounds`, found numerically; ((0, 2),
+    None) when the loss has no interior minimum there that is also its lowest value on the box."""
     (x0, x1), (y0, y1) = bounds
     scale = np.array([x1 - x0, y1 - y0])
     with np.errstate(all="ignore"):
         cells = (np.arange(SEARCH_GRID) + 0.5) / SEARCH_GRID
         gx, gy = np.meshgrid(x0 + cells * scale[0], y0 + cells * scale[1])
-        points = _damped_newton(surface, np.stack([gx.ravel(), gy.ravel()], axis=-1), scale)
-        points = _polish(surface, points)
-        found = _minima_among(surface, points, bounds, scale)
+        points = _damped_newton(formula, np.stack([gx.ravel(), gy.ravel()], axis=-1), scale)
+        points = _polish(formula, points)
+        found, values = _minima_among(formula, points, bounds, scale)
         if len(found) == 0:
             return frozen_array(np.zeros((0, 2))), None
-        values = surface.value(found)
         best = float(values.min())
         tol = 1e-9 * (1.0 + abs(best))
         # The lowest value on a fine grid of the box: if it is below every minimum found, the loss
         # falls toward the edge (or has a minimum the search missed): L* is not known.
-        cx, cy = np.linspace(x0, x1, CHECK_GRID), np.linspace(y0, y1, CHECK_GRID)
-        grid = surface.value(np.stack(np.meshgrid(cx, cy), axis=-1))
+        cx, cy = np.meshgrid(np.linspace(x0, x1, CHECK_GRID), np.linspace(y0, y1, CHECK_GRID))
+        grid = np.broadcast_to(formula.jet(cx, cy, order=0)[0], cx.shape)
         if np.nanmin(grid, initial=np.inf) < best - tol or np.isneginf(grid).any():
             return frozen_array(np.zeros((0, 2))), None
         return frozen_array(found[values <= best + tol]), best
 
 
-def _damped_newton(surface: Surface, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """SEARCH_STEPS damped Newton steps from every start at once; a step is kept if f falls."""
-    f, g = surface.value_and_grad(x)
-    H = surface.hessian(x)
+def _derivatives(formula: Formula, P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Loss (N,), gradient (N, 2) and Hessian (N, 2, 2) at points (N, 2), from one jet."""
+    f, fx, fy, fxx, fxy, fyy = np.broadcast_arrays(*formula.jet(P[:, 0], P[:, 1], order=2), P[:, 0])[:6]
+    return f, np.stack([fx, fy], -1), np.stack([np.stack([fxx, fxy], -1), np.stack([fxy, fyy], -1)], -2)
+
+
+def _damped_newton(formula: Formula, x: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Up to SEARCH_STEPS damped Newton steps from every start at once; a step is kept if f falls."""
+    f, g, H = _derivatives(formula, x)
     mu = 1e-3 * (1.0 + np.abs(H).max(axis=(-2, -1)))
     max_step = 0.25 * np.linalg.norm(scale)
     for _ in range(SEARCH_STEPS):
         d = _solve_2x2(H + mu[:, None, None] * np.eye(2), -g)
         length = np.linalg.norm(d, axis=-1)
-        d = d * np.minimum(1.0, max_step / np.maximum(length, 1e-300))[:, None]
-        trial = x + d
-        f_new, g_new = surface.value_and_grad(trial)
+        trial = x + d * np.minimum(1.0, max_step / np.maximum(length, 1e-300))[:, None]
+        f_new, g_new, H_new = _derivatives(formula, trial)
         keep = np.isfinite(f_new) & (f_new < f) & np.all(np.isfinite(g_new), axis=-1)
-        if not keep.any() and np.all(mu > 1e12):
-            break
-        H_new = surface.hessian(trial)
         x = np.where(keep[:, None], trial, x)
         f = np.where(keep, f_new, f)
         g = np.where(keep[:, None], g_new, g)
         H = np.where(keep[:, None, None], H_new, H)
         mu = np.where(keep, mu / 3.0, mu * 4.0)
+        # every start has stopped moving: at a stationary point, or its steps keep failing
+        if np.all((length <= 1e-12 * (1.0 + np.abs(x).max(axis=-1))) | (mu > 1e12)):
+            break
     return x
 
 
-def _polish(surface: Surface, x: np.ndarray) -> np.ndarray:
+def _polish(formula: Formula, x: np.ndarray) -> np.ndarray:
     """A few plain Newton steps, each kept only where it lowers the gradient (quadratic endgame)."""
+    _, g, H = _derivatives(formula, x)
     for _ in range(POLISH_STEPS):
-        g = surface.grad(x)
-        trial = x + _solve_2x2(surface.hessian(x), -g)
-        better = np.linalg.norm(surface.grad(trial), axis=-1) < np.linalg.norm(g, axis=-1)
+        trial = x + _solve_2x2(H, -g)
+        _, g_new, H_new = _derivatives(formula, trial)
+        better = np.linalg.norm(g_new, axis=-1) < np.linalg.norm(g, axis=-1)
         x = np.where(better[:, None], trial, x)
+        g = np.where(better[:, None], g_new, g)
+        H = np.where(better[:, None, None], H_new, H)
     return x
 
 
-def _minima_among(surface: Surface, x: np.ndarray, bounds: Bounds, scale: np.ndarray) -> np.ndarray:
-    """Distinct points of x inside the box that are stationary with a positive definite Hessian."""
+def _minima_among(
+    formula: Formula, x: np.ndarray, bounds: Bounds, scale: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct points of x inside the box, stationary with a positive definite Hessian, by value."""
     (x0, x1), (y0, y1) = bounds
     inside = (x[:, 0] > x0) & (x[:, 0] < x1) & (x[:, 1] > y0) & (x[:, 1] < y1)
-    H = surface.hessian(x)
-    g = surface.grad(x)
-    finite = np.isfinite(surface.value(x)) & np.all(np.isfinite(g), -1) & np.all(np.isfinite(H), (-2, -1))
+    f, g, H = _derivatives(formula, x)
+    finite = np.isfinite(f) & np.all(np.isfinite(g), -1) & np.all(np.isfinite(H), (-2, -1))
     H = np.where(finite[:, None, None], H, 0.0)
     size = 1.0 + np.abs(H).max(axis=(-2, -1))
     stationary = np.linalg.norm(np.where(finite[:, None], g, np.inf), axis=-1) <= 1e-7 * size
-    eig = np.linalg.eigvalsh(H)
-    convex = eig[:, 0] > 1e-12 * size
-    candidates = x[inside & finite & stationary & convex]
-    distinct: list[np.ndarray] = []
-    for p in candidates[np.argsort(surface.value(candidates), kind="stable")]:
-        if all(np.any(np.abs(p - q) > 1e-6 * scale) for q in distinct):
-            distinct.append(p)
-    return np.array(distinct).reshape(-1, 2)
+    convex = np.linalg.eigvalsh(H)[:, 0] > 1e-12 * size
+    keep = inside & finite & stationary & convex
+    order = np.argsort(f[keep], kind="stable")
+    candidates, values = x[keep][order], f[keep][order]
+    distinct: list[int] = []
+    for i, p in enumerate(candidates):
+        if all(np.any(np.abs(p - candidates[j]) > 1e-6 * scale) for j in distinct):
+            distinct.append(i)
+    return candidates[distinct].reshape(-1, 2), values[distinct]
 
 
 def _solve_2x2(A: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -54,7 +54,8 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -165,11 +166,22 @@ Expr = Num | Var | Neg | Bin | Fn | Power
 
 @dataclass(frozen=True)
 class Formula:
-    """A parsed formula: one expression, or the residuals of a sum of squares."""
+    """A parsed formula: one expression, or the residuals of a sum of squares.
+
+    Each term is compiled once into a NumPy program (closures over the checked tree, with its
+    constant parts folded); a Formula pickles as its text and is parsed again when unpickled.
+    """
 
     text: str
     terms: tuple[Expr, ...]  # the expression, or the residuals r_1..r_m
     residual: bool  # True when the loss is sum(r_i^2)
+    programs: tuple[Program, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "programs", tuple(_compile(term)[0] for term in self.terms))
+
+    def __reduce__(self):
+        return (parse_formula, (self.text,))
 
     def jet(self, x: Any, y: Any, order: int = 2) -> tuple[Any, ...]:
         """The loss and its derivatives at points (x, y) of one shape (arrays or NumPy scalars).
@@ -179,18 +191,18 @@ class Formula:
         """
         with np.errstate(all="ignore"):
             if not self.residual:
-                return _evaluate(self.terms[0], x, y, order)[: _WIDTH[order]]
+                return self.programs[0](x, y, order)
             total = None
-            for term in self.terms:
-                r = _evaluate(term, x, y, order)
+            for program in self.programs:
+                r = program(x, y, order)
                 square = _mul(r, r, order)
-                total = square if total is None else _add(total, square, order)
-            return total[: _WIDTH[order]]
+                total = square if total is None else _add(total, square)
+            return total
 
     def residual_jets(self, x: Any, y: Any, order: int = 1) -> list[tuple[Any, ...]]:
         """For each residual, (r,) or (r, r_x, r_y): what the residuals and Jacobian are made of."""
         with np.errstate(all="ignore"):
-            return [_evaluate(term, x, y, order)[: _WIDTH[order]] for term in self.terms]
+            return [program(x, y, order) for program in self.programs]
 
     def latex(self) -> str:
         """The loss as LaTeX, from the tree: how the text was read (see `to_latex`)."""
@@ -510,48 +522,82 @@ def _constant_value(expr: Expr) -> float:
 # Forward-mode derivatives: a jet is (value, d/dx, d/dy, d2/dx2, d2/dxdy, d2/dy2)
 # ---------------------------------------------------------------------------------------------
 
-_WIDTH = {0: 1, 1: 3, 2: 6}
-_ZEROS = (0.0, 0.0, 0.0, 0.0, 0.0)
+# A program maps (x, y, order) to the jet of its node, truncated to the order.
+Program = Callable[[Any, Any, int], tuple]
+_ZEROS = {0: (), 1: (0.0, 0.0), 2: (0.0, 0.0, 0.0, 0.0, 0.0)}
+_DX = {0: (), 1: (1.0, 0.0), 2: (1.0, 0.0, 0.0, 0.0, 0.0)}
+_DY = {0: (), 1: (0.0, 1.0), 2: (0.0, 1.0, 0.0, 0.0, 0.0)}
 
 
-def _constant(value: float, order: int) -> tuple:
-    return (value, *_ZEROS[: _WIDTH[order] - 1])
+def _compile(expr: Expr) -> tuple[Program, Any]:
+    """The program of `expr`, and its value when it has no x or y (else None).
 
-
-def _is_constant(jet: tuple) -> bool:
-    """True when the derivatives are exactly zero (so the jet can be treated as a number)."""
-    return all(type(d) is float and d == 0.0 for d in jet[1:])
-
-
-def _evaluate(expr: Expr, x: Any, y: Any, order: int) -> tuple:
-    """The jet of `expr` at (x, y), truncated to `order` (components beyond it are absent)."""
+    A subtree without x or y is folded into its value here, once (NumPy floats: overflow is inf).
+    Recursion depth is the tree's, at most MAX_DEPTH.
+    """
     kind = type(expr)
     if kind is Num:
-        return _constant(expr.value, order)
+        return _constant_program(expr.value), expr.value
     if kind is Var:
         if expr.name == "x":
-            return (x, 1.0, 0.0, 0.0, 0.0, 0.0)[: _WIDTH[order]]
-        return (y, 0.0, 1.0, 0.0, 0.0, 0.0)[: _WIDTH[order]]
-    if kind is Neg:
-        return tuple(-c for c in _evaluate(expr.arg, x, y, order))
-    if kind is Fn:
-        u = _evaluate(expr.arg, x, y, order)
-        return _chain(u, *_FUNCTION_DERIVATIVES[expr.name](u[0], order), order)
-    if kind is Power:
-        return _power(_evaluate(expr.base, x, y, order), expr.p, order)
-    a, b = _evaluate(expr.left, x, y, order), _evaluate(expr.right, x, y, order)
-    if expr.op == "+":
-        return _add(a, b, order)
-    if expr.op == "-":
-        return _add(a, tuple(-c for c in b), order)
-    if expr.op == "*":
-        return _mul(a, b, order)
-    if expr.op == "/":
-        return _div(a, b, order)
-    return _general_power(a, b, order)
+            return (lambda x, y, order: (x, *_DX[order])), None
+        return (lambda x, y, order: (y, *_DY[order])), None
+    program = _compile_operation(expr)
+    if _has_variable(expr):
+        return program, None
+    with np.errstate(all="ignore"):
+        value = program(None, None, 0)[0]
+    return _constant_program(value), value
 
 
-def _add(a: tuple, b: tuple, order: int) -> tuple:
+def _constant_program(value: Any) -> Program:
+    return lambda x, y, order: (value, *_ZEROS[order])
+
+
+def _compile_operation(expr: Neg | Bin | Fn | Power) -> Program:
+    if isinstance(expr, Neg):
+        arg = _compile(expr.arg)[0]
+        return lambda x, y, order: tuple(-c for c in arg(x, y, order))
+    if isinstance(expr, Fn):
+        arg, derivatives = _compile(expr.arg)[0], _FUNCTION_DERIVATIVES[expr.name]
+
+        def call(x, y, order):
+            u = arg(x, y, order)
+            return _chain(u, *derivatives(u[0], order), order)
+
+        return call
+    if isinstance(expr, Power):
+        base, p = _compile(expr.base)[0], expr.p
+        return lambda x, y, order: _power(base(x, y, order), p, order)
+    (left, a), (right, b) = _compile(expr.left), _compile(expr.right)
+    op = expr.op
+    if op == "+" or op == "-":
+        sign = 1.0 if op == "+" else -1.0
+        if b is not None:  # u + c: only the value moves
+            return lambda x, y, order: _shift(left(x, y, order), sign * b)
+        if a is not None:  # c + v, c - v
+            return lambda x, y, order: _shift(_scale(right(x, y, order), sign), a)
+        if op == "+":
+            return lambda x, y, order: _add(left(x, y, order), right(x, y, order))
+        return lambda x, y, order: _add(left(x, y, order), _scale(right(x, y, order), -1.0))
+    if op == "*":
+        if a is not None:
+            return lambda x, y, order: _scale(right(x, y, order), a)
+        if b is not None:
+            return lambda x, y, order: _scale(left(x, y, order), b)
+        return lambda x, y, order: _mul(left(x, y, order), right(x, y, order), order)
+    if op == "/":
+        if b is not None:
+            return lambda x, y, order: tuple(c / b for c in left(x, y, order))
+        return lambda x, y, order: _div(left(x, y, order), right(x, y, order), order)
+    return lambda x, y, order: _general_power(left(x, y, order), right(x, y, order), order)
+
+
+def _shift(a: tuple, c: Any) -> tuple:
+    return (a[0] + c, *a[1:])
+
+
+def _add(a: tuple, b: tuple) -> tuple:
     return tuple(p + q for p, q in zip(a, b, strict=True))
 
 
@@ -560,10 +606,6 @@ def _scale(a: tuple, k: Any) -> tuple:
 
 
 def _mul(a: tuple, b: tuple, order: int) -> tuple:
-    if _is_constant(a):
-        return _scale(b, a[0])
-    if _is_constant(b):
-        return _scale(a, b[0])
     u, v = a[0], b[0]
     if order == 0:
         return (u * v,)
@@ -581,8 +623,6 @@ def _mul(a: tuple, b: tuple, order: int) -> tuple:
 
 def _div(a: tuple, b: tuple, order: int) -> tuple:
     """The quotient rule, written on q = a / b so the value is the exact quotient."""
-    if _is_constant(b):
-        return tuple(c / b[0] for c in a)
     v = b[0]
     q = a[0] / v
     if order == 0:
@@ -604,8 +644,6 @@ def _chain(u: tuple, f0: Any, f1: Any, f2: Any, order: int) -> tuple:
     """Jet of f(u) from f(u), f'(u), f''(u) (f1, f2 unused below their order)."""
     if order == 0:
         return (f0,)
-    if _is_constant(u):
-        return _constant(f0, order)
     ux, uy = u[1], u[2]
     first = (f0, f1 * ux, f1 * uy)
     if order == 1:
@@ -617,7 +655,7 @@ def _power(a: tuple, p: float, order: int) -> tuple:
     """u^p for a constant p (so u < 0 is fine when p is a whole number)."""
     u = a[0]
     if p == 0.0:
-        return _constant(1.0, order)
+        return (np.ones_like(u)[()], *_ZEROS[order])
     if p == 1.0:
         return a
     if p == 2.0:

@@ -293,8 +293,8 @@ def test_valid_formulas_parse_with_eval_exec_and_code_blocked(nothing_runs):
 
 @pytest.fixture
 def stages(monkeypatch):
-    """Counts of what ran: Python's parser, our tree builder, constant arithmetic, evaluation."""
-    calls = {"ast.parse": 0, "convert": 0, "constant": 0, "evaluate": 0}
+    """Counts of what ran: Python's parser, our tree builder, exponent arithmetic, compilation."""
+    calls = {"ast.parse": 0, "convert": 0, "constant": 0, "compile": 0}
 
     def counting(name, fn):
         def wrapper(*args, **kwargs):
@@ -306,7 +306,7 @@ def stages(monkeypatch):
     monkeypatch.setattr(formula.ast, "parse", counting("ast.parse", ast.parse))
     monkeypatch.setattr(formula, "_convert", counting("convert", formula._convert))
     monkeypatch.setattr(formula, "_constant_value", counting("constant", formula._constant_value))
-    monkeypatch.setattr(formula, "_evaluate", counting("evaluate", formula._evaluate))
+    monkeypatch.setattr(formula, "_compile", counting("compile", formula._compile))
     return calls
 
 
@@ -317,7 +317,7 @@ def stages(monkeypatch):
 def test_refused_before_python_parses(text, stages):
     with pytest.raises(ValueError):
         parse_formula(text)
-    assert stages == {"ast.parse": 0, "convert": 0, "constant": 0, "evaluate": 0}
+    assert stages == {"ast.parse": 0, "convert": 0, "constant": 0, "compile": 0}
 
 
 @pytest.mark.parametrize(
@@ -333,7 +333,7 @@ def test_refused_before_python_parses(text, stages):
 def test_size_and_depth_refused_before_the_tree_is_built(text, stages):
     with pytest.raises(ValueError, match=r"too long|too deeply"):
         parse_formula(text)
-    assert stages["convert"] == 0 and stages["constant"] == 0 and stages["evaluate"] == 0
+    assert stages["convert"] == 0 and stages["constant"] == 0 and stages["compile"] == 0
 
 
 @pytest.mark.parametrize(
@@ -342,14 +342,14 @@ def test_size_and_depth_refused_before_the_tree_is_built(text, stages):
 def test_towers_refused_by_shape_before_any_arithmetic(text, stages):
     with pytest.raises(ValueError, match="power or a function"):
         parse_formula(text)
-    assert stages["constant"] == 0 and stages["evaluate"] == 0
+    assert stages["constant"] == 0 and stages["compile"] == 0
 
 
 def test_large_exponents_refused_after_only_literal_arithmetic(stages):
     with pytest.raises(ValueError, match="at column 8 is too large"):
         parse_formula("((9^9)^9999)^9999")
     # the exponents 9 and 9999 were read, no power was computed
-    assert stages["constant"] == 2 and stages["evaluate"] == 0
+    assert stages["constant"] == 2 and stages["compile"] == 0
 
 
 def test_accepted_at_the_limits():
