@@ -176,9 +176,11 @@ class Formula:
     terms: tuple[Expr, ...]  # the expression, or the residuals r_1..r_m
     residual: bool  # True when the loss is sum(r_i^2)
     programs: tuple[Program, ...] = field(init=False, repr=False, compare=False)
+    size: int = field(init=False, repr=False, compare=False)  # nodes in all terms: the work per point
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "programs", tuple(_compile(term)[0] for term in self.terms))
+        object.__setattr__(self, "size", sum(_node_count(term) for term in self.terms))
 
     def __reduce__(self):
         return (parse_formula, (self.text,))
@@ -463,6 +465,16 @@ def _unknown_name(name: str, where: str) -> str:
     hint = _DID_YOU_MEAN.get(name)
     suggestion = f" (did you mean {hint!r}?)" if hint else ""
     return f"unknown name {name!r} {where}{suggestion}; allowed: {ALLOWED_NAMES}"
+
+
+def _node_count(expr: Expr) -> int:
+    if isinstance(expr, (Num, Var)):
+        return 1
+    if isinstance(expr, Bin):
+        return 1 + _node_count(expr.left) + _node_count(expr.right)
+    if isinstance(expr, Power):
+        return 1 + _node_count(expr.base) + _node_count(expr.exponent)
+    return 1 + _node_count(expr.arg)
 
 
 def _has_variable(expr: Expr) -> bool:

@@ -444,3 +444,36 @@ def test_a_nan_region_ends_a_run_as_diverged_with_a_message():
     assert path.status == "diverged"
     assert "inf/NaN" in path.message
     assert np.all(np.isfinite(path.points))
+
+
+def test_the_minimum_search_does_bounded_work(monkeypatch):
+    """Building the largest formula evaluates it a bounded number of times (steps shrink with size)."""
+    from surfaces import custom
+    from surfaces.formula import Formula
+
+    calls = []
+    real = Formula.jet
+    monkeypatch.setattr(
+        Formula, "jet", lambda self, x, y, order=2: calls.append(np.size(x)) or real(self, x, y, order)
+    )
+    longest = "+".join(["sin(x)*cos(y)"] * 21)
+    s = build(longest, (-3, 3), (-3, 3))
+    assert calls == []  # parsing alone evaluates nothing
+    # 21 sin(x) cos(y) on (-3, 3)^2: its one minimum in view is -21 at (-pi/2, 0)
+    np.testing.assert_allclose(s.minima, [[-np.pi / 2, 0.0]], atol=1e-8)
+    assert s.min_value == pytest.approx(-21.0, rel=1e-12)
+    steps = max(custom.MIN_SEARCH_STEPS, custom.SEARCH_WORK // s.parsed.size)
+    assert steps < custom.SEARCH_STEPS
+    # the starts, each step, the polish, the check of the candidates, and the check grid
+    assert len(calls) <= 1 + steps + 1 + custom.POLISH_STEPS + 1 + 1
+    assert max(calls) == custom.CHECK_GRID**2 and sorted(calls)[-2] == custom.SEARCH_GRID**2
+
+
+def test_a_custom_surface_pickles_as_its_text():
+    import pickle
+
+    s = build("1 - x; 10*(y - x^2)", (-2, 2), (-1, 3))
+    t = pickle.loads(pickle.dumps(s))
+    assert t == s and type(t) is type(s)
+    P = points((-2, 2), (-1, 3), k=5)
+    np.testing.assert_array_equal(t.hessian(P), s.hessian(P))
