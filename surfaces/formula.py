@@ -14,14 +14,16 @@ Safety. The text may come from a URL, so it is hostile input. It is never given 
 any code generator: it is parsed by `ast.parse(mode="eval")` and every node is checked against an
 allowlist (numbers, the names above, the five arithmetic operators, unary +/-, and calls of the
 allowed functions with one positional argument), then copied into our own small tree (`Num`,
-`Var`, `Neg`, `Bin`, `Fn`), which is all that is ever evaluated, by NumPy. Everything else
+`Var`, `Neg`, `Bin`, `Fn`, `Power`), which is all that is ever evaluated, by NumPy (compiled once
+into closures over that tree: no text is ever turned into code). Everything else
 (attributes, subscripts, strings, lambdas, comprehensions, comparisons, keywords) is refused with
 a `ValueError` naming the problem and its column (1-based, in the text as typed). The bounds,
 checked in this order before any arithmetic, and why each is enough:
 
 - `MAX_CHARS` = 300 characters, checked first, so a megabyte of text costs one `len`. A formula a
   person types for a 2D loss (Beale, Himmelblau, Rosenbrock fit in 40) is far shorter.
-- Only printable ASCII from a small set of characters (letters, digits, spaces, `+-*/^().,;_`).
+- Only ASCII from a small set of characters (letters, digits, space, tab, line break and
+  `+-*/^().,;_`).
   Python folds Unicode look-alikes (a full-width x, a mathematical italic x) into plain names, so
   every non-ASCII character is refused; quotes, backslashes, brackets, `:`, `=`, `#`, `@`, `%`...
   are refused here too (strings, subscripts, lambdas, walrus, comments), before Python's parser
@@ -34,17 +36,20 @@ checked in this order before any arithmetic, and why each is enough:
 - Numbers at most `MAX_CONSTANT` = 1e9 in size: larger ones would only give a picture of
   overflow on any view box the page allows.
 - Exponents: an exponent without x or y must be a plain constant made of numbers, pi, e, unary
-  minus and + - * / (no power, no function: `9^9^9` and `2^(2^x)` with a constant tower are
-  refused by their shape, before any arithmetic), and its value is at most `MAX_EXPONENT` = 100
-  in size (`x^0.5`, `x^(1/3)`, `x^-2` are fine; `((9^9)^9999)^9999` is refused at 9999). The
-  only arithmetic at parse time is on floats, in that power-free exponent, so it cannot run away.
-  Exponents with x or y (`x^y`, `2^x`) are fine: they are evaluated in floating point.
+  minus and + - * / (no power, no function: `9^9^9` and `x^(2^9)` are refused by their shape,
+  before any arithmetic), and its value is at most `MAX_EXPONENT` = 100 in size (`x^0.5`,
+  `x^(1/3)`, `x^-2` are fine; `((9^9)^9999)^9999` is refused at 9999). That power-free exponent
+  is the only arithmetic during the checks; afterwards the parts without x or y are folded once,
+  in NumPy floats (at most MAX_NODES operations, overflow gives inf), so nothing can run away:
+  there is no exact integer arithmetic and no symbolic algebra anywhere. Exponents with x or y
+  (`x^y`, `2^x`, `2^(2^x)`) are fine: they are evaluated in floating point.
 
-Derivatives. `Formula.jet` evaluates the tree once, carrying for every node its value, gradient
-and Hessian (a second-order forward-mode "jet") through the chain rule, in NumPy, for points of
-any shape: exact to rounding, and linear in the size of the formula (symbolic differentiation of
-a long product can take seconds). `abs` has derivative sign(u) and second derivative 0 (no delta
-at the kink). `u^w` with w depending on x or y is exp(w log u), so it is NaN for u < 0.
+Derivatives. `Formula.jet` evaluates the compiled tree once per call, carrying for every node
+its value, gradient and Hessian (a second-order forward-mode "jet") through the chain rule, in
+NumPy, for points of any shape: exact to rounding, and linear in the size of the formula
+(symbolic differentiation of a long product can take seconds). `abs` has derivative sign(u) and
+second derivative 0 (no delta at the kink). `u^w` with w depending on x or y is exp(w log u),
+so it is NaN for u < 0.
 
 Numeric faults (overflow, log of a negative number, division by zero) are not errors: the value is
 NaN or inf there (NumPy's warnings are silenced), as on any surface.
