@@ -51,6 +51,8 @@ HOSTILE = [
     ("numpy", "unknown name 'numpy'"),
     ("SENTINEL", "unknown name 'SENTINEL'"),
     ("x + SENTINEL", "unknown name 'SENTINEL' at column 5"),
+    ("SENTINEL.append(1)", "attribute access at column 9"),
+    ("SENTINEL.extend(SENTINEL + SENTINEL)", "attribute access at column 9"),
     ("__import__('tests.test_formula_safety').SENTINEL.append(1)", "strings are not allowed"),
     ("__builtins__", "unknown name '__builtins__'"),
     ("__loader__", "unknown name '__loader__'"),
@@ -278,6 +280,22 @@ def test_a_formula_must_be_text(value):
         parse_formula(value)
     with pytest.raises(ValueError, match="must be text"):
         surfaces.get_surface("custom", formula=value)
+
+
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("x^2 + os", 7),  # after a ^ (read as **): columns are those of the text as typed
+        ("x^2^y + 2^x + os", 15),
+        ("  x^2 + os", 9),  # leading spaces
+        ("x; y^2 + os", 10),  # in the second residual
+        ("1 - x; 10*(y - x^2); x^^2", 24),
+        ("x;\ty; z", 8),
+    ],
+)
+def test_columns_point_at_the_problem_in_the_text_as_typed(text, column):
+    with pytest.raises(ValueError, match=rf"at column {column}\b"):
+        parse_formula(text)
 
 
 def test_valid_formulas_parse_with_eval_exec_and_code_blocked(nothing_runs):
