@@ -11,7 +11,8 @@ and their Jacobian, so Gauss-Newton and Levenberg-Marquardt run on it.
 Minima and L* are not known in advance. `estimate_minima` looks for them with a many-start search
 inside the view box: a grid of starts, each refined by damped Newton steps (H + mu I) d = -g with
 mu adapted per start (a step is kept only if the loss falls), then polished by plain Newton steps.
-The lowest stationary points with a positive definite Hessian are the minima; if the loss goes
+The lowest stationary points with a positive definite Hessian are the minima (strict ones: a
+valley floor that is flat along a line, like x^2 in the plane, lists none); if the loss goes
 lower anywhere on a fine grid of the box (a minimum on the edge, or none: the saddle), there is no
 minimum in view: `minima` is empty and `min_value` None. `minima_estimated` says they are found
 numerically, so the page can say so.
@@ -129,11 +130,10 @@ def make_custom(
 
 
 def _shaped(components, x, y) -> list:
-    """Components broadcast to the points' shape (a constant term comes back as a plain float)."""
+    """Components with the points' shape: a jet's constant parts are plain floats, made full here
+    (np.float64 is a float subclass, hence the exact type test)."""
     shape = np.broadcast_shapes(np.shape(x), np.shape(y))
-    return [
-        c if np.shape(c) == shape and not isinstance(c, float) else np.full(shape, c)[()] for c in components
-    ]
+    return [c if type(c) is not float and np.shape(c) == shape else np.full(shape, c)[()] for c in components]
 
 
 # ---------------------------------------------------------------------------------------------
