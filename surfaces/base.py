@@ -78,8 +78,8 @@ class Param:
         return number
 
     def _validate_pair(self, value: Any) -> tuple[float, float]:
-        if isinstance(value, str) or np.shape(value) != (2,):
-            raise ValueError(f"{self.name} must be a pair (low, high); got {value!r}")
+        if isinstance(value, (str, bytes)) or not hasattr(value, "__len__") or len(value) != 2:
+            raise ValueError(f"{self.name} must be a pair of numbers (low, high); got {type(value).__name__}")
         number = replace(self, pair=False)
         low, high = (number.validate(v) for v in value)
         if not low < high:
