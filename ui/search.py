@@ -18,8 +18,8 @@ import streamlit as st
 import figures
 import optimizers
 import surfaces
-import tuning
-from figures import tuning as tfig
+import sweeps
+from figures import search as tfig
 from ui import common
 
 KEY = "tune_"
@@ -134,7 +134,7 @@ def _problem_controls() -> Problem:
     oinfo = optimizers.OPTIMIZERS[opt]
     side.caption(oinfo.description)
     side.caption(
-        f"One request is limited to {tuning.MAX_RUNS:,} runs × {tuning.MAX_STEPS:,} steps; "
+        f"One request is limited to {sweeps.MAX_RUNS:,} runs × {sweeps.MAX_STEPS:,} steps; "
         "larger requests are shrunk, and the page says so."
     )
     return Problem(name, tuple(params), (float(x), float(y)), opt)
@@ -214,7 +214,7 @@ def _search_tab(problem: Problem) -> tuple[str, float]:
     steps = int(c2.number_input("steps per run", 1, 100_000, 300, key=KEY + "steps"))
     score = c3.radio(
         "Score (lower is better)",
-        list(tuning.SCORES),
+        list(sweeps.SCORES),
         format_func={"loss": "final loss (log scale)", "steps": "steps to the minimum"}.get,
         key=KEY + "score",
         help="Final loss: log10(L − L*), the loss above the surface's minimum L* after the last "
@@ -242,7 +242,7 @@ def _search_tab(problem: Problem) -> tuple[str, float]:
 
 def _pair_controls(
     opt: str, prefix: str, second_default: str | None = None
-) -> tuple[list[str], tuple[tuning.Range, ...] | None]:
+) -> tuple[list[str], tuple[sweeps.Range, ...] | None]:
     """Pick one or two hyperparameters of ``opt``, each with a range and a scale; keys start with
     ``prefix``. Returns the chosen names and their Ranges; on a bad range (all widgets are drawn
     first, so none loses its value) it shows st.error and returns None for the Ranges."""
@@ -270,7 +270,7 @@ def _pair_controls(
         for p, low, high, _ in raw:
             p.validate(low)
             p.validate(high)
-        return chosen, tuple(tuning.Range(p.name, low, high, log=log) for p, low, high, log in raw)
+        return chosen, tuple(sweeps.Range(p.name, low, high, log=log) for p, low, high, log in raw)
     except ValueError as exc:
         st.error(str(exc))
         return chosen, None
@@ -299,11 +299,11 @@ def _range_controls(col, p, opt: str, prefix: str) -> tuple:
     return p, low, high, scale == "log"
 
 
-def _show_search(problem: Problem, result: tuning.SearchResult, request: tuple) -> None:
+def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) -> None:
     if result.notice:
         st.warning(result.notice, icon="✂️")
     surface = problem.build_surface()
-    counts = {o: int(np.sum(result.outcome == o)) for o in tuning.OUTCOMES}
+    counts = {o: int(np.sum(result.outcome == o)) for o in sweeps.OUTCOMES}
     best = result.best
     c = st.columns(4)
     c[0].metric("settings run", f"{len(result):,}")
@@ -402,7 +402,7 @@ def _on_table_pick(request: tuple, runs: tuple[int, ...]) -> None:
         st.session_state[KEY + "picked"] = (request, runs[int(rows[0])])
 
 
-def _path_runs(result: tuning.SearchResult) -> list[int]:
+def _path_runs(result: sweeps.SearchResult) -> list[int]:
     """The best run and up to three others spread over the ranking of the scored runs."""
     order = result.order
     scored = order[np.isfinite(result.score[order])]
@@ -412,14 +412,14 @@ def _path_runs(result: tuning.SearchResult) -> list[int]:
     return [int(scored[p]) for p in picks]
 
 
-def _run_label(result: tuning.SearchResult, i: int, template: str = "rank {rank}: {setting}") -> str:
+def _run_label(result: sweeps.SearchResult, i: int, template: str = "rank {rank}: {setting}") -> str:
     """'rank 3: lr=0.1, beta1=0.9' for run i (its place in the ranking, best = 1)."""
     rank = int(np.nonzero(result.order == i)[0][0]) + 1
     text = tfig.setting_text(result.names, [result.settings[n][i] for n in result.names])
     return template.format(rank=rank, setting=text)
 
 
-def _settings_of(result: tuning.SearchResult, runs: list[int]) -> tuple:
+def _settings_of(result: sweeps.SearchResult, runs: list[int]) -> tuple:
     return tuple(tuple(sorted(result.setting(i).items())) for i in runs)
 
 
@@ -604,9 +604,9 @@ def _contour(problem: Problem):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_search(problem, ranges, grid, k, seed, steps, score, tol, fixed):
-    return tuning.search(
+    return sweeps.search(
         problem.optimizer, problem.build_surface(), problem.start,
-        [tuning.Range(*r) for r in ranges], grid=grid, k=k, seed=seed, steps=steps,
+        [sweeps.Range(*r) for r in ranges], grid=grid, k=k, seed=seed, steps=steps,
         score=score, tol=tol, fixed=dict(fixed),
     )  # fmt: skip
 
@@ -614,21 +614,21 @@ def _cached_search(problem, ranges, grid, k, seed, steps, score, tol, fixed):
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_paths(problem, optimizer, steps, settings):
     """Full paths of a few settings (tuples of (name, value) pairs): list of (k+1, 2) arrays."""
-    return tuning.paths(optimizer, problem.build_surface(), problem.start, steps, [dict(s) for s in settings])
+    return sweeps.paths(optimizer, problem.build_surface(), problem.start, steps, [dict(s) for s in settings])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_compare(problem, ranges, n, steps, n_seeds, score, tol):
-    return tuning.compare_grid_random(
+    return sweeps.compare_grid_random(
         problem.optimizer, problem.build_surface(), problem.start,
-        [tuning.Range(*r) for r in ranges], grid=(n, n), seeds=tuple(range(n_seeds)),
+        [sweeps.Range(*r) for r in ranges], grid=(n, n), seeds=tuple(range(n_seeds)),
         steps=steps, score=score, tol=tol,
     )  # fmt: skip
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_map(problem, n, steps, hyper, tol):
-    return tuning.many_start_map(
+    return sweeps.many_start_map(
         problem.optimizer, problem.build_surface(), n, steps, hyper=dict(hyper), tol=tol
     )
 
