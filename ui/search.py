@@ -21,6 +21,7 @@ import surfaces
 import sweeps
 from figures import search as tfig
 from ui import common
+from ui.settings import fmt
 
 KEY = "tune_"
 NONE = "(none)"
@@ -556,23 +557,23 @@ def explorer_query(problem: Problem, setting: dict, steps: int) -> tuple[dict[st
     opt = problem.optimizer
     query = {
         "surface": problem.surface,
-        "start_x": common.fmt(problem.start[0]),
-        "start_y": common.fmt(problem.start[1]),
+        "start_x": fmt(problem.start[0]),
+        "start_y": fmt(problem.start[1]),
         "opts": opt,
         "steps": str(min(int(steps), EXPLORER_MAX_STEPS)),
     }
     if steps > EXPLORER_MAX_STEPS:
         notes.append(f"steps {steps} → {EXPLORER_MAX_STEPS} (the explorer's maximum)")
-    query.update({f"{problem.surface}_{k}": common.fmt(v) for k, v in problem.surface_params})
+    query.update({f"{problem.surface}_{k}": fmt(v) for k, v in problem.surface_params})
     params = {p.name: p for p in optimizers.OPTIMIZERS[opt].hyper}
     for name, value in setting.items():
         p = params.get(name)
         if p is not None and p.choices is None and p.low is not None and p.high is not None:
             clamped = min(max(value, p.low), p.high)
             if clamped != value:
-                notes.append(f"{name} {common.fmt(value)} → {common.fmt(clamped)} (its slider's range)")
+                notes.append(f"{name} {fmt(value)} → {fmt(clamped)} (its slider's range)")
             value = clamped
-        query[f"{opt}_{name}"] = common.fmt(value)
+        query[f"{opt}_{name}"] = fmt(value)
     return query, notes
 
 
