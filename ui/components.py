@@ -12,7 +12,7 @@ URL names.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,14 +119,15 @@ def hyperparameter_inputs(
     defaults: Mapping[str, Any] | None = None,
     style: str = "slider",
     columns: bool = False,
+    only: Collection[str] | None = None,
     container=None,
 ) -> dict[str, Any]:
     """One widget per hyperparameter of `optimizer` (keys `<prefix><optimizer>_<name>`): sliders
     over the registry's slider ranges, or with `style="number"` number boxes without limits (the
     engine validates). `defaults` replace the registry's defaults (the page's default view);
-    `columns` puts the widgets side by side. Returns name -> value."""
+    `columns` puts the widgets side by side; `only` draws just those names. Returns name -> value."""
     c = container if container is not None else st
-    params = optimizers.OPTIMIZERS[optimizer].hyper
+    params = [p for p in optimizers.OPTIMIZERS[optimizer].hyper if only is None or p.name in only]
     places = c.columns(max(1, len(params))) if columns else [c] * len(params)
     values = {}
     for p, place in zip(params, places, strict=False):
@@ -135,6 +136,7 @@ def hyperparameter_inputs(
             setting = Setting.from_param(
                 p,
                 setting.key,
+                kind="int" if p.integer else "float",  # a log slider's Param too: a plain number box
                 low=None,
                 high=None,
                 style="number",
