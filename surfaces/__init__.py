@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from surfaces.base import LeastSquares, Param, Surface, validate_params
+from params import Param, validate_params
+from surfaces.base import LeastSquares, Surface
 from surfaces.classic import Beale, Himmelblau, Quadratic, Rosenbrock, Saddle
 from surfaces.custom import Custom, make_custom
 from surfaces.formula import EXAMPLES, Example, parse_formula, to_latex
