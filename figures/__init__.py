@@ -38,6 +38,10 @@ OPTIMIZER_COLORS: dict[str, str] = {
     "newton": "#CC79A7",  # reddish purple
     "gauss_newton": "#0072B2",  # blue
     "lm": "#000000",  # black
+    # Okabe-Ito has no more colours that read on white; these come from Paul Tol's muted scheme.
+    "nesterov": "#332288",  # indigo
+    "adagrad": "#999933",  # olive
+    "lbfgs": "#882255",  # wine
 }
 _FALLBACK_COLORS = ("#882255", "#44AA99", "#999933", "#AA4499", "#332288")
 

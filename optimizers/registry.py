@@ -191,6 +191,54 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\ (\lambda \leftarrow \lambda/10),"
             r"\ \text{else}\ \theta_{k+1} = \theta_k \ (\lambda \leftarrow 10\lambda)",
         ),
+        OptimizerInfo(
+            "nesterov",
+            "Nesterov",
+            "Momentum that looks ahead: the step adds β times the new velocity to the gradient "
+            "(torch's SGD with nesterov=True), braking earlier than plain momentum.",
+            first_order.nesterov,
+            (
+                _lr(0.01),
+                Param(
+                    "momentum",
+                    "momentum β",
+                    0.9,
+                    0.01,
+                    0.99,
+                    minimum=0.0,
+                    maximum=1.0,
+                    exclusive_min=True,
+                    exclusive_max=True,
+                    help="Accumulation rate of the velocity, in (0, 1) as torch requires; often 0.9.",
+                ),
+            ),
+            "grad",
+            r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ "
+            r"\theta_{k+1} = \theta_k - \alpha\,\big(\nabla_\theta L(\theta_k) + \beta\,v_{k+1}\big)",
+        ),
+        OptimizerInfo(
+            "adagrad",
+            "AdaGrad",
+            "Divides each gradient component by the root of the sum of all its past squares: "
+            "steep directions slow down at once, and every step shrinks over time.",
+            first_order.adagrad,
+            (
+                _lr(0.1),
+                Param(
+                    "eps",
+                    "ε",
+                    1e-10,
+                    1e-12,
+                    1e-1,
+                    log=True,
+                    minimum=0.0,
+                    help="Added to the root in the denominator so that it never divides by zero.",
+                ),
+            ),
+            "grad",
+            r"s_{k+1} = s_k + g\circ g \\ "
+            r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
+        ),
     )
 }
 

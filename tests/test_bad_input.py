@@ -12,7 +12,7 @@ from optimizers import OPTIMIZERS, run, run_batch
 from surfaces import SURFACES, get_surface
 
 LEAST_SQUARES = [name for name, info in SURFACES.items() if info.least_squares]
-FIRST_ORDER = ["sgd", "momentum", "rmsprop", "adam"]
+FIRST_ORDER = ["sgd", "momentum", "rmsprop", "adam", "nesterov", "adagrad"]
 
 
 def mentions(msg: str, word: str) -> bool:
@@ -59,6 +59,8 @@ def test_unknown_surface_lists_valid_names():
         ("adam", "beta", ["lr", "beta1", "beta2", "eps"]),
         ("newton", "damping", ["lr"]),
         ("lm", "lambda_", ["damping", "scaling"]),
+        ("nesterov", "dampening", ["lr", "momentum"]),
+        ("adagrad", "lr_decay", ["lr", "eps"]),
     ],
 )
 def test_unknown_hyperparameter_lists_valid_ones(rosen, name, bad, valid):
@@ -74,6 +76,8 @@ def test_registry_hyperparameters_match_issue():
         "newton": {"lr"},
         "gauss_newton": {"lr"},
         "lm": {"damping", "scaling"},
+        "nesterov": {"lr", "momentum"},
+        "adagrad": {"lr", "eps"},
     }
     assert set(OPTIMIZERS) == set(expected)
     for name, names in expected.items():
@@ -90,6 +94,8 @@ def test_registry_hyperparameters_match_issue():
     assert defaults[("gauss_newton", "lr")] == 1.0
     assert defaults[("lm", "damping")] == 1e-3
     assert defaults[("lm", "scaling")] == "levenberg"
+    assert defaults[("nesterov", "momentum")] == 0.9
+    assert defaults[("adagrad", "eps")] == 1e-10
 
 
 # --------------------------------------------------------------------------------------------
@@ -180,6 +186,11 @@ BAD_HYPER = [
     ("lm", {"damping": "big"}, "damping"),
     ("lm", {"scaling": "fletcher"}, "scaling"),
     ("lm", {"scaling": 3}, "scaling"),
+    ("nesterov", {"momentum": 0.0}, "momentum"),  # torch: Nesterov needs a momentum > 0
+    ("nesterov", {"momentum": 1.0}, "momentum"),
+    ("nesterov", {"lr": -0.1}, "lr"),
+    ("adagrad", {"eps": -1e-10}, "eps"),
+    ("adagrad", {"lr": 0.0}, "lr"),
 ]
 
 

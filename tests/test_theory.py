@@ -17,7 +17,7 @@ from surfaces import SURFACES, get_surface
 # Valleys f = u^2 + kappa v^2: Hessian eigenvalues 2 and 2 kappa (kappa < 1 swaps which is larger).
 VALLEYS = [(kappa, angle) for kappa in (0.5, 3.0, 10.0, 100.0) for angle in (0.0, 30.0, -60.0, 80.0)]
 VALLEY_START = (-3.5, 1.5)  # the default start; not on an eigen-axis for these angles
-LIMITED = ("sgd", "momentum")  # the methods with a closed-form limit that the engine has today
+LIMITED = ("sgd", "momentum", "nesterov")  # the methods with a closed-form limit
 
 
 def valley(kappa: float, angle: float):

@@ -193,6 +193,26 @@ def hand_adam(S, p, n, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return pts
 
 
+def hand_nesterov(S, p, n, lr, momentum=0.9):
+    pts, v = [list(p)], [0.0, 0.0]
+    for _ in range(n):
+        g = S.g(p)
+        v = [momentum * v[i] + g[i] for i in range(2)]
+        p = [p[i] - lr * (g[i] + momentum * v[i]) for i in range(2)]
+        pts.append(p)
+    return pts
+
+
+def hand_adagrad(S, p, n, lr, eps=1e-10):
+    pts, s = [list(p)], [0.0, 0.0]
+    for _ in range(n):
+        g = S.g(p)
+        s = [s[i] + g[i] ** 2 for i in range(2)]
+        p = [p[i] - lr * g[i] / (math.sqrt(s[i]) + eps) for i in range(2)]
+        pts.append(p)
+    return pts
+
+
 def hand_newton(S, p, n, lr=1.0):
     pts = [list(p)]
     for _ in range(n):
@@ -217,6 +237,8 @@ HAND = {
     "momentum": hand_momentum,
     "rmsprop": hand_rmsprop,
     "adam": hand_adam,
+    "nesterov": hand_nesterov,
+    "adagrad": hand_adagrad,
     "newton": hand_newton,
     "gauss_newton": hand_gauss_newton,
 }
@@ -237,6 +259,12 @@ CASES = [
     ("adam", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.05}),
     ("adam", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.1, "beta1": 0.5, "beta2": 0.9, "eps": 1.0}),
     ("adam", HandHimmelblau(), (0.0, 0.0), {"lr": 0.3, "beta1": 0.8}),
+    ("nesterov", HandRosenbrock(), (-1.5, 2.0), {"lr": 1e-3}),
+    ("nesterov", HandHimmelblau(), (0.0, 0.0), {"lr": 0.005, "momentum": 0.5}),
+    ("nesterov", HandQuadratic(), (-3.5, 1.5), {"lr": 0.02, "momentum": 0.99}),
+    ("adagrad", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.1}),
+    ("adagrad", HandHimmelblau(), (0.0, 0.0), {"lr": 0.5, "eps": 0.1}),
+    ("adagrad", HandQuadratic(), (-3.5, 1.5), {"lr": 0.3}),
     ("newton", HandRosenbrock(), (-1.5, 2.0), {}),
     ("newton", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.5}),
     ("newton", HandRosenbrock(a=2.0, b=10.0), (-1.5, 2.0), {"lr": 0.7}),
@@ -278,6 +306,17 @@ def test_first_steps_match_hand_computation(case):
 def test_every_registered_optimizer_has_a_hand_case():
     covered = {c[0] for c in CASES} | {"lm"}  # lm: test_lm_first_steps_match_hand_computation
     assert set(OPTIMIZERS) == covered
+
+
+def test_nesterov_and_adagrad_first_steps_by_hand():
+    # Rosenbrock at (-1.5, 2): g = (-2 (1 + 1.5) - 400 (-1.5)(2 - 2.25), 200 (2 - 2.25)) = (-155, -50).
+    # Nesterov, v_0 = 0: v_1 = g, step = lr (g + 0.9 g) = 1.9e-3 g -> (-1.5 + 0.2945, 2 + 0.095).
+    # AdaGrad: s_1 = g^2, step = lr g / (|g| + eps) = 0.1 sign(g) (eps = 1e-10) -> (-1.4, 2.1).
+    rosen = get_surface("rosenbrock")
+    nesterov = run("nesterov", rosen, (-1.5, 2.0), 1, lr=1e-3)
+    np.testing.assert_allclose(nesterov.points[1], [-1.2055, 2.095], rtol=1e-14)
+    adagrad = run("adagrad", rosen, (-1.5, 2.0), 1, lr=0.1)
+    np.testing.assert_allclose(adagrad.points[1], [-1.4, 2.1], rtol=1e-12)
 
 
 def test_gauss_newton_on_rosenbrock_by_hand():
@@ -799,6 +838,8 @@ HYPER_STRATEGIES = {
         "beta2": st.floats(0.0, 0.9999),
         "eps": st.floats(1e-10, 1.0),
     },
+    "nesterov": {"lr": st.floats(1e-5, 1e-3), "momentum": st.floats(0.01, 0.99)},
+    "adagrad": {"lr": st.floats(1e-4, 0.5), "eps": st.floats(1e-10, 1.0)},
     "newton": {"lr": st.floats(0.05, 1.0)},
 }
 
