@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from optimizers import first_order, second_order
+from optimizers import first_order, quasi_newton, second_order
 from optimizers.first_order import Optimizer, Rule, per_coordinate
 from surfaces.base import Param
 
@@ -22,7 +22,7 @@ class OptimizerInfo:
     description: str
     factory: Callable[..., Rule | Optimizer]  # a Rule (first-order, any shape) or an engine Optimizer
     hyper: tuple[Param, ...]
-    needs: str  # "grad", "hessian" or "residuals"
+    needs: str  # "grad", "loss" (grad and loss values: a line search), "hessian" or "residuals"
     formula: str  # LaTeX in the lecture's notation; lines separated by \\
 
     def optimizer(self, **hyper: Any) -> Optimizer:
@@ -238,6 +238,44 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"s_{k+1} = s_k + g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
+        ),
+        OptimizerInfo(
+            "lbfgs",
+            "L-BFGS",
+            "Quasi-Newton: like BFGS it approximates the inverse Hessian from the steps taken and "
+            "the gradient changes they caused, but from the last m only; a backtracking line search "
+            "makes every step lower the loss.",
+            quasi_newton.lbfgs,
+            (
+                Param(
+                    "lr",
+                    "first trial step α",
+                    1.0,
+                    0.05,
+                    2.0,
+                    minimum=0.0,
+                    exclusive_min=True,
+                    help="The line search tries t = α first, then halves it until the loss falls "
+                    "enough (on the first iteration it starts at min(1, 1/‖g‖₁)·α).",
+                ),
+                Param(
+                    "history",
+                    "memory m",
+                    10,
+                    1,
+                    50,
+                    integer=True,
+                    minimum=1,
+                    maximum=50,
+                    help="How many recent (step, gradient change) pairs approximate the curvature.",
+                ),
+            ),
+            "loss",
+            r"d_k = -H_k\,\nabla_\theta L(\theta_k),\quad H_k \approx (\nabla^2 L)^{-1} "
+            r"\text{ from the last } m \text{ pairs } s_i = \theta_{i+1} - \theta_i,\ "
+            r"y_i = \nabla L(\theta_{i+1}) - \nabla L(\theta_i) \\ "
+            r"\theta_{k+1} = \theta_k + t\,d_k,\quad t = \alpha\,2^{-j} \text{ for the first } j "
+            r"\text{ with } L(\theta_k + t\,d_k) \le L(\theta_k) + 10^{-4}\,t\,\nabla L^\top d_k",
         ),
     )
 }

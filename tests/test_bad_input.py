@@ -61,6 +61,7 @@ def test_unknown_surface_lists_valid_names():
         ("lm", "lambda_", ["damping", "scaling"]),
         ("nesterov", "dampening", ["lr", "momentum"]),
         ("adagrad", "lr_decay", ["lr", "eps"]),
+        ("lbfgs", "memory", ["lr", "history"]),
     ],
 )
 def test_unknown_hyperparameter_lists_valid_ones(rosen, name, bad, valid):
@@ -78,6 +79,7 @@ def test_registry_hyperparameters_match_issue():
         "lm": {"damping", "scaling"},
         "nesterov": {"lr", "momentum"},
         "adagrad": {"lr", "eps"},
+        "lbfgs": {"lr", "history"},
     }
     assert set(OPTIMIZERS) == set(expected)
     for name, names in expected.items():
@@ -96,6 +98,8 @@ def test_registry_hyperparameters_match_issue():
     assert defaults[("lm", "scaling")] == "levenberg"
     assert defaults[("nesterov", "momentum")] == 0.9
     assert defaults[("adagrad", "eps")] == 1e-10
+    assert defaults[("lbfgs", "history")] == 10
+    assert defaults[("lbfgs", "lr")] == 1.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -136,7 +140,7 @@ def test_wrong_batch_starts_shape(rosen, starts):
 
 
 @pytest.mark.parametrize("lr", [0.0, -1e-3, -1.0, np.nan, np.inf])
-@pytest.mark.parametrize("name", [*FIRST_ORDER, "newton", "gauss_newton"])
+@pytest.mark.parametrize("name", [*FIRST_ORDER, "newton", "gauss_newton", "lbfgs"])
 def test_lr_must_be_positive_and_finite(rosen, name, lr):
     raises(lambda: run(name, rosen, (-1.5, 2.0), 10, lr=lr), "lr")
 
@@ -191,6 +195,11 @@ BAD_HYPER = [
     ("nesterov", {"lr": -0.1}, "lr"),
     ("adagrad", {"eps": -1e-10}, "eps"),
     ("adagrad", {"lr": 0.0}, "lr"),
+    ("lbfgs", {"history": 0}, "history"),
+    ("lbfgs", {"history": 51}, "history"),
+    ("lbfgs", {"history": 2.5}, "history"),
+    ("lbfgs", {"history": "ten"}, "history"),
+    ("lbfgs", {"lr": -1.0}, "lr"),
 ]
 
 
@@ -333,7 +342,7 @@ def test_start_where_the_loss_overflows():
     raises(lambda: run("sgd", s, (1.0, 1000.0), 10, lr=0.01), "finite")
 
 
-@pytest.mark.parametrize("name", ["newton", "gauss_newton", "lm"])
+@pytest.mark.parametrize("name", ["newton", "gauss_newton", "lm", "lbfgs"])
 def test_second_order_methods_refuse_minibatches(name):
     # The lecture: Newton, Gauss-Newton and LM are full-batch methods (and LM's "loss never
     # increases" cannot hold for the full loss when it judges steps on a minibatch).
