@@ -41,12 +41,12 @@ import numpy as np
 import pandas as pd
 
 import optimizers
+from surfaces.base import LOSS_FLOOR
 
 MAX_RUNS = 40_000
 MAX_STEPS = 1_000
 MAX_WORK = MAX_RUNS * MAX_STEPS  # runs x steps in one request
 CHUNK_WORK = 10_000_000  # run-steps per run_batch call; bigger requests report progress per chunk
-LOSS_FLOOR = 1e-16  # gaps below this count as "at the minimum" for the log-scale score
 SCORES = {
     "loss": "final loss above the minimum, log10(L − L*)",
     "steps": "steps to get within the tolerance of the minimum",
@@ -191,7 +191,7 @@ class SearchResult:
     settings: dict[str, np.ndarray]  # name -> (N,), the searched hyperparameters
     final_loss: np.ndarray  # (N,)
     gap: np.ndarray  # (N,) final_loss - L* (final_loss itself without a minimum)
-    hit_step: np.ndarray  # (N,) float, first step within tol of the minimum, NaN if never
+    steps_to_tol: np.ndarray  # (N,) float, first step with L - L* <= tol, NaN if never or diverged
     n_steps: np.ndarray  # (N,) int, steps the engine ran before stopping
     status: np.ndarray  # (N,) str, engine status
     score: np.ndarray  # (N,) float, lower is better, NaN = no score
@@ -266,7 +266,7 @@ class SearchResult:
         frame["final_loss"] = self.final_loss[idx]
         frame["gap"] = self.gap[idx]
         frame["steps_to_tol"] = pd.array(
-            np.where(np.isfinite(self.hit_step[idx]), self.hit_step[idx], -1), dtype="Int64"
+            np.where(np.isfinite(self.steps_to_tol[idx]), self.steps_to_tol[idx], -1), dtype="Int64"
         )
         frame.loc[frame["steps_to_tol"] < 0, "steps_to_tol"] = pd.NA
         frame["n_steps"] = self.n_steps[idx]
@@ -442,12 +442,12 @@ class StartMap:
     final_loss: np.ndarray  # (n, n)
     n_steps: np.ndarray  # (n, n) int
     status: np.ndarray  # (n, n) str
-    converge_steps: np.ndarray  # (n, n) float, first step with L - L* <= tol, NaN if never
+    steps_to_tol: np.ndarray  # (n, n) float, first step with L - L* <= tol, NaN if never
     minimum: np.ndarray  # (n, n) int, index into minima, -1 for none (and for diverged)
     diverged: np.ndarray  # (n, n) bool
     minima: np.ndarray  # (k, 2)
     radius: float
-    tol: float  # the loss tolerance of converge_steps
+    tol: float  # the loss tolerance of steps_to_tol
     settings: dict[str, float] = field(default_factory=dict)
     notice: str | None = None
 
@@ -493,7 +493,7 @@ def many_start_map(
 
     Each start is labelled with the nearest of ``surface.minima`` to its final point when that is
     within ``radius`` (default: 5% of the bounds' diagonal), else -1; diverged runs are flagged and
-    get -1. ``converge_steps`` is the first step at which L - L* <= tol (the search's "steps"
+    get -1. ``steps_to_tol`` is the first step at which L - L* <= tol (the search's "steps"
     score; the engine's own "converged" needs a gradient norm below 1e-6, which most runs of a few
     hundred steps never reach), NaN if never or diverged.
     The request is clipped by ``clip_request((n, n), steps)``.
@@ -522,7 +522,6 @@ def many_start_map(
         nearest = np.argmin(np.where(np.isfinite(dist), dist, np.inf), axis=1)
         close = np.take_along_axis(dist, nearest[:, None], axis=1)[:, 0] <= radius
         minimum = np.where(close & ~diverged, nearest, -1)
-    converge = np.where((first_hit >= 0) & ~diverged, first_hit, np.nan).astype(float)
     shape = (n, n)
     return StartMap(
         optimizer=optimizer,
@@ -533,7 +532,7 @@ def many_start_map(
         final_loss=loss.reshape(shape),
         n_steps=n_steps.reshape(shape),
         status=status.reshape(shape),
-        converge_steps=converge.reshape(shape),
+        steps_to_tol=_steps_to_tol(first_hit, diverged).reshape(shape),
         minimum=minimum.reshape(shape),
         diverged=diverged.reshape(shape),
         minima=minima,
@@ -609,7 +608,7 @@ def _evaluate(
     )
     diverged = (status == "diverged") | ~np.isfinite(loss)
     gap = loss if min_value is None else loss - min_value
-    hit = np.where((first_hit >= 0) & ~diverged, first_hit, np.nan).astype(float)
+    hit = _steps_to_tol(first_hit, diverged)
     if score == "loss":
         if min_value is None:  # no L* to measure from: the loss itself, on a linear scale
             value = loss.copy()
@@ -633,7 +632,7 @@ def _evaluate(
         settings={name: _per_run(v, n) for name, v in settings.items()},
         final_loss=loss,
         gap=gap,
-        hit_step=hit,
+        steps_to_tol=hit,
         n_steps=n_steps,
         status=status,
         score=value,
@@ -646,7 +645,7 @@ def _evaluate(
 
 def _take(result: SearchResult, part: slice, method: str, shape, seed) -> SearchResult:
     """The runs ``part`` of a combined result, as a search of their own."""
-    arrays = ("final_loss", "gap", "hit_step", "n_steps", "status", "score", "outcome")
+    arrays = ("final_loss", "gap", "steps_to_tol", "n_steps", "status", "score", "outcome")
     return dataclasses.replace(
         result,
         **{f: getattr(result, f)[part] for f in arrays},
@@ -685,6 +684,12 @@ def _run_final(optimizer, surface, starts, steps, hyper, target_loss, progress, 
         if progress is not None:
             progress(hi, n)
     return tuple(np.concatenate(cols) for cols in zip(*parts, strict=True))
+
+
+def _steps_to_tol(first_hit: np.ndarray, diverged: np.ndarray) -> np.ndarray:
+    """The first step within tolerance, L - L* <= tol: the engine's first_hit with target L* + tol,
+    as floats with NaN where a run never got there or diverged."""
+    return np.where((first_hit >= 0) & ~diverged, first_hit, np.nan).astype(float)
 
 
 def _check_ranges(ranges: Sequence[Range]) -> tuple[Range, ...]:

@@ -34,7 +34,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers.first_order import Coordinate, Hyper, Optimizer, Pair, zeros_like
+from optimizers.first_order import Coordinate, Hyper, Optimizer, Pair, StepInput, zeros_like
 from optimizers.second_order import select
 
 ARMIJO = 1e-4
@@ -55,6 +55,26 @@ class LBFGSState(NamedTuple):
     t: Coordinate  # the accepted step length, 0 where no trial passed
     evals: Coordinate  # loss evaluations of the line search (1 .. MAX_HALVINGS + 1)
     reset: Coordinate  # True where no trial passed and the memory was cleared
+
+
+# What the runner records of each iteration (OptimizerInfo.records): the search direction, the
+# first and the accepted step length, the loss evaluations, and whether the memory was cleared.
+RECORDS = (
+    ("d_x", lambda state: state.direction[0]),
+    ("d_y", lambda state: state.direction[1]),
+    ("t0", lambda state: state.t0),
+    ("t", lambda state: state.t),
+    ("loss_evals", lambda state: state.evals),
+    ("memory_reset", lambda state: state.reset),
+)
+
+
+def line_search_trials(point: Any, direction: Any, t0: float, evals: int) -> np.ndarray:
+    """The points the line search tried at one iteration, (evals, 2): point + t0 2^-j direction,
+    j = 0 .. evals - 1 (from a step's records: d_x, d_y, t0, loss_evals). The last one was
+    accepted unless the memory was reset."""
+    j = np.arange(int(evals))
+    return np.asarray(point, dtype=float) + (t0 * 0.5**j)[:, None] * np.asarray(direction, dtype=float)
 
 
 def _dot(a: Pair, b: Pair) -> Coordinate:
@@ -85,7 +105,8 @@ def lbfgs(history: Hyper) -> Optimizer:
             reset=zero > 0,
         )
 
-    def update(theta, loss, g, state, f, lr):
+    def update(step: StepInput, state: LBFGSState) -> tuple[Pair, LBFGSState]:
+        theta, g, loss, f, lr = step
         s, y, rho, gamma = _remember(state, g, keep)
         d = _two_loop(s, y, rho, gamma, g)
         slope = _dot(g, d)
@@ -98,12 +119,12 @@ def lbfgs(history: Hyper) -> Optimizer:
         t0 = lr * select(empty, first, 1.0)
         t, evals = _backtrack(f, theta, loss, d, slope, t0)
         failed = t == 0
-        step = (t * d[0], t * d[1])
-        theta_next = (theta[0] + step[0], theta[1] + step[1])
+        taken = (t * d[0], t * d[1])
+        theta_next = (theta[0] + taken[0], theta[1] + taken[1])
         if np.any(failed):  # clear the memory of the runs whose search failed
             s, y = np.where(failed, 0.0, s), np.where(failed, 0.0, y)
             rho, gamma = np.where(failed, 0.0, rho), select(failed, 1.0, gamma)
-        state = LBFGSState(s, y, rho, gamma, step, g, d, t0, t, evals, failed)
+        state = LBFGSState(s, y, rho, gamma, taken, g, d, t0, t, evals, failed)
         return theta_next, state
 
     return Optimizer(init, update)

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 Bounds = tuple[tuple[float, float], tuple[float, float]]
+LOSS_FLOOR = 1e-16  # the smallest gap L - L* on a log scale: below it a run counts as at the minimum
 
 
 @dataclass(frozen=True)

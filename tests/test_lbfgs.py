@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from optimizers import run, run_batch
+from optimizers.quasi_newton import MAX_HALVINGS, line_search_trials
 from surfaces import SURFACES, get_surface
 
 
@@ -47,6 +48,10 @@ def test_first_step_by_hand():
     path = run("lbfgs", get_surface("rosenbrock"), (-1.5, 2.0), 1)
     np.testing.assert_allclose(path.points[1], [-1.5 + 155 / 1640, 2 + 50 / 1640], rtol=1e-15)
     assert path.losses[1] == pytest.approx(6.0899, abs=1e-4)  # 2.40549^2 + 100 * 0.05509^2
+    records = path.records
+    assert records["loss_evals"][0] == 4 and records["memory_reset"][0] == 0
+    assert records["t0"][0] == 1 / 205 and records["t"][0] == 1 / 1640
+    np.testing.assert_array_equal([records["d_x"][0], records["d_y"][0]], [155.0, 50.0])
 
 
 def test_lr_scales_the_first_trial():
@@ -62,3 +67,74 @@ def test_one_step_solves_a_quadratic_along_the_gradient_and_then_uses_curvature(
     path = run("lbfgs", get_surface("quadratic", condition=1.0), (-3.0, 1.0), 10, tol=1e-12)
     assert path.status == "converged" and path.n_steps == 2
     np.testing.assert_allclose(path.points[-1], [0.0, 0.0], atol=1e-15)
+
+
+def test_records_replay_the_line_search():
+    surface = get_surface("beale")
+    path = run("lbfgs", surface, SURFACES["beale"].default_start, 40, tol=1e-10)
+    r = path.records
+    assert all(len(values) == path.n_steps for values in r.values())
+    frame = path.to_frame()
+    assert {"d_x", "d_y", "t0", "t", "loss_evals", "memory_reset"} <= set(frame.columns)
+    for k in range(path.n_steps):
+        assert 1 <= r["loss_evals"][k] <= MAX_HALVINGS + 1
+        trials = line_search_trials(
+            path.points[k], (r["d_x"][k], r["d_y"][k]), r["t0"][k], r["loss_evals"][k]
+        )
+        losses = surface.value(trials)
+        # Every trial but the last failed Armijo; the last is the next point (none was reset here).
+        assert r["memory_reset"][k] == 0
+        np.testing.assert_array_equal(trials[-1], path.points[k + 1])
+        assert r["t"][k] == r["t0"][k] * 0.5 ** (r["loss_evals"][k] - 1)
+        slope = surface.grad(path.points[k]) @ [r["d_x"][k], r["d_y"][k]]
+        tried = r["t0"][k] * 0.5 ** np.arange(len(losses))
+        assert np.all(losses[:-1] > path.losses[k] + 1e-4 * tried[:-1] * slope)
+        assert losses[-1] <= path.losses[k] + 1e-4 * tried[-1] * slope
+    assert r["loss_evals"].sum() >= path.n_steps
+
+
+def test_failed_search_stays_put_clears_the_memory_and_says_so():
+    # At Rosenbrock's minimum with gradient noise, the direction -g (the memory is empty) is the
+    # noise alone: every trial raises the loss above 0 > L + 1e-4 t g^T d, so all 31 trials fail.
+    # Each iteration stays put, clears its memory and records it; the next one starts afresh
+    # from t0 = min(1, 1/|g|_1) lr, with d = -g.
+    lr = 0.5
+    path = run("lbfgs", get_surface("rosenbrock"), (1.0, 1.0), 5, tol=0.0, noise=1.0, lr=lr)
+    r = path.records
+    np.testing.assert_array_equal(r["memory_reset"], 1)
+    np.testing.assert_array_equal(r["t"], 0)
+    np.testing.assert_array_equal(r["loss_evals"], MAX_HALVINGS + 1)
+    np.testing.assert_array_equal(path.points, [[1.0, 1.0]] * 6)
+    np.testing.assert_array_equal(r["t0"], lr * np.minimum(1.0, 1.0 / (np.abs(r["d_x"]) + np.abs(r["d_y"]))))
+
+
+def test_after_a_failure_the_search_goes_on():
+    # Two runs: at the minimum every search fails (as above), far from it the other run's searches
+    # pass; sharing a batch, the failures reset only the first run's memory.
+    starts = np.array([[1.0, 1.0], [-1.5, 2.0]])
+    batch = run_batch("lbfgs", get_surface("rosenbrock"), starts, 60, tol=0.0, noise=1e-3)
+    assert np.all(batch.records["memory_reset"][:, 0] == 1)
+    assert np.all(batch.records["memory_reset"][:30, 1] == 0)  # (near the minimum, noise wins too)
+    moving = batch.trajectory(1)
+    assert moving.losses[-1] < 1e-3 * moving.losses[0]
+    assert np.all(np.diff(moving.losses) <= 0)
+
+
+def test_batch_records_equal_single_runs():
+    surface = get_surface("himmelblau")
+    starts = np.array([[0.0, 0.0], [-4.0, 4.0], [1.0, -3.0]])
+    batch = run_batch("lbfgs", surface, starts, 30, history=np.array([1, 5, 10]))
+    for i, start in enumerate(starts):
+        single = run("lbfgs", surface, start, 30, history=[1, 5, 10][i])
+        mine = batch.trajectory(i)
+        assert mine.records.keys() == single.records.keys()
+        for name in single.records:
+            np.testing.assert_array_equal(mine.records[name], single.records[name])
+
+
+def test_lbfgs_refuses_minibatches_and_keeps_no_records_without_paths():
+    surface = get_surface("linear_regression", n_samples=20)
+    with pytest.raises(ValueError, match="full-batch"):
+        run("lbfgs", surface, (0.5, 0.5), 10, batch_size=5)
+    batch = run_batch("lbfgs", surface, np.zeros((2, 2)), 10, keep_paths=False)
+    assert batch.records == {}

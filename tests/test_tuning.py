@@ -294,7 +294,7 @@ def test_a_surface_without_a_minimum_scores_the_loss_itself():
     with pytest.raises(ValueError, match="no minimum"):
         tuning.search("sgd", saddle, (-1.5, 0.01), [Range("lr", 1e-3, 1e-1)], grid=(4,), score="steps")
     smap = tuning.many_start_map("sgd", saddle, 5, 10, hyper={"lr": 0.01})
-    assert np.all(smap.minimum == -1) and np.all(np.isnan(smap.converge_steps))
+    assert np.all(smap.minimum == -1) and np.all(np.isnan(smap.steps_to_tol))
 
 
 def test_a_fixed_choice_hyperparameter_is_passed_as_is():
@@ -376,19 +376,19 @@ def test_many_start_map_marks_diverged_starts(himmelblau):
     smap = tuning.many_start_map("sgd", himmelblau, 9, 50, hyper={"lr": 0.2})
     assert smap.diverged.any()
     assert np.all(smap.minimum[smap.diverged] == -1)
-    assert np.all(np.isnan(smap.converge_steps[smap.diverged]))
+    assert np.all(np.isnan(smap.steps_to_tol[smap.diverged]))
     assert smap.counts()["diverged"] == int(smap.diverged.sum())
 
 
 def test_many_start_map_steps_to_converge_agree_with_single_runs(himmelblau):
     smap = tuning.many_start_map("momentum", himmelblau, 5, 40, hyper={"lr": 0.005}, tol=1e-2)
-    reached = np.isfinite(smap.converge_steps)
+    reached = np.isfinite(smap.steps_to_tol)
     assert reached.any() and (~reached).any()
     for iy, ix in np.ndindex(5, 5):
         traj = optimizers.run("momentum", himmelblau, (smap.xs[ix], smap.ys[iy]), 40, lr=0.005)
         hits = np.nonzero(traj.losses - himmelblau.min_value <= 1e-2)[0]
         expected = hits[0] if hits.size and traj.status != "diverged" else np.nan
-        np.testing.assert_equal(smap.converge_steps[iy, ix], expected)
+        np.testing.assert_equal(smap.steps_to_tol[iy, ix], expected)
 
 
 def test_many_start_map_is_clipped(himmelblau):

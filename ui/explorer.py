@@ -9,7 +9,6 @@ the race never reruns the script.
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 from typing import Any
@@ -328,14 +327,17 @@ def _check_choice(raw: str, options: list[str]) -> str:
 
 
 def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Cached runs of the chosen optimizers, notes for those that cannot run here, and the
-    second-order methods run full-batch although a minibatch size is chosen."""
+    """Cached runs of the chosen optimizers, notes for those that cannot run here (or meet
+    something worth saying), and the methods run full-batch although a minibatch size is chosen.
+    What fits where is the engine's call (`OptimizerInfo.supports`)."""
     trajs: dict[str, Any] = {}
     notes: list[str] = []
+    full_batch: list[str] = []
     sname = surfaces.SURFACES[cfg["surface"]].label
     for opt in cfg["optimizers"]:
         oinfo = optimizers.OPTIMIZERS[opt]
-        if oinfo.needs == "residuals" and not surface.has_residuals:
+        support = oinfo.supports(surface)
+        if not support.runs:
             notes.append(
                 f"**{oinfo.label}** is not run: it approximates the Hessian by 2·JᵀJ of the "
                 f"residuals, so it needs a loss that is a sum of squared residuals, L = Σ r_i². "
@@ -353,21 +355,15 @@ def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str], list
                 cfg["schedule"],
                 cfg["noise"],
                 cfg["seed"],
-                cfg["batch_size"] if oinfo.needs == "grad" else None,
+                None if support.full_batch else cfg["batch_size"],
                 cfg["hyper"][opt],
             )
         except ValueError as exc:
             notes.append(f"**{oinfo.label}** could not run: {exc}")
-    full_batch = [
-        optimizers.OPTIMIZERS[o].label
-        for o in trajs
-        if optimizers.OPTIMIZERS[o].needs != "grad" and cfg["batch_size"] is not None
-    ]
-    if "newton" in trajs and surface.min_value is None:
-        notes.append(
-            "**Newton** solves H·δ = −∇L. On the saddle H has a negative eigenvalue, so the "
-            "step heads for the stationary point, the saddle itself, instead of downhill."
-        )
+            continue
+        notes.extend(support.notes)
+        if support.full_batch and cfg["batch_size"] is not None:
+            full_batch.append(oinfo.label)
     return trajs, notes, full_batch
 
 
@@ -487,10 +483,10 @@ def _render() -> None:
         )
     for opt, traj in trajs.items():
         if traj.status == "diverged":
-            detail = re.sub(r"^diverged at step \d+:\s*", "", str(traj.message))
             messages.warning(
                 f"**{optimizers.OPTIMIZERS[opt].label} diverged at step {traj.n_steps}**: "
-                f"{detail}. Its path is drawn up to its last finite point.",
+                f"{'; '.join([traj.ending.detail, *traj.notes])}. Its path is drawn up to its last "
+                "finite point.",
                 icon="⚠️",
             )
 
