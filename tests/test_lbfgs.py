@@ -138,3 +138,13 @@ def test_lbfgs_refuses_minibatches_and_keeps_no_records_without_paths():
         run("lbfgs", surface, (0.5, 0.5), 10, batch_size=5)
     batch = run_batch("lbfgs", surface, np.zeros((2, 2)), 10, keep_paths=False)
     assert batch.records == {}
+
+
+def test_schedule_scales_the_first_trial_of_every_step():
+    schedule = {"kind": "exponential", "decay_rate": 0.8}
+    path = run("lbfgs", get_surface("rosenbrock"), (-1.5, 2.0), 20, lr=1.5, schedule=schedule)
+    lrs = 1.5 * 0.8 ** np.arange(path.n_steps)
+    np.testing.assert_allclose(path.lrs, lrs, rtol=1e-14)
+    assert path.records["t0"][0] == pytest.approx(lrs[0] / 205, rel=1e-15)  # min(1, 1/|g|_1) lr, first
+    assert not path.records["memory_reset"].any()
+    np.testing.assert_allclose(path.records["t0"][1:], lrs[1:], rtol=1e-14)
