@@ -42,10 +42,20 @@ MAX_HALVINGS = 30
 MIN_CURVATURE = 1e-10  # pairs with s^T y <= this are skipped
 
 
+class Slot(NamedTuple):
+    """One (s, y) pair of the memory, each entry shaped like a coordinate."""
+
+    sx: Coordinate
+    sy: Coordinate
+    yx: Coordinate
+    yy: Coordinate
+    rho: Coordinate  # 1 / s^T y; 0 marks an empty slot, which the two-loop recursion passes by
+    # whatever s and y it still holds (a = rho s^T q = 0 and b = rho y^T r = 0 change nothing)
+
+
 class LBFGSState(NamedTuple):
-    s: np.ndarray  # (m_max, 2, *shape) steps s_i, oldest first; empty slots are zero
-    y: np.ndarray  # (m_max, 2, *shape) gradient changes y_i
-    rho: np.ndarray  # (m_max, *shape) 1 / s_i^T y_i, zero for an empty slot
+    memory: tuple[Slot, ...]  # m_max slots, oldest first, newest last
+    size: Coordinate  # pairs in each run's memory (0: empty)
     gamma: Coordinate  # initial inverse-Hessian scale s^T y / y^T y of the newest pair (1 when empty)
     pending: Pair  # the last step taken, theta_k - theta_{k-1} (zero after a failed search)
     g_prev: Pair  # the gradient at theta_{k-1}
@@ -84,17 +94,17 @@ def _dot(a: Pair, b: Pair) -> Coordinate:
 def lbfgs(history: Hyper) -> Optimizer:
     """L-BFGS with memory `history` (a whole number 1..50, or one per run). lr is the first trial step."""
     m_max = int(np.max(history))
-    # keep[i] is True where slot i (0 = oldest) belongs to the run's memory of `history` pairs.
-    keep = np.arange(m_max).reshape((m_max,) + (1,) * np.ndim(history)) >= m_max - np.asarray(history)
-    # shape (m_max,) for one history, (m_max, N) for one per run
+    # With one history per run, the slots older than a run's own history are zeroed after a shift:
+    # slot j (0 = oldest) belongs to run i iff j >= m_max - history_i. Slots from `shared` on are
+    # everyone's.
+    shared = m_max - int(np.min(history))
+    keep = [np.asarray(history) >= m_max - j for j in range(shared)]
 
     def init(theta: Pair) -> LBFGSState:
         zero = zeros_like(theta[0])
-        memory = np.zeros((m_max, 2, *np.shape(zero)))
         return LBFGSState(
-            s=memory,
-            y=memory,
-            rho=memory[:, 0],
+            memory=(Slot(zero, zero, zero, zero, zero),) * m_max,
+            size=zero,
             gamma=zero + 1.0,
             pending=(zero, zero),
             g_prev=(zero, zero),
@@ -107,83 +117,97 @@ def lbfgs(history: Hyper) -> Optimizer:
 
     def update(step: StepInput, state: LBFGSState) -> tuple[Pair, LBFGSState]:
         theta, g, loss, f, lr = step
-        s, y, rho, gamma = _remember(state, g, keep)
-        d = _two_loop(s, y, rho, gamma, g)
+        memory, size, gamma = _remember(state, g, keep, m_max)
+        d = _two_loop(memory, gamma, g)
         slope = _dot(g, d)
         downhill = slope < 0
         d = (select(downhill, d[0], -g[0]), select(downhill, d[1], -g[1]))
         slope = select(downhill, slope, -_dot(g, g))
-        empty = ~np.any(rho != 0, axis=0)  # no pair in memory: -g has no curvature scale yet
         with np.errstate(divide="ignore"):
             first = np.minimum(1.0, 1.0 / (np.abs(g[0]) + np.abs(g[1])))
-        t0 = lr * select(empty, first, 1.0)
+        t0 = lr * select(size == 0, first, 1.0)  # an empty memory: -g has no curvature scale yet
         t, evals = _backtrack(f, theta, loss, d, slope, t0)
         failed = t == 0
         taken = (t * d[0], t * d[1])
         theta_next = (theta[0] + taken[0], theta[1] + taken[1])
-        if np.any(failed):  # clear the memory of the runs whose search failed
-            s, y = np.where(failed, 0.0, s), np.where(failed, 0.0, y)
-            rho, gamma = np.where(failed, 0.0, rho), select(failed, 1.0, gamma)
-        state = LBFGSState(s, y, rho, gamma, taken, g, d, t0, t, evals, failed)
+        if np.any(failed):  # clear the memory of the runs whose search failed (rho = 0 empties a slot)
+            memory = tuple(slot._replace(rho=select(failed, 0.0, slot.rho)) for slot in memory)
+            size, gamma = select(failed, 0.0, size), select(failed, 1.0, gamma)
+        state = LBFGSState(memory, size, gamma, taken, g, d, t0, t, evals, failed)
         return theta_next, state
 
     return Optimizer(init, update)
 
 
-def _remember(state: LBFGSState, g: Pair, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, Any]:
-    """The memory with the pair of the last step added (newest last), where its curvature is positive."""
-    if keep.ndim != state.rho.ndim:  # one history for all runs: broadcast over them
-        keep = keep.reshape(keep.shape + (1,) * (state.rho.ndim - 1))
-    s_new = state.pending
-    y_new = (g[0] - state.g_prev[0], g[1] - state.g_prev[1])
-    sy = _dot(s_new, y_new)
+def _remember(state: LBFGSState, g: Pair, keep: list, m_max: int) -> tuple[tuple[Slot, ...], Any, Any]:
+    """(memory, size, gamma) with the pair of the last step added (newest last) where its
+    curvature s^T y is positive; the oldest pair drops out."""
+    s = state.pending
+    y = (g[0] - state.g_prev[0], g[1] - state.g_prev[1])
+    sy = _dot(s, y)
     add = sy > MIN_CURVATURE
     if not np.any(add):
-        return state.s, state.y, state.rho, state.gamma
-    new_s, new_y = np.array(s_new)[None], np.array(y_new)[None]
+        return state.memory, state.size, state.gamma
     with np.errstate(divide="ignore", invalid="ignore"):
-        new_rho = (1.0 / sy)[None] if np.ndim(sy) else np.array([1.0 / sy])
-        gamma = select(add, sy / _dot(y_new, y_new), state.gamma)
-    shifted_s = np.concatenate([state.s[1:], new_s]) * keep[:, None]
-    shifted_y = np.concatenate([state.y[1:], new_y]) * keep[:, None]
-    shifted_rho = np.concatenate([state.rho[1:], new_rho]) * keep
-    return (
-        np.where(add, shifted_s, state.s),
-        np.where(add, shifted_y, state.y),
-        np.where(add, shifted_rho, state.rho),
-        gamma,
+        newest = Slot(s[0], s[1], y[0], y[1], 1.0 / sy)
+        gamma = select(add, sy / _dot(y, y), state.gamma)
+    shifted = (*state.memory[1:], newest)
+    # Slots older than a run's own history are emptied (multiplying by False gives 0).
+    shifted = tuple(
+        Slot(*(entry * keep[j] for entry in slot)) if j < len(keep) else slot
+        for j, slot in enumerate(shifted)
     )
+    if not np.all(add):  # the runs that skip the pair keep their memory as it was
+        shifted = tuple(
+            Slot(*(select(add, new, old) for new, old in zip(slot, before, strict=True)))
+            for slot, before in zip(shifted, state.memory, strict=True)
+        )
+    size = select(add, np.minimum(state.size + 1.0, m_max), state.size)
+    return shifted, size, gamma
 
 
-def _two_loop(s: np.ndarray, y: np.ndarray, rho: np.ndarray, gamma: Any, g: Pair) -> Pair:
+def _two_loop(memory: tuple[Slot, ...], gamma: Any, g: Pair) -> Pair:
     """d = -H g by the two-loop recursion over the memory (slots with rho = 0 change nothing)."""
     qx, qy = g
     alphas = []
-    for i in range(len(rho) - 1, -1, -1):
-        a = rho[i] * (s[i, 0] * qx + s[i, 1] * qy)
-        qx, qy = qx - a * y[i, 0], qy - a * y[i, 1]
+    for slot in reversed(memory):
+        a = slot.rho * (slot.sx * qx + slot.sy * qy)
+        qx, qy = qx - a * slot.yx, qy - a * slot.yy
         alphas.append(a)
     rx, ry = gamma * qx, gamma * qy
-    for i, a in enumerate(reversed(alphas)):
-        b = rho[i] * (y[i, 0] * rx + y[i, 1] * ry)
-        rx, ry = rx + s[i, 0] * (a - b), ry + s[i, 1] * (a - b)
+    for slot, a in zip(memory, reversed(alphas), strict=True):
+        b = slot.rho * (slot.yx * rx + slot.yy * ry)
+        rx, ry = rx + slot.sx * (a - b), ry + slot.sy * (a - b)
     return -rx, -ry
 
 
 def _backtrack(f: Any, theta: Pair, loss: Coordinate, d: Pair, slope: Coordinate, t0: Coordinate):
     """(t, evals): the first t = t0 / 2^j (j <= MAX_HALVINGS) passing Armijo, or 0; and how many
-    loss evaluations that took. A NaN trial loss fails the test and the search goes on."""
-    t = t0
-    accepted = zeros_like(t0)
-    evals = zeros_like(t0)
-    searching = t0 == t0  # True, shaped like the runs (False only for a NaN t0)
+    loss evaluations that took. A NaN trial loss fails the test and the search goes on.
+
+    For N runs each trial evaluates only the runs still searching (the loss is element-wise, so
+    each run's numbers are those of its single run).
+    """
+    if np.ndim(t0) == 0:
+        t = t0
+        for j in range(MAX_HALVINGS + 1):
+            trial = f.value_xy(theta[0] + t * d[0], theta[1] + t * d[1])
+            if trial <= loss + ARMIJO * t * slope:
+                return t, j + 1.0
+            t = 0.5 * t
+        return 0.0 * t0, MAX_HALVINGS + 1.0
+    n = len(t0)
+    accepted, evals = np.zeros(n), np.zeros(n)
+    idx = np.arange(n)
+    x, y, dx, dy, base, rate, t = (np.broadcast_to(a, (n,)) for a in (*theta, *d, loss, slope, t0))
     for _ in range(MAX_HALVINGS + 1):
-        trial = f.value_xy(theta[0] + t * d[0], theta[1] + t * d[1])
-        evals = evals + searching
-        passed = searching & (trial <= loss + ARMIJO * t * slope)
-        accepted = select(passed, t, accepted)
-        searching = searching & ~passed
-        if not np.any(searching):
+        trial = f.value_xy(x + t * dx, y + t * dy)
+        evals[idx] += 1.0
+        passed = trial <= base + ARMIJO * t * rate
+        accepted[idx[passed]] = t[passed]
+        searching = ~passed
+        if not searching.any():
             break
+        idx, x, y, dx, dy, base, rate, t = (a[searching] for a in (idx, x, y, dx, dy, base, rate, t))
         t = 0.5 * t
     return accepted, evals
