@@ -1,6 +1,6 @@
 """Plotly pieces shared by every page: the template, one colour per optimizer, the contour grid.
 
-Builders here and in the page modules (`figures.explorer`, `figures.tuning`) are pure functions of
+Builders here and in the page modules (`figures.explorer`, `figures.search`) are pure functions of
 NumPy arrays, surfaces and Trajectories that return `go.Figure` or traces. They never import
 streamlit, and every figure sets `layout.template` explicitly (never `pio.templates.default`).
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from optimizers import first_order, quasi_newton, second_order
 from optimizers.first_order import Optimizer, Rule, per_coordinate
-from surfaces.base import Param
+from params import Param
 
 
 @dataclass(frozen=True)

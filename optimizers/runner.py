@@ -47,7 +47,8 @@ from optimizers.first_order import Optimizer, StepInput
 from optimizers.registry import OPTIMIZERS, OptimizerInfo
 from optimizers.schedules import Schedule, make_schedule
 from optimizers.second_order import sym_eig2, zero_cutoff
-from surfaces.base import Param, Surface, split_xy
+from params import Param
+from surfaces.base import Surface, split_xy
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from surfaces.base import Param, validate_params
+from params import Param, validate_params
 
 Schedule = dict[str, Any] | None  # a schedule's spec, as a link or a caller writes it
 Factors = Callable[[np.ndarray], np.ndarray]  # epochs (integer array) -> alpha / alpha0, same shape

@@ -202,7 +202,7 @@ def test_valid_link_value_outside_a_slider_widens_it(query, key, kind, expected)
 
 
 def common_fmt(value) -> str:
-    from ui.common import fmt
+    from ui.settings import fmt
 
     return fmt(value)
 

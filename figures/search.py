@@ -1,6 +1,6 @@
 """Plotly builders for the hyperparameter-search page: pure functions returning go.Figure.
 
-They take the results of ``tuning`` (SearchResult, Comparison, StartMap) and plain arrays, and
+They take the results of ``sweeps`` (SearchResult, Comparison, StartMap) and plain arrays, and
 never import streamlit. Runs without a score are never drawn as numbers: diverged settings are
 grey cells (or grey crosses) with a legend entry "diverged", settings that never got within the
 tolerance are light cells with open circles, "not reached".
@@ -15,7 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import OKABE_ITO, TEMPLATE, palette
-from tuning import Comparison, Range, SearchResult, StartMap
+from sweeps import Comparison, Range, SearchResult, StartMap
 
 DIVERGED_COLOR = "#9e9e9e"
 NOT_REACHED_COLOR = "#ead9c0"
