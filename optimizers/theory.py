@@ -103,6 +103,7 @@ class StepLimit(NamedTuple):
 
     lr: float  # stable iff 0 < lr < this; inf where lambda_max <= 0 (no curvature to overshoot)
     lambda_max: float  # the Hessian's largest eigenvalue used
+    lambda_min: float  # its smallest: < 0 means no lr converges (the run slides off along it)
     exact: bool  # True where the Hessian is constant (the bound holds everywhere), else local
     formula: str  # how it was computed, e.g. "2/λ_max"
 
@@ -277,10 +278,11 @@ def step_limit(optimizer: str, surface: Surface, point: Any, momentum: float = 0
     """
     if optimizer not in LIMIT_FORMULAS:
         return None
-    lam_max = float(hessian_eigen(surface.hessian(np.asarray(point, dtype=float))).values[0])
+    lam_max, lam_min = hessian_eigen(surface.hessian(np.asarray(point, dtype=float))).values.tolist()
     return StepLimit(
         lr=float(lr_limit(optimizer, lam_max, momentum)),
         lambda_max=lam_max,
+        lambda_min=lam_min,
         exact=has_constant_hessian(surface),
         formula=LIMIT_FORMULAS[optimizer],
     )

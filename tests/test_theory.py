@@ -209,7 +209,7 @@ def test_limits_on_the_valley_match_the_closed_forms(kappa, angle, beta):
     assert hb.lr == pytest.approx(2.0 * (1 + beta) / lam_max, rel=1e-12)
     nag = theory.step_limit("nesterov", surface, point, momentum=beta)
     assert nag.lr == pytest.approx(2.0 * (1 + beta) / ((1 + 2 * beta) * lam_max), rel=1e-12)
-    assert hb.lambda_max == pytest.approx(lam_max)
+    assert hb.lambda_max == pytest.approx(lam_max) and hb.lambda_min == pytest.approx(2.0 * min(1.0, kappa))
 
 
 def test_limits_elsewhere_are_local():
@@ -230,7 +230,9 @@ def test_no_simple_limit_for_adaptive_and_second_order_methods(name):
 
 def test_limit_is_infinite_without_positive_curvature():
     assert theory.lr_limit("sgd", -2.0) == math.inf
-    assert theory.step_limit("momentum", get_surface("saddle"), (0.0, 0.0), 0.9).lr == pytest.approx(1.9)
+    saddle = theory.step_limit("momentum", get_surface("saddle"), (0.0, 0.0), 0.9)
+    assert saddle.lr == pytest.approx(1.9)  # along x; along y (lambda_min = -2) no lr converges
+    assert saddle.lambda_min == pytest.approx(-2.0)
 
 
 def test_lr_limit_broadcasts_over_momentum():
