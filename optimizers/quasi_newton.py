@@ -117,7 +117,7 @@ def lbfgs(history: Hyper) -> Optimizer:
 
     def update(step: StepInput, state: LBFGSState) -> tuple[Pair, LBFGSState]:
         theta, g, loss, f, lr = step
-        memory, size, gamma = _remember(state, g, keep, m_max)
+        memory, size, gamma = _remember(state, g, keep, history)
         d = _two_loop(memory, gamma, g)
         slope = _dot(g, d)
         downhill = slope < 0
@@ -139,7 +139,7 @@ def lbfgs(history: Hyper) -> Optimizer:
     return Optimizer(init, update)
 
 
-def _remember(state: LBFGSState, g: Pair, keep: list, m_max: int) -> tuple[tuple[Slot, ...], Any, Any]:
+def _remember(state: LBFGSState, g: Pair, keep: list, history: Hyper) -> tuple[tuple[Slot, ...], Any, Any]:
     """(memory, size, gamma) with the pair of the last step added (newest last) where its
     curvature s^T y is positive; the oldest pair drops out."""
     s = state.pending
@@ -162,7 +162,7 @@ def _remember(state: LBFGSState, g: Pair, keep: list, m_max: int) -> tuple[tuple
             Slot(*(select(add, new, old) for new, old in zip(slot, before, strict=True)))
             for slot, before in zip(shifted, state.memory, strict=True)
         )
-    size = select(add, np.minimum(state.size + 1.0, m_max), state.size)
+    size = select(add, np.minimum(state.size + 1.0, history), state.size)
     return shifted, size, gamma
 
 
