@@ -4,7 +4,7 @@ One loop serves every method and every N (`run` is `run_batch` with N = 1). Per 
 
     loss_k, g_k = f.value_and_grad(theta_k)       f: the surface, or this iteration's minibatch
     g_k += noise * xi_k                           xi_k ~ N(0, I), drawn from `seed`
-    theta_{k+1} = update(theta_k, ..., lr_k)      lr_k = lr * schedule(epoch of k)
+    theta_{k+1} = update(StepInput(theta_k, g_k, loss_k, f, lr_k), state)    lr_k = lr * schedule(epoch of k)
 
 What the noise means, once for all methods: it perturbs the gradient only. Newton keeps the exact
 Hessian, Gauss-Newton and LM the exact J^T J and use J^T r = g / 2 (see second_order.py), and LM

@@ -65,7 +65,7 @@ def _int_box(key: str, label: str, default: int, low: int, high: int) -> Setting
 
 
 def _tolerance(key: str, label: str) -> Setting:
-    return Setting(KEY + key, label, "log", 1e-3, options=TOLERANCES, option_label=lambda t: f"{t:g}")
+    return Setting(KEY + key, label, "log", 1e-3, options=TOLERANCES)
 
 
 # The page's own settings (the shared picker and the optimizers' hyperparameters add theirs).
