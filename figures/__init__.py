@@ -56,6 +56,8 @@ OPTIMIZER_COLORS: dict[str, str] = dict(
         strict=True,
     )
 )
+# Okabe-Ito has no more colours that read on white: the later optimizers take Paul Tol's muted ones.
+OPTIMIZER_COLORS |= {"nesterov": "#332288", "adagrad": "#999933", "lbfgs": "#882255"}  # indigo, olive, wine
 _FALLBACK_COLORS = ("#882255", "#44AA99", "#999933", "#AA4499", "#332288")
 
 # Light grey-blue fill: low loss is near white, so the coloured paths stay readable everywhere.

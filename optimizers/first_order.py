@@ -7,6 +7,9 @@
     adam      m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g^2
               m_hat = m / (1 - beta1^t);  v_hat = v / (1 - beta2^t)   (t = 1 at the first update)
               theta -= lr * m_hat / (sqrt(v_hat) + eps)
+    nesterov  v = momentum * v + g;  theta -= lr * (g + momentum * v)   (torch SGD, nesterov=True,
+                                                                         dampening 0)
+    adagrad   s = s + g^2;  theta -= lr * g / (sqrt(s) + eps)   (torch Adagrad, lr_decay 0, s_0 = 0)
 
 Each factory closes over its hyperparameters and returns a `Rule`, two pure functions:
 
@@ -85,6 +88,11 @@ class AdamState(NamedTuple):
     v: np.ndarray  # running mean of g^2 (not bias-corrected), shaped like theta
 
 
+class AdagradState(NamedTuple):
+    count: int
+    s: np.ndarray  # sum of g^2 over all steps so far, shaped like theta
+
+
 def zeros_like(x: Coordinate) -> Coordinate:
     """Zeros shaped like x, a scalar for a scalar (np.zeros_like would give a slower 0-d array)."""
     return np.zeros_like(x)[()]
@@ -134,6 +142,29 @@ def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Rule:
         m_hat = m / (1.0 - beta1**t)
         v_hat = v / (1.0 - beta2**t)
         return theta - lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(t, m, v)
+
+    return Rule(init, step)
+
+
+def nesterov(momentum: Hyper) -> Rule:
+    # torch's form: the step looks ahead along the new velocity, g + momentum * v_next.
+    def init(theta):
+        return MomentumState(0, zeros_like(theta))
+
+    def step(theta, g, state, lr):
+        v = momentum * state.v + g
+        return theta - lr * (g + momentum * v), MomentumState(state.count + 1, v)
+
+    return Rule(init, step)
+
+
+def adagrad(eps: Hyper) -> Rule:
+    def init(theta):
+        return AdagradState(0, zeros_like(theta))
+
+    def step(theta, g, state, lr):
+        s = state.s + g * g
+        return theta - lr * g / (np.sqrt(s) + eps), AdagradState(state.count + 1, s)
 
     return Rule(init, step)
 

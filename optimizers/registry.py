@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from optimizers import first_order, second_order
+from optimizers import first_order, quasi_newton, second_order
 from optimizers.first_order import Optimizer, Rule, per_coordinate
 from params import Param
 
@@ -34,13 +34,16 @@ class OptimizerInfo:
     description: str
     factory: Callable[..., Rule | Optimizer]  # a Rule (first-order, any shape) or an engine Optimizer
     hyper: tuple[Param, ...]
-    needs: str  # "grad", "hessian" or "residuals"
+    needs: str  # "grad", "loss" (grad and loss values: a line search), "hessian" or "residuals"
     formula: str  # LaTeX in the lecture's notation; lines separated by \\
     # The matrix a second-order method solves with, which the runner's notes inspect along the
     # path: "hessian" (H), "gram" (J^T J, undamped), or None.
     curvature: str | None = None
     # Reads a per-step quantity worth recording from the state (LM's damping lambda), or None.
     damping: Callable[[Any], Any] | None = None
+    # More per-step quantities to record (L-BFGS's line search), read from the state after each
+    # iteration: (column name, reader) pairs; the runner keeps them as BatchResult.records.
+    records: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
 
     @property
     def full_batch_only(self) -> bool:
@@ -233,6 +236,93 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\ (\lambda \leftarrow \lambda/10),"
             r"\ \text{else}\ \theta_{k+1} = \theta_k \ (\lambda \leftarrow 10\lambda)",
             damping=lambda state: state.lam,
+        ),
+        OptimizerInfo(
+            "nesterov",
+            "Nesterov",
+            "Momentum that looks ahead: the step adds β times the new velocity to the gradient "
+            "(torch's SGD with nesterov=True), braking earlier than plain momentum.",
+            first_order.nesterov,
+            (
+                _lr(0.01),
+                Param(
+                    "momentum",
+                    "momentum β",
+                    0.9,
+                    0.01,
+                    0.99,
+                    minimum=0.0,
+                    maximum=1.0,
+                    exclusive_min=True,
+                    exclusive_max=True,
+                    help="Accumulation rate of the velocity, in (0, 1) as torch requires; often 0.9.",
+                ),
+            ),
+            "grad",
+            r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ "
+            r"\theta_{k+1} = \theta_k - \alpha\,\big(\nabla_\theta L(\theta_k) + \beta\,v_{k+1}\big)",
+        ),
+        OptimizerInfo(
+            "adagrad",
+            "AdaGrad",
+            "Divides each gradient component by the root of the sum of all its past squares: "
+            "steep directions slow down at once, and every step shrinks over time.",
+            first_order.adagrad,
+            (
+                _lr(0.1),
+                Param(
+                    "eps",
+                    "ε",
+                    1e-10,
+                    1e-12,
+                    1e-1,
+                    log=True,
+                    minimum=0.0,
+                    help="Added to the root in the denominator so that it never divides by zero.",
+                ),
+            ),
+            "grad",
+            r"s_{k+1} = s_k + g\circ g \\ "
+            r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
+        ),
+        OptimizerInfo(
+            "lbfgs",
+            "L-BFGS",
+            "Quasi-Newton: like BFGS it approximates the inverse Hessian from the steps taken and "
+            "the gradient changes they caused, but from the last m only; a backtracking line search "
+            "makes every step lower the loss.",
+            quasi_newton.lbfgs,
+            (
+                Param(
+                    "lr",
+                    "first trial step α",
+                    1.0,
+                    0.05,
+                    2.0,
+                    minimum=0.0,
+                    exclusive_min=True,
+                    help="The line search tries t = α first, then halves it until the loss falls "
+                    "enough (on the first iteration it starts at min(1, 1/‖g‖₁)·α).",
+                ),
+                Param(
+                    "history",
+                    "memory m",
+                    10,
+                    1,
+                    50,
+                    integer=True,
+                    minimum=1,
+                    maximum=50,
+                    help="How many recent (step, gradient change) pairs approximate the curvature.",
+                ),
+            ),
+            "loss",
+            r"d_k = -H_k\,\nabla_\theta L(\theta_k),\quad H_k \approx (\nabla^2 L)^{-1} "
+            r"\text{ from the last } m \text{ pairs } s_i = \theta_{i+1} - \theta_i,\ "
+            r"y_i = \nabla L(\theta_{i+1}) - \nabla L(\theta_i) \\ "
+            r"\theta_{k+1} = \theta_k + t\,d_k,\quad t = \alpha\,2^{-j} \text{ for the first } j "
+            r"\text{ with } L(\theta_k + t\,d_k) \le L(\theta_k) + 10^{-4}\,t\,\nabla L^\top d_k",
+            records=quasi_newton.RECORDS,
         ),
     )
 }

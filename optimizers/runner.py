@@ -37,7 +37,7 @@ buffers (`_Buffers`), the loop (`_loop`) and the ending scan (`_EndingScan`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -129,6 +129,7 @@ class Trajectory:
     notes: tuple[str, ...] = ()  # what a second-order method met on the way, for a person
     iters_per_epoch: int = 1  # iterations per pass over the data (1 for full batch)
     lambdas: np.ndarray | None = None  # (k,) LM's damping after each iteration
+    records: dict[str, np.ndarray] = field(default_factory=dict)  # (k,) each, see OptimizerInfo.records
 
     @property
     def n_steps(self) -> int:
@@ -170,6 +171,8 @@ class Trajectory:
         }
         if self.lambdas is not None:
             columns["lambda"] = np.concatenate([self.lambdas, pad])
+        for name, values in self.records.items():
+            columns[name] = np.concatenate([values, pad])
         return pd.DataFrame(columns)
 
 
@@ -191,6 +194,7 @@ class BatchResult:
     lr_per_step: np.ndarray  # (steps, 1) or (steps, N)
     iters_per_epoch: int
     lambdas: np.ndarray | None  # (steps, N) for LM when paths are kept
+    records: dict[str, np.ndarray] = field(default_factory=dict)  # (steps, N) each, when paths are kept
 
     @cached_property
     def grad_norms(self) -> np.ndarray:
@@ -259,6 +263,7 @@ class BatchResult:
             notes=self.notes(i),
             iters_per_epoch=self.iters_per_epoch,
             lambdas=None if self.lambdas is None else self.lambdas[:k, i].copy(),
+            records={name: values[:k, i].copy() for name, values in self.records.items()},
         )
 
 
@@ -365,7 +370,7 @@ def run_batch(
     _loop(request, buffers, scan)
     stop, codes, final = scan.finish(request.steps)
     if keep_paths:
-        _hold_after_end(stop, buffers.P, buffers.L, buffers.lambdas)
+        _hold_after_end(stop, buffers.P, buffers.L, buffers.lambdas, *buffers.records.values())
         points, losses = buffers.P, buffers.L
     else:
         points, losses = final[0][None], final[1][None]
@@ -384,6 +389,7 @@ def run_batch(
         lr_per_step=request.lr_per_step,
         iters_per_epoch=request.per_epoch,
         lambdas=buffers.lambdas,
+        records=buffers.records,
     )
 
 
@@ -500,6 +506,9 @@ class _Buffers:
         views = (P_xy[0], P_xy[1], G_xy[0], G_xy[1], self.L)
         self.Px, self.Py, self.Gx, self.Gy, self.Lr = map(rows_of, views)
         self.lambda_rows = None if self.lambdas is None else rows_of(self.lambdas)
+        readers = request.info.records if request.keep_paths else ()
+        self.records = {name: np.full((steps, n_runs), np.nan) for name, _ in readers}
+        self.record_rows = [(read, rows_of(self.records[name])) for name, read in readers]
         self.P[0] = request.starts
 
 
@@ -514,6 +523,7 @@ def _loop(request: _Request, buffers: _Buffers, scan: _EndingScan) -> None:
     Px, Py, Gx, Gy, Lr, lambda_rows = (
         buffers.Px, buffers.Py, buffers.Gx, buffers.Gy, buffers.Lr, buffers.lambda_rows,
     )  # fmt: skip
+    record_rows = buffers.record_rows
     lrs = request.lr_per_step
     lr_at = [float(v) for v in lrs[:, 0]] if lrs.shape[1] == 1 else lrs  # floats: cheap for one run
     noise, noisy = request.noise, bool(np.any(request.noise > 0))
@@ -548,6 +558,8 @@ def _loop(request: _Request, buffers: _Buffers, scan: _EndingScan) -> None:
             Px[r + 1], Py[r + 1] = theta
             if lambda_rows is not None:
                 lambda_rows[t] = damping(state)
+            for read, rows in record_rows:
+                rows[t] = read(state)
 
 
 # ---- the ending scan ----

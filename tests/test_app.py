@@ -227,8 +227,8 @@ def test_switching_surface_moves_lr_and_steps_to_its_suggestions():
     assert not at.exception
     info = surfaces.SURFACES["rosenbrock"]
     assert at.slider(key="steps").value == info.suggested_steps == 500
-    for opt, lr in info.suggested_lr.items():
-        assert at.select_slider(key=f"{opt}_lr").value == pytest.approx(lr)
+    for opt in at.multiselect(key="opts").value:  # the race on screen (suggestions cover more)
+        assert at.select_slider(key=f"{opt}_lr").value == pytest.approx(info.suggested_lr[opt])
     assert not [w for w in _warnings(at) if "diverged" in w]
     assert set(_summary(at)["status"]) <= {"converged", "max_steps"}
     assert dict(at.query_params) == {"surface": "rosenbrock"}  # suggestions are that surface's defaults

@@ -12,7 +12,7 @@ from optimizers import OPTIMIZERS, run, run_batch
 from surfaces import SURFACES, get_surface
 
 LEAST_SQUARES = [name for name, info in SURFACES.items() if info.least_squares]
-FIRST_ORDER = ["sgd", "momentum", "rmsprop", "adam"]
+FIRST_ORDER = ["sgd", "momentum", "rmsprop", "adam", "nesterov", "adagrad"]
 
 
 def mentions(msg: str, word: str) -> bool:
@@ -59,6 +59,9 @@ def test_unknown_surface_lists_valid_names():
         ("adam", "beta", ["lr", "beta1", "beta2", "eps"]),
         ("newton", "damping", ["lr"]),
         ("lm", "lambda_", ["damping", "scaling"]),
+        ("nesterov", "dampening", ["lr", "momentum"]),
+        ("adagrad", "lr_decay", ["lr", "eps"]),
+        ("lbfgs", "memory", ["lr", "history"]),
     ],
 )
 def test_unknown_hyperparameter_lists_valid_ones(rosen, name, bad, valid):
@@ -74,6 +77,9 @@ def test_registry_hyperparameters_match_issue():
         "newton": {"lr"},
         "gauss_newton": {"lr"},
         "lm": {"damping", "scaling"},
+        "nesterov": {"lr", "momentum"},
+        "adagrad": {"lr", "eps"},
+        "lbfgs": {"lr", "history"},
     }
     assert set(OPTIMIZERS) == set(expected)
     for name, names in expected.items():
@@ -90,6 +96,10 @@ def test_registry_hyperparameters_match_issue():
     assert defaults[("gauss_newton", "lr")] == 1.0
     assert defaults[("lm", "damping")] == 1e-3
     assert defaults[("lm", "scaling")] == "levenberg"
+    assert defaults[("nesterov", "momentum")] == 0.9
+    assert defaults[("adagrad", "eps")] == 1e-10
+    assert defaults[("lbfgs", "history")] == 10
+    assert defaults[("lbfgs", "lr")] == 1.0
 
 
 # --------------------------------------------------------------------------------------------
@@ -130,7 +140,7 @@ def test_wrong_batch_starts_shape(rosen, starts):
 
 
 @pytest.mark.parametrize("lr", [0.0, -1e-3, -1.0, np.nan, np.inf])
-@pytest.mark.parametrize("name", [*FIRST_ORDER, "newton", "gauss_newton"])
+@pytest.mark.parametrize("name", [*FIRST_ORDER, "newton", "gauss_newton", "lbfgs"])
 def test_lr_must_be_positive_and_finite(rosen, name, lr):
     raises(lambda: run(name, rosen, (-1.5, 2.0), 10, lr=lr), "lr")
 
@@ -180,6 +190,16 @@ BAD_HYPER = [
     ("lm", {"damping": "big"}, "damping"),
     ("lm", {"scaling": "fletcher"}, "scaling"),
     ("lm", {"scaling": 3}, "scaling"),
+    ("nesterov", {"momentum": 0.0}, "momentum"),  # torch: Nesterov needs a momentum > 0
+    ("nesterov", {"momentum": 1.0}, "momentum"),
+    ("nesterov", {"lr": -0.1}, "lr"),
+    ("adagrad", {"eps": -1e-10}, "eps"),
+    ("adagrad", {"lr": 0.0}, "lr"),
+    ("lbfgs", {"history": 0}, "history"),
+    ("lbfgs", {"history": 51}, "history"),
+    ("lbfgs", {"history": 2.5}, "history"),
+    ("lbfgs", {"history": "ten"}, "history"),
+    ("lbfgs", {"lr": -1.0}, "lr"),
 ]
 
 
@@ -322,7 +342,7 @@ def test_start_where_the_loss_overflows():
     raises(lambda: run("sgd", s, (1.0, 1000.0), 10, lr=0.01), "finite")
 
 
-@pytest.mark.parametrize("name", ["newton", "gauss_newton", "lm"])
+@pytest.mark.parametrize("name", ["newton", "gauss_newton", "lm", "lbfgs"])
 def test_second_order_methods_refuse_minibatches(name):
     # The lecture: Newton, Gauss-Newton and LM are full-batch methods (and LM's "loss never
     # increases" cannot hold for the full loss when it judges steps on a minibatch).

@@ -22,6 +22,8 @@ STACK_HYPER = {
     "momentum": {"momentum": [0.5, 0.9, 0.0]},
     "rmsprop": {"beta": [0.9, 0.5, 0.99], "eps": [1e-8, 1e-3, 1e-6]},
     "adam": {"beta1": [0.9, 0.5, 0.0], "beta2": [0.999, 0.9, 0.99], "eps": [1e-8, 1e-4, 1e-6]},
+    "nesterov": {"momentum": [0.5, 0.9, 0.1]},
+    "adagrad": {"eps": [1e-10, 1e-3, 1e-6]},
 }
 
 

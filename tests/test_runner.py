@@ -21,6 +21,10 @@ CONVERGENCE = {
     "newton": {"quadratic": ({}, 5), "rosenbrock": ({}, 50)},
     "gauss_newton": {"quadratic": ({}, 5), "rosenbrock": ({}, 50)},
     "lm": {"quadratic": ({}, 50), "rosenbrock": ({}, 200)},
+    "nesterov": {"quadratic": ({"lr": 0.01}, 3000), "rosenbrock": ({"lr": 0.001}, 5000)},
+    # AdaGrad's steps shrink like 1/sqrt(k): the curved valley takes long, and ends close, not converged.
+    "adagrad": {"quadratic": ({"lr": 0.5}, 2000), "rosenbrock": ({"lr": 0.5}, 20_000, 0.01)},
+    "lbfgs": {"quadratic": ({}, 30), "rosenbrock": ({}, 100)},
 }
 STARTS = np.array([[-1.5, 2.0], [0.5, -0.5], [1.8, 2.5], [-0.3, 0.2]])
 

@@ -193,6 +193,69 @@ def hand_adam(S, p, n, lr, beta1=0.9, beta2=0.999, eps=1e-8):
     return pts
 
 
+def hand_nesterov(S, p, n, lr, momentum=0.9):
+    pts, v = [list(p)], [0.0, 0.0]
+    for _ in range(n):
+        g = S.g(p)
+        v = [momentum * v[i] + g[i] for i in range(2)]
+        p = [p[i] - lr * (g[i] + momentum * v[i]) for i in range(2)]
+        pts.append(p)
+    return pts
+
+
+def hand_adagrad(S, p, n, lr, eps=1e-10):
+    pts, s = [list(p)], [0.0, 0.0]
+    for _ in range(n):
+        g = S.g(p)
+        s = [s[i] + g[i] ** 2 for i in range(2)]
+        p = [p[i] - lr * g[i] / (math.sqrt(s[i]) + eps) for i in range(2)]
+        pts.append(p)
+    return pts
+
+
+def hand_lbfgs(S, p, n, lr=1.0, history=10):
+    """The issue's L-BFGS, written from its text: a list of (s, y) pairs, two-loop recursion, and a
+    halving Armijo search from lr (min(1, 1/|g|_1) lr while the memory is empty)."""
+    pts, memory, last = [list(p)], [], None
+    for _ in range(n):
+        g, f = S.g(p), S.f(p)
+        if last is not None:
+            s, g_prev = last
+            y = [g[0] - g_prev[0], g[1] - g_prev[1]]
+            if s[0] * y[0] + s[1] * y[1] > 1e-10:
+                memory = [*memory, (s, y)][-history:]
+        q, alphas = list(g), []
+        for s, y in reversed(memory):
+            a = (s[0] * q[0] + s[1] * q[1]) / (s[0] * y[0] + s[1] * y[1])
+            q = [q[0] - a * y[0], q[1] - a * y[1]]
+            alphas.append(a)
+        if memory:
+            s, y = memory[-1]
+            gamma = (s[0] * y[0] + s[1] * y[1]) / (y[0] * y[0] + y[1] * y[1])
+        else:
+            gamma = 1.0
+        r = [gamma * q[0], gamma * q[1]]
+        for (s, y), a in zip(memory, reversed(alphas), strict=True):
+            b = (y[0] * r[0] + y[1] * r[1]) / (s[0] * y[0] + s[1] * y[1])
+            r = [r[0] + s[0] * (a - b), r[1] + s[1] * (a - b)]
+        d = [-r[0], -r[1]]
+        slope = g[0] * d[0] + g[1] * d[1]
+        if slope >= 0:
+            d, slope = [-g[0], -g[1]], -(g[0] ** 2 + g[1] ** 2)
+        t = lr * (min(1.0, 1.0 / (abs(g[0]) + abs(g[1]))) if not memory else 1.0)
+        for _ in range(31):
+            if S.f([p[0] + t * d[0], p[1] + t * d[1]]) <= f + 1e-4 * t * slope:
+                break
+            t /= 2
+        else:
+            t, memory = 0.0, []
+        s = [t * d[0], t * d[1]]
+        p = [p[0] + s[0], p[1] + s[1]]
+        last = (s, g)
+        pts.append(p)
+    return pts
+
+
 def hand_newton(S, p, n, lr=1.0):
     pts = [list(p)]
     for _ in range(n):
@@ -217,6 +280,9 @@ HAND = {
     "momentum": hand_momentum,
     "rmsprop": hand_rmsprop,
     "adam": hand_adam,
+    "nesterov": hand_nesterov,
+    "adagrad": hand_adagrad,
+    "lbfgs": hand_lbfgs,
     "newton": hand_newton,
     "gauss_newton": hand_gauss_newton,
 }
@@ -237,6 +303,16 @@ CASES = [
     ("adam", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.05}),
     ("adam", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.1, "beta1": 0.5, "beta2": 0.9, "eps": 1.0}),
     ("adam", HandHimmelblau(), (0.0, 0.0), {"lr": 0.3, "beta1": 0.8}),
+    ("nesterov", HandRosenbrock(), (-1.5, 2.0), {"lr": 1e-3}),
+    ("nesterov", HandHimmelblau(), (0.0, 0.0), {"lr": 0.005, "momentum": 0.5}),
+    ("nesterov", HandQuadratic(), (-3.5, 1.5), {"lr": 0.02, "momentum": 0.99}),
+    ("adagrad", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.1}),
+    ("adagrad", HandHimmelblau(), (0.0, 0.0), {"lr": 0.5, "eps": 0.1}),
+    ("adagrad", HandQuadratic(), (-3.5, 1.5), {"lr": 0.3}),
+    ("lbfgs", HandRosenbrock(), (-1.5, 2.0), {}),
+    ("lbfgs", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.5, "history": 1}),
+    ("lbfgs", HandHimmelblau(), (0.0, 0.0), {"history": 2}),
+    ("lbfgs", HandQuadratic(), (-3.5, 1.5), {"lr": 2.0}),
     ("newton", HandRosenbrock(), (-1.5, 2.0), {}),
     ("newton", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.5}),
     ("newton", HandRosenbrock(a=2.0, b=10.0), (-1.5, 2.0), {"lr": 0.7}),
@@ -278,6 +354,17 @@ def test_first_steps_match_hand_computation(case):
 def test_every_registered_optimizer_has_a_hand_case():
     covered = {c[0] for c in CASES} | {"lm"}  # lm: test_lm_first_steps_match_hand_computation
     assert set(OPTIMIZERS) == covered
+
+
+def test_nesterov_and_adagrad_first_steps_by_hand():
+    # Rosenbrock at (-1.5, 2): g = (-2 (1 + 1.5) - 400 (-1.5)(2 - 2.25), 200 (2 - 2.25)) = (-155, -50).
+    # Nesterov, v_0 = 0: v_1 = g, step = lr (g + 0.9 g) = 1.9e-3 g -> (-1.5 + 0.2945, 2 + 0.095).
+    # AdaGrad: s_1 = g^2, step = lr g / (|g| + eps) = 0.1 sign(g) (eps = 1e-10) -> (-1.4, 2.1).
+    rosen = get_surface("rosenbrock")
+    nesterov = run("nesterov", rosen, (-1.5, 2.0), 1, lr=1e-3)
+    np.testing.assert_allclose(nesterov.points[1], [-1.2055, 2.095], rtol=1e-14)
+    adagrad = run("adagrad", rosen, (-1.5, 2.0), 1, lr=0.1)
+    np.testing.assert_allclose(adagrad.points[1], [-1.4, 2.1], rtol=1e-12)
 
 
 def test_gauss_newton_on_rosenbrock_by_hand():
@@ -686,14 +773,17 @@ def test_minibatch_is_reproducible_by_seed():
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
 def test_batch_with_per_run_hyperparameters_matches_hand(case):
     name, S, start, hyper = case
-    hyper = {"lr": 1.0, **hyper} if name in ("newton", "gauss_newton") else hyper
+    hyper = {"lr": 1.0, **hyper} if name in ("newton", "gauss_newton", "lbfgs") else hyper
     scales = np.array([0.5, 1.0, 0.8])  # a different value of every hyperparameter per run
-    per_run = {k: v * scales for k, v in hyper.items()}
+    whole = {p.name for p in OPTIMIZERS[name].hyper if p.integer}  # (L-BFGS's memory) shifted instead
+    per_run = {
+        k: v + np.array([0, 1, max(-1, 1 - v)]) if k in whole else v * scales for k, v in hyper.items()
+    }
     starts = np.array([start, start, [start[0] + 0.1, start[1] - 0.1]])
     n = 3
     batch = optimizers.run_batch(name, engine_surface(S), starts, n, **per_run)
     for i in range(3):
-        own = {k: float(v[i]) for k, v in per_run.items()}
+        own = {k: int(v[i]) if k in whole else float(v[i]) for k, v in per_run.items()}
         expected = HAND[name](S, list(starts[i]), n, **own)
         np.testing.assert_allclose(batch.points[:, i], expected, rtol=1e-12, atol=1e-12)
 
@@ -799,6 +889,9 @@ HYPER_STRATEGIES = {
         "beta2": st.floats(0.0, 0.9999),
         "eps": st.floats(1e-10, 1.0),
     },
+    "nesterov": {"lr": st.floats(1e-5, 1e-3), "momentum": st.floats(0.01, 0.99)},
+    "adagrad": {"lr": st.floats(1e-4, 0.5), "eps": st.floats(1e-10, 1.0)},
+    "lbfgs": {"lr": st.floats(0.05, 2.0), "history": st.integers(1, 50)},
     "newton": {"lr": st.floats(0.05, 1.0)},
 }
 
