@@ -8,57 +8,27 @@ children; should that fail, the session's process group is killed).
 
 from __future__ import annotations
 
-import contextlib
 import os
-import shutil
 import signal
-import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.e2e.browser import ROOT, free_port, healthy
+from tests.e2e.browser import healthy
 from tests.e2e.conftest import wait_for_app
+from tests.e2e.hall import NGINX, Hall, lecture_hall
 
 pytestmark = pytest.mark.e2e
 
-SERVE = ROOT / "scripts" / "serve.sh"
-NGINX = "/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else shutil.which("nginx")
 # The map: a Plotly chart today; it may become a custom component drawing with plotly.js.
 CHART = "[data-testid='stPlotlyChart'], .js-plotly-plot"
 STEPS = ".st-key-steps input[type='range'], .st-key-steps [role='slider']"
-START_TIMEOUT_S = 120.0
 RESTART_TIMEOUT_S = 90.0
 # Fresh browsers get a random route each: the chance that this many all land on one of two
 # processes is 2**-15.
 MAX_FRESH_CONTEXTS = 16
-
-
-@dataclass
-class Hall:
-    """A running serve.sh: its process, base URL (nginx) and run dir."""
-
-    proc: subprocess.Popen
-    base_url: str
-    run_dir: Path
-    log_path: Path
-
-    def backend_ports(self) -> list[int]:
-        return [int(p.read_text()) for p in sorted(self.run_dir.glob("backend-*.port"))]
-
-    def backend_pid(self, index: int) -> int:
-        return int((self.run_dir / f"backend-{index}.pid").read_text())
-
-    def backend_index(self, upstream: str) -> int:
-        """Which process answered, from an X-Upstream value "127.0.0.1:PORT"."""
-        return self.backend_ports().index(int(upstream.rsplit(":", 1)[1]))
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
 
 
 def _require_nginx() -> None:
@@ -74,40 +44,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-@contextlib.contextmanager
-def serve(tmp: Path, processes: int) -> Iterator[Hall]:
-    """Run `scripts/serve.sh --processes N` on a free loopback port until every process and nginx
-    answer; yield the Hall; stop it afterwards (and make sure nothing it started is left)."""
-    _require_nginx()
-    port = free_port()
-    run_dir = tmp / "run"
-    log_path = tmp / "serve.log"
-    cmd = ["bash", str(SERVE), "--processes", str(processes), "--port", str(port)]
-    cmd += ["--address", "127.0.0.1", "--run-dir", str(run_dir), "--nginx", NGINX]
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    hall = Hall(proc, f"http://127.0.0.1:{port}", run_dir, log_path)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while "ready: " not in hall.log():
-            assert proc.poll() is None, f"serve.sh exited ({proc.returncode}):\n{hall.log()}"
-            assert time.monotonic() < deadline, f"serve.sh not ready in time:\n{hall.log()}"
-            time.sleep(0.25)
-        yield hall
-    finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)  # the session serve.sh was started in
-                proc.wait(timeout=10)
-
-
 @pytest.fixture(scope="module")
 def hall(tmp_path_factory) -> Iterator[Hall]:
     """Two Streamlit processes behind nginx, shared by the browser tests of this module."""
-    with serve(tmp_path_factory.mktemp("hall"), processes=2) as running:
+    _require_nginx()
+    with lecture_hall(tmp_path_factory.mktemp("hall"), processes=2) as running:
         yield running
 
 
@@ -280,8 +221,9 @@ def test_a_killed_process_is_restarted_and_its_student_reconnects(hall, _browser
 
 
 def test_stopping_serve_stops_every_process_it_started(tmp_path):
-    with serve(tmp_path, processes=1) as one:
-        pids = [one.backend_pid(0), int((one.run_dir / "nginx.pid").read_text())]
+    _require_nginx()
+    with lecture_hall(tmp_path, processes=1) as one:
+        pids = [one.backend_pid(0), one.nginx_pid()]
         assert all(_alive(pid) for pid in pids)
         with urllib.request.urlopen(one.base_url + "/_stcore/health", timeout=10) as resp:
             assert resp.read() == b"ok"
