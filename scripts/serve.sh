@@ -61,6 +61,7 @@ if [[ -z $run_dir ]]; then
 fi
 mkdir -p "$run_dir/tmp"
 run_dir=$(cd "$run_dir" && pwd)
+rm -f "$run_dir"/backend-*.pid "$run_dir"/backend-*.port  # a reused run dir: only this start's
 
 # One secret for all processes: Streamlit signs its XSRF cookie with it, and a student whose
 # process dies reconnects to another one with the cookie the first one signed.
@@ -80,7 +81,7 @@ PY
 )
 ((${#ports[@]} == processes)) || die "could not find $processes free loopback ports"
 
-pids=()        # pid of process i (0 when not running)
+pids=()        # pid of process i
 started_at=()  # when process i was last started (seconds since epoch)
 fails=()       # consecutive failed health polls of process i
 nginx_pid=0
