@@ -126,14 +126,20 @@ def _wait_reconnected(page) -> None:
     wait_for_app(page, 60_000)
 
 
-def _websocket_upstreams(hall: Hall, route: str) -> set[str]:
-    """The processes nginx sent this route's websockets to, from its access log."""
-    lines = (hall.run_dir / "nginx-access.log").read_text().splitlines()
-    return {
-        line.split("upstream=", 1)[1].split(" rt=")[0].split(",")[-1].strip()
-        for line in lines
-        if "/_stcore/stream" in line and f"route={route}" in line
-    }
+def _closed_websocket_upstreams(hall: Hall, route: str) -> set[str]:
+    """The processes nginx sent this route's closed websockets to, from its access log (a request
+    is logged when it ends); waits up to 10 s for at least one."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = (hall.run_dir / "nginx-access.log").read_text().splitlines()
+        found = {
+            line.split("upstream=", 1)[1].split(" rt=")[0].split(",")[-1].strip()
+            for line in lines
+            if "/_stcore/stream" in line and f"route={route}" in line
+        }
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
 
 
 def test_a_student_is_served_through_nginx_and_stays_on_one_process(hall, _browser):
@@ -153,7 +159,7 @@ def test_a_student_is_served_through_nginx_and_stays_on_one_process(hall, _brows
         page.locator(CHART).first.wait_for(state="visible", timeout=60_000)
         assert _upstream(response) == first
         assert _steps(page) == steps  # the URL brought the view back
-        assert _websocket_upstreams(hall, routes[0]) == {first}
+        assert _closed_websocket_upstreams(hall, routes[0]) == {first}  # the one before the reload
     finally:
         context.close()
 
