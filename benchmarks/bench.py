@@ -1,7 +1,8 @@
 """All speed figures of the project, as tables: engine, explorer page, hyperparameter search.
 
-    python benchmarks/bench.py            # everything (the browser part needs Debian's chromium)
-    python benchmarks/bench.py engine     # one table: engine, custom, app or sweeps
+    python benchmarks/bench.py            # engine, custom, sweeps, app (the browser part needs Debian's chromium)
+    python benchmarks/bench.py engine     # one table: engine, custom, sweeps, app or class
+    python benchmarks/bench.py class      # a classroom played by ../shared/tools/load.py (minutes; nginx)
 
 Figures are wall-clock times on this machine; nothing here is asserted by the test suite.
 """
@@ -14,21 +15,23 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bench_app, bench_custom, bench_engine, bench_sweeps
+from benchmarks import bench_app, bench_class, bench_custom, bench_engine, bench_sweeps
 
 TABLES = {
     "engine": bench_engine.main,
     "custom": bench_custom.main,
     "sweeps": bench_sweeps.main,
     "app": bench_app.main,
+    "class": bench_class.main,
 }
+DEFAULT = ["engine", "custom", "sweeps", "app"]  # `class` takes minutes: it runs when named
 
 
 def main(names: list[str]) -> None:
     unknown = set(names) - set(TABLES)
     if unknown:
         raise SystemExit(f"unknown table(s) {sorted(unknown)}; choose from {list(TABLES)}")
-    for name in names or TABLES:
+    for name in names or DEFAULT:
         print(f"\n== {name} ==")
         TABLES[name]()
 

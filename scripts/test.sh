@@ -4,12 +4,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian's Chromium for the end-to-end browser test (Playwright never downloads a browser here).
-if ! command -v chromium >/dev/null 2>&1; then
+# Debian's Chromium for the end-to-end browser tests (Playwright never downloads a browser here),
+# and Debian's nginx for the lecture-hall test (scripts/serve.sh).
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "warning: chromium is not installed and cannot be installed here; e2e tests will be skipped" >&2
+    echo "warning: ${missing[*]} not installed and cannot be installed here; their e2e tests will be skipped" >&2
   fi
 fi
 
