@@ -1,6 +1,6 @@
 """All speed figures of the project, as tables: engine, explorer page, hyperparameter search.
 
-    python benchmarks/bench.py            # engine, custom, sweeps, app (the browser part needs Debian's chromium)
+    python benchmarks/bench.py            # engine, custom, sweeps, app (app needs Debian chromium)
     python benchmarks/bench.py engine     # one table: engine, custom, sweeps, app or class
     python benchmarks/bench.py class      # a classroom played by ../shared/tools/load.py (minutes; nginx)
 
