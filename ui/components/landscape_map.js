@@ -392,8 +392,9 @@ function createState(parentElement) {
     pending: false, listening: false, setTriggerValue: () => {} };
   dom.play.addEventListener("click", () => play(state));
   dom.slider.addEventListener("input", () => {
+    const k = Number(dom.slider.value); // read before pause() writes the current step back
     pause(state);
-    setStep(state, Number(dom.slider.value));
+    setStep(state, k);
   });
   dom.root.addEventListener("keydown", (ev) => {
     if (ev.target === dom.slider && ev.key !== " ") return; // the range input steps by itself
@@ -416,10 +417,15 @@ export function mountMap({ data, parentElement, setTriggerValue }) {
   let state = maps.get(parentElement);
   if (!state) {
     state = createState(parentElement);
+    state.release = releaser(parentElement, state);
     maps.set(parentElement, state);
   }
   activeMap = state;
   state.setTriggerValue = setTriggerValue;
+  // Streamlit may call again with the same data (e.g. when the run ends): nothing to redraw.
+  const signature = JSON.stringify(data);
+  if (signature === state.signature) return state.release;
+  state.signature = signature;
   const paths = decodePaths(data);
   const wasAtEnd = !state.paths || state.k >= state.paths.n_steps;
   state.paths = paths;
@@ -449,6 +455,10 @@ export function mountMap({ data, parentElement, setTriggerValue }) {
     .catch((err) => {
       state.dom.plot.innerHTML = `<div class="pg-map-error">The map could not be drawn: ${err.message}</div>`;
     });
+  return state.release;
+}
+
+function releaser(parentElement, state) {
   // Streamlit calls this when the element unmounts, and also when a newer call overtook this one
   // while it was starting: only a map that left the page is torn down.
   return () => {
