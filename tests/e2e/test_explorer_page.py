@@ -201,6 +201,6 @@ def test_the_data_panel_moves_with_the_step_slider(streamlit_server, browser_pag
     _wait_step(page, 0)
     fit_start = gd.evaluate("gd => Array.from(gd.data.find(t => t.meta === 'fit:sgd').y)")
     assert fit_start != fit_end  # the fitted line at step 0 is the start's, not the end's
-    assert page.locator(f"{MAP} .xy2 .scatterlayer .trace").count() >= 3  # data, best fit, fits
+    assert page.locator(f"{MAP} .x2y2 .scatterlayer .trace").count() >= 3  # data, best fit, fits
     assert _contour_paths(page) > 0
     _no_exception(page)

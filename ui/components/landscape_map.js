@@ -284,9 +284,11 @@ function draw(state) {
   if (!state.base || !state.paths || !state.Plotly) return Promise.resolve();
   showStep(state);
   const fig = figure(state);
-  const config = { displaylogo: false, scrollZoom: false, responsive: true,
-    modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  // Not plotly's `responsive`: it sizes the plot from its container, which collapsed to 0 px when
+  // drawn during a rerun. The height is the layout's; the width follows a ResizeObserver.
+  const config = { displaylogo: false, scrollZoom: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
   const gd = state.dom.plot;
+  gd.style.height = `${fig.layout.height}px`;
   const run = state.plotted ? state.Plotly.react(gd, fig.data, fig.layout, config)
     : state.Plotly.newPlot(gd, fig.data, fig.layout, config);
   state.plotted = true;
