@@ -2,8 +2,8 @@
 
 Thin by design: the sidebar's widgets (all URL-backed, see `ui.common.UrlState`) feed cached
 engine runs (`ui.common.run_optimizer`), and the figure builders in `figures.explorer` draw them.
-The animation (play button and step slider) runs in the browser from Plotly frames, so watching
-the race never reruns the script.
+The map is a browser component (`ui.map_component`) that keeps its chart: it gets the contour once
+per surface and new paths on each rerun, and plays and scrubs the race without rerunning the script.
 """
 
 from __future__ import annotations
