@@ -4,10 +4,12 @@
 // - `mountBase` receives the surface's part (contour, axes, minima, data panel) and keeps it here,
 //   keyed by its contour key. Its payload is identical while the surface stays, so Streamlit's
 //   message cache sends it once; its element is hidden.
-// - `mountMap` receives the paths and draws the chart: Plotly.newPlot once, then Plotly.react on
-//   new paths (uirevision keeps the user's zoom). Play, pause and the step slider run here, with
-//   no rerun: they restyle the path traces only, so the contour is never redrawn or lost (the
-//   plotly.js animation frames that used to erase it, plotly.js #4491, are gone).
+// - `mountMap` receives the paths and draws the chart in two stacked Plotly layers: below, the
+//   contour, drawn once per surface (recomputing it cost about 3/4 of every redraw); above, on a
+//   transparent background, the paths, legend, hover and zoom, redrawn by Plotly.react on new
+//   paths (uirevision keeps the user's zoom; the layer below follows it). Play, pause and the step
+//   slider run here with no rerun and never touch the contour (the plotly.js animation frames that
+//   erased it, plotly.js #4491, are gone).
 // A click on the map sends the point back as the trigger value `start`.
 
 const bases = new Map(); // contour key -> decoded base payload (a few, most recent last)
@@ -22,7 +24,10 @@ let plotlyPromise = null;
 const CSS = `
 .pg-map { position: relative; outline: none; }
 .pg-map:focus-visible { box-shadow: 0 0 0 2px rgba(255, 75, 75, 0.5); border-radius: 4px; }
-.pg-map-plot { width: 100%; }
+.pg-map-stack { position: relative; width: 100%; }
+.pg-map-bg { position: absolute; inset: 0; pointer-events: none; }
+.pg-map-plot { position: relative; width: 100%; }
+.pg-map-readout { color: #262730; font-variant-numeric: tabular-nums; }
 .pg-map-controls { display: flex; align-items: center; gap: 12px; padding: 4px 8px 0 60px;
   font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; }
 .pg-map-controls button { font-size: 16px; line-height: 1; min-width: 40px; height: 32px; cursor: pointer;
@@ -81,26 +86,16 @@ function decodeBase(raw) {
   const nx = raw.nx, ny = raw.ny;
   const xs = f32(raw.x), ys = f32(raw.y), zflat = f32(raw.z);
   const [a, b] = raw.axis_labels;
-  const z = [], text = [];
-  for (let i = 0; i < ny; i++) {
-    const row = zflat.subarray(i * nx, (i + 1) * nx);
-    z.push(row);
-    const trow = new Array(nx);
-    for (let j = 0; j < nx; j++) {
-      const loss = raw.log ? raw.floor + Math.pow(10, row[j]) - raw.delta : row[j];
-      trow[j] = Number.isFinite(loss) ? fmt(loss) : "undefined";
-    }
-    text.push(trow);
-  }
+  const z = [];
+  for (let i = 0; i < ny; i++) z.push(zflat.subarray(i * nx, (i + 1) * nx));
   const contour = {
-    type: "contour", x: xs, y: ys, z, text, ncontours: 24, colorscale: raw.colorscale,
+    type: "contour", x: xs, y: ys, z, ncontours: 24, colorscale: raw.colorscale,
     // "heatmap" colouring draws one image instead of a filled path per level: faster to redraw.
     contours: { coloring: "heatmap", showlines: true },
     line: { color: "rgba(60,70,80,0.35)", width: 0.8 },
-    showscale: !raw.data_panel, colorbar: raw.colorbar, name: "loss", showlegend: false,
-    hovertemplate: `${a} = %{x:.3g}, ${b} = %{y:.3g}<br>L = %{text}<br><i>click to start here</i><extra></extra>`,
+    showscale: !raw.data_panel, colorbar: raw.colorbar, name: "loss", showlegend: false, hoverinfo: "skip",
   };
-  const fixed = [contour];
+  const fixed = [];
   if (raw.minima.length) {
     fixed.push({
       type: "scatter", mode: "markers", name: "minimum θ*",
@@ -125,32 +120,51 @@ function decodeBase(raw) {
       });
     }
   }
-  const layout = {
+  // The two layers must place the axes identically: fixed margins (no auto-expansion by the legend
+  // or the colour bar) and the same domains, ranges and aspect constraint.
+  const axis = { zeroline: false, linecolor: "#888", gridcolor: "#eceff3" };
+  const common = {
     height: raw.height,
     font: { family: "Source Sans Pro, Helvetica, Arial, sans-serif", size: 14, color: "#262730" },
-    paper_bgcolor: "white", plot_bgcolor: "white",
-    margin: { l: 60, r: 20, t: 70, b: 50 },
-    hovermode: "closest", hoverlabel: { font: { size: 13 } },
-    legend: { orientation: "h", yanchor: "bottom", y: 1.06, x: 0 },
+    margin: { l: 60, r: panel ? 20 : 100, t: 90, b: 50, autoexpand: false },
     uirevision: raw.key, // a new surface resets the zoom; new paths keep it
-    dragmode: "pan",
-    xaxis: { title: { text: a }, range: raw.xrange, constrain: "domain", showgrid: true, gridcolor: "#eceff3",
-      zeroline: false, linecolor: "#888" },
-    yaxis: { title: { text: b }, range: raw.yrange, showgrid: true, gridcolor: "#eceff3", zeroline: false,
-      linecolor: "#888" },
+    xaxis: { ...axis, title: { text: a }, range: raw.xrange, constrain: "domain" },
+    yaxis: { ...axis, title: { text: b }, range: raw.yrange },
   };
-  if (raw.equal_aspect) Object.assign(layout.yaxis, { scaleanchor: "x", scaleratio: 1, constrain: "domain" });
+  if (raw.equal_aspect) Object.assign(common.yaxis, { scaleanchor: "x", scaleratio: 1, constrain: "domain" });
+  if (panel) common.xaxis.domain = [0, 0.54];
+  // Below: the contour and the grid, never interactive (it follows the top layer's zoom).
+  const bgLayout = structuredClone(common);
+  Object.assign(bgLayout, { paper_bgcolor: "white", plot_bgcolor: "white", showlegend: false });
+  for (const ax of [bgLayout.xaxis, bgLayout.yaxis]) Object.assign(ax, { showgrid: true, showticklabels: false });
+  bgLayout.xaxis.title = bgLayout.yaxis.title = { text: "" };
+  // Above: transparent, with the paths, axes labels, legend, hover, zoom and the data panel.
+  const layout = structuredClone(common);
+  Object.assign(layout, {
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "closest",
+    hoverlabel: { font: { size: 13 } }, dragmode: "pan",
+    legend: { orientation: "h", yanchor: "bottom", y: 1.04, x: 0 },
+  });
+  layout.xaxis.showgrid = layout.yaxis.showgrid = false;
   if (panel) {
-    layout.xaxis.domain = [0, 0.54];
-    layout.xaxis2 = { domain: [0.64, 1], anchor: "y2", title: { text: "input x" }, gridcolor: "#eceff3",
-      zeroline: false, linecolor: "#888" };
-    layout.yaxis2 = { anchor: "x2", range: panel.yrange, title: { text: "target y" }, gridcolor: "#eceff3",
-      zeroline: false, linecolor: "#888" };
+    layout.xaxis2 = { ...axis, domain: [0.64, 1], anchor: "y2", title: { text: "input x" } };
+    layout.yaxis2 = { ...axis, anchor: "x2", range: panel.yrange, title: { text: "target y" } };
     const title = (text, x) => ({ text: `<b>${text}</b>`, x, xref: "paper", xanchor: "center", y: 1,
       yref: "paper", yanchor: "bottom", showarrow: false, font: { size: 13 } });
     layout.annotations = [title("parameter space: loss L(θ)", 0.27), title("data space: the fit at step k", 0.82)];
   }
-  return { key: raw.key, fixed, layout, fitX, axisLabels: [a, b], xrange: raw.xrange, yrange: raw.yrange };
+  return { key: raw.key, contour, bgLayout, fixed, layout, fitX, axisLabels: [a, b], xrange: raw.xrange,
+    yrange: raw.yrange, xs, ys, z, log: raw.log, floor: raw.floor, delta: raw.delta };
+}
+
+// The loss at (x, y) read from the contour grid (nearest grid point), for the readout under the map.
+function lossAt(base, x, y) {
+  const nearest = (arr, v) => {
+    const t = (v - arr[0]) / (arr[arr.length - 1] - arr[0]);
+    return Math.max(0, Math.min(arr.length - 1, Math.round(t * (arr.length - 1))));
+  };
+  const v = base.z[nearest(base.ys, y)][nearest(base.xs, x)];
+  return base.log ? base.floor + Math.pow(10, v) - base.delta : v;
 }
 
 export function mountBase({ data, parentElement }) {
@@ -189,8 +203,13 @@ function buildDom(parentElement) {
   root.className = "pg-map";
   root.tabIndex = 0;
   root.setAttribute("aria-label", "Loss map: space plays or pauses, arrow keys step");
+  const stack = document.createElement("div");
+  stack.className = "pg-map-stack";
+  const bg = document.createElement("div");
+  bg.className = "pg-map-bg";
   const plot = document.createElement("div");
   plot.className = "pg-map-plot";
+  stack.append(bg, plot);
   const controls = document.createElement("div");
   controls.className = "pg-map-controls";
   const play = document.createElement("button");
@@ -209,10 +228,14 @@ function buildDom(parentElement) {
   controls.append(play, slider, label);
   const hint = document.createElement("div");
   hint.className = "pg-map-hint";
-  hint.textContent = "▶ plays the race, the slider scrubs it (space and ← → on the map); click the map to start there.";
-  root.append(plot, controls, hint);
+  const readout = document.createElement("span");
+  readout.className = "pg-map-readout";
+  const help = document.createElement("span");
+  help.textContent = "▶ plays the race, the slider scrubs it (space and ← → on the map); click the map to start there.";
+  hint.append(help, readout);
+  root.append(stack, controls, hint);
   parentElement.appendChild(root);
-  return { root, plot, play, slider, label };
+  return { root, stack, bg, plot, play, slider, label, help, readout };
 }
 
 function pathTraces(state) {
@@ -269,6 +292,30 @@ function figure(state) {
   return { data: [...state.base.fixed, ...pathTraces(state)], layout: state.base.layout };
 }
 
+// The contour layer: drawn once per surface; afterwards only moved to follow the top layer's zoom.
+function drawBackground(state) {
+  const { base, Plotly } = state;
+  const bg = state.dom.bg;
+  bg.style.height = `${base.bgLayout.height}px`;
+  if (state.bgKey === base.key) return Promise.resolve();
+  state.bgKey = base.key;
+  return Plotly.react(bg, [base.contour], structuredClone(base.bgLayout), { staticPlot: true });
+}
+
+function followZoom(state) {
+  if (state.zoomQueued) return;
+  state.zoomQueued = true;
+  requestAnimationFrame(() => {
+    state.zoomQueued = false;
+    const fl = state.dom.plot._fullLayout, bl = state.dom.bg._fullLayout;
+    if (!fl || !bl) return;
+    const x = fl.xaxis.range.slice(), y = fl.yaxis.range.slice();
+    const same = (p, q) => Math.abs(p[0] - q[0]) + Math.abs(p[1] - q[1]) < 1e-12;
+    if (same(x, bl.xaxis.range) && same(y, bl.yaxis.range)) return;
+    state.Plotly.relayout(state.dom.bg, { "xaxis.range": x, "yaxis.range": y });
+  });
+}
+
 function showStep(state) {
   const n = state.paths ? state.paths.n_steps : 0;
   state.dom.slider.max = String(n);
@@ -289,11 +336,13 @@ function draw(state) {
   const config = { displaylogo: false, scrollZoom: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
   const gd = state.dom.plot;
   gd.style.height = `${fig.layout.height}px`;
-  const run = state.plotted ? state.Plotly.react(gd, fig.data, fig.layout, config)
-    : state.Plotly.newPlot(gd, fig.data, fig.layout, config);
+  const run = drawBackground(state).then(() =>
+    state.plotted ? state.Plotly.react(gd, fig.data, fig.layout, config)
+      : state.Plotly.newPlot(gd, fig.data, fig.layout, config));
   state.plotted = true;
   return run.then(() => {
     if (!state.listening) listenToPlot(state);
+    followZoom(state);
     gd.dataset.step = String(state.k);
     gd.dataset.base = state.base.key;
   });
@@ -350,21 +399,46 @@ function play(state) {
   showStep(state);
 }
 
+// The point of the parameter-space plot under a mouse event, or null outside it.
+function pointAt(state, ev) {
+  const gd = state.dom.plot, fl = gd._fullLayout;
+  if (!fl || !state.base) return null;
+  const xa = fl.xaxis, ya = fl.yaxis, box = gd.getBoundingClientRect();
+  const px = ev.clientX - box.left - xa._offset, py = ev.clientY - box.top - ya._offset;
+  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return null;
+  return [xa.p2d(px), ya.p2d(py)];
+}
+
 function listenToPlot(state) {
   state.listening = true;
   const gd = state.dom.plot;
-  gd.on("plotly_click", (ev) => {
-    const point = ev && ev.points && ev.points[0];
-    const mouse = ev && ev.event;
-    if (!point || !mouse || (point.xaxis && point.xaxis._id !== "x")) return;
-    const xa = gd._fullLayout.xaxis, ya = gd._fullLayout.yaxis;
-    const box = gd.getBoundingClientRect();
-    const x = xa.p2d(mouse.clientX - box.left - xa._offset);
-    const y = ya.p2d(mouse.clientY - box.top - ya._offset);
+  gd.on("plotly_relayout", () => followZoom(state));
+  gd.on("plotly_relayouting", () => followZoom(state));
+  // Plotly sends a click (its own, after a press without a drag) to the element pressed: a click
+  // that was a pan or a zoom never arrives here.
+  let down = null;
+  gd.addEventListener("mousedown", (ev) => { down = [ev.clientX, ev.clientY]; }, true);
+  gd.addEventListener("click", (ev) => {
+    if (!down || Math.hypot(ev.clientX - down[0], ev.clientY - down[1]) > 4) return;
+    down = null;
+    const p = pointAt(state, ev);
+    if (!p) return;
     const [x0, x1] = state.base.xrange, [y0, y1] = state.base.yrange;
-    if (!(x >= x0 && x <= x1 && y >= y0 && y <= y1)) return;
+    if (!(p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1)) return;
     pause(state);
-    state.setTriggerValue("start", [Math.round(x * 1000) / 1000, Math.round(y * 1000) / 1000]);
+    state.setTriggerValue("start", [Math.round(p[0] * 1000) / 1000, Math.round(p[1] * 1000) / 1000]);
+  }, true);
+  gd.addEventListener("mousemove", (ev) => {
+    const p = pointAt(state, ev);
+    const [a, b] = state.base.axisLabels;
+    state.dom.readout.textContent = p
+      ? `${a} = ${fmt(p[0])}, ${b} = ${fmt(p[1])}: L = ${fmt(lossAt(state.base, p[0], p[1]))} (click to start here)`
+      : "";
+    state.dom.help.style.display = p ? "none" : "";
+  });
+  gd.addEventListener("mouseleave", () => {
+    state.dom.readout.textContent = "";
+    state.dom.help.style.display = "";
   });
 }
 
@@ -390,7 +464,8 @@ document.addEventListener("keydown", (ev) => {
 
 function createState(parentElement) {
   const dom = buildDom(parentElement);
-  const state = { dom, k: 0, timer: null, base: null, paths: null, Plotly: null, plotted: false, drawing: false,
+  const state = { dom, k: 0, timer: null, base: null, bgKey: null, paths: null, Plotly: null, plotted: false,
+    drawing: false, zoomQueued: false,
     pending: false, listening: false, setTriggerValue: () => {} };
   dom.play.addEventListener("click", () => play(state));
   dom.slider.addEventListener("input", () => {
@@ -403,13 +478,19 @@ function createState(parentElement) {
     onKey(state, ev);
   });
   const resize = new ResizeObserver(() => {
-    if (state.plotted && state.Plotly) state.Plotly.Plots.resize(dom.plot);
+    if (state.plotted && state.Plotly) {
+      state.Plotly.Plots.resize(dom.bg);
+      state.Plotly.Plots.resize(dom.plot);
+    }
   });
   resize.observe(dom.root);
   state.cleanup = () => {
     pause(state);
     resize.disconnect();
-    if (state.Plotly && state.plotted) state.Plotly.purge(dom.plot);
+    if (state.Plotly && state.plotted) {
+      state.Plotly.purge(dom.plot);
+      state.Plotly.purge(dom.bg);
+    }
   };
   return state;
 }
