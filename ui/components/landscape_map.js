@@ -453,13 +453,14 @@ function onKey(state, ev) {
   ev.preventDefault();
 }
 
-// Keys work on the focused map, and for a presentation also when nothing else has the focus.
+// Keys work on the focused map, and for a presentation also when nothing else has the focus (then
+// only space, ← and →: ↑ and ↓ keep scrolling the page).
 let activeMap = null;
 document.addEventListener("keydown", (ev) => {
   const t = ev.target;
   if (!activeMap || !activeMap.dom.root.isConnected) return;
   if (t !== document.body && t !== document.documentElement) return;
-  onKey(activeMap, ev);
+  if (ev.key === " " || ev.key === "ArrowLeft" || ev.key === "ArrowRight") onKey(activeMap, ev);
 });
 
 function createState(parentElement) {
@@ -515,11 +516,10 @@ export function mountMap({ data, parentElement, setTriggerValue }) {
   // New paths open complete, unless the user was scrubbing: then stay at that step.
   state.k = wasAtEnd ? paths.n_steps : Math.min(state.k, paths.n_steps);
   pause(state);
+  // Paths are drawn on their own surface only: until its base arrives, nothing is redrawn.
   const attach = () => {
-    const base = bases.get(paths.base);
-    if (!base) return false;
-    state.base = base;
-    return true;
+    state.base = bases.get(paths.base) || null;
+    return state.base !== null;
   };
   if (!attach()) {
     const listener = (key) => {
