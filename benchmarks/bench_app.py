@@ -1,7 +1,7 @@
-"""Speed figures of the explorer page (issue 3), for `benchmarks/bench.py` (calls `main()`).
+"""Speed figures of the explorer page (issues 3 and 9), for `benchmarks/bench.py` (calls `main()`).
 
-Targets, with the default view after a slider change: script rerun <= 150 ms, data sent per rerun
-< 300 KB, chart updated in the browser <= 400 ms.
+Targets, with the default view after a slider change (issue 9): data sent per rerun <= 40 KB when
+only the paths change, slider released -> map redrawn <= 250 ms, server CPU <= 25 ms per rerun.
 
 - script rerun: AppTest, the default page, then the Adam learning-rate slider moved to values not
   seen before (so Adam's run is recomputed; the other runs and the contour grid come from the
@@ -12,6 +12,10 @@ Targets, with the default view after a slider change: script rerun <= 150 ms, da
   headless Chromium (Debian's /usr/bin/chromium through Playwright, software rendering: no GPU),
   median and best of several presses. The same is measured for a one-slider app, the floor that
   Streamlit, the websocket and the browser cost on this machine before any chart is drawn.
+- server: during those presses, the server's script time (logged with PLAYGROUND_TIMING=1) and
+  its CPU time (/proc) divided by the reruns.
+- map component: the paths element's JSON counts per rerun; the base element (contour) is the
+  same on every rerun of a surface, so Streamlit's message cache sends it as a reference.
 
 Run: `python -m benchmarks.bench_app` (the browser part is skipped without chromium/playwright).
 """
