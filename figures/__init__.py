@@ -10,7 +10,6 @@ blindness; each optimizer keeps its colour in every chart of the app.
 
 from __future__ import annotations
 
-import base64
 import math
 
 import numpy as np
@@ -21,14 +20,12 @@ __all__ = [
     "OKABE_ITO",
     "OPTIMIZER_COLORS",
     "TEMPLATE",
-    "AnimatedFigure",
     "apply_levels",
     "contour_trace",
     "level_transform",
     "optimizer_color",
     "palette",
     "surface_grid",
-    "typed_array",
 ]
 
 # The app's one palette: Okabe-Ito (colour-blind safe). Yellow is left out: it vanishes on a light
@@ -186,33 +183,3 @@ def contour_trace(
         hoverinfo="skip",
         name="loss",
     )
-
-
-def typed_array(values) -> dict:
-    """A float32 array in Plotly's typed-array JSON form ({"dtype", "bdata"}), ready to send."""
-    arr = np.ascontiguousarray(np.asarray(values, dtype="<f4"))
-    return {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
-
-
-class AnimatedFigure(go.Figure):
-    """A `go.Figure` whose animation frames are plain dicts of typed arrays.
-
-    Plotly validates every frame's traces when frames are assigned, which costs several
-    milliseconds per frame (most of a rerun's budget for 40 frames). The frames here are built from
-    already-checked arrays, so they skip that validation and are added in `to_dict()`, which is what
-    `plotly.io.to_json` (and so `st.plotly_chart`) serialises. Read them with `raw_frames`.
-    """
-
-    def __init__(self, *args, raw_frames: list[dict] | None = None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._raw_frames = list(raw_frames or [])
-
-    @property
-    def raw_frames(self) -> list[dict]:
-        return self._raw_frames
-
-    def to_dict(self) -> dict:
-        d = super().to_dict()
-        if self._raw_frames:
-            d["frames"] = self._raw_frames
-        return d

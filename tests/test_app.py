@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -34,12 +35,41 @@ def _warnings(at: AppTest) -> list[str]:
     return [w.value for w in at.warning]
 
 
+def _map_payloads(at: AppTest) -> dict[str, dict]:
+    """The map component's two payloads of the last run: {"base": ..., "paths": ...}."""
+    out = {}
+    for c in at.get("bidi_component"):
+        name = c.proto.component_name
+        out["base" if name.endswith("_base") else "paths"] = json.loads(c.proto.json)
+    assert set(out) == {"base", "paths"}, out.keys()
+    return out
+
+
+def test_the_map_component_gets_the_contour_once_and_new_paths_on_each_rerun():
+    at = _app()
+    first = _map_payloads(at)
+    assert [p["label"] for p in first["paths"]["paths"]] == ["SGD", "Momentum", "RMSProp", "Adam"]
+    assert first["paths"]["base"] == first["base"]["key"]
+    assert first["paths"]["plotly_url"].startswith("app/static/plotly")
+    at.slider(key="steps").set_value(61).run()
+    assert not at.exception
+    second = _map_payloads(at)
+    # Same surface: the base payload is byte for byte the same (Streamlit's message cache then
+    # sends a reference), the paths are new.
+    assert second["base"] == first["base"]
+    assert second["paths"]["n_steps"] == 61 and second["paths"] != first["paths"]
+    at.selectbox(key="surface").set_value("rosenbrock").run()
+    third = _map_payloads(at)
+    assert third["base"]["key"] != first["base"]["key"] == first["paths"]["base"]
+    assert third["paths"]["base"] == third["base"]["key"]
+
+
 def test_default_render():
     at = _app()
     assert at.selectbox(key="surface").value == "quadratic"
     assert at.multiselect(key="opts").value == ["sgd", "momentum", "rmsprop", "adam"]
-    charts = at.get("plotly_chart")
-    assert len(charts) >= 2  # the map and the loss curves
+    assert len(at.get("plotly_chart")) >= 1  # the loss curves
+    assert _map_payloads(at)["paths"]["n_steps"] == 60  # the map component
     table = _summary(at)
     assert list(table["optimizer"]) == ["SGD", "Momentum", "RMSProp", "Adam"]
     assert (table["final loss"] < 1.0).all()
@@ -167,7 +197,7 @@ def test_lazy_views_render_when_opened():
     assert any('"type":"surface"' in c.proto.spec for c in at.get("plotly_chart"))
     at = _app({"view": "Learning rate", "surface": "curve_fit", "opts": "lm"})
     assert not at.exception
-    assert len(at.get("plotly_chart")) >= 3
+    assert len(at.get("plotly_chart")) >= 2  # loss and learning rate (the map is a component)
 
 
 def test_optimizer_explanations_are_shown():

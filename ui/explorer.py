@@ -2,9 +2,9 @@
 
 Thin by design: `TABLE` declares the page's settings; the sidebar draws them (URL-backed, see
 `ui.settings`) into an `ExplorerChoices`, which feeds cached engine runs
-(`ui.common.run_optimizer`); the figure builders in `figures.explorer` draw the runs. The animation
-(play button and step slider) runs in the browser from Plotly frames, so watching the race never
-reruns the script.
+(`ui.common.run_optimizer`); the figure builders in `figures.explorer` draw the runs. The map is
+a browser component (`ui.map_component`) that keeps its chart: it gets the contour once per surface
+and new paths on each rerun, and plays and scrubs the race without rerunning the script.
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ import streamlit as st
 import optimizers
 import surfaces
 from figures import explorer as fx
-from figures import optimizer_color
+from figures import map_data, optimizer_color
 from optimizers.schedules import SCHEDULES
-from ui import common, components
+from ui import common, components, map_component
 from ui.settings import Setting, SettingsTable, UrlState, draw, draw_tabs, forget, sync_query_param
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
-CLICK_GRID_N = 31  # click-to-set-start lattice per axis (961 invisible SVG markers)
-MAX_FRAMES = 40  # animation frames sent with the contour
 
 DEFAULT_SURFACE = "quadratic"
 DEFAULT_OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"]
@@ -295,17 +293,9 @@ def _on_surface_change() -> None:
         st.session_state[f"{opt}_lr"] = float(lr)
 
 
-def _on_contour_click() -> None:
-    """on_select of the contour: the clicked point (from the transparent grid) becomes θ_0."""
-    state = st.session_state.get("landscape")
-    points = state.selection.points if state is not None else []
-    if not points:
-        return
-    grid_points = [p for p in points if p.get("curve_number") == 1] or points
-    p = grid_points[0]
-    if "x" in p and "y" in p:
-        st.session_state["start_x"] = round(float(p["x"]), 3)
-        st.session_state["start_y"] = round(float(p["y"]), 3)
+def _on_map_click(x: float, y: float) -> None:
+    """A click on the map (reported by the map component) makes the clicked point θ_0."""
+    st.session_state["start_x"], st.session_state["start_y"] = x, y
 
 
 # --------------------------------------------------------------------------- sidebar
@@ -524,16 +514,8 @@ def _render() -> None:
                 icon="⚠️",
             )
 
-    grid = common.surface_grid(choices.surface, choices.problem.surface_params, GRID_N)
-    fig = fx.landscape_figure(
-        surface,
-        grid,
-        trajs,
-        start=choices.start,
-        log_levels=sinfo.log_levels,
-        max_frames=MAX_FRAMES,
-        click_grid_n=CLICK_GRID_N,
-    )
+    base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, GRID_N)
+    paths = map_data.map_paths(surface, trajs, start=choices.start, base_key=base["key"])
     # Side by side when the map is one square panel; data surfaces use the full width for the map
     # and its data panel, with the loss below.
     if surface.data is None:
@@ -541,15 +523,7 @@ def _render() -> None:
     else:
         map_col = loss_col = st.container()
     with map_col:
-        st.plotly_chart(
-            fig,
-            key="landscape",
-            width="stretch",
-            theme=None,
-            on_select=_on_contour_click,
-            selection_mode="points",
-            config={"displaylogo": False, "scrollZoom": False},
-        )
+        map_component.landscape_map(base, paths, key="landscape", on_start=_on_map_click)
     with loss_col:
         if trajs:
             _loss_view(url, trajs, surface.min_value)
@@ -582,6 +556,7 @@ def _render() -> None:
                 )
     if surf_tab.open:
         with surf_tab:
+            grid = common.surface_grid(choices.surface, choices.problem.surface_params, GRID_N)
             st.plotly_chart(
                 fx.surface3d_figure(surface, grid, trajs, log_levels=sinfo.log_levels),
                 key="surface3d",

@@ -27,14 +27,56 @@ def _map_svg(page) -> str:
     return page.locator(f"{MAP} .scatterlayer").first.inner_html()
 
 
+def _contour_paths(page) -> int:
+    """SVG paths of the contour layer actually drawn in the map (0 once the layer is erased)."""
+    return page.locator(f"{MAP} .contourlayer path").count()
+
+
+def _step_label(page):
+    return page.locator(f"{MAP} .pg-map-step")
+
+
+def _wait_step(page, k: int) -> None:
+    """Wait until the map has drawn step k (the component marks the plot with the step drawn)."""
+    page.wait_for_function(
+        "(k) => document.querySelector('.st-key-landscape .pg-map-plot').dataset.step === String(k)", arg=k
+    )
+
+
+def _scrub(page, k: int) -> None:
+    """Drag the step slider under the map to k (as a drag does: set the value, fire `input`)."""
+    page.locator(f"{MAP} .pg-map-slider").evaluate(
+        "(e, k) => { e.value = String(k); e.dispatchEvent(new Event('input', {bubbles: true})); }", k
+    )
+
+
+def _click_map(page, fx: float, fy: float) -> None:
+    """Click the parameter-space plot area at fractions (fx, fy) of its width and height."""
+    area = page.locator(f"{MAP} .nsewdrag").first.bounding_box()
+    assert area is not None
+    x, y = area["x"] + fx * area["width"], area["y"] + fy * area["height"]
+    page.mouse.move(x, y)
+    page.wait_for_timeout(300)  # let plotly pick the hovered point
+    page.mouse.click(x, y)
+
+
+def _visible_colour(page, locator) -> str:
+    """The computed text colour of `locator`, asserted visible: not transparent, alpha 1."""
+    colour = locator.evaluate("e => getComputedStyle(e).color")
+    assert locator.is_visible()
+    assert "rgba" not in colour or colour.replace(" ", "").endswith(",1)"), colour
+    assert colour not in ("transparent", "rgba(0, 0, 0, 0)"), colour
+    return colour
+
+
 def test_explorer_draws_reacts_to_a_slider_and_to_a_click(streamlit_server, browser_page, app_wait):
     page = browser_page
     page.goto(streamlit_server + "/")
     app_wait.ready(page)
     page.wait_for_selector(MAP_PATHS, timeout=30_000)
     _no_exception(page)
-    assert page.get_by_test_id("stPlotlyChart").count() >= 2
-    assert page.locator(f"{MAP} .contourlayer").count() == 1
+    assert page.get_by_test_id("stPlotlyChart").count() >= 1  # the loss curves; the map is a component
+    assert _contour_paths(page) > 0
     before = _map_svg(page)
 
     # Move the steps slider one notch with the keyboard: the URL and the paths change.
@@ -52,12 +94,8 @@ def test_explorer_draws_reacts_to_a_slider_and_to_a_click(streamlit_server, brow
     _no_exception(page)
 
     # Click the map (lower right of the plot area): the start point moves there.
-    area = page.locator(f"{MAP} .nsewdrag").first.bounding_box()
-    assert area is not None
     start_before = page.locator(".st-key-start_x input").input_value()
-    page.mouse.move(area["x"] + 0.8 * area["width"], area["y"] + 0.75 * area["height"])
-    page.wait_for_timeout(300)  # let plotly pick the hovered point
-    page.mouse.click(area["x"] + 0.8 * area["width"], area["y"] + 0.75 * area["height"])
+    _click_map(page, 0.8, 0.75)
     app_wait.rerun(page)
     page.wait_for_function("() => window.location.search.includes('start_x=')", timeout=20_000)
     start_after = page.locator(".st-key-start_x input").input_value()
@@ -91,3 +129,78 @@ def test_a_tampered_link_warns_instead_of_failing(streamlit_server, browser_page
     alerts = page.get_by_test_id("stAlert").all_inner_texts()
     assert any("surface=nowhere" in a for a in alerts)
     assert any("steps=abc" in a for a in alerts)
+
+
+def test_play_and_scrub_keep_the_map_the_step_number_and_the_click(streamlit_server, browser_page, app_wait):
+    """Issue 10, defect 1: play and the step slider used to erase the contour for good, break the
+    click-to-start, and hide the step number in a transparent font."""
+    page = browser_page
+    page.goto(streamlit_server + "/")
+    app_wait.ready(page)
+    page.wait_for_selector(MAP_PATHS, timeout=30_000)
+    drawn = _contour_paths(page)
+    assert drawn > 0
+    assert _step_label(page).inner_text() == "step k = 60"  # the race opens complete
+
+    # Play: the paths restart from step 0 and advance, in the browser (no rerun), to the end.
+    page.locator(f"{MAP} .pg-map-play").click()
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.st-key-landscape .pg-map-step').textContent;"
+        " const k = Number(t.split('=')[1]); return k > 0 && k < 60; }",
+        timeout=10_000,
+    )
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-landscape .pg-map-step').textContent === 'step k = 60'",
+        timeout=20_000,
+    )
+    _wait_step(page, 60)
+    assert _contour_paths(page) == drawn  # the contour is still drawn, every level of it
+    _visible_colour(page, _step_label(page))
+    assert page.locator(".st-key-steps input[type='range']").input_value() == "60"  # no rerun moved it
+
+    # Scrub: the step slider under the map to step 20; each path ends at step 20 with its head dot.
+    _scrub(page, 20)
+    _wait_step(page, 20)
+    assert _step_label(page).inner_text() == "step k = 20"
+    heads = page.locator(f"{MAP} .pg-map-plot").evaluate(
+        "gd => gd.data.filter(t => t.meta === 'heads').map(t => t.customdata.map(c => c[0]))"
+    )
+    assert heads == [[20, 20, 20, 20]]
+    lengths = page.locator(f"{MAP} .pg-map-plot").evaluate(
+        "gd => gd.data.filter(t => String(t.meta).startsWith('path:')).map(t => t.x.length)"
+    )
+    assert lengths == [21, 21, 21, 21]
+    assert _contour_paths(page) == drawn
+
+    # The keyboard on the focused map: arrows step, space plays.
+    page.locator(f"{MAP} .pg-map").focus()
+    page.keyboard.press("ArrowLeft")
+    _wait_step(page, 19)
+    assert _step_label(page).inner_text() == "step k = 19"
+
+    # A click on the map after play still sets the start point (and the URL).
+    start_before = float(page.locator(".st-key-start_x input").input_value())
+    _click_map(page, 0.8, 0.75)
+    app_wait.rerun(page)
+    page.wait_for_function("() => window.location.search.includes('start_x=')", timeout=20_000)
+    start_after = float(page.locator(".st-key-start_x input").input_value())
+    assert start_after > 0 > start_before
+    page.wait_for_selector(MAP_PATHS)
+    assert _contour_paths(page) == drawn  # same surface: the contour stays
+    _no_exception(page)
+
+
+def test_the_data_panel_moves_with_the_step_slider(streamlit_server, browser_page, app_wait):
+    page = browser_page
+    page.goto(streamlit_server + "/?surface=linear_regression&opts=sgd,newton&steps=30")
+    app_wait.ready(page)
+    page.wait_for_selector(MAP_PATHS, timeout=30_000)
+    gd = page.locator(f"{MAP} .pg-map-plot")
+    fit_end = gd.evaluate("gd => Array.from(gd.data.find(t => t.meta === 'fit:sgd').y)")
+    _scrub(page, 0)
+    _wait_step(page, 0)
+    fit_start = gd.evaluate("gd => Array.from(gd.data.find(t => t.meta === 'fit:sgd').y)")
+    assert fit_start != fit_end  # the fitted line at step 0 is the start's, not the end's
+    assert page.locator(f"{MAP} .x2y2 .scatterlayer .trace").count() >= 3  # data, best fit, fits
+    assert _contour_paths(page) > 0
+    _no_exception(page)

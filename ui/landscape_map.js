@@ -1,0 +1,555 @@
+// The explorer's map, owned by the browser (see ui/map_component.py and figures/map_data.py).
+//
+// Two Streamlit Components v2 elements import this module (one module instance per page):
+// - `mountBase` receives the surface's part (contour, axes, minima, data panel) and keeps it here,
+//   keyed by its contour key. Its payload is identical while the surface stays, so Streamlit's
+//   message cache sends it once; its element is hidden.
+// - `mountMap` receives the paths and draws the chart in two stacked Plotly layers: below, the
+//   contour, drawn once per surface (recomputing it cost about 3/4 of every redraw); above, on a
+//   transparent background, the paths, legend, hover and zoom, redrawn by Plotly.react on new
+//   paths (uirevision keeps the user's zoom; the layer below follows it). Play, pause and the step
+//   slider run here with no rerun and never touch the contour (the plotly.js animation frames that
+//   erased it, plotly.js #4491, are gone).
+// A click on the map sends the point back as the trigger value `start`.
+
+const bases = new Map(); // contour key -> decoded base payload (a few, most recent last)
+const baseListeners = new Set(); // maps waiting for a base to arrive
+const MAX_BASES = 4;
+const FRAME_MS = 40; // the play clock's tick
+const PLAY_MS_PER_STEP = 60; // a play lasts this per step, within the bounds below
+const PLAY_MIN_MS = 2500;
+const PLAY_MAX_MS = 8000;
+let plotlyPromise = null;
+
+const CSS = `
+.pg-map { position: relative; outline: none; }
+.pg-map:focus-visible { box-shadow: 0 0 0 2px rgba(255, 75, 75, 0.5); border-radius: 4px; }
+.pg-map-stack { position: relative; width: 100%; }
+.pg-map-bg { position: absolute; inset: 0; pointer-events: none; }
+.pg-map-plot { position: relative; width: 100%; }
+.pg-map-readout { color: #262730; font-variant-numeric: tabular-nums; }
+.pg-map-controls { display: flex; align-items: center; gap: 12px; padding: 4px 8px 0 60px;
+  font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; }
+.pg-map-controls button { font-size: 16px; line-height: 1; min-width: 40px; height: 32px; cursor: pointer;
+  border: 1px solid #c7ccd3; border-radius: 6px; background: #fff; color: #262730; }
+.pg-map-controls button:hover { border-color: #ff4b4b; color: #ff4b4b; }
+.pg-map-controls input[type=range] { flex: 1; accent-color: #ff4b4b; cursor: pointer; }
+.pg-map-step { color: #262730; font-size: 16px; font-variant-numeric: tabular-nums; white-space: nowrap;
+  min-width: 7.5em; }
+.pg-map-hint { color: #6b7280; font-size: 13px; padding: 2px 8px 0 60px;
+  font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; }
+.pg-map-error { color: #b91c1c; padding: 8px; }
+`;
+
+function ensureStyle() {
+  if (document.getElementById("pg-map-style")) return;
+  const style = document.createElement("style");
+  style.id = "pg-map-style";
+  style.textContent = CSS;
+  document.head.appendChild(style);
+}
+
+function loadPlotly(url) {
+  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!plotlyPromise) {
+    plotlyPromise = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = url;
+      script.async = true;
+      script.onload = () => resolve(window.Plotly);
+      script.onerror = () => {
+        plotlyPromise = null;
+        reject(new Error(`plotly.js did not load from ${url}`));
+      };
+      document.head.appendChild(script);
+    });
+  }
+  return plotlyPromise;
+}
+
+function f32(b64) {
+  if (b64 == null) return null;
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  return new Float32Array(bytes.buffer);
+}
+
+function fmt(v) {
+  if (!Number.isFinite(v)) return String(v);
+  return Math.abs(v) >= 1e5 || (v !== 0 && Math.abs(v) < 1e-3) ? v.toExponential(3) : String(+v.toPrecision(4));
+}
+
+// ------------------------------------------------------------------------------ the base element
+
+function decodeBase(raw) {
+  const nx = raw.nx, ny = raw.ny;
+  const xs = f32(raw.x), ys = f32(raw.y), zflat = f32(raw.z);
+  const [a, b] = raw.axis_labels;
+  const z = [];
+  for (let i = 0; i < ny; i++) z.push(zflat.subarray(i * nx, (i + 1) * nx));
+  const contour = {
+    type: "contour", x: xs, y: ys, z, ncontours: 24, colorscale: raw.colorscale,
+    // "heatmap" colouring draws one image instead of a filled path per level: faster to redraw.
+    contours: { coloring: "heatmap", showlines: true },
+    line: { color: "rgba(60,70,80,0.35)", width: 0.8 },
+    showscale: !raw.data_panel, colorbar: raw.colorbar, name: "loss", showlegend: false, hoverinfo: "skip",
+  };
+  const fixed = [];
+  if (raw.minima.length) {
+    fixed.push({
+      type: "scatter", mode: "markers", name: "minimum θ*",
+      x: raw.minima.map((p) => p[0]), y: raw.minima.map((p) => p[1]),
+      marker: { symbol: "star", size: 15, color: "white", line: { color: "black", width: 1.5 } },
+      hovertemplate: "minimum θ*<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
+    });
+  }
+  const panel = raw.data_panel;
+  let fitX = null;
+  if (panel) {
+    fitX = f32(panel.fit_x);
+    fixed.push({
+      type: "scatter", mode: "markers", name: "data (x_i, y_i)", xaxis: "x2", yaxis: "y2",
+      x: f32(panel.x), y: f32(panel.y), marker: { color: "#555", size: 7, opacity: 0.75 },
+      hovertemplate: "x = %{x:.3g}<br>y = %{y:.3g}<extra>data</extra>",
+    });
+    if (panel.best_fit) {
+      fixed.push({
+        type: "scatter", mode: "lines", name: "best fit (at θ*)", xaxis: "x2", yaxis: "y2",
+        x: fitX, y: f32(panel.best_fit), line: { color: "#555", dash: "dash", width: 1.5 }, hoverinfo: "skip",
+      });
+    }
+  }
+  // The two layers must place the axes identically: fixed margins (no auto-expansion by the legend
+  // or the colour bar) and the same domains, ranges and aspect constraint.
+  const axis = { zeroline: false, linecolor: "#888", gridcolor: "#eceff3" };
+  const common = {
+    height: raw.height,
+    font: { family: "Source Sans Pro, Helvetica, Arial, sans-serif", size: 14, color: "#262730" },
+    margin: { l: 60, r: panel ? 20 : 100, t: 90, b: 50, autoexpand: false },
+    uirevision: raw.key, // a new surface resets the zoom; new paths keep it
+    xaxis: { ...axis, title: { text: a }, range: raw.xrange, constrain: "domain" },
+    yaxis: { ...axis, title: { text: b }, range: raw.yrange },
+  };
+  if (raw.equal_aspect) Object.assign(common.yaxis, { scaleanchor: "x", scaleratio: 1, constrain: "domain" });
+  if (panel) common.xaxis.domain = [0, 0.54];
+  // Below: the contour and the grid, never interactive (it follows the top layer's zoom).
+  const bgLayout = structuredClone(common);
+  Object.assign(bgLayout, { paper_bgcolor: "white", plot_bgcolor: "white", showlegend: false });
+  for (const ax of [bgLayout.xaxis, bgLayout.yaxis]) Object.assign(ax, { showgrid: true, showticklabels: false });
+  bgLayout.xaxis.title = bgLayout.yaxis.title = { text: "" };
+  // Above: transparent, with the paths, axes labels, legend, hover, zoom and the data panel.
+  const layout = structuredClone(common);
+  Object.assign(layout, {
+    paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "closest",
+    hoverlabel: { font: { size: 13 } }, dragmode: "pan",
+    legend: { orientation: "h", yanchor: "bottom", y: 1.04, x: 0 },
+  });
+  layout.xaxis.showgrid = layout.yaxis.showgrid = false;
+  if (panel) {
+    layout.xaxis2 = { ...axis, domain: [0.64, 1], anchor: "y2", title: { text: "input x" } };
+    layout.yaxis2 = { ...axis, anchor: "x2", range: panel.yrange, title: { text: "target y" } };
+    const title = (text, x) => ({ text: `<b>${text}</b>`, x, xref: "paper", xanchor: "center", y: 1,
+      yref: "paper", yanchor: "bottom", showarrow: false, font: { size: 13 } });
+    layout.annotations = [title("parameter space: loss L(θ)", 0.27), title("data space: the fit at step k", 0.82)];
+  }
+  return { key: raw.key, contour, bgLayout, fixed, layout, fitX, axisLabels: [a, b], xrange: raw.xrange,
+    yrange: raw.yrange, xs, ys, z, log: raw.log, floor: raw.floor, delta: raw.delta };
+}
+
+// The loss at (x, y) read from the contour grid (nearest grid point), for the readout under the map.
+function lossAt(base, x, y) {
+  const nearest = (arr, v) => {
+    const t = (v - arr[0]) / (arr[arr.length - 1] - arr[0]);
+    return Math.max(0, Math.min(arr.length - 1, Math.round(t * (arr.length - 1))));
+  };
+  const v = base.z[nearest(base.ys, y)][nearest(base.xs, x)];
+  return base.log ? base.floor + Math.pow(10, v) - base.delta : v;
+}
+
+export function mountBase({ data, parentElement }) {
+  ensureStyle();
+  // This element carries data only: hide its slot in the page.
+  const slot = parentElement.closest("[data-testid='stElementContainer']") || parentElement;
+  slot.style.display = "none";
+  if (!data || !data.key || bases.has(data.key)) {
+    if (data && data.key) touchBase(data.key);
+    return;
+  }
+  bases.set(data.key, decodeBase(data));
+  while (bases.size > MAX_BASES) bases.delete(bases.keys().next().value);
+  for (const listener of [...baseListeners]) listener(data.key);
+}
+
+function touchBase(key) {
+  const base = bases.get(key);
+  bases.delete(key);
+  bases.set(key, base);
+}
+
+// ------------------------------------------------------------------------------ the map element
+
+const maps = new WeakMap(); // parentElement -> map state
+
+function decodePaths(raw) {
+  return {
+    ...raw,
+    paths: raw.paths.map((p) => ({ ...p, x: f32(p.x), y: f32(p.y), loss: f32(p.loss), fit: f32(p.fit) })),
+  };
+}
+
+function buildDom(parentElement) {
+  const root = document.createElement("div");
+  root.className = "pg-map";
+  root.tabIndex = 0;
+  root.setAttribute("aria-label", "Loss map: space plays or pauses, arrow keys step");
+  const stack = document.createElement("div");
+  stack.className = "pg-map-stack";
+  const bg = document.createElement("div");
+  bg.className = "pg-map-bg";
+  const plot = document.createElement("div");
+  plot.className = "pg-map-plot";
+  stack.append(bg, plot);
+  const controls = document.createElement("div");
+  controls.className = "pg-map-controls";
+  const play = document.createElement("button");
+  play.type = "button";
+  play.className = "pg-map-play";
+  play.title = "Play / pause (space)";
+  play.textContent = "▶";
+  const slider = document.createElement("input");
+  slider.type = "range";
+  slider.className = "pg-map-slider";
+  slider.min = "0";
+  slider.step = "1";
+  slider.setAttribute("aria-label", "step k");
+  const label = document.createElement("span");
+  label.className = "pg-map-step";
+  controls.append(play, slider, label);
+  const hint = document.createElement("div");
+  hint.className = "pg-map-hint";
+  const readout = document.createElement("span");
+  readout.className = "pg-map-readout";
+  const help = document.createElement("span");
+  help.textContent = "▶ plays the race, the slider scrubs it (space and ← → on the map); click the map to start there.";
+  hint.append(help, readout);
+  root.append(stack, controls, hint);
+  parentElement.appendChild(root);
+  return { root, stack, bg, plot, play, slider, label, help, readout };
+}
+
+function pathTraces(state) {
+  const { paths, base } = state;
+  const [a, b] = base.axisLabels;
+  const k = state.k;
+  const traces = [];
+  for (const p of paths.paths) {
+    const j = Math.min(k, p.n - 1) + 1;
+    const custom = new Array(j);
+    for (let i = 0; i < j; i++) custom[i] = [i, p.loss[i]];
+    traces.push({
+      type: "scatter", name: p.label, legendgroup: p.name, meta: `path:${p.name}`,
+      x: p.x.subarray(0, j), y: p.y.subarray(0, j), customdata: custom,
+      mode: p.markers ? "lines+markers" : "lines",
+      line: { color: p.color, width: 2.5 }, marker: { color: p.color, size: 5 },
+      hovertemplate: `<b>${p.label}</b><br>step k = %{customdata[0]}<br>${a} = %{x:.4g}, ${b} = %{y:.4g}` +
+        "<br>L = %{customdata[1]:.4g}<extra></extra>",
+    });
+  }
+  // The head of every path at step k: one trace, a dot per optimizer.
+  const heads = paths.paths.filter((p) => p.n > 0);
+  traces.push({
+    type: "scatter", mode: "markers", name: "step k", showlegend: false, meta: "heads",
+    x: heads.map((p) => p.x[Math.min(k, p.n - 1)]), y: heads.map((p) => p.y[Math.min(k, p.n - 1)]),
+    customdata: heads.map((p) => [Math.min(k, p.n - 1), p.loss[Math.min(k, p.n - 1)], p.label]),
+    marker: { color: heads.map((p) => p.color), size: 12, line: { color: "white", width: 2 } },
+    hovertemplate: `<b>%{customdata[2]}</b><br>step k = %{customdata[0]}<br>${a} = %{x:.4g}, ${b} = %{y:.4g}` +
+      "<br>L = %{customdata[1]:.4g}<extra></extra>",
+  });
+  traces.push({
+    type: "scatter", mode: "markers", name: "start θ₀", x: [paths.start[0]], y: [paths.start[1]],
+    marker: { symbol: "circle-open", size: 16, color: "black", line: { width: 3 } },
+    hovertemplate: "start θ₀<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
+  });
+  if (paths.fit_steps && base.fitX) {
+    // The fit at the last step shown that is not after k.
+    let f = 0;
+    while (f + 1 < paths.fit_steps.length && paths.fit_steps[f + 1] <= k) f++;
+    const npt = base.fitX.length;
+    for (const p of paths.paths) {
+      if (!p.fit) continue;
+      traces.push({
+        type: "scatter", mode: "lines", name: p.label, legendgroup: p.name, showlegend: false,
+        meta: `fit:${p.name}`, xaxis: "x2", yaxis: "y2", x: base.fitX, y: p.fit.subarray(f * npt, (f + 1) * npt),
+        line: { color: p.color, width: 2.5 }, hoverinfo: "skip",
+      });
+    }
+  }
+  return traces;
+}
+
+function figure(state) {
+  return { data: [...state.base.fixed, ...pathTraces(state)], layout: state.base.layout };
+}
+
+// The contour layer: drawn once per surface; afterwards only moved to follow the top layer's zoom.
+function drawBackground(state) {
+  const { base, Plotly } = state;
+  const bg = state.dom.bg;
+  bg.style.height = `${base.bgLayout.height}px`;
+  if (state.bgKey === base.key) return Promise.resolve();
+  state.bgKey = base.key;
+  return Plotly.react(bg, [base.contour], structuredClone(base.bgLayout), { staticPlot: true });
+}
+
+function followZoom(state) {
+  if (state.zoomQueued) return;
+  state.zoomQueued = true;
+  requestAnimationFrame(() => {
+    state.zoomQueued = false;
+    const fl = state.dom.plot._fullLayout, bl = state.dom.bg._fullLayout;
+    if (!fl || !bl) return;
+    const x = fl.xaxis.range.slice(), y = fl.yaxis.range.slice();
+    const same = (p, q) => Math.abs(p[0] - q[0]) + Math.abs(p[1] - q[1]) < 1e-12;
+    if (same(x, bl.xaxis.range) && same(y, bl.yaxis.range)) return;
+    state.Plotly.relayout(state.dom.bg, { "xaxis.range": x, "yaxis.range": y });
+  });
+}
+
+function showStep(state) {
+  const n = state.paths ? state.paths.n_steps : 0;
+  state.dom.slider.max = String(n);
+  state.dom.slider.value = String(state.k);
+  state.dom.label.textContent = `step k = ${state.k}`;
+  state.dom.play.textContent = state.timer ? "❚❚" : "▶";
+  state.dom.play.title = state.timer ? "Pause (space)" : "Play (space)";
+}
+
+// Redraw with the current paths and step. Only the path traces are new objects; the contour trace
+// is the same object every time, so Plotly.react leaves it alone.
+function draw(state) {
+  if (!state.base || !state.paths || !state.Plotly) return Promise.resolve();
+  showStep(state);
+  const fig = figure(state);
+  // Not plotly's `responsive`: it sizes the plot from its container, which collapsed to 0 px when
+  // drawn during a rerun. The height is the layout's; the width follows a ResizeObserver.
+  const config = { displaylogo: false, scrollZoom: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  const gd = state.dom.plot;
+  gd.style.height = `${fig.layout.height}px`;
+  const run = drawBackground(state).then(() =>
+    state.plotted ? state.Plotly.react(gd, fig.data, fig.layout, config)
+      : state.Plotly.newPlot(gd, fig.data, fig.layout, config));
+  state.plotted = true;
+  return run.then(() => {
+    if (!state.listening) listenToPlot(state);
+    followZoom(state);
+    gd.dataset.step = String(state.k);
+    gd.dataset.base = state.base.key;
+  });
+}
+
+// One frame at a time: a frame is drawn before the next is asked for, so a slow machine plays
+// slower instead of piling up redraws.
+function scheduleDraw(state) {
+  if (state.drawing) {
+    state.pending = true;
+    return;
+  }
+  state.drawing = true;
+  draw(state).finally(() => {
+    state.drawing = false;
+    if (state.pending) {
+      state.pending = false;
+      scheduleDraw(state);
+    }
+  });
+}
+
+function setStep(state, k) {
+  const n = state.paths ? state.paths.n_steps : 0;
+  state.k = Math.max(0, Math.min(n, Math.round(k)));
+  scheduleDraw(state);
+}
+
+function pause(state) {
+  if (state.timer) clearInterval(state.timer);
+  state.timer = null;
+  showStep(state);
+}
+
+// Playing advances with the clock, not per frame: a race lasts about the same time on any machine,
+// and a slow redraw (about 60-150 ms here, software rendering) skips steps instead of dragging.
+function playDuration(n) {
+  return Math.min(PLAY_MAX_MS, Math.max(PLAY_MIN_MS, n * PLAY_MS_PER_STEP));
+}
+
+function play(state) {
+  if (!state.paths) return;
+  const n = state.paths.n_steps;
+  if (state.timer) return pause(state);
+  if (state.k >= n) state.k = 0;
+  const duration = playDuration(n);
+  const t0 = performance.now() - (state.k / Math.max(n, 1)) * duration;
+  state.timer = setInterval(() => {
+    if (state.drawing) return; // the last frame is still being drawn
+    const k = Math.min(n, Math.floor(((performance.now() - t0) / duration) * n));
+    if (k !== state.k) setStep(state, k);
+    if (k >= n) pause(state);
+  }, FRAME_MS);
+  showStep(state);
+}
+
+// The point of the parameter-space plot under a mouse event, or null outside it.
+function pointAt(state, ev) {
+  const gd = state.dom.plot, fl = gd._fullLayout;
+  if (!fl || !state.base) return null;
+  const xa = fl.xaxis, ya = fl.yaxis, box = gd.getBoundingClientRect();
+  const px = ev.clientX - box.left - xa._offset, py = ev.clientY - box.top - ya._offset;
+  if (px < 0 || py < 0 || px > xa._length || py > ya._length) return null;
+  return [xa.p2d(px), ya.p2d(py)];
+}
+
+function listenToPlot(state) {
+  state.listening = true;
+  const gd = state.dom.plot;
+  gd.on("plotly_relayout", () => followZoom(state));
+  gd.on("plotly_relayouting", () => followZoom(state));
+  // Plotly sends a click (its own, after a press without a drag) to the element pressed: a click
+  // that was a pan or a zoom never arrives here.
+  let down = null;
+  gd.addEventListener("mousedown", (ev) => { down = [ev.clientX, ev.clientY]; }, true);
+  gd.addEventListener("click", (ev) => {
+    if (!down || Math.hypot(ev.clientX - down[0], ev.clientY - down[1]) > 4) return;
+    down = null;
+    const p = pointAt(state, ev);
+    if (!p) return;
+    const [x0, x1] = state.base.xrange, [y0, y1] = state.base.yrange;
+    if (!(p[0] >= x0 && p[0] <= x1 && p[1] >= y0 && p[1] <= y1)) return;
+    pause(state);
+    state.setTriggerValue("start", [Math.round(p[0] * 1000) / 1000, Math.round(p[1] * 1000) / 1000]);
+  }, true);
+  gd.addEventListener("mousemove", (ev) => {
+    const p = pointAt(state, ev);
+    const [a, b] = state.base.axisLabels;
+    state.dom.readout.textContent = p
+      ? `${a} = ${fmt(p[0])}, ${b} = ${fmt(p[1])}: L = ${fmt(lossAt(state.base, p[0], p[1]))} (click to start here)`
+      : "";
+    state.dom.help.style.display = p ? "none" : "";
+  });
+  gd.addEventListener("mouseleave", () => {
+    state.dom.readout.textContent = "";
+    state.dom.help.style.display = "";
+  });
+}
+
+function onKey(state, ev) {
+  if (ev.altKey || ev.ctrlKey || ev.metaKey) return;
+  if (ev.key === " " || ev.key === "k") play(state);
+  else if (ev.key === "ArrowRight" || ev.key === "ArrowUp") { pause(state); setStep(state, state.k + 1); }
+  else if (ev.key === "ArrowLeft" || ev.key === "ArrowDown") { pause(state); setStep(state, state.k - 1); }
+  else if (ev.key === "Home") { pause(state); setStep(state, 0); }
+  else if (ev.key === "End") { pause(state); setStep(state, Number.MAX_SAFE_INTEGER); }
+  else return;
+  ev.preventDefault();
+}
+
+// Keys work on the focused map, and for a presentation also when nothing else has the focus (then
+// only space, ← and →: ↑ and ↓ keep scrolling the page).
+let activeMap = null;
+document.addEventListener("keydown", (ev) => {
+  const t = ev.target;
+  if (!activeMap || !activeMap.dom.root.isConnected) return;
+  if (t !== document.body && t !== document.documentElement) return;
+  if (ev.key === " " || ev.key === "ArrowLeft" || ev.key === "ArrowRight") onKey(activeMap, ev);
+});
+
+function createState(parentElement) {
+  const dom = buildDom(parentElement);
+  const state = { dom, k: 0, timer: null, base: null, bgKey: null, paths: null, Plotly: null, plotted: false,
+    drawing: false, zoomQueued: false,
+    pending: false, listening: false, setTriggerValue: () => {} };
+  dom.play.addEventListener("click", () => play(state));
+  dom.slider.addEventListener("input", () => {
+    const k = Number(dom.slider.value); // read before pause() writes the current step back
+    pause(state);
+    setStep(state, k);
+  });
+  dom.root.addEventListener("keydown", (ev) => {
+    if (ev.target === dom.slider && ev.key !== " ") return; // the range input steps by itself
+    onKey(state, ev);
+  });
+  const resize = new ResizeObserver(() => {
+    if (state.plotted && state.Plotly) {
+      state.Plotly.Plots.resize(dom.bg);
+      state.Plotly.Plots.resize(dom.plot);
+    }
+  });
+  resize.observe(dom.root);
+  state.cleanup = () => {
+    pause(state);
+    resize.disconnect();
+    if (state.Plotly && state.plotted) {
+      state.Plotly.purge(dom.plot);
+      state.Plotly.purge(dom.bg);
+    }
+  };
+  return state;
+}
+
+export function mountMap({ data, parentElement, setTriggerValue }) {
+  ensureStyle();
+  let state = maps.get(parentElement);
+  if (!state) {
+    state = createState(parentElement);
+    state.release = releaser(parentElement, state);
+    maps.set(parentElement, state);
+  }
+  activeMap = state;
+  state.setTriggerValue = setTriggerValue;
+  // Streamlit may call again with the same data (e.g. when the run ends): nothing to redraw.
+  const signature = JSON.stringify(data);
+  if (signature === state.signature) return state.release;
+  state.signature = signature;
+  const paths = decodePaths(data);
+  const wasAtEnd = !state.paths || state.k >= state.paths.n_steps;
+  state.paths = paths;
+  // New paths open complete, unless the user was scrubbing: then stay at that step.
+  state.k = wasAtEnd ? paths.n_steps : Math.min(state.k, paths.n_steps);
+  pause(state);
+  // Paths are drawn on their own surface only: until its base arrives, nothing is redrawn.
+  const attach = () => {
+    state.base = bases.get(paths.base) || null;
+    return state.base !== null;
+  };
+  if (!attach()) {
+    const listener = (key) => {
+      if (key === paths.base && state.paths === paths && attach()) {
+        baseListeners.delete(listener);
+        scheduleDraw(state);
+      }
+    };
+    baseListeners.add(listener);
+  }
+  loadPlotly(new URL(data.plotly_url, document.baseURI).href)
+    .then((Plotly) => {
+      state.Plotly = Plotly;
+      scheduleDraw(state);
+    })
+    .catch((err) => {
+      state.dom.plot.innerHTML = `<div class="pg-map-error">The map could not be drawn: ${err.message}</div>`;
+    });
+  return state.release;
+}
+
+function releaser(parentElement, state) {
+  // Streamlit calls this when the element unmounts, and also when a newer call overtook this one
+  // while it was starting: only a map that left the page is torn down.
+  return () => {
+    setTimeout(() => {
+      if (parentElement.isConnected && maps.get(parentElement) === state) return;
+      maps.delete(parentElement);
+      if (activeMap === state) activeMap = null;
+      state.cleanup();
+    }, 0);
+  };
+}

@@ -1,0 +1,115 @@
+"""The explorer's map as a Streamlit Components v2 element that owns its chart in the browser.
+
+`st.plotly_chart` rebuilt, revalidated and resent the whole map (contour, click lattice, frames) on
+every rerun, and the browser remounted it. Here the browser keeps the chart (`ui/landscape_map.js`)
+and Python sends it data only (`figures.map_data`):
+
+- a hidden *base* element with the surface's part; its payload is identical on every rerun that
+  keeps the surface, so Streamlit's own message cache sends it once, then a reference by hash;
+- the *map* element with the paths (a few KB); the browser redraws them in place.
+
+plotly.js and the component's module are loaded once per page, by URL, from the app's static
+folder (`server.enableStaticServing`): inline, they would travel with every rerun. They are copied
+there from the plotly package and from `ui/` (Streamlit refuses a symlink that leaves
+`static/`); the copies are generated, never committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import plotly
+import streamlit as st
+
+from figures import map_data
+from ui import common
+
+ROOT = Path(__file__).resolve().parents[1]
+STATIC_DIR = ROOT / "static"  # Streamlit serves <main script's folder>/static at app/static/
+MODULE_SOURCE = Path(__file__).resolve().parent / "landscape_map.js"
+MODULE_NAME = "landscape_map.js"
+PLOTLY_SOURCE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+PLOTLY_NAME = f"plotly-{plotly.__version__}.min.js"
+STATIC_URL = "app/static/"  # relative to the page, so a proxy's path prefix is kept
+
+
+def _copy_if_changed(src: Path, dst: Path) -> None:
+    """Copy src to dst unless dst already has the same bytes (compared by size, then content)."""
+    if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.read_bytes() == src.read_bytes():
+        return
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_suffix(dst.suffix + ".tmp")
+    shutil.copyfile(src, tmp)
+    tmp.replace(dst)  # atomic: a browser never loads a half-written file
+
+
+def ensure_static_assets() -> str:
+    """Put plotly.min.js and the component's module into static/; returns the module's version
+    (a content hash, which makes the browser fetch a changed module instead of a cached one)."""
+    _copy_if_changed(PLOTLY_SOURCE, STATIC_DIR / PLOTLY_NAME)
+    _copy_if_changed(MODULE_SOURCE, STATIC_DIR / MODULE_NAME)
+    return hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()[:12]
+
+
+def _loader(export: str, version: str) -> str:
+    """The component's inline JS: a few lines that import the static module and call `export`."""
+    return (
+        "export default async function (args) {\n"
+        f'  const url = new URL("{STATIC_URL}{MODULE_NAME}?v={version}", document.baseURI).href;\n'
+        f"  return (await import(url)).{export}(args);\n"
+        "}\n"
+    )
+
+
+_VERSION = ensure_static_assets()
+# No style isolation: plotly.js styles its hover labels and mode bar from the document's head,
+# which a shadow root would not see.
+_base_element = st.components.v2.component(
+    "playground.landscape_base", js=_loader("mountBase", _VERSION), isolate_styles=False
+)
+_map_element = st.components.v2.component(
+    "playground.landscape_map", js=_loader("mountMap", _VERSION), isolate_styles=False
+)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def map_base(surface_name: str, params: tuple, log_levels: bool, grid_n: int) -> dict:
+    """The map's base payload for a surface (`figures.map_data.map_base`), built once per surface
+    and shared by every session (read-only: never mutate it)."""
+    grid = common.surface_grid(surface_name, params, grid_n)
+    key = map_data.contour_key(surface_name + repr(params), grid, log_levels)
+    return map_data.map_base(common.get_surface(surface_name, params), grid, log_levels=log_levels, key=key)
+
+
+def landscape_map(
+    base: dict, paths: dict, *, key: str, on_start: Callable[[float, float], None] | None = None
+) -> None:
+    """Mount the map: `base` from `figures.map_data.map_base`, `paths` from `map_paths`.
+
+    A click on the map calls `on_start(x, y)` (in a callback, before the rerun) with the clicked
+    point, rounded to 3 decimals and inside the surface's bounds.
+    """
+
+    def _clicked() -> None:
+        state = st.session_state.get(key)
+        point = state.get("start") if state is not None else None
+        if on_start is None or not isinstance(point, list | tuple) or len(point) != 2:
+            return
+        try:
+            x, y = float(point[0]), float(point[1])
+        except (TypeError, ValueError):
+            return  # a malformed value from the browser is ignored, never a traceback
+        (x0, x1), (y0, y1) = base["xrange"], base["yrange"]
+        if x0 <= x <= x1 and y0 <= y <= y1:
+            on_start(round(x, 3), round(y, 3))
+
+    _base_element(key=f"{key}_base", data=base)
+    _map_element(
+        key=key,
+        data={**paths, "plotly_url": STATIC_URL + PLOTLY_NAME},
+        height="content",
+        on_start_change=_clicked,
+    )
