@@ -90,10 +90,14 @@ def problem_picker(
     container=None,
     on_surface_change: Callable[[], None] | None = None,
     start_title: str = "**Start point θ₀** — or click the map",
+    formula_container=None,
 ) -> Problem:
     """The surface (with its description), its parameters on sliders and the start point θ₀ inside
     the surface's view. Switching surface moves θ₀ to the new surface's default start, then calls
-    `on_surface_change` (the explorer also moves α and steps to the surface's suggestions)."""
+    `on_surface_change` (the explorer also moves α and steps to the surface's suggestions).
+    For the custom surface, how its formula was read (LaTeX) and whether its minima were found go
+    to `formula_container`: by default the main area, where the page is when the picker runs (a
+    sidebar is too narrow for a formula)."""
     c = container if container is not None else st
 
     def changed() -> None:
@@ -105,7 +109,9 @@ def problem_picker(
     info = surfaces.SURFACES[name]
     c.caption(info.description)
     if info.text_input:
-        surface_params, surface = _formula_controls(url, prefix, c)
+        surface_params, surface = _formula_controls(
+            url, prefix, c, st if formula_container is None else formula_container
+        )
     else:
         params = {
             p.name: draw(Setting.from_param(p, f"{prefix}{name}_{p.name}"), url, container=c)
@@ -125,34 +131,24 @@ def problem_picker(
     return Problem(name, surface_params, (start[0], start[1]))
 
 
-def _formula_controls(url: UrlState, prefix: str, c) -> tuple[tuple[tuple[str, Any], ...], Any]:
-    """The custom surface's examples picker, formula box and view box; returns the parameters
-    and the surface to use: the typed ones, or the last ones that worked when they cannot be used
-    (the error is shown here, with the engine's message and a caret under its column)."""
+def _formula_controls(url: UrlState, prefix: str, c, shown) -> tuple[tuple[tuple[str, Any], ...], Any]:
+    """The custom surface's examples picker, formula box and view box (in `c`), and how the
+    formula was read (LaTeX) with what is known of its minima (in `shown`). Returns the
+    parameters and the surface to use: the typed ones, or, when they cannot be used, the last ones
+    that worked (the error is shown under the box, with a caret under its column)."""
     info = surfaces.SURFACES["custom"]
     keys = {p.name: f"{prefix}custom_{p.name}" for p in info.params}
-    example_key = f"{prefix}custom_example"
-    # The picker names the example the box holds (its own formula otherwise); picking one fills
-    # the formula, the view box and θ₀.
-    typed = st.session_state.get(keys["formula"], info.params[0].default)
-    st.session_state[example_key] = next(
-        (k for k, ex in surfaces.EXAMPLES.items() if ex.formula == typed), NO_EXAMPLE
-    )
-    c.selectbox(
-        "Examples",
-        (NO_EXAMPLE, *surfaces.EXAMPLES),
-        format_func=lambda k: surfaces.EXAMPLES[k].label if k else "— your own formula —",
-        key=example_key,
-        on_change=_fill_example,
-        args=(prefix,),
-        help="Fills in the formula, its view box and a start point.",
-    )
+    example_slot = c.container()  # above the box, drawn once the box holds the link's formula
     values = {}
     for p in info.params:
         setting = Setting.from_param(p, keys[p.name])
         if p.text:  # a link's formula is read by the engine's parser (never run) before it is used
             setting = Setting.from_param(p, keys[p.name], check=surfaces.parse_formula)
         values[p.name] = draw(setting, url, container=c)
+        if p.text:
+            error_slot = c.container()  # right under the box
+    _examples_picker(prefix, values["formula"], example_slot)
+
     last_good = f"{prefix}custom_last_good"
     typed_params = common.params_tuple(values)
     try:
@@ -168,30 +164,51 @@ def _formula_controls(url: UrlState, prefix: str, c) -> tuple[tuple[tuple[str, A
     if problem is None:
         st.session_state[last_good] = params = typed_params
     else:
-        _show_formula_error(c, problem, text)
+        _show_formula_error(error_slot, problem, text)
         params = st.session_state.get(last_good) or common.params_tuple(
             {p.name: p.default for p in info.params}
         )
         surface = common.get_surface("custom", params)
-        c.caption("Until it is fixed, the page shows the last formula and view box that worked:")
-    c.latex(f"L(x, y) = {surface.latex()}")
+        shown.caption(
+            "The formula or view box in the sidebar cannot be used (see why there); until it is "
+            "fixed, the page shows the last one that worked:"
+        )
+    shown.latex(f"L(x, y) = {surface.latex()}")
     if surface.min_value is None:
-        c.caption(
-            "No minimum was found inside the view box (a many-start search), so there is no L*: "
+        shown.caption(
+            "No minimum was found inside the view box by a many-start search, so there is no L*: "
             "the loss is drawn as is."
         )
     else:
-        c.caption(
-            f"The minima and L* = {surface.min_value:.4g} are estimates, found by a many-start search "
-            "inside the view box."
+        shown.caption(
+            f"The minima (stars) and L* = {surface.min_value:.4g} are estimates, found by a "
+            "many-start search inside the view box."
         )
     return params, surface
+
+
+def _examples_picker(prefix: str, typed: str, c) -> None:
+    """A picker naming the example the box holds ("your own formula" otherwise); picking one
+    fills the formula, the view box and θ₀ (`_fill_example`)."""
+    key = f"{prefix}custom_example"
+    st.session_state[key] = next(
+        (k for k, ex in surfaces.EXAMPLES.items() if ex.formula == typed), NO_EXAMPLE
+    )
+    c.selectbox(
+        "Examples",
+        (NO_EXAMPLE, *surfaces.EXAMPLES),
+        format_func=lambda k: surfaces.EXAMPLES[k].label if k else "— your own formula —",
+        key=key,
+        on_change=_fill_example,
+        args=(prefix,),
+        help="Fills in the formula, its view box and a start point.",
+    )
 
 
 def _show_formula_error(c, message: str, text: str | None) -> None:
     """st.error with the engine's message (escaped: it may quote '__import__'), and the text with
     a caret under the column the message names."""
-    c.error(f"**This cannot be used:** {escape_markdown(message)}", icon="🚫")
+    c.error(f"**This cannot be used:** {escape_markdown(message)}", icon=":material/error:")
     column = _COLUMN.search(message)
     if text is None or column is None:
         return
