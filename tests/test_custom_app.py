@@ -243,3 +243,16 @@ def test_the_search_pages_explorer_link_carries_the_formula_and_view_box():
     assert not at.warning, [w.value for w in at.warning]
     assert at.number_input(key="custom_x_range__high").value == 2.5
     assert _rows(at) == ["Levenberg-Marquardt"]
+
+
+@pytest.mark.parametrize(
+    "formula", ["sqrt(-1 - x^2 - y^2)", "log(x) + y^2", "x/0 + y", "exp(exp(10*x)) + y^2"]
+)
+def test_numeric_faults_are_not_errors_the_map_is_drawn_and_runs_explained(formula):
+    at = _app({"surface": "custom", "custom_formula": formula, "opts": "sgd,adam"})
+    assert not at.error
+    assert at.get("plotly_chart")  # the map, with gaps where the loss is not finite
+    said = " ".join(m.value for m in [*at.info, *at.warning])
+    ran = list(at.dataframe[0].value["optimizer"]) if at.dataframe else []
+    for label in ("SGD", "Adam"):  # each one races, or the page says why not / that it diverged
+        assert label in ran or f"**{label}** could not run" in said
