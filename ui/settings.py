@@ -250,6 +250,8 @@ class UrlState:
                 else f"is not valid ({escape_markdown(exc)})"
             )
             shown_default = fmt(default) if not isinstance(default, list | tuple) else default
+            if isinstance(default, tuple):  # a range
+                shown_default = "(" + ", ".join(fmt(v) for v in default) + ")"
             if isinstance(default, str):  # typed text: quoted as code, like the link's value
                 shown_default = f"`{_shown(default)}`"
             self.warnings.append(
