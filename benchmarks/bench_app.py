@@ -69,6 +69,28 @@ def script_figures(repeats: int = 7) -> dict[str, float]:
     }
 
 
+def custom_figures(repeats: int = 5) -> dict[str, float]:
+    """The custom surface (AppTest, ms, median): a new formula typed (parse, derivatives, the
+    many-start search for minima, the contour grid and four runs, none cached), then a rerun
+    that finds all of it cached."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["surface"] = "custom"
+    at.run()
+    typed, cached = [], []
+    for i in range(repeats):
+        at.text_input(key="custom_formula").set_value(f"x^2 + {i + 2}*y^2 + sin(3*x) + 0.{i + 1}*x*y")
+        t0 = time.perf_counter()
+        at.run()
+        typed.append(1e3 * (time.perf_counter() - t0))
+        t0 = time.perf_counter()
+        at.run()
+        cached.append(1e3 * (time.perf_counter() - t0))
+        assert not at.exception and not at.error
+    return {"custom_typed_ms": statistics.median(typed), "custom_cached_ms": statistics.median(cached)}
+
+
 FLOOR_APP = """import streamlit as st
 v = st.slider("steps", 1, 500, 60, key="steps")
 st.markdown(f"<div class='probe'>{v}</div>", unsafe_allow_html=True)
@@ -186,12 +208,15 @@ def _cpu_seconds(pid: int | None) -> float:
 def main() -> dict[str, float]:
     """Measure and print the explorer's speed figures; returns them."""
     figures = script_figures()
+    figures.update(custom_figures())
     browser = browser_figures()
     if browser:
         figures.update(browser)
     rows = [
         ("script rerun after a slider change (AppTest, ms)", "rerun_ms", TARGETS["rerun_ms"]),
         ("  same, all runs cached (ms)", "rerun_cached_ms", None),
+        ("custom surface: a new formula typed (AppTest, ms)", "custom_typed_ms", None),
+        ("  same formula again, all cached (ms)", "custom_cached_ms", None),
         ("chart JSON per rerun (KB)", "chart_json_kb", TARGETS["kb_per_rerun"]),
         ("  map base (contour), sent once per surface (KB)", "map_base_kb", None),
         ("websocket data per rerun, browser (KB)", "ws_kb_per_rerun", TARGETS["kb_per_rerun"]),

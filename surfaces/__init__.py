@@ -284,7 +284,15 @@ SURFACES: dict[str, SurfaceInfo] = {
                 ),
             ),
             default_start=EXAMPLES["rosenbrock"].start,
-            suggested_lr={"sgd": 0.002, "momentum": 0.001, "rmsprop": 0.01, "adam": 0.05},
+            # the default formula is Rosenbrock's: its learning rates (every first-order method)
+            suggested_lr={
+                "sgd": 0.002,
+                "momentum": 0.001,
+                "rmsprop": 0.01,
+                "adam": 0.05,
+                "nesterov": 0.0005,
+                "adagrad": 1.0,
+            },
             suggested_steps=500,
         ),
     )

@@ -78,7 +78,7 @@ def test_default_render():
     assert dict(at.query_params) == {}  # the default view has a clean URL
 
 
-@pytest.mark.parametrize("name", [n for n, i in surfaces.SURFACES.items() if not i.text_input])
+@pytest.mark.parametrize("name", list(surfaces.SURFACES))
 def test_switching_surface(name):
     at = _app()
     at.selectbox(key="surface").set_value(name).run()
@@ -264,7 +264,7 @@ def test_switching_surface_moves_lr_and_steps_to_its_suggestions():
     assert dict(at.query_params) == {"surface": "rosenbrock"}  # suggestions are that surface's defaults
 
 
-@pytest.mark.parametrize("name", [n for n, i in surfaces.SURFACES.items() if not i.text_input])
+@pytest.mark.parametrize("name", list(surfaces.SURFACES))
 def test_every_surface_starts_with_a_race_that_does_not_diverge(name):
     at = _app({"surface": name})
     assert not [w for w in _warnings(at) if "diverged" in w]

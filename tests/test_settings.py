@@ -7,12 +7,14 @@ validator and never evaluated. The picker is the one both pages use.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import surfaces
 from params import Param
-from ui.settings import Setting, SettingsTable
+from ui.settings import Setting, SettingsTable, escape_markdown
 
 TIMEOUT = 60
 
@@ -109,7 +111,8 @@ def test_every_kind_reads_a_link_and_writes_it_back():
 def test_an_invalid_link_value_falls_back_with_a_warning(key, raw, says):
     at = _run(_settings_page, {key: raw})
     (warning,) = [w.value for w in at.warning]
-    assert says in warning and "using the default" in warning
+    reason = warning.split("is not", 1)[-1]  # the reason is escaped Markdown: \( for (, \_ for _
+    assert says in "is not" + re.sub(r"\\(.)", r"\1", reason) and "using the default" in warning
     assert key not in _url(at)  # the default again: a clean URL
 
 
@@ -180,3 +183,12 @@ def test_a_start_outside_the_view_falls_back_with_a_warning():
     at = _run(_picker_page, {"p_start_x": "1e9"})
     (warning,) = [w.value for w in at.warning]
     assert "`p_start_x=1e9`" in warning and "x" in warning
+
+
+@pytest.mark.parametrize(
+    "text", ["unknown name '__import__' at column 1", "$x$ **b** [a](javascript:x) :red[y]"]
+)
+def test_escape_markdown_keeps_the_text_and_leaves_no_markup(text):
+    escaped = escape_markdown(text)
+    assert re.sub(r"\\(.)", r"\1", escaped) == text  # unescaping gives the text back
+    assert not re.search(r"(?<!\\)[*_$\[\]`:]", escaped)  # every markup character is escaped

@@ -376,8 +376,13 @@ def _runs(choices: ExplorerChoices, surface) -> tuple[dict[str, Any], list[str],
             notes.append(
                 f"**{oinfo.label}** is not run: it approximates the Hessian by 2·JᵀJ of the "
                 f"residuals, so it needs a loss that is a sum of squared residuals, L = Σ r_i². "
-                f"The surface “{sname}” is not one. Pick linear regression, the curve fit or "
-                "another least-squares surface."
+                f"The surface “{sname}” is not one. "
+                + (
+                    "Type your formula as residuals separated by ; (e.g. 1 - x; 10*(y - x^2)), "
+                    "whose loss is the sum of their squares."
+                    if surfaces.SURFACES[choices.surface].text_input
+                    else "Pick linear regression, the curve fit or another least-squares surface."
+                )
             )
             continue
         try:
@@ -406,7 +411,9 @@ def _runs(choices: ExplorerChoices, surface) -> tuple[dict[str, Any], list[str],
 
 
 @st.fragment
-def _loss_view(url: UrlState, trajs: dict[str, Any], min_value: float | None) -> None:
+def _loss_view(
+    url: UrlState, trajs: dict[str, Any], min_value: float | None, estimated: bool = False
+) -> None:
     """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
     w = draw(EMA, url)
     sync_query_param(EMA, w)
@@ -414,10 +421,13 @@ def _loss_view(url: UrlState, trajs: dict[str, Any], min_value: float | None) ->
         fx.loss_figure(trajs, min_value=min_value, smoothing=w),
         key="loss_chart", width="stretch", theme=None,
     )  # fmt: skip
-    if min_value is None:
+    if min_value is None and estimated:
+        st.caption("No minimum was found inside the view box, so the loss is drawn as is.")
+    elif min_value is None:
         st.caption("This surface has no minimum (L is unbounded below), so the loss is drawn as is.")
     else:
-        st.caption(f"Distance of the loss to its minimum L* = {min_value:.4g}, on a log scale.")
+        about = "an estimate, " if estimated else ""
+        st.caption(f"Distance of the loss to its minimum L* = {min_value:.4g} ({about}on a log scale).")
 
 
 @st.fragment
@@ -526,7 +536,7 @@ def _render() -> None:
         map_component.landscape_map(base, paths, key="landscape", on_start=_on_map_click)
     with loss_col:
         if trajs:
-            _loss_view(url, trajs, surface.min_value)
+            _loss_view(url, trajs, surface.min_value, getattr(surface, "minima_estimated", False))
 
     if trajs:
         st.subheader("Summary")

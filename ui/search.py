@@ -582,7 +582,9 @@ def explorer_query(problem: Problem, setting: dict, steps: int) -> tuple[dict[st
     }
     if steps > EXPLORER_MAX_STEPS:
         notes.append(f"steps {steps} → {EXPLORER_MAX_STEPS} (the explorer's maximum)")
-    query.update({f"{problem.surface}_{k}": fmt(v) for k, v in problem.surface_params})
+    surface_params = {p.name: p for p in surfaces.SURFACES[problem.surface].params}
+    for name, value in problem.surface_params:  # the explorer's own URL text (a range: low,high)
+        query[f"{problem.surface}_{name}"] = Setting.from_param(surface_params[name], name).text(value)
     params = {p.name: p for p in optimizers.OPTIMIZERS[opt].hyper}
     for name, value in setting.items():
         p = params.get(name)

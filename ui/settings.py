@@ -10,9 +10,11 @@ entry in a page's table and one `draw` call where the widget goes.
 Kinds: "float" (a slider, or a number box with `style="number"`), "log" (a slider over round
 log-spaced stops, or over fixed `stops`), "int" (a slider or a number box), "choice" (a selectbox,
 or radio buttons with `style="radio"`), "multi" (a multiselect; the URL holds the names
-comma-separated, `opts=sgd,adam`), "bool" (a checkbox; true/false) and "text" (a text box of at
+comma-separated, `opts=sgd,adam`), "bool" (a checkbox; true/false), "text" (a text box of at
 most `max_chars` characters whose link value `check` validates; user text is only ever parsed by
-`check`, never evaluated).
+`check`, never evaluated) and "pair" (a range (low, high): two number boxes side by side, keys
+`<key>__low` and `<key>__high`; the URL holds `low,high`; setting `st.session_state[key]` to a
+pair before the widgets are drawn, e.g. in a callback, moves both boxes to it).
 
 A link's value outside a widget's range but inside the valid range (`minimum`/`maximum`) is
 valid: with `beyond="widen"` (engine parameters) the widget is widened for the session and a note
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -42,7 +45,8 @@ import streamlit as st
 
 from params import Param
 
-KINDS = ("float", "log", "int", "choice", "multi", "bool", "text")
+KINDS = ("float", "log", "int", "choice", "multi", "bool", "text", "pair")
+PAIR_PARTS = ("__low", "__high")  # a "pair" setting's two number boxes: key + part
 URL_PENDING = "_url_pending"  # session_state: query params not yet consumed (first run only)
 URL_LOADED = "_url_loaded"  # session_state: the URL has been read for this session
 WIDENED = "_widened"  # session_state: key -> slider range (or extra log stops) widened for a URL value
@@ -125,6 +129,10 @@ class Setting:
     def from_param(cls, param: Param, key: str, **overrides: Any) -> Setting:
         """The setting of an engine parameter: a choice, a log slider, or an integer or float
         slider over the Param's slider range, valid over its valid range (widened on a link)."""
+        if param.text or param.pair:  # a typed text (the engine checks it further) or a range
+            kind, check = ("text", param.validate) if param.text else ("pair", None)
+            spec = cls(key, param.label, kind, param.default, param=param, check=check, help=param.help)
+            return dataclasses.replace(spec, **overrides)
         kind = "choice" if param.choices else "log" if param.log else "int" if param.integer else "float"
         spec = cls(
             key=key,
@@ -144,6 +152,8 @@ class Setting:
         """The URL text of a value."""
         if self.kind == "multi":
             return ",".join(value)
+        if self.kind == "pair":
+            return ",".join(fmt(float(v)) for v in value)
         if self.url_digits is not None:
             return f"{float(value):.{self.url_digits}g}"
         return fmt(value)
@@ -183,6 +193,15 @@ def _number(raw: str) -> float:
         return float(raw)
     except (ValueError, TypeError):
         raise NotANumberError(raw) from None
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` shown literally in Markdown: every character Markdown (or Streamlit's $math$ and
+    :directives:) could read as markup is backslash-escaped, so '__import__' stays '__import__'."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
 
 
 def _shown(raw: str) -> str:
@@ -225,8 +244,16 @@ class UrlState:
         except (ValueError, TypeError) as exc:
             st.session_state[key] = default
             # Python's own text ("could not convert string to float") means nothing to a reader.
-            problem = "is not a number" if isinstance(exc, NotANumberError) else f"is not valid ({exc})"
-            shown_default = fmt(default) if not isinstance(default, list) else default
+            problem = (
+                "is not a number"
+                if isinstance(exc, NotANumberError)
+                else f"is not valid ({escape_markdown(exc)})"
+            )
+            shown_default = fmt(default) if not isinstance(default, list | tuple) else default
+            if isinstance(default, tuple):  # a range
+                shown_default = "(" + ", ".join(fmt(v) for v in default) + ")"
+            if isinstance(default, str):  # typed text: quoted as code, like the link's value
+                shown_default = f"`{_shown(default)}`"
             self.warnings.append(
                 f"The link's value `{key}={_shown(raw)}` for **{label}** {problem}; "
                 f"using the default, {shown_default}."
@@ -272,7 +299,8 @@ def forget(keys: Iterable[str]) -> None:
     """Drop the values of `keys`, drawn or hidden, so those widgets start from their defaults or
     from values a callback sets (a preset, a surface's suggestions) when drawn again."""
     for key in keys:
-        st.session_state.pop(key, None)
+        for part in ("", *PAIR_PARTS):
+            st.session_state.pop(key + part, None)
 
 
 # --------------------------------------------------------------------------- widgets
@@ -432,6 +460,35 @@ def _text(s: Setting, url: UrlState, c, *, on_change, disabled) -> str:
     return value
 
 
+def _pair(s: Setting, url: UrlState, c, *, on_change, disabled) -> tuple[float, float]:
+    """Two number boxes, low and high. Their order is not enforced here: the owner's validation
+    (`Param.validate`: low < high) says what is wrong, where the page shows the problem."""
+    default = tuple(float(v) for v in s.default)
+    low_key, high_key = (s.key + part for part in PAIR_PARTS)
+
+    def parse(raw: str) -> tuple[float, float]:
+        parts = raw.split(",")
+        if len(parts) != 2:
+            raise ValueError("must be two numbers, low,high")
+        pair = tuple(_number(p) for p in parts)
+        return tuple(s.param.validate(pair)) if s.param is not None else pair
+
+    url.seed(s.key, parse, s.label, default)
+    moved = st.session_state.pop(s.key, None)  # a link's value, or a pair a callback set
+    if moved is not None:
+        st.session_state[low_key], st.session_state[high_key] = map(float, moved)
+    st.session_state.setdefault(low_key, default[0])
+    st.session_state.setdefault(high_key, default[1])
+    boxes = c.columns(2)
+    kwargs = {"help": s.help or None, "on_change": on_change, "disabled": disabled, "persist_state": "page"}
+    kwargs |= {"step": s.step or 0.5, "format": s.number_format or "%g"}
+    low = boxes[0].number_input(f"{s.label} from", key=low_key, **kwargs)
+    high = boxes[1].number_input("to", key=high_key, **kwargs)
+    value = (float(low), float(high))
+    url.track(s.key, value, default, s.text(value))
+    return value
+
+
 def _log(s: Setting, url: UrlState, c, *, on_change, disabled) -> float:
     default = float(s.default)
     fixed = bool(s.options)  # fixed stops: a link's value snaps to the nearest, no widening
@@ -525,4 +582,5 @@ _WIDGETS: dict[str, Callable[..., Any]] = {
     "multi": _multi,
     "bool": _bool,
     "text": _text,
+    "pair": _pair,
 }
