@@ -22,6 +22,7 @@ sum(r^2), the Jacobian is J = [V / sqrt(n); sqrt(l2) [0 | I]] and the Hessian is
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -274,7 +275,7 @@ class MLP(Model):
     def __post_init__(self) -> None:
         sizes = (self.n_inputs, *self.hidden, 1)
         layers, start = [], 0
-        for fan_in, fan_out in zip(sizes[:-1], sizes[1:], strict=True):
+        for fan_in, fan_out in itertools.pairwise(sizes):
             layers.append((start, fan_in, fan_out))
             start += (fan_in + 1) * fan_out
         object.__setattr__(self, "layers", tuple(layers))
