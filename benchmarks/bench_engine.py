@@ -94,9 +94,8 @@ def bare_adam(starts: np.ndarray, steps: int, lr: float = 0.01) -> tuple[np.ndar
     against it.
     """
     b1, b2, eps = 0.9, 0.999, 1e-8
-    root = (1.0 - b2) ** 0.5
     x, y = starts[:, 0].copy(), starts[:, 1].copy()
-    mx = my = vx = vy = np.zeros_like(x)  # moments kept divided by (1 - beta), as the engine does
+    mx = my = vx = vy = np.zeros_like(x)  # Adam in textbook form, as optimizers.first_order.adam
     P, L = np.empty((2, steps + 1, len(x))), np.empty((steps + 1, len(x)))
     P[0, 0], P[1, 0] = x, y
     for t in range(1, steps + 1):
@@ -105,12 +104,11 @@ def bare_adam(starts: np.ndarray, steps: int, lr: float = 0.01) -> tuple[np.ndar
         gy = bd + bd
         L[t - 1] = e * e + bd * d
         gx = -2.0 * (e + x * gy)
-        c = (1.0 - b2**t) ** 0.5
-        scale, eps_scaled = lr * c * (1.0 - b1) / ((1.0 - b1**t) * root), eps * c / root
-        mx, my = b1 * mx + gx, b1 * my + gy
-        vx, vy = b2 * vx + gx * gx, b2 * vy + gy * gy
-        x = x - scale * mx / (np.sqrt(vx) + eps_scaled)
-        y = y - scale * my / (np.sqrt(vy) + eps_scaled)
+        mx, my = b1 * mx + (1.0 - b1) * gx, b1 * my + (1.0 - b1) * gy
+        vx, vy = b2 * vx + (1.0 - b2) * (gx * gx), b2 * vy + (1.0 - b2) * (gy * gy)
+        c1, c2 = 1.0 - b1**t, 1.0 - b2**t
+        x = x - lr * (mx / c1) / (np.sqrt(vx / c2) + eps)
+        y = y - lr * (my / c1) / (np.sqrt(vy / c2) + eps)
         P[0, t], P[1, t] = x, y
     return P, L
 

@@ -9,7 +9,8 @@
 """
 
 from optimizers import schedules
-from optimizers.registry import OPTIMIZERS, OptimizerInfo
+from optimizers.first_order import Rule, per_coordinate
+from optimizers.registry import OPTIMIZERS, OptimizerInfo, first_order_rule
 from optimizers.runner import BatchResult, Trajectory, run, run_batch
 from surfaces.base import Param
 
@@ -18,7 +19,10 @@ __all__ = [
     "BatchResult",
     "OptimizerInfo",
     "Param",
+    "Rule",
     "Trajectory",
+    "first_order_rule",
+    "per_coordinate",
     "run",
     "run_batch",
     "schedules",

@@ -8,15 +8,19 @@
               m_hat = m / (1 - beta1^t);  v_hat = v / (1 - beta2^t)   (t = 1 at the first update)
               theta -= lr * m_hat / (sqrt(v_hat) + eps)
 
-All four treat each coordinate on its own (per-parameter rates, in the lecture's words), so each is
-written once as a rule for one coordinate and `per_coordinate` applies it to x and y.
+Each factory closes over its hyperparameters and returns a `Rule`, two pure functions:
 
-Each factory closes over its hyperparameters (floats, or (N,) arrays for N runs at once) and
-returns an `Optimizer`: `init(theta) -> state` and `update(theta, loss, g, state, f, lr) ->
-(theta_next, state)`, pure functions. A point theta = (x, y) and a gradient g = (g_x, g_y) are
-pairs of coordinates, each an (N,) array or, for a single run, a NumPy scalar (see
-surfaces.base.Surface). `f` is the surface (or minibatch) the step sees; `lr` is this step's
-learning rate. First-order rules use only g.
+    init(theta) -> state                      zero moments shaped like theta, count 0
+    step(theta, g, state, lr) -> (theta_next, state_next)
+
+theta and g are arrays of one shape, any shape: a single coordinate (a NumPy scalar), N runs'
+coordinates (N,), a model's flat parameters (P,) or a stack of models (B, P). The arithmetic is
+element-wise only (per-parameter rates, in the lecture's words), so hyperparameters and lr may be
+floats or arrays that broadcast against theta (theta (B, P), lr (B, 1)). lr is an argument of
+`step`, not of the factory, so a schedule can change it at every step.
+
+The explorer's engine moves a point (x, y) whose coordinates it carries apart; `per_coordinate`
+applies the very same rule to each coordinate and gives the engine's `Optimizer` interface.
 """
 
 from __future__ import annotations
@@ -32,7 +36,17 @@ Hyper = float | np.ndarray  # a float, or one value per run with shape (N,)
 Pair = tuple[Coordinate, Coordinate]  # a point (x, y) or a gradient (g_x, g_y)
 
 
+class Rule(NamedTuple):
+    """A first-order update rule for a parameter of any shape (see the module docstring)."""
+
+    init: Callable[[np.ndarray], Any]
+    step: Callable[[np.ndarray, np.ndarray, Any, Any], tuple[np.ndarray, Any]]
+
+
 class Optimizer(NamedTuple):
+    """The explorer engine's interface: `init(theta) -> state` and `update(...) -> (theta, state)`
+    on a point theta = (x, y) (see optimizers.runner)."""
+
     init: Callable[[Pair], Any]
     update: Callable[..., tuple[Pair, Any]]
 
@@ -41,9 +55,24 @@ class EmptyState(NamedTuple):
     pass
 
 
-class CoordinateState(NamedTuple):
+class SGDState(NamedTuple):
     count: int  # updates done so far
-    moments: tuple[tuple[Coordinate, ...], tuple[Coordinate, ...]]  # per coordinate (x, y)
+
+
+class MomentumState(NamedTuple):
+    count: int
+    v: np.ndarray  # velocity, shaped like theta
+
+
+class RMSPropState(NamedTuple):
+    count: int
+    s: np.ndarray  # running mean of g^2, shaped like theta
+
+
+class AdamState(NamedTuple):
+    count: int
+    m: np.ndarray  # running mean of g (not bias-corrected), shaped like theta
+    v: np.ndarray  # running mean of g^2 (not bias-corrected), shaped like theta
 
 
 def zeros_like(x: Coordinate) -> Coordinate:
@@ -51,71 +80,68 @@ def zeros_like(x: Coordinate) -> Coordinate:
     return np.zeros_like(x)[()]
 
 
-def per_coordinate(
-    rule: Callable[..., tuple[Coordinate, tuple]],
-    n_moments: int,
-    per_step: Callable[[Hyper, int], Any] | None = None,
-) -> Optimizer:
-    """An optimizer from `rule(x, g, moments, k) -> (x_next, moments)` for one coordinate.
+def sgd() -> Rule:
+    def init(theta):
+        return SGDState(0)
 
-    `moments` are the rule's running averages for that coordinate (zero at the start). `k` is what
-    the rule needs of this step, the same for both coordinates: `per_step(lr, t)` with t counting
-    updates from 1, or just the learning rate when there is no `per_step`.
+    def step(theta, g, state, lr):
+        return theta - lr * g, SGDState(state.count + 1)
+
+    return Rule(init, step)
+
+
+def momentum(momentum: Hyper) -> Rule:
+    def init(theta):
+        return MomentumState(0, zeros_like(theta))
+
+    def step(theta, g, state, lr):
+        v = momentum * state.v + g
+        return theta - lr * v, MomentumState(state.count + 1, v)
+
+    return Rule(init, step)
+
+
+def rmsprop(beta: Hyper, eps: Hyper) -> Rule:
+    def init(theta):
+        return RMSPropState(0, zeros_like(theta))
+
+    def step(theta, g, state, lr):
+        s = beta * state.s + (1.0 - beta) * (g * g)
+        return theta - lr * g / (np.sqrt(s) + eps), RMSPropState(state.count + 1, s)
+
+    return Rule(init, step)
+
+
+def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Rule:
+    def init(theta):
+        zero = zeros_like(theta)
+        return AdamState(0, zero, zero)
+
+    def step(theta, g, state, lr):
+        t = state.count + 1
+        m = beta1 * state.m + (1.0 - beta1) * g
+        v = beta2 * state.v + (1.0 - beta2) * (g * g)
+        m_hat = m / (1.0 - beta1**t)
+        v_hat = v / (1.0 - beta2**t)
+        return theta - lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(t, m, v)
+
+    return Rule(init, step)
+
+
+def per_coordinate(rule: Rule) -> Optimizer:
+    """The explorer engine's `Optimizer` from a `Rule`: the rule applied to x and to y.
+
+    The engine carries a point as a pair theta = (x, y) of coordinates (each an (N,) array, or a
+    NumPy scalar for a single run) and the gradient as (g_x, g_y); the state is one rule state per
+    coordinate. First-order rules need nothing else of the step (loss, surface).
     """
 
-    def init(theta: Pair) -> CoordinateState:
-        zero = zeros_like(theta[0])
-        return CoordinateState(0, ((zero,) * n_moments, (zero,) * n_moments))
+    def init(theta: Pair) -> tuple[Any, Any]:
+        return rule.init(theta[0]), rule.init(theta[1])
 
     def update(theta, loss, g, state, f, lr):
-        t = state.count + 1
-        k = lr if per_step is None else per_step(lr, t)
-        x, moments_x = rule(theta[0], g[0], state.moments[0], k)
-        y, moments_y = rule(theta[1], g[1], state.moments[1], k)
-        return (x, y), CoordinateState(t, (moments_x, moments_y))
+        x, state_x = rule.step(theta[0], g[0], state[0], lr)
+        y, state_y = rule.step(theta[1], g[1], state[1], lr)
+        return (x, y), (state_x, state_y)
 
     return Optimizer(init, update)
-
-
-def sgd() -> Optimizer:
-    def rule(x, g, moments, lr):
-        return x - lr * g, moments
-
-    return per_coordinate(rule, 0)
-
-
-def momentum(momentum: Hyper) -> Optimizer:
-    def rule(x, g, moments, lr):
-        v = momentum * moments[0] + g
-        return x - lr * v, (v,)
-
-    return per_coordinate(rule, 1)
-
-
-def rmsprop(beta: Hyper, eps: Hyper) -> Optimizer:
-    def rule(x, g, moments, lr):
-        s = beta * moments[0] + (1.0 - beta) * (g * g)
-        return x - lr * g / (np.sqrt(s) + eps), (s,)
-
-    return per_coordinate(rule, 1)
-
-
-def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Optimizer:
-    # The moments are kept divided by (1 - beta), which turns each update into a single
-    # multiply-add (m/(1-b1) = b1 * m/(1-b1) + g); the constants come back in `scale` and
-    # `eps_scaled`. With c = sqrt(1 - beta2^t) this is exactly torch's
-    #   x -= lr / (1 - beta1^t) * m / (sqrt(v) / c + eps).
-    root = np.sqrt(1.0 - beta2)
-
-    def per_step(lr, t):
-        c = np.sqrt(1.0 - beta2**t)
-        scale = lr * c * (1.0 - beta1) / ((1.0 - beta1**t) * root)
-        return scale, eps * c / root
-
-    def rule(x, g, moments, k):
-        scale, eps_scaled = k
-        m = beta1 * moments[0] + g
-        v = beta2 * moments[1] + g * g
-        return x - scale * m / (np.sqrt(v) + eps_scaled), (m, v)
-
-    return per_coordinate(rule, 2, per_step)

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from optimizers import first_order, second_order
+from optimizers.first_order import Optimizer, Rule, per_coordinate
 from surfaces.base import Param
 
 
@@ -17,10 +20,15 @@ class OptimizerInfo:
     name: str
     label: str
     description: str
-    factory: Callable[..., Any]
+    factory: Callable[..., Rule | Optimizer]  # a Rule (first-order, any shape) or an engine Optimizer
     hyper: tuple[Param, ...]
     needs: str  # "grad", "hessian" or "residuals"
     formula: str  # LaTeX in the lecture's notation; lines separated by \\
+
+    def optimizer(self, **hyper: Any) -> Optimizer:
+        """The explorer engine's update rule with these (validated) hyperparameters, lr excluded."""
+        built = self.factory(**hyper)
+        return per_coordinate(built) if isinstance(built, Rule) else built
 
 
 def _lr(default: float, low: float = 1e-4, high: float = 1.0) -> Param:
@@ -185,3 +193,37 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         ),
     )
 }
+
+
+def first_order_rule(name: str, **hyper: Any) -> Rule:
+    """The `Rule` of first-order method `name`, for a parameter of any shape.
+
+    Hyperparameters not given take the registry's defaults; each is a float or an array that
+    broadcasts against theta, checked against the registry's valid range. lr is not one of them:
+    it is passed to `Rule.step`. Bad input raises ValueError saying what is allowed.
+
+        >>> rule = first_order_rule("adam", beta1=0.8)
+        >>> state = rule.init(theta)                      # theta of any shape, e.g. (B, P)
+        >>> theta, state = rule.step(theta, g, state, lr)  # lr a float or e.g. (B, 1)
+    """
+    first = [n for n, info in OPTIMIZERS.items() if info.needs == "grad"]
+    if name not in first:
+        raise ValueError(f"unknown first-order optimizer {name!r}; valid: {', '.join(first)}")
+    specs = {p.name: p for p in OPTIMIZERS[name].hyper if p.name != "lr"}
+    if "lr" in hyper:
+        raise ValueError("lr is not a hyperparameter of the rule: pass it to rule.step(theta, g, state, lr)")
+    unknown = sorted(set(hyper) - set(specs))
+    if unknown:
+        raise ValueError(
+            f"unknown hyperparameter(s) for {name}: {', '.join(unknown)}; valid: {', '.join(specs) or 'none'}"
+        )
+    values = {}
+    for key, spec in specs.items():
+        value = hyper.get(key, spec.default)
+        if np.ndim(value) == 0:
+            values[key] = spec.validate(value.item() if isinstance(value, np.ndarray) else value)
+        else:
+            values[key] = spec.validate_array(value)
+    rule = OPTIMIZERS[name].factory(**values)
+    assert isinstance(rule, Rule)
+    return rule

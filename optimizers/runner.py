@@ -328,7 +328,7 @@ def run_batch(
             "pick a start inside the surface's view"
         )
     loss_limit = EXPLODE_FACTOR * np.maximum(1.0, np.abs(start_loss))
-    optimizer = info.factory(**params)
+    optimizer = info.optimizer(**params)
     # The loop carries the coordinates apart, theta = (x, y), each an (N,) array, or for a single
     # run a NumPy scalar: the same arithmetic at a fraction of the cost of a length-1 array.
     theta = (starts[:, 0].copy(), starts[:, 1].copy()) if n_runs > 1 else tuple(starts[0])
