@@ -9,9 +9,12 @@ Plain NumPy: no streamlit, no plotly.
 
 from training.datasets import DATASETS, SPLIT_PRESETS, DatasetInfo, kfold_indices, make_dataset, split_indices
 from training.models import MLP, MODELS, Model, ModelInfo, Polynomial, make_model
+from training.trainer import BatchHistory, History, train, train_batch
 
 __all__ = [
     "DATASETS",
+    "BatchHistory",
+    "History",
     "MLP",
     "MODELS",
     "SPLIT_PRESETS",
@@ -23,4 +26,6 @@ __all__ = [
     "make_dataset",
     "make_model",
     "split_indices",
+    "train",
+    "train_batch",
 ]

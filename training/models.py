@@ -25,6 +25,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -121,7 +122,11 @@ def _widths(hidden: Any) -> tuple[int, ...]:
 
 
 class Model:
-    """Shared plumbing; subclasses define n_params, penalised, init, _output and _backward."""
+    """Shared plumbing; subclasses define n_params, penalised, init, features, _output, _backward.
+
+    The hot path works on `features(X)`, computed once per data set: the polynomial's monomials,
+    or the MLP's inputs with a column of ones appended (so each layer's bias rides in its matmul).
+    """
 
     name: str
     task: str
@@ -134,51 +139,58 @@ class Model:
         """Start parameters theta0, shape (P,), drawn from `seed` (float64)."""
         raise NotImplementedError
 
+    def features(self, X: np.ndarray) -> np.ndarray:
+        """What the hot path reads of X (..., n, d): shape (..., n, k), in the dtype of X."""
+        raise NotImplementedError
+
     def predict(self, theta: np.ndarray, X: np.ndarray) -> np.ndarray:
         """f(x) (regression) or P(class 1) (classification) at each row of X: shape (..., n)."""
         theta, X = self._check(theta, X)
-        z = self._output(theta, X)[0]
+        z = self._output(theta, self.features(X), keep=False)[0]
         return z if self.task == "regression" else sigmoid(z)
 
     def loss_and_grad(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> tuple[Any, np.ndarray]:
         """The loss (data loss + L2 penalty), shape (...), and its gradient (..., P)."""
         theta, X = self._check(theta, X)
-        data, grad = self.data_loss_and_grad(theta, X, np.asarray(y, dtype=theta.dtype), self.l2)
+        y = np.asarray(y, dtype=theta.dtype)
+        data, grad = self.data_loss_and_grad(theta, self.features(X), y, self.l2)
         return data + self.penalty(theta, self.l2), grad
 
-    def data_loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray, weights: Any = None) -> Any:
-        """The mean data loss (no L2 term), shape (...). `weights` (..., n), each row summing to 1,
-        replace the plain mean (they let sets of different sizes share one padded array)."""
-        return self._data_terms(self._output(theta, X)[0], y, weights)[0]
+    def data_loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> Any:
+        """The mean data loss (no L2 term), shape (...)."""
+        theta, X = self._check(theta, X)
+        z = self._output(theta, self.features(X), keep=False)[0]
+        return self.sample_losses(z, np.asarray(y, dtype=theta.dtype)).mean(-1)
 
     def penalty(self, theta: np.ndarray, l2: Any) -> Any:
-        """l2 * the sum of squared weights; l2 a float or (B, 1)."""
-        return (np.reshape(l2, np.shape(l2)[:-1]) if np.ndim(l2) else l2) * np.where(
-            self.penalised, theta * theta, 0
-        ).sum(-1)
+        """l2 * the sum of squared weights, shape (...); l2 a float or (B, 1)."""
+        l2 = np.reshape(l2, np.shape(l2)[:-1]) if np.ndim(l2) else l2
+        return l2 * np.where(self.penalised, theta * theta, 0).sum(-1)
 
     def data_loss_and_grad(
-        self, theta: np.ndarray, X: np.ndarray, y: np.ndarray, l2: Any, weights: Any = None
+        self, theta: np.ndarray, F: np.ndarray, y: np.ndarray, l2: Any, weights: Any = None
     ) -> tuple[Any, np.ndarray]:
         """The mean data loss (...) and the gradient (..., P) of data loss + l2 * |weights|^2.
 
-        The trainer's hot path: no checks. l2 is a float or (B, 1); weights as in data_loss.
+        The trainer's hot path, on features F = features(X), without checks. l2 is a float or
+        (B, 1). `weights` (..., n), each row summing to 1, replace the plain mean (they pick each
+        model's own samples out of a shared array).
         """
-        z, cache = self._output(theta, X)
-        data, dz = self._data_terms(z, y, weights, need_grad=True)
-        grad = self._backward(theta, X, dz, cache)
-        grad += (2 * l2) * np.where(self.penalised, theta, 0)
-        return data, grad
-
-    def _data_terms(self, z, y, weights, need_grad=False):
-        """Mean data loss (...) and, if asked, its derivative with respect to each output z (..., n)."""
+        z, cache = self._output(theta, F)
         w = (1.0 / z.shape[-1]) if weights is None else weights
+        e = z - y if self.task == "regression" else None
+        losses = e * e if e is not None else self.sample_losses(z, y)
+        dz = (2 * w) * e if e is not None else w * (sigmoid(z) - y)
+        grad = self._backward(theta, F, dz, cache)
+        grad += (2 * l2) * np.where(self.penalised, theta, 0)
+        return (losses.mean(-1) if weights is None else (w * losses).sum(-1)), grad
+
+    def sample_losses(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """Each sample's data loss from the outputs z (..., n): squared error, or the logistic loss
+        log(1 + e^z) - y z on the logit."""
         if self.task == "regression":
-            e = z - y
-            loss = (w * (e * e)).sum(-1)
-            return loss, ((2 * w) * e if need_grad else None)
-        loss = (w * (np.logaddexp(0, z) - y * z)).sum(-1)
-        return loss, (w * (sigmoid(z) - y) if need_grad else None)
+            return (z - y) ** 2
+        return np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0) - y * z  # = log(1 + e^z) - y z, stably
 
     def _check(self, theta: Any, X: Any) -> tuple[np.ndarray, np.ndarray]:
         theta = np.asarray(theta)
@@ -196,10 +208,12 @@ class Model:
             )
         return theta, X
 
-    def _output(self, theta, X):
+    def _output(self, theta, F, keep=True):
+        """Outputs z (..., n) and (if keep) what _backward needs."""
         raise NotImplementedError
 
-    def _backward(self, theta, X, dz, cache):
+    def _backward(self, theta, F, dz, cache):
+        """The data loss's gradient (..., P) from dz = dL/dz (..., n)."""
         raise NotImplementedError
 
 
@@ -220,7 +234,7 @@ class Polynomial(Model):
     def n_params(self) -> int:
         return self.degree + 1
 
-    @property
+    @cached_property
     def penalised(self) -> np.ndarray:
         return np.arange(self.n_params) > 0  # c_0, the intercept, is not penalised
 
@@ -234,11 +248,10 @@ class Polynomial(Model):
         x = X[..., 0]
         return x[..., None] ** np.arange(self.n_params, dtype=x.dtype)
 
-    def _output(self, theta, X):
-        V = self.features(X)
-        return np.matmul(V, theta[..., None])[..., 0], V
+    def _output(self, theta, V, keep=True):
+        return np.matmul(V, theta[..., None])[..., 0], None
 
-    def _backward(self, theta, X, dz, V):
+    def _backward(self, theta, V, dz, cache):
         return np.matmul(dz[..., None, :], V)[..., 0, :]
 
     # ---- least squares (float64, single model): what Newton, Gauss-Newton and LM solve with ----
@@ -285,7 +298,7 @@ class MLP(Model):
         start, fan_in, fan_out = self.layers[-1]
         return start + (fan_in + 1) * fan_out
 
-    @property
+    @cached_property
     def penalised(self) -> np.ndarray:
         mask = np.zeros(self.n_params, dtype=bool)
         for start, fan_in, fan_out in self.layers:
@@ -314,28 +327,58 @@ class MLP(Model):
             for start, fan_in, fan_out in self.layers
         ]
 
-    def _output(self, theta, X):
-        params = self.unpack(theta)
-        inputs, h = [], X
-        for k, (W, b) in enumerate(params):
-            inputs.append(h)
-            z = np.matmul(h, W)
-            z += b[..., None, :]
-            h = z if k == len(params) - 1 else (np.maximum(z, 0) if self.activation == "relu" else np.tanh(z))
-        return h[..., 0], (params, inputs)
+    def features(self, X: np.ndarray) -> np.ndarray:
+        """X with a column of ones appended, (..., n, d + 1): then [x, 1] @ [W; b] = x W + b."""
+        ones = np.ones((*X.shape[:-1], 1), dtype=X.dtype)
+        return np.concatenate([X, ones], axis=-1)
 
-    def _backward(self, theta, X, dz, cache):
-        params, inputs = cache
-        pieces = []
-        dZ = dz[..., None]
-        for k in range(len(params) - 1, -1, -1):
-            W, _ = params[k]
-            h = inputs[k]
-            gW = np.matmul(np.swapaxes(h, -1, -2), dZ)
-            pieces.append(dZ.sum(-2))
-            pieces.append(gW.reshape(*gW.shape[:-2], -1))
-            if k:
-                dH = np.matmul(dZ, np.swapaxes(W, -1, -2))
-                dZ = dH * (h > 0) if self.activation == "relu" else dH * (1 - h * h)
+    def _layer_views(self, theta):
+        """[W; b] of each layer, a view (..., fan_in + 1, fan_out) of theta (b is its last row)."""
+        lead = theta.shape[:-1]
+        return [
+            theta[..., start : start + (fan_in + 1) * fan_out].reshape(*lead, fan_in + 1, fan_out)
+            for start, fan_in, fan_out in self.layers
+        ]
+
+    def _output(self, theta, F, keep=True):
+        # The first layer's bias rides in its matmul (F ends with a column of ones); later layers
+        # add theirs. Activations are applied in place: a fresh array per operation costs more
+        # than the arithmetic at these sizes.
+        Wb = self._layer_views(theta)
+        inputs, h = [], F
+        for k, W in enumerate(Wb):
+            if keep:  # (evaluation keeps nothing, so NumPy can reuse the memory at once)
+                inputs.append(h)
+            if k == 0:
+                z = np.matmul(h, W)
+            else:
+                z = np.matmul(h, W[..., :-1, :])
+                z += W[..., -1:, :]
+            if k == len(Wb) - 1:
+                return z[..., 0], (Wb, inputs)
+            h = np.maximum(z, 0, out=z) if self.activation == "relu" else np.tanh(z, out=z)
+        raise AssertionError("unreachable")
+
+    def _backward(self, theta, F, dz, cache):
+        Wb, inputs = cache
         lead = np.broadcast_shapes(theta.shape[:-1], dz.shape[:-1])
-        return np.concatenate([np.broadcast_to(p, (*lead, p.shape[-1])) for p in pieces[::-1]], axis=-1)
+        grad = np.empty((*lead, self.n_params), dtype=np.result_type(theta, dz))
+        dZ = dz[..., None]
+        for k in range(len(Wb) - 1, -1, -1):
+            start, fan_in, fan_out = self.layers[k]
+            h = inputs[k]
+            # dW = h^T dZ and db = sum of dZ over the samples, written straight into grad.
+            block = grad[..., start : start + (fan_in + 1) * fan_out].reshape(*lead, fan_in + 1, fan_out)
+            if k == 0:  # F ends with ones: one matmul gives [dW; db]
+                np.matmul(np.swapaxes(h, -1, -2), dZ, out=block)
+                break
+            np.matmul(np.swapaxes(h, -1, -2), dZ, out=block[..., :-1, :])
+            ones = np.ones((1, dZ.shape[-2]), dtype=dZ.dtype)  # a matmul sums over the samples fastest
+            np.matmul(ones, dZ, out=block[..., -1:, :])
+            dH = np.matmul(dZ, np.swapaxes(Wb[k][..., :-1, :], -1, -2))
+            if self.activation == "relu":
+                dH *= h > 0
+            else:
+                dH *= 1 - h * h
+            dZ = dH
+        return grad
