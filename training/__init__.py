@@ -13,12 +13,12 @@ from training.trainer import BatchHistory, History, train, train_batch
 
 __all__ = [
     "DATASETS",
-    "BatchHistory",
-    "History",
     "MLP",
     "MODELS",
     "SPLIT_PRESETS",
+    "BatchHistory",
     "DatasetInfo",
+    "History",
     "Model",
     "ModelInfo",
     "Polynomial",
