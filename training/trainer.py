@@ -269,7 +269,7 @@ def train_batch(
     if size is None:  # full batch: the union of the training sets, each row weighting its own
         union = np.unique(np.concatenate(train_sets))
         full = (F[union], yd[union], _weights(train_sets, union, dtype))
-    batch_rngs = [np.random.default_rng(np.random.SeedSequence(s).spawn(2)[1]) for s in seeds]
+    shuffles = _Shuffles(train_sets, seeds) if size is not None else None
 
     train_loss = np.empty((B, epochs + 1))
     val_loss = np.empty((B, epochs + 1))
@@ -288,13 +288,16 @@ def train_batch(
                 break
             step_lr = lr_col * factors[e]
             if size is not None:
-                orders = _epoch_orders(train_sets, batch_rngs, per_epoch * size, shared)
+                orders = shuffles.epoch(per_epoch * size)
+                if shared:
+                    orders = orders[:1]
+                F_epoch, y_epoch = F[orders], yd[orders]  # one gather per epoch; batches are views
             for j in range(per_epoch):
                 if size is None:
                     Fb, yb, w = full
                 else:
-                    idx = orders[:, j * size : (j + 1) * size]
-                    Fb, yb, w = F[idx], yd[idx], None
+                    cut = slice(j * size, (j + 1) * size)
+                    Fb, yb, w = F_epoch[:, cut], y_epoch[:, cut], None
                     if shared:
                         Fb, yb = Fb[0], yb[0]
                 loss, g = model.data_loss_and_grad(theta, Fb, yb, l2_col, w)
@@ -316,14 +319,28 @@ def train_batch(
     )
 
 
-def _epoch_orders(train_sets, rngs, count: int, shared: bool) -> np.ndarray:
-    """(B, count) sample indices of one epoch: each row's training set in a fresh seeded shuffle."""
-    if shared:
-        order = train_sets[0][rngs[0].permutation(len(train_sets[0]))[:count]]
-        for rng in rngs[1:]:  # keep every row's stream where its own run would have it
-            rng.permutation(len(train_sets[0]))
-        return order[None]
-    return np.stack([t[rng.permutation(len(t))[:count]] for t, rng in zip(train_sets, rngs, strict=True)])
+class _Shuffles:
+    """Each row's seeded shuffles of its training set, drawn from the stream optimizers.run uses.
+
+    Rows with the same seed and training-set size draw the same permutations, so each such group
+    draws once per epoch (a 4 x 4 grid over 5 folds with one seed draws once, not 80 times).
+    """
+
+    def __init__(self, train_sets: list[np.ndarray], seeds: list[int]):
+        keys = [(seed, len(t)) for t, seed in zip(train_sets, seeds, strict=True)]
+        self.keys = list(dict.fromkeys(keys))
+        self.group = np.array([self.keys.index(k) for k in keys])
+        self.rngs = [np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[1]) for seed, _ in self.keys]
+        self.train_sets = train_sets
+        same_size = len({len(t) for t in train_sets}) == 1
+        self.stacked = np.stack(train_sets) if same_size else None
+
+    def epoch(self, count: int) -> np.ndarray:
+        """(B, count) sample indices: the first `count` of each row's fresh shuffle."""
+        perms = [rng.permutation(n)[:count] for rng, (_, n) in zip(self.rngs, self.keys, strict=True)]
+        if self.stacked is not None:
+            return np.take_along_axis(self.stacked, np.stack(perms)[self.group], axis=1)
+        return np.stack([t[perms[g]] for t, g in zip(self.train_sets, self.group, strict=True)])
 
 
 class _Evaluator:
