@@ -1,7 +1,8 @@
-"""All speed figures of the project, as tables: engine, explorer page, hyperparameter search.
+"""All speed figures of the project, as tables: engine, explorer page, hyperparameter search,
+trainer.
 
     python benchmarks/bench.py            # everything (the browser part needs Debian's chromium)
-    python benchmarks/bench.py engine     # one table: engine, app or tuning
+    python benchmarks/bench.py engine     # one table: engine, app, tuning or training
 
 Figures are wall-clock times on this machine; nothing here is asserted by the test suite.
 """
@@ -14,9 +15,14 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bench_app, bench_engine, bench_tuning
+from benchmarks import bench_app, bench_engine, bench_training, bench_tuning
 
-TABLES = {"engine": bench_engine.main, "tuning": bench_tuning.main, "app": bench_app.main}
+TABLES = {
+    "engine": bench_engine.main,
+    "tuning": bench_tuning.main,
+    "training": bench_training.main,
+    "app": bench_app.main,
+}
 
 
 def main(names: list[str]) -> None:

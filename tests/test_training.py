@@ -358,3 +358,32 @@ def test_bad_input_says_what_is_allowed(call, words):
     with pytest.raises(ValueError) as err:
         call()
     assert words in str(err.value)
+
+
+# ---- the n-dimensional second-order forms (optimizers/second_order.py) ----
+
+
+def test_solve_sym_is_the_pseudo_inverse_and_never_raises_on_a_singular_matrix():
+    from optimizers.second_order import solve_sym
+
+    rng = np.random.default_rng(0)
+    A = rng.normal(size=(5, 5))
+    A = A @ A.T
+    b = rng.normal(size=5)
+    np.testing.assert_allclose(solve_sym(A, b), np.linalg.solve(A, b), rtol=1e-10)
+    singular = np.diag([2.0, 1.0, 0.0])  # no step along the flat direction
+    np.testing.assert_allclose(solve_sym(singular, np.array([2.0, 3.0, 5.0])), [1.0, 3.0, 0.0])
+    np.testing.assert_allclose(solve_sym(np.zeros((3, 3)), np.ones(3)), np.zeros(3))
+
+
+def test_lm_nd_rejects_a_step_that_does_not_lower_the_loss():
+    from optimizers.second_order import lm_nd
+
+    theta, J = np.array([1.0, -1.0]), np.eye(2)
+    g = 2 * J.T @ theta  # loss sum(theta^2) with residuals r = theta
+    same, lam, accepted = lm_nd(theta, 2.0, g, J, lambda t: np.inf, 1e-3, "levenberg")
+    assert not accepted and lam == pytest.approx(1e-2)
+    np.testing.assert_array_equal(same, theta)
+    moved, lam, accepted = lm_nd(theta, 2.0, g, J, lambda t: float(t @ t), 1.0, "marquardt")
+    assert accepted and lam == pytest.approx(0.1)
+    np.testing.assert_allclose(moved, theta / 2)  # (1 + lam) d = -theta with lam = 1

@@ -156,8 +156,8 @@ def test_stacked_models_equal_one_at_a_time():
     X, y = make_dataset("spiral", 25, 0.1, 0)
     Xs = np.stack([X[np.random.default_rng(s).permutation(25)] for s in range(4)])
     ys = np.stack([y[np.random.default_rng(s).permutation(25)] for s in range(4)])
-    data, grad = model.data_loss_and_grad(thetas, model.features(Xs), ys, model.l2)
-    shared = model.data_loss_and_grad(thetas, model.features(X), y, model.l2)
+    data, grad = model.data_loss_and_grad(thetas, model.features(Xs), ys, model.decay(model.l2))
+    shared = model.data_loss_and_grad(thetas, model.features(X), y, model.decay(model.l2))
     for b in range(4):
         loss_b, grad_b = model.loss_and_grad(thetas[b], Xs[b], ys[b])
         assert data[b] + model.penalty(thetas[b], model.l2) == pytest.approx(loss_b)

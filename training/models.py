@@ -153,7 +153,7 @@ class Model:
         """The loss (data loss + L2 penalty), shape (...), and its gradient (..., P)."""
         theta, X = self._check(theta, X)
         y = np.asarray(y, dtype=theta.dtype)
-        data, grad = self.data_loss_and_grad(theta, self.features(X), y, self.l2)
+        data, grad = self.data_loss_and_grad(theta, self.features(X), y, self.decay(self.l2, theta.dtype))
         return data + self.penalty(theta, self.l2), grad
 
     def data_loss(self, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> Any:
@@ -167,23 +167,32 @@ class Model:
         l2 = np.reshape(l2, np.shape(l2)[:-1]) if np.ndim(l2) else l2
         return l2 * np.where(self.penalised, theta * theta, 0).sum(-1)
 
+    def decay(self, l2: Any, dtype: Any = float) -> np.ndarray:
+        """2 l2 on the penalised entries, 0 elsewhere: the L2 term's gradient is decay * theta.
+        Shape (P,) for a float l2, (B, P) for l2 (B, 1)."""
+        return (2 * np.asarray(l2, dtype=dtype)) * self.penalised.astype(dtype)
+
     def data_loss_and_grad(
-        self, theta: np.ndarray, F: np.ndarray, y: np.ndarray, l2: Any, weights: Any = None
+        self, theta: np.ndarray, F: np.ndarray, y: np.ndarray, decay: Any, weights: Any = None
     ) -> tuple[Any, np.ndarray]:
         """The mean data loss (...) and the gradient (..., P) of data loss + l2 * |weights|^2.
 
-        The trainer's hot path, on features F = features(X), without checks. l2 is a float or
-        (B, 1). `weights` (..., n), each row summing to 1, replace the plain mean (they pick each
-        model's own samples out of a shared array).
+        The trainer's hot path, on features F = features(X), without checks; `decay` is
+        self.decay(l2). `weights` (..., n), each row summing to 1, replace the plain mean (they
+        pick each model's own samples out of a shared array).
         """
         z, cache = self._output(theta, F)
         w = (1.0 / z.shape[-1]) if weights is None else weights
-        e = z - y if self.task == "regression" else None
-        losses = e * e if e is not None else self.sample_losses(z, y)
-        dz = (2 * w) * e if e is not None else w * (sigmoid(z) - y)
+        if self.task == "regression":
+            e = z - y
+            losses, dz = e * e, (2 * w) * e
+        else:
+            losses, dz = self.sample_losses(z, y), w * (sigmoid(z) - y)
         grad = self._backward(theta, F, dz, cache)
-        grad += (2 * l2) * np.where(self.penalised, theta, 0)
-        return (losses.mean(-1) if weights is None else (w * losses).sum(-1)), grad
+        grad += decay * theta
+        if weights is None:
+            return np.add.reduce(losses, axis=-1) * w, grad
+        return np.add.reduce(w * losses, axis=-1), grad
 
     def sample_losses(self, z: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Each sample's data loss from the outputs z (..., n): squared error, or the logistic loss
@@ -370,12 +379,12 @@ class MLP(Model):
             # dW = h^T dZ and db = sum of dZ over the samples, written straight into grad.
             block = grad[..., start : start + (fan_in + 1) * fan_out].reshape(*lead, fan_in + 1, fan_out)
             if k == 0:  # F ends with ones: one matmul gives [dW; db]
-                np.matmul(np.swapaxes(h, -1, -2), dZ, out=block)
+                np.matmul(h.mT, dZ, out=block)
                 break
-            np.matmul(np.swapaxes(h, -1, -2), dZ, out=block[..., :-1, :])
+            np.matmul(h.mT, dZ, out=block[..., :-1, :])
             ones = np.ones((1, dZ.shape[-2]), dtype=dZ.dtype)  # a matmul sums over the samples fastest
             np.matmul(ones, dZ, out=block[..., -1:, :])
-            dH = np.matmul(dZ, np.swapaxes(Wb[k][..., :-1, :], -1, -2))
+            dH = np.matmul(dZ, Wb[k][..., :-1, :].mT)
             if self.activation == "relu":
                 dH *= h > 0
             else:

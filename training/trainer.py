@@ -265,7 +265,7 @@ def train_batch(
     same_train = all(np.array_equal(t, train_sets[0]) for t in train_sets[1:])
     shared = same_train and len(set(seeds)) == 1  # every row sees the same minibatches
     evaluate = _Evaluator(model, F, yd, train_sets, val_sets)
-    l2_col, lr_col = _column(l2, B, dtype), _column(lr, B, dtype)
+    decay, lr_col = model.decay(_column(l2, B, dtype), dtype), _column(lr, B, dtype)
     if size is None:  # full batch: the union of the training sets, each row weighting its own
         union = np.unique(np.concatenate(train_sets))
         full = (F[union], yd[union], _weights(train_sets, union, dtype))
@@ -300,7 +300,7 @@ def train_batch(
                     Fb, yb, w = F_epoch[:, cut], y_epoch[:, cut], None
                     if shared:
                         Fb, yb = Fb[0], yb[0]
-                loss, g = model.data_loss_and_grad(theta, Fb, yb, l2_col, w)
+                loss, g = model.data_loss_and_grad(theta, Fb, yb, decay, w)
                 iter_losses[:, e * per_epoch + j] = loss
                 theta, state = rule.step(theta, g, state, step_lr)
                 theta = theta.astype(dtype, copy=False)  # float64 hyperparameters would widen it
