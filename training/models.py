@@ -173,22 +173,29 @@ class Model:
         return (2 * np.asarray(l2, dtype=dtype)) * self.penalised.astype(dtype)
 
     def data_loss_and_grad(
-        self, theta: np.ndarray, F: np.ndarray, y: np.ndarray, decay: Any, weights: Any = None
+        self,
+        theta: np.ndarray,
+        F: np.ndarray,
+        y: np.ndarray,
+        decay: Any,
+        weights: Any = None,
+        work: Any = None,
     ) -> tuple[Any, np.ndarray]:
         """The mean data loss (...) and the gradient (..., P) of data loss + l2 * |weights|^2.
 
         The trainer's hot path, on features F = features(X), without checks; `decay` is
         self.decay(l2). `weights` (..., n), each row summing to 1, replace the plain mean (they
-        pick each model's own samples out of a shared array).
+        pick each model's own samples out of a shared array). `work`: a dict the MLP keeps its
+        buffers in between calls (the trainer's loop passes one).
         """
-        z, cache = self._output(theta, F)
+        z, cache = self._output(theta, F, work=work)
         w = (1.0 / z.shape[-1]) if weights is None else weights
         if self.task == "regression":
             e = z - y
             losses, dz = e * e, (2 * w) * e
         else:
             losses, dz = self.sample_losses(z, y), w * (sigmoid(z) - y)
-        grad = self._backward(theta, F, dz, cache)
+        grad = self._backward(theta, F, dz, cache, work)
         grad += decay * theta
         if weights is None:
             return np.add.reduce(losses, axis=-1) * w, grad
@@ -217,13 +224,24 @@ class Model:
             )
         return theta, X
 
-    def _output(self, theta, F, keep=True):
+    def _output(self, theta, F, keep=True, work=None):
         """Outputs z (..., n) and (if keep) what _backward needs."""
         raise NotImplementedError
 
-    def _backward(self, theta, F, dz, cache):
+    def _backward(self, theta, F, dz, cache, work=None):
         """The data loss's gradient (..., P) from dz = dL/dz (..., n)."""
         raise NotImplementedError
+
+
+def _buffer(work: dict | None, key: Any, shape: tuple, dtype: Any) -> np.ndarray:
+    """An array of this shape and dtype: a fresh one, or with a `work` dict the one kept under
+    `key` (reused while shape and dtype stay the same; its old contents are overwritten)."""
+    if work is None:
+        return np.empty(shape, dtype=dtype)
+    buf = work.get(key)
+    if buf is None or buf.shape != shape or buf.dtype != dtype:
+        buf = work[key] = np.empty(shape, dtype=dtype)
+    return buf
 
 
 def sigmoid(z: Any) -> Any:
@@ -257,10 +275,10 @@ class Polynomial(Model):
         x = X[..., 0]
         return x[..., None] ** np.arange(self.n_params, dtype=x.dtype)
 
-    def _output(self, theta, V, keep=True):
+    def _output(self, theta, V, keep=True, work=None):
         return np.matmul(V, theta[..., None])[..., 0], None
 
-    def _backward(self, theta, V, dz, cache):
+    def _backward(self, theta, V, dz, cache, work=None):
         return np.matmul(dz[..., None, :], V)[..., 0, :]
 
     # ---- least squares (float64, single model): what Newton, Gauss-Newton and LM solve with ----
@@ -349,26 +367,30 @@ class MLP(Model):
             for start, fan_in, fan_out in self.layers
         ]
 
-    def _output(self, theta, F, keep=True):
+    def _output(self, theta, F, keep=True, work=None):
         # The first layer's bias rides in its matmul (F ends with a column of ones); later layers
-        # add theirs. Activations are applied in place: a fresh array per operation costs more
-        # than the arithmetic at these sizes.
+        # add theirs. Activations are applied in place, and with a `work` dict the layer outputs
+        # reuse the same buffers from call to call: fresh multi-megabyte arrays cost more in page
+        # faults than the arithmetic (measured: 3.8 ms -> 1.2 ms for 80 models x 500 samples).
         Wb = self._layer_views(theta)
         inputs, h = [], F
         for k, W in enumerate(Wb):
-            if keep:  # (evaluation keeps nothing, so NumPy can reuse the memory at once)
+            if keep:
                 inputs.append(h)
+            last = k == len(Wb) - 1
+            shape = (*np.broadcast_shapes(h.shape[:-2], W.shape[:-2]), h.shape[-2], W.shape[-1])
+            z = _buffer(work, ("z", k, keep), shape, np.result_type(h, W))
             if k == 0:
-                z = np.matmul(h, W)
+                np.matmul(h, W, out=z)
             else:
-                z = np.matmul(h, W[..., :-1, :])
+                np.matmul(h, W[..., :-1, :], out=z)
                 z += W[..., -1:, :]
-            if k == len(Wb) - 1:
+            if last:
                 return z[..., 0], (Wb, inputs)
             h = np.maximum(z, 0, out=z) if self.activation == "relu" else np.tanh(z, out=z)
         raise AssertionError("unreachable")
 
-    def _backward(self, theta, F, dz, cache):
+    def _backward(self, theta, F, dz, cache, work=None):
         Wb, inputs = cache
         lead = np.broadcast_shapes(theta.shape[:-1], dz.shape[:-1])
         grad = np.empty((*lead, self.n_params), dtype=np.result_type(theta, dz))
@@ -384,7 +406,9 @@ class MLP(Model):
             np.matmul(h.mT, dZ, out=block[..., :-1, :])
             ones = np.ones((1, dZ.shape[-2]), dtype=dZ.dtype)  # a matmul sums over the samples fastest
             np.matmul(ones, dZ, out=block[..., -1:, :])
-            dH = np.matmul(dZ, Wb[k][..., :-1, :].mT)
+            W = Wb[k][..., :-1, :]
+            dH = _buffer(work, ("dH", k), (*lead, dZ.shape[-2], fan_in), grad.dtype)
+            np.matmul(dZ, W.mT, out=dH)
             if self.activation == "relu":
                 dH *= h > 0
             else:

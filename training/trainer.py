@@ -277,6 +277,7 @@ def train_batch(
     thetas = np.empty((B, epochs + 1, model.n_params), dtype=dtype) if keep_thetas else None
     iter_losses = np.empty((B, epochs * per_epoch))
     state = rule.init(theta)
+    work: dict = {}  # the model's reusable buffers
     with np.errstate(all="ignore"):
         for e in range(epochs + 1):
             train_loss[:, e], val_loss[:, e], accuracy = evaluate(theta)
@@ -300,7 +301,7 @@ def train_batch(
                     Fb, yb, w = F_epoch[:, cut], y_epoch[:, cut], None
                     if shared:
                         Fb, yb = Fb[0], yb[0]
-                loss, g = model.data_loss_and_grad(theta, Fb, yb, decay, w)
+                loss, g = model.data_loss_and_grad(theta, Fb, yb, decay, w, work)
                 iter_losses[:, e * per_epoch + j] = loss
                 theta, state = rule.step(theta, g, state, step_lr)
                 theta = theta.astype(dtype, copy=False)  # float64 hyperparameters would widen it
@@ -352,9 +353,10 @@ class _Evaluator:
         self.model, self.F, self.y = model, F[union], y[union]
         self.weights = [_weights(sets, union, F.dtype) for sets in (train_sets, val_sets)]
         self.positive = self.y > 0.5
+        self.work: dict = {}
 
     def __call__(self, theta):
-        z = self.model._output(theta, self.F, keep=False)[0]
+        z = self.model._output(theta, self.F, keep=False, work=self.work)[0]
         losses = self.model.sample_losses(z, self.y)
         train, val = (np.einsum("bn,bn->b", w, losses) for w in self.weights)
         accuracy = None
