@@ -387,3 +387,29 @@ def test_lm_nd_rejects_a_step_that_does_not_lower_the_loss():
     moved, lam, accepted = lm_nd(theta, 2.0, g, J, lambda t: float(t @ t), 1.0, "marquardt")
     assert accepted and lam == pytest.approx(0.1)
     np.testing.assert_allclose(moved, theta / 2)  # (1 + lam) d = -theta with lam = 1
+
+
+def test_grid_rows_cross_settings_splits_and_seeds_in_c_order():
+    from training import grid_rows
+
+    folds = kfold_indices(30, 3, 0)
+    rows = grid_rows({"lr": [0.1, 0.2], "l2": [0.0, 1e-3, 1e-2]}, folds, seeds=(4, 5))
+    assert rows.shape == (2, 3, 3, 2) and len(rows.splits) == 36
+    lr = rows.hyper["lr"].reshape(rows.shape)
+    l2 = rows.hyper["l2"].reshape(rows.shape)
+    seeds = rows.seeds.reshape(rows.shape)
+    assert np.all(lr[1] == 0.2) and np.all(l2[:, 2] == 1e-2) and np.all(seeds[..., 1] == 5)
+    fold_of_row = np.array([next(i for i, f in enumerate(folds) if f is s) for s in rows.splits]).reshape(
+        rows.shape
+    )
+    assert np.all(fold_of_row[:, :, 2] == 2)
+    model = make_model("polynomial", degree=2)
+    X, y = make_dataset("sine", 30, 0.1, 0)
+    batch = train_batch(model, X, y, rows.splits, "sgd", 3, seeds=rows.seeds, **rows.hyper)
+    b = int(np.ravel_multi_index((1, 1, 2, 1), rows.shape))  # lr 0.2, l2 1e-3, fold 2, seed 5
+    assert (lr.ravel()[b], l2.ravel()[b], fold_of_row.ravel()[b], seeds.ravel()[b]) == (0.2, 1e-3, 2, 5)
+    tr, va = folds[2]
+    single = train(dataclasses.replace(model, l2=1e-3), X[tr], y[tr], X[va], y[va], "sgd", 3, seed=5, lr=0.2)
+    np.testing.assert_allclose(batch.val_loss[b], single.val_loss, rtol=1e-10)
+    with pytest.raises(ValueError, match="at least one value"):
+        grid_rows({"lr": []}, folds)

@@ -9,7 +9,7 @@ Plain NumPy: no streamlit, no plotly.
 
 from training.datasets import DATASETS, SPLIT_PRESETS, DatasetInfo, kfold_indices, make_dataset, split_indices
 from training.models import MLP, MODELS, Model, ModelInfo, Polynomial, make_model
-from training.trainer import BatchHistory, History, train, train_batch
+from training.trainer import BatchHistory, GridRows, History, grid_rows, train, train_batch
 
 __all__ = [
     "DATASETS",
@@ -18,10 +18,12 @@ __all__ = [
     "SPLIT_PRESETS",
     "BatchHistory",
     "DatasetInfo",
+    "GridRows",
     "History",
     "Model",
     "ModelInfo",
     "Polynomial",
+    "grid_rows",
     "kfold_indices",
     "make_dataset",
     "make_model",

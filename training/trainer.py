@@ -23,9 +23,9 @@ going with inf/NaN (nothing branches on it); `History.diverged_epoch` says where
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -317,6 +317,41 @@ def train_batch(
         theta=theta,
         lrs=lrs,
         iters_per_epoch=per_epoch,
+    )
+
+
+class GridRows(NamedTuple):
+    """The rows of a batched run over a grid of settings x splits x seeds (see grid_rows)."""
+
+    splits: list[tuple[np.ndarray, np.ndarray]]  # (B,) pairs (train, validation)
+    seeds: np.ndarray  # (B,)
+    hyper: dict[str, np.ndarray]  # name -> (B,) value of each row
+    shape: tuple[int, ...]  # (len(values) per setting name ..., len(splits), len(seeds))
+
+
+def grid_rows(
+    grid: Mapping[str, Sequence[float]],
+    splits: Sequence[tuple[Any, Any]],
+    seeds: Sequence[int] = (0,),
+) -> GridRows:
+    """Every combination of the grid's values x splits x seeds, one row each, in C order.
+
+    >>> rows = grid_rows({"lr": [1e-3, 1e-2], "l2": [0.0, 1e-3]}, kfold_indices(n, 5, 0))
+    >>> batch = train_batch(model, X, y, rows.splits, "adam", 100, 32, seeds=rows.seeds, **rows.hyper)
+    >>> batch.val_loss[:, -1].reshape(rows.shape)   # (2, 2, 5, 1): lr x l2 x fold x seed
+    """
+    names = list(grid)
+    values = [np.asarray(grid[name], dtype=float).ravel() for name in names]
+    splits, seeds = list(splits), [int(s) for s in seeds]
+    if not splits or not seeds or any(v.size == 0 for v in values):
+        raise ValueError("grid_rows needs at least one value per setting, one split and one seed")
+    shape = (*(v.size for v in values), len(splits), len(seeds))
+    index = np.indices(shape).reshape(len(shape), -1)
+    return GridRows(
+        splits=[splits[i] for i in index[-2]],
+        seeds=np.asarray(seeds)[index[-1]],
+        hyper={name: v[index[i]] for i, (name, v) in enumerate(zip(names, values, strict=True))},
+        shape=shape,
     )
 
 
