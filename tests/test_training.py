@@ -347,6 +347,10 @@ _XR, _YR = make_dataset("sine", 40, 0.1, 0)
             "l2 must",
         ),
         (
+            lambda: train_batch(_MLP, _XC, _YC, [(np.arange(30), [35])] * 2000, "adam", 10_000),
+            "too much to keep",
+        ),
+        (
             lambda: train_batch(
                 _POLY, _XR, _YR, [(np.arange(10), [30]), (np.arange(20), [31])], "adam", 3, 6
             ),

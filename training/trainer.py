@@ -38,6 +38,7 @@ from training.models import Model, Polynomial
 
 MAX_EPOCHS = 100_000
 MAX_ITERATIONS = 10_000_000  # epochs x iterations per epoch, to keep a request bounded
+MAX_KEPT_VALUES = 50_000_000  # rows x epochs x parameters kept with keep_thetas (~0.4 GB in float64)
 FIRST_ORDER = tuple(name for name, info in OPTIMIZERS.items() if info.needs == "grad")
 SECOND_ORDER = tuple(name for name, info in OPTIMIZERS.items() if info.needs != "grad")
 
@@ -254,6 +255,16 @@ def train_batch(
         per_epoch = counts.pop()
     if epochs * per_epoch > MAX_ITERATIONS:
         raise ValueError(f"{epochs} epochs x {per_epoch} iterations is too many (at most {MAX_ITERATIONS:,})")
+    if keep_thetas and B * (epochs + 1) * model.n_params > MAX_KEPT_VALUES:
+        raise ValueError(
+            f"{B} runs x {epochs + 1} epochs x {model.n_params} parameters is too much to keep (at most "
+            f"{MAX_KEPT_VALUES:,} values); use keep_thetas=False or fewer runs or epochs"
+        )
+    if B * epochs * per_epoch > MAX_KEPT_VALUES:
+        raise ValueError(
+            f"{B} runs x {epochs * per_epoch} iterations is too many minibatch losses to record (at most "
+            f"{MAX_KEPT_VALUES:,}); use fewer runs, epochs or a larger batch size"
+        )
     l2 = _per_row(hyper.pop("l2", model.l2), "l2", B, minimum=0.0)
     lr = _per_row(hyper.pop("lr", _lr_spec(optimizer).default), "lr", B, minimum=0.0, exclusive=True)
     rule = first_order_rule(optimizer, **{k: _column(v, B, dtype) for k, v in hyper.items()})
