@@ -58,7 +58,7 @@ def _cases():
     grid_l2 = np.tile(np.repeat(l2s, 5), 4)
     for dtype in (np.float32, np.float64):
         yield (
-            f"5-fold CV x 4x4 grid = 80 MLPs 16x16, 500 samples, 200 epochs, batch 32 ({np.dtype(dtype).name})",
+            f"5-fold CV x 4x4 grid = 80 MLPs 16x16, 500 samples, 200 epochs, batch 32, {np.dtype(dtype)}",
             2.0,
             lambda d=dtype: train_batch(
                 model,
