@@ -417,3 +417,29 @@ def test_grid_rows_cross_settings_splits_and_seeds_in_c_order():
     np.testing.assert_allclose(batch.val_loss[b], single.val_loss, rtol=1e-10)
     with pytest.raises(ValueError, match="at least one value"):
         grid_rows({"lr": []}, folds)
+
+
+def test_float32_rows_step_in_float32_through_the_rule(monkeypatch):
+    """lr and l2 per row and a schedule must not widen the rule's arithmetic to float64."""
+    info = OPTIMIZERS["adam"]
+    dtypes = set()
+
+    def spy_factory(**hyper):
+        rule = info.factory(**hyper)
+
+        def step(theta, g, state, lr):
+            theta, state = rule.step(theta, g, state, lr)
+            dtypes.update({theta.dtype, state.m.dtype, state.v.dtype})
+            return theta, state
+
+        return Rule(rule.init, step)
+
+    monkeypatch.setitem(OPTIMIZERS, "adam", dataclasses.replace(info, factory=spy_factory))
+    X, y = make_dataset("moons", 100, 0.2, 0)
+    model = make_model("mlp", hidden=(4,), task="classification")
+    schedule = {"kind": "exponential", "decay_rate": 0.9}
+    kw = {"lr": np.full(5, 0.01), "l2": np.full(5, 1e-3)}
+    train_batch(
+        model, X, y, kfold_indices(100, 5, 0), "adam", 3, 10, dtype=np.float32, schedule=schedule, **kw
+    )
+    assert dtypes == {np.dtype(np.float32)}

@@ -298,7 +298,7 @@ def train_batch(
                 thetas[:, e] = theta
             if e == epochs:
                 break
-            step_lr = lr_col * factors[e]
+            step_lr = lr_col * float(factors[e])  # a Python float keeps float32 float32
             if size is not None:
                 orders = shuffles.epoch(per_epoch * size)
                 if shared:
