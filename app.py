@@ -6,7 +6,7 @@ Run with `streamlit run app.py`.
 import streamlit as st
 
 import ui.explorer
-import ui.tuning
+import ui.search
 
 
 def run() -> None:
@@ -16,7 +16,7 @@ def run() -> None:
         [
             # The default page is served at the root URL (Streamlit ignores a url_path for it).
             st.Page(ui.explorer.render, title="Explorer", default=True),
-            st.Page(ui.tuning.render, title="Hyperparameter search", url_path="search"),
+            st.Page(ui.search.render, title="Hyperparameter search", url_path="search"),
         ]
     )
     page.run()

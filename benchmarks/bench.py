@@ -2,7 +2,7 @@
 trainer.
 
     python benchmarks/bench.py            # everything (the browser part needs Debian's chromium)
-    python benchmarks/bench.py engine     # one table: engine, app, tuning or training
+    python benchmarks/bench.py engine     # one table: engine, app, sweeps or training
 
 Figures are wall-clock times on this machine; nothing here is asserted by the test suite.
 """
@@ -15,11 +15,11 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bench_app, bench_engine, bench_training, bench_tuning
+from benchmarks import bench_app, bench_engine, bench_sweeps, bench_training
 
 TABLES = {
     "engine": bench_engine.main,
-    "tuning": bench_tuning.main,
+    "sweeps": bench_sweeps.main,
     "training": bench_training.main,
     "app": bench_app.main,
 }

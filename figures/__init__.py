@@ -1,6 +1,6 @@
 """Plotly pieces shared by every page: the template, one colour per optimizer, the contour grid.
 
-Builders here and in the page modules (`figures.explorer`, `figures.tuning`) are pure functions of
+Builders here and in the page modules (`figures.explorer`, `figures.search`) are pure functions of
 NumPy arrays, surfaces and Trajectories that return `go.Figure` or traces. They never import
 streamlit, and every figure sets `layout.template` explicitly (never `pio.templates.default`).
 
@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 
 __all__ = [
     "CONTOUR_COLORSCALE",
+    "OKABE_ITO",
     "OPTIMIZER_COLORS",
     "TEMPLATE",
     "AnimatedFigure",
@@ -25,20 +26,36 @@ __all__ = [
     "contour_trace",
     "level_transform",
     "optimizer_color",
+    "palette",
     "surface_grid",
     "typed_array",
 ]
 
-# Okabe-Ito (colour-blind safe). Yellow is left out: it vanishes on a light background.
-OPTIMIZER_COLORS: dict[str, str] = {
-    "sgd": "#E69F00",  # orange
-    "momentum": "#56B4E9",  # sky blue
-    "rmsprop": "#009E73",  # bluish green
-    "adam": "#D55E00",  # vermillion
-    "newton": "#CC79A7",  # reddish purple
-    "gauss_newton": "#0072B2",  # blue
-    "lm": "#000000",  # black
+# The app's one palette: Okabe-Ito (colour-blind safe). Yellow is left out: it vanishes on a light
+# background. Every categorical colour of every chart is picked from here by name.
+OKABE_ITO: dict[str, str] = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "blue": "#0072B2",
+    "black": "#000000",
 }
+
+
+def palette(*names: str) -> tuple[str, ...]:
+    """The palette's colours `names`, in that order."""
+    return tuple(OKABE_ITO[name] for name in names)
+
+
+OPTIMIZER_COLORS: dict[str, str] = dict(
+    zip(
+        ("sgd", "momentum", "rmsprop", "adam", "newton", "gauss_newton", "lm"),
+        palette("orange", "sky_blue", "bluish_green", "vermillion", "reddish_purple", "blue", "black"),
+        strict=True,
+    )
+)
 _FALLBACK_COLORS = ("#882255", "#44AA99", "#999933", "#AA4499", "#332288")
 
 # Light grey-blue fill: low loss is near white, so the coloured paths stay readable everywhere.
@@ -191,9 +208,6 @@ class AnimatedFigure(go.Figure):
     @property
     def raw_frames(self) -> list[dict]:
         return self._raw_frames
-
-    def set_raw_frames(self, frames: list[dict]) -> None:
-        self._raw_frames = list(frames)
 
     def to_dict(self) -> dict:
         d = super().to_dict()

@@ -30,6 +30,7 @@ from figures import (
     optimizer_color,
     typed_array,
 )
+from surfaces.base import LOSS_FLOOR
 
 __all__ = [
     "PATH_TRACE_PREFIX",
@@ -46,7 +47,6 @@ __all__ = [
 
 PATH_TRACE_PREFIX = "path:"
 CLICK_GRID_NAME = "click grid"
-LOSS_FLOOR = 1e-16  # smallest gap L - L* drawn on a log axis
 MARKER_STEPS = 100  # paths up to this many steps get a dot per step
 
 
@@ -660,10 +660,7 @@ def summary_rows(
         last = traj.points[m - 1] if m else np.array([np.nan, np.nan])
         final_loss = float(traj.losses[m - 1]) if m else float("nan")
         dist = float(np.min(np.linalg.norm(minima - last, axis=1))) if len(minima) else None
-        reached = None
-        if known_min and m:
-            hit = np.flatnonzero(np.asarray(traj.losses[:m], dtype=float) - min_value <= tol)
-            reached = int(hit[0]) if hit.size else None
+        reached = traj.first_hit(min_value + tol) if known_min and m else None
         rows.append(
             {
                 "optimizer": _label(name, labels),

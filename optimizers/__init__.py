@@ -12,7 +12,7 @@ from optimizers import schedules
 from optimizers.first_order import Rule, per_coordinate
 from optimizers.registry import OPTIMIZERS, OptimizerInfo, first_order_rule
 from optimizers.runner import BatchResult, Trajectory, run, run_batch
-from surfaces.base import Param
+from params import Param
 
 __all__ = [
     "OPTIMIZERS",

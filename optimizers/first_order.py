@@ -43,12 +43,22 @@ class Rule(NamedTuple):
     step: Callable[[np.ndarray, np.ndarray, Any, Any], tuple[np.ndarray, Any]]
 
 
+class StepInput(NamedTuple):
+    """What the explorer's engine hands an update at iteration k (see optimizers.runner)."""
+
+    theta: Pair  # the point theta_k = (x, y)
+    g: Pair  # the gradient there (g_x, g_y), gradient noise included
+    loss: Coordinate  # the exact loss at theta_k (LM judges its trial step against it)
+    f: Any  # the surface, or this iteration's minibatch: curvature for second-order methods
+    lr: Hyper  # this iteration's learning rate (or step scale)
+
+
 class Optimizer(NamedTuple):
-    """The explorer engine's interface: `init(theta) -> state` and `update(...) -> (theta, state)`
-    on a point theta = (x, y) (see optimizers.runner)."""
+    """The explorer engine's update rule on a point theta = (x, y), two pure functions:
+    `init(theta) -> state` and `update(step: StepInput, state) -> (theta_next, state_next)`."""
 
     init: Callable[[Pair], Any]
-    update: Callable[..., tuple[Pair, Any]]
+    update: Callable[[StepInput, Any], tuple[Pair, Any]]
 
 
 class EmptyState(NamedTuple):
@@ -139,9 +149,9 @@ def per_coordinate(rule: Rule) -> Optimizer:
     def init(theta: Pair) -> tuple[Any, Any]:
         return rule.init(theta[0]), rule.init(theta[1])
 
-    def update(theta, loss, g, state, f, lr):
-        x, state_x = rule.step(theta[0], g[0], state[0], lr)
-        y, state_y = rule.step(theta[1], g[1], state[1], lr)
+    def update(step: StepInput, state: tuple[Any, Any]) -> tuple[Pair, tuple[Any, Any]]:
+        x, state_x = rule.step(step.theta[0], step.g[0], state[0], step.lr)
+        y, state_y = rule.step(step.theta[1], step.g[1], state[1], step.lr)
         return (x, y), (state_x, state_y)
 
     return Optimizer(init, update)

@@ -1,4 +1,6 @@
-"""The optimizers the app offers: labels, hyperparameters with slider ranges, and update rules."""
+"""The optimizers the app offers: labels, hyperparameters with slider ranges, update rules, and
+what each needs of a surface (`OptimizerInfo.supports`), decided here once for the runner, the
+pages and the sweeps."""
 
 from __future__ import annotations
 
@@ -10,7 +12,17 @@ import numpy as np
 
 from optimizers import first_order, second_order
 from optimizers.first_order import Optimizer, Rule, per_coordinate
-from surfaces.base import Param
+from params import Param
+
+
+@dataclass(frozen=True)
+class Support:
+    """How an optimizer fits a surface (see `OptimizerInfo.supports`)."""
+
+    runs: bool  # False: it cannot run on this surface
+    reason: str = ""  # why not, for a person (run_batch raises ValueError with this text)
+    full_batch: bool = False  # it ignores batch_size: it needs the exact gradient and curvature
+    notes: tuple[str, ...] = ()  # what it meets on this surface, for a person
 
 
 @dataclass(frozen=True)
@@ -24,6 +36,34 @@ class OptimizerInfo:
     hyper: tuple[Param, ...]
     needs: str  # "grad", "hessian" or "residuals"
     formula: str  # LaTeX in the lecture's notation; lines separated by \\
+    # The matrix a second-order method solves with, which the runner's notes inspect along the
+    # path: "hessian" (H), "gram" (J^T J, undamped), or None.
+    curvature: str | None = None
+    # Reads a per-step quantity worth recording from the state (LM's damping lambda), or None.
+    damping: Callable[[Any], Any] | None = None
+
+    @property
+    def full_batch_only(self) -> bool:
+        """Second-order methods need the whole loss's gradient and curvature: no minibatches."""
+        return self.needs != "grad"
+
+    def supports(self, surface: Any) -> Support:
+        """Whether this optimizer runs on `surface`, whether it ignores minibatches there, and
+        what it meets there (Newton on a surface without a minimum heads for its saddle)."""
+        if self.needs == "residuals" and not surface.has_residuals:
+            return Support(
+                False,
+                f"{self.label} needs a loss that is a sum of squared residuals (it uses their "
+                f"Jacobian J); the {surface.name} surface is not one. Try Newton, or a least-squares "
+                "surface.",
+            )
+        notes = ()
+        if self.curvature == "hessian" and surface.min_value is None:
+            notes = (
+                f"{self.label} solves H·δ = −∇L. On the saddle H has a negative eigenvalue, so the "
+                "step heads for the stationary point, the saddle itself, instead of downhill.",
+            )
+        return Support(True, full_batch=self.full_batch_only, notes=notes)
 
     def optimizer(self, **hyper: Any) -> Optimizer:
         """The explorer engine's update rule with these (validated) hyperparameters, lr excluded."""
@@ -147,6 +187,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             (_STEP,),
             "hessian",
             r"\theta_{k+1} = \theta_k - \alpha\,H^{-1}\,\nabla_\theta L(\theta_k)",
+            curvature="hessian",
         ),
         OptimizerInfo(
             "gauss_newton",
@@ -156,6 +197,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             (_STEP,),
             "residuals",
             r"\theta_{k+1} = \theta_k - \alpha\,(J^\top J)^{-1} J^\top r",
+            curvature="gram",
         ),
         OptimizerInfo(
             "lm",
@@ -190,6 +232,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\theta_{k+1} = \theta_k + \delta \ \text{if}\ L \text{ falls} "
             r"\ (\lambda \leftarrow \lambda/10),"
             r"\ \text{else}\ \theta_{k+1} = \theta_k \ (\lambda \leftarrow 10\lambda)",
+            damping=lambda state: state.lam,
         ),
     )
 }
@@ -206,7 +249,7 @@ def first_order_rule(name: str, **hyper: Any) -> Rule:
         >>> state = rule.init(theta)                      # theta of any shape, e.g. (B, P)
         >>> theta, state = rule.step(theta, g, state, lr)  # lr a float or e.g. (B, 1)
     """
-    first = [n for n, info in OPTIMIZERS.items() if info.needs == "grad"]
+    first = [n for n, info in OPTIMIZERS.items() if not info.full_batch_only]
     if name not in first:
         raise ValueError(f"unknown first-order optimizer {name!r}; valid: {', '.join(first)}")
     specs = {p.name: p for p in OPTIMIZERS[name].hyper if p.name != "lr"}

@@ -4,7 +4,7 @@ One loop serves every method and every N (`run` is `run_batch` with N = 1). Per 
 
     loss_k, g_k = f.value_and_grad(theta_k)       f: the surface, or this iteration's minibatch
     g_k += noise * xi_k                           xi_k ~ N(0, I), drawn from `seed`
-    theta_{k+1} = update(theta_k, ..., lr_k)      lr_k = lr * schedule(epoch of k)
+    theta_{k+1} = update(StepInput(theta_k, g_k, loss_k, f, lr_k), state)    lr_k = lr * schedule(epoch of k)
 
 What the noise means, once for all methods: it perturbs the gradient only. Newton keeps the exact
 Hessian, Gauss-Newton and LM the exact J^T J and use J^T r = g / 2 (see second_order.py), and LM
@@ -25,6 +25,14 @@ earliest of:
 The loop never branches on a run: every few rows a scan over the rows recorded since the last one
 settles which runs ended (and the loop stops once all have). A run that ended keeps its last point
 in every later row; the arithmetic after its end (possibly inf/NaN) is simply overwritten.
+
+A run's ending is data (`Ending`: reason, step, value, limit), and so are the notes on what a
+second-order method met on the way (the registry's `curvature` says which matrix to inspect);
+`Trajectory.message` only words them.
+
+The module reads top to bottom: the results (`Ending`, `Trajectory`, `BatchResult`), `run` and
+`run_batch`, then the pieces `run_batch` is made of: validation (`_validate`, a `_Request`), the
+buffers (`_Buffers`), the loop (`_loop`) and the ending scan (`_EndingScan`).
 """
 
 from __future__ import annotations
@@ -35,10 +43,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from optimizers.first_order import Optimizer, StepInput
 from optimizers.registry import OPTIMIZERS, OptimizerInfo
-from optimizers.schedules import Schedule, schedule_factors, validate_schedule
+from optimizers.schedules import Schedule, make_schedule
 from optimizers.second_order import sym_eig2, zero_cutoff
-from surfaces.base import Param, Surface, split_xy
+from params import Param
+from surfaces.base import Surface, split_xy
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -49,9 +59,61 @@ MAX_WINDOW = 256  # rows between two ending scans, at most
 SCAN_ELEMENTS = 65_536  # ... and about this many (run, row) pairs, so a window stays in cache
 MAX_KEPT_POINTS = 25_000_000  # keep_paths=True holds N * (steps + 1) points at most (~0.6 GB)
 
-# Stop codes; STATUS maps them to the public status strings.
+# Stop codes of the scan; `Ending.reason` and `BatchResult.status` name them.
 RUNNING, CONVERGED, EXPLODED, NONFINITE = 0, 1, 2, 3
 STATUS = np.array(["max_steps", "converged", "diverged", "diverged"])
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a run ended, as data. `message` words it for a person; pages format the fields.
+
+    reason  "converged"        the gradient norm `value` fell below tol (`limit`) at `step`;
+            "loss_exploded"    the loss `value` passed the loss limit `limit` at `step`;
+            "unbounded_below"  the loss `value` fell below -`limit` at `step`;
+            "overflow"         at step + 1 the point, its loss or its gradient stopped being
+                               finite (`value` NaN); the path ends at `step`, its last finite point;
+            "max_steps"        all `step` steps ran; `value` is the last gradient norm, `limit` tol.
+    """
+
+    reason: str
+    step: int  # the path's last step (its last finite point)
+    value: float
+    limit: float
+
+    @property
+    def status(self) -> str:
+        """The public status: "converged", "diverged" or "max_steps"."""
+        return {"converged": "converged", "max_steps": "max_steps"}.get(self.reason, "diverged")
+
+    @property
+    def headline(self) -> str:
+        """'converged at step 12', 'diverged at step 7' or 'ran all 500 steps'."""
+        if self.reason == "max_steps":
+            return f"ran all {self.step} steps"
+        at = self.step + 1 if self.reason == "overflow" else self.step
+        return f"{self.status} at step {at}"
+
+    @property
+    def detail(self) -> str:
+        """What decided, in words (the message without its headline)."""
+        k, value, limit = self.step, self.value, self.limit
+        if self.reason == "converged":
+            return f"gradient norm {value:.2g} < tol {limit:g}"
+        if self.reason == "unbounded_below":
+            return f"the loss fell below -{limit:.2g} (reached {value:.3g}); this surface is unbounded below"
+        if self.reason == "loss_exploded":
+            return f"loss passed {limit:.2g} (reached {value:.3g}); try a smaller learning rate"
+        if self.reason == "overflow":
+            return (
+                "the point, its loss or its gradient overflowed to inf/NaN; "
+                f"the path ends at step {k}, its last finite point"
+            )
+        return f"gradient norm is still {value:.2g} (tol {limit:g})"
+
+    @property
+    def message(self) -> str:
+        return f"{self.headline}{'; ' if self.reason == 'max_steps' else ': '}{self.detail}"
 
 
 @dataclass(frozen=True)
@@ -63,14 +125,30 @@ class Trajectory:
     losses: np.ndarray  # (k+1,)
     lrs: np.ndarray  # (k,) learning rate used by each iteration
     grad_norms: np.ndarray  # (k+1,) exact gradient norm at each point
-    status: str
-    message: str
+    ending: Ending
+    notes: tuple[str, ...] = ()  # what a second-order method met on the way, for a person
     iters_per_epoch: int = 1  # iterations per pass over the data (1 for full batch)
     lambdas: np.ndarray | None = None  # (k,) LM's damping after each iteration
 
     @property
     def n_steps(self) -> int:
         return len(self.points) - 1
+
+    @property
+    def status(self) -> str:
+        """ "converged", "diverged" or "max_steps" (see `Ending`)."""
+        return self.ending.status
+
+    @property
+    def message(self) -> str:
+        """How the run ended and what it met, in one sentence for a person."""
+        return "; ".join([self.ending.message, *self.notes])
+
+    def first_hit(self, target_loss: float) -> int | None:
+        """The first step whose loss is <= target_loss (None if none): with target L* + tol, the
+        first step within tolerance of the minimum (as run_batch's `first_hit`)."""
+        hit = np.flatnonzero(self.losses <= target_loss)
+        return int(hit[0]) if hit.size else None
 
     def to_frame(self) -> pd.DataFrame:
         """One row per point: step, epoch, x, y, loss, grad_norm, lr (and lambda for LM).
@@ -95,15 +173,6 @@ class Trajectory:
         return pd.DataFrame(columns)
 
 
-@dataclass(frozen=True)
-class _Ending:
-    """Where each run ended and why, plus the first step that reached `target_loss`."""
-
-    stop: np.ndarray  # (N,) last row of the run
-    code: np.ndarray  # (N,) RUNNING / CONVERGED / EXPLODED / NONFINITE
-    first_hit: np.ndarray  # (N,) first step with loss <= target_loss, -1 if none
-
-
 @dataclass(frozen=True, eq=False)
 class BatchResult:
     """N runs of one optimizer. With keep_paths=False the arrays hold only the final row."""
@@ -115,7 +184,7 @@ class BatchResult:
     final_grad_norms: np.ndarray  # (N,) exact gradient norm where each run ended
     n_steps: np.ndarray  # (N,) iterations each run made before it ended
     codes: np.ndarray  # (N,) stop codes
-    first_hit: np.ndarray  # (N,) see _Ending
+    first_hit: np.ndarray  # (N,) first step with loss <= target_loss before the run ended, -1 if none
     steps: int
     tol: float
     loss_limit: np.ndarray  # (N,) |loss| beyond which a run counts as diverged
@@ -148,31 +217,27 @@ class BatchResult:
     def final_losses(self) -> np.ndarray:
         return self.losses[-1]
 
+    def ending(self, i: int) -> Ending:
+        """How run i ended, as data."""
+        k, code = int(self.n_steps[i]), int(self.codes[i])
+        gn, loss = float(self.final_grad_norms[i]), float(self.losses[-1, i])
+        if code == CONVERGED:
+            return Ending("converged", k, gn, self.tol)
+        if code == EXPLODED:
+            reason = "unbounded_below" if loss < 0 else "loss_exploded"
+            return Ending(reason, k, loss, float(self.loss_limit[i]))
+        if code == NONFINITE:
+            return Ending("overflow", k, float("nan"), float(self.loss_limit[i]))
+        return Ending("max_steps", k, gn, self.tol)
+
+    def notes(self, i: int) -> tuple[str, ...]:
+        """What run i's method met on the way, and whether a converged run sits on a saddle."""
+        info = OPTIMIZERS[self.optimizer]
+        return _curvature_notes(info, self.surface, self.trajectory_points(i), int(self.codes[i]))
+
     def message(self, i: int) -> str:
         """A sentence for a person: how run i ended, and what its method met on the way."""
-        k, code = int(self.n_steps[i]), int(self.codes[i])
-        gn = float(self.final_grad_norms[i])
-        if code == CONVERGED:
-            text = f"converged at step {k}: gradient norm {gn:.2g} < tol {self.tol:g}"
-        elif code == EXPLODED and self.losses[-1, i] < 0:
-            text = (
-                f"diverged at step {k}: the loss fell below -{self.loss_limit[i]:.2g} "
-                f"(reached {self.losses[-1, i]:.3g}); this surface is unbounded below"
-            )
-        elif code == EXPLODED:
-            text = (
-                f"diverged at step {k}: loss passed {self.loss_limit[i]:.2g} "
-                f"(reached {self.losses[-1, i]:.3g}); try a smaller learning rate"
-            )
-        elif code == NONFINITE:
-            text = (
-                f"diverged at step {k + 1}: the point, its loss or its gradient overflowed to "
-                f"inf/NaN; the path ends at step {k}, its last finite point"
-            )
-        else:
-            text = f"ran all {self.steps} steps; gradient norm is still {gn:.2g} (tol {self.tol:g})"
-        notes = _curvature_notes(self.optimizer, self.surface, self.trajectory_points(i), code)
-        return "; ".join([text, *notes])
+        return "; ".join([self.ending(i).message, *self.notes(i)])
 
     def trajectory_points(self, i: int) -> np.ndarray:
         if len(self.points) == 1:
@@ -190,8 +255,8 @@ class BatchResult:
             losses=self.losses[: k + 1, i].copy(),
             lrs=self.lrs[:k, i].copy(),
             grad_norms=_grad_norms(self.surface, self.points[: k + 1, i]),
-            status=str(self.status[i]),
-            message=self.message(i),
+            ending=self.ending(i),
+            notes=self.notes(i),
             iters_per_epoch=self.iters_per_epoch,
             lambdas=None if self.lambdas is None else self.lambdas[:k, i].copy(),
         )
@@ -204,27 +269,29 @@ def _grad_norms(surface: Surface, points: np.ndarray) -> np.ndarray:
     return np.sqrt(g[..., 0] ** 2 + g[..., 1] ** 2)
 
 
-def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: int) -> list[str]:
-    """What a second-order method met along `path`, and whether a converged run sits on a saddle."""
+def _curvature_notes(info: OptimizerInfo, surface: Surface, path: np.ndarray, code: int) -> tuple[str, ...]:
+    """What a second-order method met along `path` (the registry's `curvature` names the matrix it
+    solves with), and whether a converged run sits on a saddle or a maximum."""
     notes = []
-    if optimizer == "newton" and len(path) > 1:
+    if info.curvature == "hessian" and len(path) > 1:
         lam1, lam2, singular = _eigenvalues(surface.hessian_xy, path[:-1])
         indefinite = (lam2 < 0) & ~singular
         if indefinite.any():
             j = int(np.argmax(indefinite))
             notes.append(
                 f"the Hessian was not positive definite from step {j} (eigenvalues {lam1[j]:.3g}, "
-                f"{lam2[j]:.3g}): Newton's step aims at a stationary point, which need not be a minimum"
+                f"{lam2[j]:.3g}): {info.label}'s step aims at a stationary point, which need not be "
+                "a minimum"
             )
         if singular.any():
             j = int(np.argmax(singular))
             notes.append(f"the Hessian was singular at step {j}: no step along its flat direction")
-    if optimizer == "gauss_newton" and len(path) > 1:
+    if info.curvature == "gram" and len(path) > 1:
         _, _, singular = _eigenvalues(surface.gram_xy, path[:-1])
         if singular.any():
             j = int(np.argmax(singular))
             notes.append(
-                f"JᵀJ was singular at step {j} (the Jacobian lost rank): Gauss-Newton took no step "
+                f"JᵀJ was singular at step {j} (the Jacobian lost rank): {info.label} took no step "
                 "along that direction; LM's damping would"
             )
     if code == CONVERGED and len(surface.minima) < 16:
@@ -233,7 +300,7 @@ def _curvature_notes(optimizer: str, surface: Surface, path: np.ndarray, code: i
             notes.append("this stationary point is a saddle point, not a minimum (the Hessian is indefinite)")
         elif lam1 < 0:
             notes.append("this stationary point is a maximum, not a minimum")
-    return notes
+    return tuple(notes)
 
 
 def _eigenvalues(entries_xy: Any, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -290,6 +357,69 @@ def run_batch(
 
     Returns a BatchResult; bad input raises ValueError with a message fit for a person.
     """
+    request = _validate(
+        name, surface, starts, steps, schedule, noise, seed, tol, batch_size, keep_paths, target_loss, hyper
+    )
+    buffers = _Buffers(request)
+    scan = _EndingScan(request)
+    _loop(request, buffers, scan)
+    stop, codes, final = scan.finish(request.steps)
+    if keep_paths:
+        _hold_after_end(stop, buffers.P, buffers.L, buffers.lambdas)
+        points, losses = buffers.P, buffers.L
+    else:
+        points, losses = final[0][None], final[1][None]
+    return BatchResult(
+        optimizer=name,
+        surface=surface,
+        points=points,
+        losses=losses,
+        final_grad_norms=np.sqrt(final[2]),
+        n_steps=stop,
+        codes=codes,
+        first_hit=scan.first_hit,
+        steps=request.steps,
+        tol=request.tol,
+        loss_limit=request.loss_limit,
+        lr_per_step=request.lr_per_step,
+        iters_per_epoch=request.per_epoch,
+        lambdas=buffers.lambdas,
+    )
+
+
+# ---- validation: one clean request, or ValueError saying what is allowed ----
+
+
+@dataclass(frozen=True, eq=False)
+class _Request:
+    """A validated run_batch call: everything the loop needs, nothing left to check."""
+
+    info: OptimizerInfo
+    optimizer: Optimizer
+    surface: Surface
+    starts: np.ndarray  # (N, 2)
+    steps: int
+    keep_paths: bool
+    lr_per_step: np.ndarray  # (steps, 1) or (steps, N)
+    noise: float | np.ndarray  # scalar or (N,)
+    noise_rng: np.random.Generator
+    batches: _Minibatches | None
+    tol: float
+    target: float | None
+    loss_limit: np.ndarray  # (N,)
+
+    @property
+    def n_runs(self) -> int:
+        return len(self.starts)
+
+    @property
+    def per_epoch(self) -> int:
+        return self.batches.per_epoch if self.batches else 1
+
+
+def _validate(
+    name, surface, starts, steps, schedule, noise, seed, tol, batch_size, keep_paths, target_loss, hyper
+) -> _Request:
     info = _optimizer(name)
     _check_surface(info, surface)
     starts = _starts(starts)
@@ -307,17 +437,14 @@ def run_batch(
     tol = _number(tol, "tol", minimum=0.0)
     target = None if target_loss is None else _number(target_loss, "target_loss")
     noise_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
-    if batch_size is not None and info.needs != "grad":
+    if batch_size is not None and info.full_batch_only:
         raise ValueError(
             f"{info.label} is a full-batch method (the lecture: second-order methods don't work well "
             "with minibatches); leave batch_size unset or use SGD, momentum, RMSProp or Adam"
         )
     batches = _Minibatches(surface, batch_size, batch_rng) if batch_size is not None else None
     per_epoch = batches.per_epoch if batches else 1
-    factors = schedule_factors(validate_schedule(schedule), np.arange(steps) // per_epoch)
-    lr_per_step = factors[:, None] * np.reshape(lr0, (1, -1))  # (steps, 1) or (steps, N)
-    lr_at = [float(v) for v in lr_per_step[:, 0]] if lr_per_step.shape[1] == 1 else lr_per_step
-
+    factors = make_schedule(schedule)(np.arange(steps) // per_epoch)
     with np.errstate(all="ignore"):
         start_loss, start_grad = surface.value_and_grad(starts)
     start_ok = np.isfinite(start_loss) & np.isfinite(start_grad).all(-1)
@@ -327,32 +454,74 @@ def run_batch(
             f"the loss or its gradient is not finite at the start point ({bad[0]:g}, {bad[1]:g}); "
             "pick a start inside the surface's view"
         )
-    loss_limit = EXPLODE_FACTOR * np.maximum(1.0, np.abs(start_loss))
-    optimizer = info.optimizer(**params)
+    return _Request(
+        info=info,
+        optimizer=info.optimizer(**params),
+        surface=surface,
+        starts=starts,
+        steps=steps,
+        keep_paths=bool(keep_paths),
+        lr_per_step=factors[:, None] * np.reshape(lr0, (1, -1)),
+        noise=noise,
+        noise_rng=noise_rng,
+        batches=batches,
+        tol=tol,
+        target=target,
+        loss_limit=EXPLODE_FACTOR * np.maximum(1.0, np.abs(start_loss)),
+    )
+
+
+# ---- buffers: where the loop writes ----
+
+
+class _Buffers:
+    """The loop's output, written row by row.
+
+    The ending scan runs over windows of `window` rows (overlapping by one), small enough to stay in
+    cache for large N, so that the loop can also stop as soon as every run has ended. With
+    keep_paths, P (points) and L (losses) hold every row; without, they hold one window and are
+    reused. Gradients are only needed by the scan, so G always holds one window. P and G are
+    (rows, N, 2) views of (2, rows, N) blocks, so that each coordinate is written as one contiguous
+    row. `lambdas` (steps, N) records the method's damping when the registry says it has one.
+    """
+
+    def __init__(self, request: _Request):
+        n_runs, steps = request.n_runs, request.steps
+        self.window = max(1, min(MAX_WINDOW, SCAN_ELEMENTS // n_runs, steps))
+        rows = steps + 1 if request.keep_paths else self.window + 1
+        P_xy, G_xy = np.empty((2, rows, n_runs)), np.empty((2, self.window + 1, n_runs))
+        self.P, self.G = P_xy.transpose(1, 2, 0), G_xy.transpose(1, 2, 0)
+        self.L = np.empty((rows, n_runs))
+        records = request.keep_paths and request.info.damping is not None
+        self.lambdas = np.full((steps, n_runs), np.nan) if records else None
+        # The loop writes rows through these; a single run writes scalars into 1-D views, as storing
+        # an element costs a tenth of storing a length-1 row.
+        rows_of = (lambda a: a[..., 0]) if n_runs == 1 else (lambda a: a)
+        views = (P_xy[0], P_xy[1], G_xy[0], G_xy[1], self.L)
+        self.Px, self.Py, self.Gx, self.Gy, self.Lr = map(rows_of, views)
+        self.lambda_rows = None if self.lambdas is None else rows_of(self.lambdas)
+        self.P[0] = request.starts
+
+
+# ---- the loop ----
+
+
+def _loop(request: _Request, buffers: _Buffers, scan: _EndingScan) -> None:
+    """Iterate the update rule from the starts until every run has ended or `steps` ran."""
+    surface, batches, steps, keep_paths = request.surface, request.batches, request.steps, request.keep_paths
+    update, damping = request.optimizer.update, request.info.damping
+    P, L, G, window = buffers.P, buffers.L, buffers.G, buffers.window
+    Px, Py, Gx, Gy, Lr, lambda_rows = (
+        buffers.Px, buffers.Py, buffers.Gx, buffers.Gy, buffers.Lr, buffers.lambda_rows,
+    )  # fmt: skip
+    lrs = request.lr_per_step
+    lr_at = [float(v) for v in lrs[:, 0]] if lrs.shape[1] == 1 else lrs  # floats: cheap for one run
+    noise, noisy = request.noise, bool(np.any(request.noise > 0))
     # The loop carries the coordinates apart, theta = (x, y), each an (N,) array, or for a single
     # run a NumPy scalar: the same arithmetic at a fraction of the cost of a length-1 array.
-    theta = (starts[:, 0].copy(), starts[:, 1].copy()) if n_runs > 1 else tuple(starts[0])
-    state = optimizer.init(theta)
-    noisy = np.any(noise > 0)
-
-    # The ending scan runs over windows of `window` rows (overlapping by one), small enough to stay
-    # in cache for large N, so that the loop can also stop as soon as every run has ended. With
-    # keep_paths P and L hold every row; without, they hold one window and are reused. Gradients
-    # are only needed by the scan, so G always holds one window. P and G are (rows, N, 2) views of
-    # (2, rows, N) blocks, so that each coordinate is written as one contiguous row.
-    window = max(1, min(MAX_WINDOW, SCAN_ELEMENTS // n_runs, steps))
-    rows = steps + 1 if keep_paths else window + 1
-    P_xy, G_xy = np.empty((2, rows, n_runs)), np.empty((2, window + 1, n_runs))
-    P, G = P_xy.transpose(1, 2, 0), G_xy.transpose(1, 2, 0)
-    L = np.empty((rows, n_runs))
-    lambdas = np.full((steps, n_runs), np.nan) if keep_paths and hasattr(state, "lam") else None
-    # The loop writes rows through these; a single run writes scalars into 1-D views, as storing
-    # an element costs a tenth of storing a length-1 row.
-    rows_of = (lambda a: a[..., 0]) if n_runs == 1 else (lambda a: a)
-    Px, Py, Gx, Gy, Lr = map(rows_of, (P_xy[0], P_xy[1], G_xy[0], G_xy[1], L))
-    lambdas_rows = None if lambdas is None else rows_of(lambdas)
-    ending = _EndingTracker(n_runs, loss_limit, tol, target, signed_loss=not surface.has_residuals)
-    P[0] = starts
+    starts = request.starts
+    theta = (starts[:, 0].copy(), starts[:, 1].copy()) if request.n_runs > 1 else tuple(starts[0])
+    state = request.optimizer.init(theta)
     window_start = 0
     with np.errstate(all="ignore"):
         for t in range(steps + 1):
@@ -362,76 +531,62 @@ def run_batch(
             loss, gx, gy = f.value_and_grad_xy(*theta)
             if f is surface:
                 Lr[r], Gx[j], Gy[j] = loss, gx, gy
-            else:
+            else:  # the scan judges runs by the exact, full-data loss and gradient
                 Lr[r], Gx[j], Gy[j] = surface.value_and_grad_xy(*theta)
             if j == window or t == steps:
                 first = r - j
-                ending.scan(P[first : r + 1], L[first : r + 1], G[: j + 1], window_start)
-                if t == steps or ending.all_ended:
+                scan.scan(P[first : r + 1], L[first : r + 1], G[: j + 1], window_start)
+                if t == steps or scan.all_ended:
                     break
                 if not keep_paths:
                     P[0], L[0], r = P[r], L[r], 0
                 G[0], window_start = G[j], t
             if noisy:
-                xi = noise_rng.standard_normal(2)
+                xi = request.noise_rng.standard_normal(2)
                 gx, gy = gx + noise * xi[0], gy + noise * xi[1]
-            theta, state = optimizer.update(theta, loss, (gx, gy), state, f, lr_at[t])
+            theta, state = update(StepInput(theta, (gx, gy), loss, f, lr_at[t]), state)
             Px[r + 1], Py[r + 1] = theta
-            if lambdas_rows is not None:
-                lambdas_rows[t] = state.lam
-    stop, codes, final = ending.finish(steps)
-    if keep_paths:
-        _hold_after_end(stop, P, L, lambdas)
-    else:
-        P, L = final[0][None], final[1][None]
-    return BatchResult(
-        optimizer=name,
-        surface=surface,
-        points=P,
-        losses=L,
-        final_grad_norms=np.sqrt(final[2]),
-        n_steps=stop,
-        codes=codes,
-        first_hit=ending.first_hit,
-        steps=steps,
-        tol=tol,
-        loss_limit=loss_limit,
-        lr_per_step=lr_per_step,
-        iters_per_epoch=per_epoch,
-        lambdas=lambdas,
-    )
+            if lambda_rows is not None:
+                lambda_rows[t] = damping(state)
 
 
-class _EndingTracker:
-    """Finds, buffer by buffer, where each run ended (see the module docstring for the rules)."""
+# ---- the ending scan ----
 
-    def __init__(
-        self, n_runs: int, loss_limit: np.ndarray, tol: float, target: float | None, signed_loss: bool
-    ):
+
+class _EndingScan:
+    """Finds, window by window, where each run ended (see the module docstring for the rules)."""
+
+    def __init__(self, request: _Request):
+        n_runs = request.n_runs
         self.stop = np.full(n_runs, -1)
         self.codes = np.full(n_runs, RUNNING)
         self.first_hit = np.full(n_runs, -1)
         self.final = (np.empty((n_runs, 2)), np.empty(n_runs), np.empty(n_runs))
-        self.loss_limit, self.tol_sq, self.target = loss_limit, tol * tol, target
-        self.lowest_limit = float(loss_limit.min())
+        self.loss_limit, self.tol_sq, self.target = request.loss_limit, request.tol**2, request.target
+        self.lowest_limit = float(self.loss_limit.min())
+        self.signed_loss = not request.surface.has_residuals  # False: sums of squares are never negative
         # An ended run keeps computing (its later rows are overwritten at the end), and its rows
-        # would fail the window's fast check from then on (a small gradient, a NaN, a hit). So
-        # before each check its window entries are set to values that pass it, and the target is
-        # compared per run once some run has hit it or ended.
-        self.ended = np.empty(0, dtype=int)
-        self.passing_grad = 2.0 * tol + 1.0  # finite, and |g| >= tol
-        self.open_target: np.ndarray | None = None  # per run: target, or -inf once hit or ended
-        self.signed_loss = signed_loss  # False: losses are sums of squares, never negative
+        # would fail the window's quick check from then on (a small gradient, a NaN, a hit), so
+        # once some run has ended the quick check looks at the running runs' columns only.
+        self.running = None  # indices of the running runs once some run has ended, else None
+        self.open_target: np.ndarray | None = None  # per checked run: target, or -inf once hit
         self.n_ended = 0
 
     def scan(self, P: np.ndarray, L: np.ndarray, G: np.ndarray, t0: int) -> None:
         """Rows of P, L, G are the points t0, t0+1, ...; row 0 was scanned before unless t0 == 0."""
         lo = 0 if t0 == 0 else 1
         self.last = (P[-1], L[-1], G[-1])  # views: the loop ends right after its last scan
-        if self.ended.size:
-            L[lo:, self.ended], G[lo:, self.ended], P[-1, self.ended] = 0.0, self.passing_grad, 0.0
-        if self._nothing_happened(P[lo:], L[lo:], G[lo:]):
+        if self.running is None:
+            quick = (P[-1], L[lo:], G[lo:])
+        else:
+            cols = self.running
+            quick = (P[-1, cols], L[lo:, cols], G[lo:, cols])
+        if self._nothing_happened(*quick):
             return
+        self._search(P, L, G, t0, lo)
+
+    def _search(self, P: np.ndarray, L: np.ndarray, G: np.ndarray, t0: int, lo: int) -> None:
+        """The exact per-run search of a window (rows t0, t0+1, ...) from its row `lo` on."""
         G2 = G[..., 0] ** 2 + G[..., 1] ** 2
         Pn, Ln, Gn = P[lo:], L[lo:], G2[lo:]
         n = len(Ln)
@@ -448,26 +603,26 @@ class _EndingTracker:
             self.first_hit[new] = t0 + lo + first[new]
         halts = running & (first_halt < first_bad)  # at a bad row halt may be True too: bad wins
         bads = running & ~halts & (first_bad < n)
+        # A bad row's run ends one row earlier, at its last finite point (row lo - 1 = 0 of this
+        # window when the bad row comes first: the previous window's last row).
         for mask, row in ((halts, first_halt + lo), (bads, first_bad + lo - 1)):
             idx = np.nonzero(mask)[0]
             j = row[idx]
             self.stop[idx] = t0 + j
             self.n_ended += idx.size
-            self.final[0][idx], self.final[1][idx], self.final[2][idx] = (
-                P[j, idx],
-                L[j, idx],
-                G2[j, idx],
-            )
+            self.final[0][idx], self.final[1][idx], self.final[2][idx] = P[j, idx], L[j, idx], G2[j, idx]
             self.codes[idx] = (
                 np.where(G2[j, idx] < self.tol_sq, CONVERGED, EXPLODED) if mask is halts else NONFINITE
             )
         running = self.stop < 0
-        self.ended = np.nonzero(~running)[0]
+        self.running = None if running.all() else np.nonzero(running)[0]
         if self.target is not None:
             still_open = running & (self.first_hit < 0)
+            if self.running is not None:
+                still_open = still_open[self.running]
             self.open_target = None if still_open.all() else np.where(still_open, self.target, -np.inf)
 
-    def _nothing_happened(self, P: np.ndarray, L: np.ndarray, G: np.ndarray) -> bool:
+    def _nothing_happened(self, last_points: np.ndarray, L: np.ndarray, G: np.ndarray) -> bool:
         """A few whole-window reductions that prove no run ended or hit the target in it.
 
         Most windows of a long run are like this, and the exact per-run search is then skipped.
@@ -475,7 +630,7 @@ class _EndingTracker:
         later point is too (inf + finite = inf, anything + NaN = NaN), and a non-finite gradient
         makes the next point non-finite (or, for a rejected LM trial, stays where it is).
         """
-        if not np.isfinite(P[-1].sum() + G[-1].sum()):
+        if not np.isfinite(last_points.sum() + G[-1].sum()):
             return False
         limit = self.lowest_limit
         high = L.max()  # NaN propagates, and fails the test below
@@ -492,7 +647,7 @@ class _EndingTracker:
         return bool(np.abs(gx).min() >= self.tol_sq**0.5 or (gx * gx + gy * gy).min() >= self.tol_sq)
 
     def _new_hit_possible(self, L: np.ndarray, low: float) -> bool:
-        if self.open_target is None:  # no run has hit the target or ended yet
+        if self.open_target is None:  # no checked run has hit the target yet
             return low <= self.target
         return bool(np.less_equal(L, self.open_target).any())
 
@@ -564,11 +719,9 @@ def _check_surface(info: OptimizerInfo, surface: Any) -> None:
         raise ValueError(
             f"surface must be a Surface (see surfaces.get_surface); got {type(surface).__name__}"
         )
-    if info.needs == "residuals" and not surface.has_residuals:
-        raise ValueError(
-            f"{info.label} needs a loss that is a sum of squared residuals (it uses their Jacobian J); "
-            f"the {surface.name} surface is not one. Try Newton, or a least-squares surface."
-        )
+    support = info.supports(surface)
+    if not support.runs:
+        raise ValueError(support.reason)
 
 
 def _is_numeric(value: Any) -> bool:

@@ -5,21 +5,24 @@
     step          alpha = alpha0 * decay_rate ** floor(epoch / step_size)
     exponential   alpha = alpha0 * decay_rate ** epoch
 
-Epoch 0 uses alpha0, as torch.optim.lr_scheduler does. A schedule is `None` (constant) or a dict
-{"kind": ..., **params}; `validate_schedule` checks it once and the runner then asks only for
-`schedule_values`.
+Epoch 0 uses alpha0, as torch.optim.lr_scheduler does. A schedule is specified as `None`
+(constant) or a dict {"kind": ..., **params}; `make_schedule` checks the spec once and returns a
+pure function of the epoch, epoch -> alpha / alpha0 (as optax's schedules do), which the runner
+evaluates once for all its steps.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from surfaces.base import Param, validate_params
+from params import Param, validate_params
 
-Schedule = dict[str, Any] | None
+Schedule = dict[str, Any] | None  # a schedule's spec, as a link or a caller writes it
+Factors = Callable[[np.ndarray], np.ndarray]  # epochs (integer array) -> alpha / alpha0, same shape
 
 _DECAY = Param("decay_rate", "decay rate", 0.5, 0.0, 1.0, minimum=0.0, help="How fast the rate falls.")
 
@@ -115,21 +118,22 @@ def validate_schedule(schedule: Schedule) -> Schedule:
     return {"kind": kind, **validate_params(specs, given, f"schedule {kind!r}")}
 
 
-def schedule_factors(schedule: Schedule, epochs: np.ndarray) -> np.ndarray:
-    """alpha / alpha0 at each epoch of the (integer) array `epochs`."""
+def make_schedule(schedule: Schedule) -> Factors:
+    """Validate the spec once and return `factors(epochs) -> alpha / alpha0`, a pure function of
+    an (integer) epoch array, same shape. Raises ValueError saying what is wrong with the spec."""
     schedule = validate_schedule(schedule)
-    epochs = np.asarray(epochs, dtype=float)
     kind = "constant" if schedule is None else schedule["kind"]
     if kind == "constant":
-        return np.ones_like(epochs)
+        return lambda epochs: np.ones_like(np.asarray(epochs, dtype=float))
     d = schedule["decay_rate"]
     if kind == "inverse_time":
-        return 1.0 / (1.0 + d * epochs)
+        return lambda epochs: 1.0 / (1.0 + d * np.asarray(epochs, dtype=float))
     if kind == "step":
-        return d ** np.floor(epochs / schedule["step_size"])
-    return d**epochs  # exponential
+        size = schedule["step_size"]
+        return lambda epochs: d ** np.floor(np.asarray(epochs, dtype=float) / size)
+    return lambda epochs: d ** np.asarray(epochs, dtype=float)  # exponential
 
 
 def schedule_values(schedule: Schedule, lr0: float, n: int) -> np.ndarray:
     """The learning rates of epochs 0 .. n-1, for plotting: shape (n,)."""
-    return lr0 * schedule_factors(schedule, np.arange(int(n)))
+    return lr0 * make_schedule(schedule)(np.arange(int(n)))

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers.first_order import Coordinate, EmptyState, Hyper, Optimizer, Pair, zeros_like
+from optimizers.first_order import Coordinate, EmptyState, Hyper, Optimizer, Pair, StepInput, zeros_like
 
 RCOND = 1e-12  # eigenvalues below RCOND * the largest |eigenvalue| count as zero
 LM_DECREASE, LM_INCREASE = 0.1, 10.0
@@ -88,15 +88,17 @@ def _moved(theta: Pair, lr: Hyper, d: Pair) -> Pair:
 
 
 def newton() -> Optimizer:
-    def update(theta, loss, g, state, f, lr):
-        return _moved(theta, lr, solve_sym2(*f.hessian_xy(*theta), *g)), state
+    def update(step: StepInput, state: EmptyState) -> tuple[Pair, EmptyState]:
+        theta = step.theta
+        return _moved(theta, step.lr, solve_sym2(*step.f.hessian_xy(*theta), *step.g)), state
 
     return Optimizer(lambda theta: EmptyState(), update)
 
 
 def gauss_newton() -> Optimizer:
-    def update(theta, loss, g, state, f, lr):
-        return _moved(theta, lr, solve_sym2(*f.gram_xy(*theta), 0.5 * g[0], 0.5 * g[1])), state
+    def update(step: StepInput, state: EmptyState) -> tuple[Pair, EmptyState]:
+        theta, g = step.theta, step.g
+        return _moved(theta, step.lr, solve_sym2(*step.f.gram_xy(*theta), 0.5 * g[0], 0.5 * g[1])), state
 
     return Optimizer(lambda theta: EmptyState(), update)
 
@@ -107,13 +109,14 @@ def lm(damping: Hyper, scaling: str) -> Optimizer:
     def init(theta):
         return LMState(zeros_like(theta[0]) + damping)
 
-    def update(theta, loss, g, state, f, lr):
+    def update(step: StepInput, state: LMState) -> tuple[Pair, LMState]:
+        theta, g, f = step.theta, step.g, step.f
         a, h, c = f.gram_xy(*theta)
         lam = state.lam
         # J^T J + lam D only changes the diagonal: D = I (Levenberg) or diag(J^T J) (Marquardt).
         a, c = (a * (1.0 + lam), c * (1.0 + lam)) if marquardt else (a + lam, c + lam)
-        trial = _moved(theta, lr, solve_sym2(a, h, c, 0.5 * g[0], 0.5 * g[1]))
-        accept = f.value_xy(*trial) < loss  # NaN compares False: a non-finite trial is rejected
+        trial = _moved(theta, step.lr, solve_sym2(a, h, c, 0.5 * g[0], 0.5 * g[1]))
+        accept = f.value_xy(*trial) < step.loss  # NaN compares False: a non-finite trial is rejected
         lam = lam * select(accept, LM_DECREASE, LM_INCREASE)
         lam = np.minimum(np.maximum(lam, LM_LAMBDA_RANGE[0]), LM_LAMBDA_RANGE[1])
         theta = (select(accept, trial[0], theta[0]), select(accept, trial[1], theta[1]))

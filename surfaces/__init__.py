@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from surfaces.base import LeastSquares, Param, Surface, validate_params
+from params import Param, validate_params
+from surfaces.base import LeastSquares, Surface
 from surfaces.classic import Beale, Himmelblau, Quadratic, Rosenbrock, Saddle
 from surfaces.regression import CurveFit, DataSurface, LinearRegression
 

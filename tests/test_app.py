@@ -202,7 +202,7 @@ def test_valid_link_value_outside_a_slider_widens_it(query, key, kind, expected)
 
 
 def common_fmt(value) -> str:
-    from ui.common import fmt
+    from ui.settings import fmt
 
     return fmt(value)
 
@@ -333,3 +333,17 @@ def test_a_link_value_that_is_not_a_number_is_named_in_plain_words(key, label, d
     assert f"`{key}=abc`" in warning and label in warning
     assert warning.endswith(f"is not a number; using the default, {default}.")
     assert "convert" not in warning and "float" not in warning  # no Python exception text
+
+
+def test_page_switches_do_not_leak_one_pages_settings_into_the_others_url():
+    at = _app({"surface": "rosenbrock", "adam_lr": "0.3"})
+    assert {"surface", "adam_lr"} <= set(at.query_params)
+    _switch_page(at, "search")
+    assert not at.exception, [e.value for e in at.exception]
+    assert dict(at.query_params) == {}  # the search page's defaults, and no explorer key
+    at.radio(key="tune_method").set_value("random").run()
+    assert at.query_params["tune_method"] in ("random", ["random"])
+    assert [k for k in at.query_params if not k.startswith("tune_")] == []
+    _switch_page(at, "")
+    assert not at.exception, [e.value for e in at.exception]
+    assert dict(at.query_params) == {}  # the explorer afresh, and no search key

@@ -272,3 +272,52 @@ def test_to_frame_has_one_row_per_point():
     assert len(frame) == path.n_steps + 1
     np.testing.assert_array_equal(frame[["x", "y"]].to_numpy(), path.points)
     assert np.isnan(frame["lr"].iloc[-1])
+
+
+# ---- the ending and notes as data; what fits where, decided by the registry ----
+
+
+def test_endings_are_data_and_the_message_words_them():
+    quad = get_surface("quadratic")
+    converged = run("newton", quad, (1.0, 1.0), 10)
+    assert converged.ending.reason == "converged" and converged.ending.step == converged.n_steps
+    assert converged.ending.value < converged.ending.limit == 1e-6
+    assert converged.message.startswith(f"converged at step {converged.n_steps}: gradient norm")
+    exploded = run("sgd", quad, (1.0, 1.0), 200, lr=0.5)
+    assert exploded.status == "diverged" and exploded.ending.reason == "loss_exploded"
+    assert exploded.ending.value > exploded.ending.limit
+    assert exploded.message == f"diverged at step {exploded.n_steps}: {exploded.ending.detail}"
+    ran_out = run("sgd", quad, (1.0, 1.0), 3, lr=1e-3)
+    assert ran_out.ending.reason == "max_steps" and ran_out.ending.step == 3
+    assert ran_out.message.startswith("ran all 3 steps; gradient norm is still")
+    below = run("sgd", get_surface("saddle"), (0.1, 0.1), 500, lr=0.5)
+    assert below.ending.reason == "unbounded_below" and below.ending.value < -below.ending.limit
+
+
+def test_notes_are_data_and_follow_the_registrys_curvature():
+    saddle = get_surface("saddle")
+    traj = run("newton", saddle, (0.5, 0.5), 5)
+    assert traj.notes and all(note in traj.message for note in traj.notes)
+    assert OPTIMIZERS["newton"].curvature == "hessian" and OPTIMIZERS["gauss_newton"].curvature == "gram"
+    assert OPTIMIZERS["lm"].curvature is None and OPTIMIZERS["sgd"].curvature is None
+
+
+def test_supports_decides_residuals_full_batch_and_the_saddle_note():
+    saddle, curve = get_surface("saddle"), get_surface("curve_fit")
+    for name, info in OPTIMIZERS.items():
+        on_saddle, on_curve = info.supports(saddle), info.supports(curve)
+        assert on_saddle.runs == (info.needs != "residuals") and on_curve.runs
+        assert on_curve.full_batch == (info.needs != "grad") and not on_curve.notes
+        if not on_saddle.runs:
+            with pytest.raises(ValueError) as err:
+                run(name, saddle, (0.5, 0.5), 5)
+            assert str(err.value) == on_saddle.reason and "sum of squared residuals" in on_saddle.reason
+    (note,) = OPTIMIZERS["newton"].supports(saddle).notes
+    assert "saddle" in note
+
+
+def test_lm_records_its_damping_through_the_registry():
+    assert [n for n, info in OPTIMIZERS.items() if info.damping is not None] == ["lm"]
+    traj = run("lm", get_surface("curve_fit"), (0.5, 0.5), 5)
+    assert traj.lambdas is not None and len(traj.lambdas) == traj.n_steps
+    assert run("newton", get_surface("curve_fit"), (0.5, 0.5), 5).lambdas is None

@@ -143,3 +143,14 @@ def test_bad_specs_raise_helpful_value_error(spec, words):
         msg = str(info.value).lower()
         for word in words:
             assert word.lower() in msg, f"message {msg!r} should mention {word!r}"
+
+
+def test_make_schedule_validates_once_and_returns_a_pure_function_of_the_epoch():
+    with pytest.raises(ValueError, match="unknown schedule kind"):
+        schedules.make_schedule({"kind": "cosine"})
+    factors = schedules.make_schedule({"kind": "step", "step_size": 2, "decay_rate": 0.5})
+    epochs = np.arange(6)
+    np.testing.assert_array_equal(factors(epochs), [1, 1, 0.5, 0.5, 0.25, 0.25])
+    np.testing.assert_array_equal(factors(epochs), factors(epochs))  # no state between calls
+    np.testing.assert_array_equal(factors(np.array([4, 0])), [0.25, 1.0])
+    np.testing.assert_array_equal(schedules.make_schedule(None)(epochs), np.ones(6))

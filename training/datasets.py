@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from surfaces.base import Param, validate_params
+from params import Param, validate_params
 
 MAX_SAMPLES = 100_000
 MAX_NOISE = 2.0

@@ -30,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from surfaces.base import Param, validate_params
+from params import Param, validate_params
 from training.datasets import whole
 
 MAX_DEGREE = 15

@@ -31,7 +31,7 @@ import numpy as np
 
 from optimizers import OPTIMIZERS, first_order_rule
 from optimizers.runner import EXPLODE_FACTOR
-from optimizers.schedules import Schedule, schedule_factors, validate_schedule
+from optimizers.schedules import Schedule, make_schedule
 from optimizers.second_order import gauss_newton_nd, lm_nd, newton_nd
 from training.datasets import whole
 from training.models import Model, Polynomial
@@ -268,7 +268,7 @@ def train_batch(
     l2 = _per_row(hyper.pop("l2", model.l2), "l2", B, minimum=0.0)
     lr = _per_row(hyper.pop("lr", _lr_spec(optimizer).default), "lr", B, minimum=0.0, exclusive=True)
     rule = first_order_rule(optimizer, **{k: _column(v, B, dtype) for k, v in hyper.items()})
-    factors = schedule_factors(validate_schedule(schedule), np.arange(epochs))
+    factors = make_schedule(schedule)(np.arange(epochs))
     lrs = np.broadcast_to(factors[None, :] * np.reshape(lr, (-1, 1)), (B, epochs)).copy()
     theta = _theta0(model, theta0, B, seeds).astype(dtype)
 
@@ -443,7 +443,7 @@ def _train_second_order(
             f"unknown hyperparameter(s) for {info.label}: {', '.join(unknown)}; valid: {', '.join(known)}"
         )
     p = {name: spec.validate(hyper.get(name, spec.default)) for name, spec in known.items()}
-    lrs = p.get("lr", 1.0) * schedule_factors(validate_schedule(schedule), np.arange(epochs))
+    lrs = p.get("lr", 1.0) * make_schedule(schedule)(np.arange(epochs))
     theta = _theta0(model, theta0, 1, [seed])[0]
     J = model.jacobian(theta, X, y)  # constant: the residuals are linear in theta
     H = 2.0 * (J.T @ J)

@@ -1,17 +1,18 @@
 """The explorer page: race optimizers across a 2D loss surface.
 
-Thin by design: the sidebar's widgets (all URL-backed, see `ui.common.UrlState`) feed cached
-engine runs (`ui.common.run_optimizer`), and the figure builders in `figures.explorer` draw them.
-The animation (play button and step slider) runs in the browser from Plotly frames, so watching
-the race never reruns the script.
+Thin by design: `TABLE` declares the page's settings; the sidebar draws them (URL-backed, see
+`ui.settings`) into an `ExplorerChoices`, which feeds cached engine runs
+(`ui.common.run_optimizer`); the figure builders in `figures.explorer` draw the runs. The animation
+(play button and step slider) runs in the browser from Plotly frames, so watching the race never
+reruns the script.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -22,7 +23,8 @@ import surfaces
 from figures import explorer as fx
 from figures import optimizer_color
 from optimizers.schedules import SCHEDULES
-from ui import common
+from ui import common, components
+from ui.settings import Setting, SettingsTable, UrlState, draw, draw_tabs, forget, sync_query_param
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
 CLICK_GRID_N = 31  # click-to-set-start lattice per axis (961 invisible SVG markers)
@@ -37,13 +39,6 @@ MAX_STEPS = 500  # the steps slider's maximum (a link asking for more is clamped
 # 10, L = x² + 10y², 60 steps): SGD's α = 0.09 is close to its stability limit 2/20 across the
 # valley, so it zig-zags across it, the lecture's RMSProp picture; momentum (α = 0.01) overshoots
 # and spirals; RMSProp and Adam (α = 0.1) rescale each coordinate and head down the valley.
-
-
-def _default_hyper(surface: str, opt: str, name: str) -> float | None:
-    """The page's default for a hyperparameter on a surface (None: the engine's default)."""
-    if name == "lr":
-        return surfaces.SURFACES[surface].suggested_lr.get(opt)
-    return None
 
 
 # One or two sentences per optimizer, in the lecture's words.
@@ -137,22 +132,151 @@ PRESETS: dict[str, dict[str, Any]] = {
     },
 }
 NO_PRESET = "none"
-SETTING_KEYS = "_setting_keys"  # session_state: keys of the settings drawn in the last full run
 VIEWS = ["Update rules", "Learning rate", "3D surface"]
+
+# The page's settings, declared once: each is a widget and a URL name (see ui.settings). The
+# registries add the rest: each surface's parameters (`<surface>_<param>`), each optimizer's
+# hyperparameters (`<optimizer>_<name>`) and each schedule's (`sched_<name>`).
+PRESET = Setting(
+    "preset",
+    "Lesson preset",
+    "choice",
+    NO_PRESET,
+    options=(NO_PRESET, *PRESETS),
+    option_label=lambda k: "— free exploration —" if k == NO_PRESET else PRESETS[k]["title"],
+    help="Sets up a scene from the lecture; change anything afterwards.",
+)
+SURFACE = components.surface_setting(default=DEFAULT_SURFACE)
+START_X, START_Y = components.start_settings()
+OPTS = Setting(
+    "opts",
+    "Race these optimizers",
+    "multi",
+    tuple(DEFAULT_OPTIMIZERS),
+    options=tuple(optimizers.OPTIMIZERS),
+    option_label=lambda k: optimizers.OPTIMIZERS[k].label,
+)
+STEPS = Setting(
+    "steps",
+    "Steps (iterations k)",
+    "int",
+    60,  # the surface's suggested budget, capped at MAX_STEPS
+    low=1,
+    high=MAX_STEPS,
+    maximum=1_000_000,
+    help="How many updates each optimizer makes. Each surface starts with a budget that lets the "
+    "race finish.",
+)
+SCHEDULE = Setting(
+    "sched",
+    "Learning-rate schedule",
+    "choice",
+    "constant",
+    options=tuple(SCHEDULES),
+    option_label=lambda k: SCHEDULES[k].label,
+    help="α_k = α₀ × the schedule's factor at the epoch of step k.",
+)
+NOISE = Setting(
+    "noise",
+    "Gradient noise σ",
+    "float",
+    0.0,
+    low=0.0,
+    high=5.0,
+    maximum=1e6,
+    step=0.05,
+    help="Adds N(0, σ²) noise to every gradient, like minibatch noise.",
+)
+SEED = Setting("seed", "Noise seed", "int", 0, low=0, high=9999, style="number")
+BATCH = Setting(
+    "batch",
+    "Minibatch size m",
+    "int",
+    1,  # default and range: the data set's size m
+    low=1,
+    high=1,
+    help="Samples per iteration; m = all data is full-batch gradient descent. An epoch is one pass "
+    "over the data.",
+)
+EMA = Setting(
+    "ema",
+    "EMA smoothing",
+    "float",
+    0.0,
+    low=0.0,
+    high=0.99,
+    step=0.01,
+    help="Exponential moving average of the curve, as for noisy training curves (0 = raw).",
+)
+TOL = Setting(
+    "tol",
+    "Tolerance for 'steps to tolerance': L(θ_k) − L* ≤",
+    "log",
+    1e-3,
+    options=tuple(10.0**e for e in range(-10, 1)),
+)
+VIEW = Setting("view", "view", "choice", VIEWS[0], options=tuple(VIEWS))  # drawn as tabs
+TABLE = SettingsTable(
+    [
+        PRESET,
+        SURFACE,
+        START_X,
+        START_Y,
+        OPTS,
+        STEPS,
+        SCHEDULE,
+        NOISE,
+        SEED,
+        BATCH,
+        EMA,
+        TOL,
+        VIEW,
+    ]
+)
+
+
+REGISTRY_KEYS = sorted(
+    {f"{name}_{p.name}" for name, info in surfaces.SURFACES.items() for p in info.params}
+    | {f"{name}_{p.name}" for name, info in optimizers.OPTIMIZERS.items() for p in info.hyper}
+    | {f"sched_{p.name}" for info in SCHEDULES.values() for p in info.params}
+)
+
+
+@dataclass(frozen=True)
+class ExplorerChoices:
+    """What the sidebar chose: plain, hashable values that the cached runs take."""
+
+    preset: str
+    problem: components.Problem
+    optimizers: tuple[str, ...]
+    hyper: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]  # (optimizer, its sorted (name, value))
+    steps: int
+    schedule: tuple[tuple[str, Any], ...] | None  # sorted ("kind", ...) pairs; None: constant
+    noise: float
+    seed: int
+    batch_size: int | None  # None: the full batch
+
+    @property
+    def surface(self) -> str:
+        return self.problem.surface
+
+    @property
+    def start(self) -> tuple[float, float]:
+        return self.problem.start
+
+    def hyper_of(self, optimizer: str) -> tuple[tuple[str, Any], ...]:
+        return dict(self.hyper)[optimizer]
 
 
 # --------------------------------------------------------------------------- callbacks
 
 
 def _apply_preset() -> None:
-    """on_change of the preset picker: reset every setting, then set the preset's."""
+    """on_change of the preset picker: reset every setting (hidden ones too), then set the preset's."""
     name = st.session_state.get("preset", NO_PRESET)
     if name == NO_PRESET:
         return
-    for key in st.session_state.get(SETTING_KEYS, []):
-        if key != "preset":
-            st.session_state.pop(key, None)
-    common.forget_kept()  # hidden settings too: a preset is a fresh scene
+    forget([s.key for s in TABLE if s.key != "preset"] + REGISTRY_KEYS)  # a preset is a fresh scene
     settings = PRESETS[name]["settings"]
     surface = settings.get("surface", DEFAULT_SURFACE)
     info = surfaces.SURFACES[surface]
@@ -162,15 +286,13 @@ def _apply_preset() -> None:
 
 
 def _on_surface_change() -> None:
-    """on_change of the surface picker: a new surface starts from its own default start, with its
-    suggested step budget and learning rates (a link or a preset sets values explicitly instead)."""
+    """After the picker moved θ₀ to the new surface's start: its suggested step budget and learning
+    rates (a link or a preset sets values explicitly instead). A deselected optimizer gets the new
+    surface's α too."""
     info = surfaces.SURFACES[st.session_state["surface"]]
-    st.session_state["start_x"], st.session_state["start_y"] = map(float, info.default_start)
     st.session_state["steps"] = min(int(info.suggested_steps), MAX_STEPS)
     for opt, lr in info.suggested_lr.items():
         st.session_state[f"{opt}_lr"] = float(lr)
-    # A deselected optimizer gets the new surface's α too, not the one kept from the old surface.
-    common.forget_kept(f"{opt}_lr" for opt in info.suggested_lr)
 
 
 def _on_contour_click() -> None:
@@ -189,68 +311,19 @@ def _on_contour_click() -> None:
 # --------------------------------------------------------------------------- sidebar
 
 
-def _sidebar(url: common.UrlState) -> dict[str, Any]:
+def _sidebar(url: UrlState) -> ExplorerChoices:
     sb = st.sidebar
-    cfg: dict[str, Any] = {}
-    cfg["preset"] = common.choice_widget(
-        "Lesson preset",
-        [NO_PRESET, *PRESETS],
-        "preset",
-        url,
-        default=NO_PRESET,
-        format_func=lambda k: "— free exploration —" if k == NO_PRESET else PRESETS[k]["title"],
-        on_change=_apply_preset,
-        help="Sets up a scene from the lecture; change anything afterwards.",
-        container=sb,
-    )
+    preset = draw(PRESET, url, container=sb, on_change=_apply_preset)
 
-    # Surface and its parameters.
     sb.header("Loss surface", divider="gray")
-    name = common.choice_widget(
-        "Surface",
-        list(surfaces.SURFACES),
-        "surface",
-        url,
-        default=DEFAULT_SURFACE,
-        format_func=lambda k: surfaces.SURFACES[k].label,
-        on_change=_on_surface_change,
-        container=sb,
+    problem = components.problem_picker(
+        url, default_surface=DEFAULT_SURFACE, container=sb, on_surface_change=_on_surface_change
     )
-    info = surfaces.SURFACES[name]
-    sb.caption(info.description)
-    params = {}
-    for p in info.params:
-        params[p.name] = common.param_widget(p, f"{name}_{p.name}", url, container=sb)
-    cfg["surface"], cfg["surface_params"] = name, common.params_tuple(params)
-    surface = common.get_surface(name, cfg["surface_params"])
+    info = surfaces.SURFACES[problem.surface]
 
-    # Start point.
-    (x0, x1), (y0, y1) = surface.bounds
-    a, b = surface.axis_labels
-    sb.markdown("**Start point θ₀** — or click the map")
-    c1, c2 = sb.columns(2)
-    sx = common.number_widget(
-        a, "start_x", url, default=float(info.default_start[0]), low=float(x0), high=float(x1),
-        step=0.1, container=c1,
-    )  # fmt: skip
-    sy = common.number_widget(
-        b, "start_y", url, default=float(info.default_start[1]), low=float(y0), high=float(y1),
-        step=0.1, container=c2,
-    )  # fmt: skip
-    cfg["start"] = (round(sx, 4), round(sy, 4))
-
-    # Optimizers and their hyperparameters.
     sb.header("Optimizers", divider="gray")
-    chosen = common.multi_choice_widget(
-        "Race these optimizers",
-        list(optimizers.OPTIMIZERS),
-        "opts",
-        url,
-        default=DEFAULT_OPTIMIZERS,
-        format_func=lambda k: optimizers.OPTIMIZERS[k].label,
-        container=sb,
-    )
-    hyper: dict[str, tuple] = {}
+    chosen = draw(OPTS, url, container=sb)
+    hyper = []
     for opt in chosen:
         oinfo = optimizers.OPTIMIZERS[opt]
         with sb.expander(oinfo.label, expanded=len(chosen) <= 2):
@@ -258,59 +331,36 @@ def _sidebar(url: common.UrlState) -> dict[str, Any]:
                 common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b> — {oinfo.description}"),
                 unsafe_allow_html=True,
             )
-            values = {}
-            for p in oinfo.hyper:
-                default = _default_hyper(name, opt, p.name)
-                values[p.name] = common.param_widget(p, f"{opt}_{p.name}", url, default=default)
-            hyper[opt] = common.params_tuple(values)
-    cfg["optimizers"], cfg["hyper"] = chosen, hyper
+            lr = info.suggested_lr.get(opt)  # the page's default α on this surface
+            values = components.hyperparameter_inputs(opt, url, defaults=None if lr is None else {"lr": lr})
+            hyper.append((opt, common.params_tuple(values)))
 
-    # Training: steps, schedule, noise, batch size.
     sb.header("Training", divider="gray")
-    cfg["steps"] = common.int_widget(
-        "Steps (iterations k)", "steps", url, default=min(info.suggested_steps, MAX_STEPS), low=1,
-        high=MAX_STEPS, valid_high=1_000_000, container=sb,
-        help="How many updates each optimizer makes. Each surface starts with a budget that "
-        "lets the race finish.",
-    )  # fmt: skip
-    kind = common.choice_widget(
-        "Learning-rate schedule",
-        list(SCHEDULES),
-        "sched",
-        url,
-        default="constant",
-        format_func=lambda k: SCHEDULES[k].label,
-        help="α_k = α₀ × the schedule's factor at the epoch of step k.",
-        container=sb,
-    )
+    steps = draw(STEPS, url, container=sb, default=min(info.suggested_steps, MAX_STEPS))
+    kind = draw(SCHEDULE, url, container=sb)
     sched_params = {
-        p.name: common.param_widget(p, f"sched_{p.name}", url, container=sb) for p in SCHEDULES[kind].params
+        p.name: draw(Setting.from_param(p, f"sched_{p.name}"), url, container=sb)
+        for p in SCHEDULES[kind].params
     }
-    cfg["schedule"] = None if kind == "constant" else common.params_tuple({"kind": kind, **sched_params})
+    schedule = None if kind == "constant" else common.params_tuple({"kind": kind, **sched_params})
     sb.latex(SCHEDULES[kind].formula)
     if kind != "constant":
-        curve = common.schedule_curve(cfg["schedule"], max(cfg["steps"], 2))
+        curve = common.schedule_curve(schedule, max(steps, 2))
         sb.plotly_chart(
             fx.schedule_figure(curve), key="schedule_chart", width="stretch", theme=None,
             config={"displayModeBar": False},
         )  # fmt: skip
-    cfg["noise"] = common.float_slider_widget(
-        "Gradient noise σ", "noise", url, default=0.0, low=0.0, high=5.0, step=0.05, valid_high=1e6,
-        help="Adds N(0, σ²) noise to every gradient, like minibatch noise.", container=sb,
-    )  # fmt: skip
-    cfg["seed"] = common.int_widget(
-        "Noise seed", "seed", url, default=0, low=0, high=9999, slider=False, container=sb
+    noise = draw(NOISE, url, container=sb)
+    seed = draw(SEED, url, container=sb)
+    batch_size = None
+    data = problem.build_surface().data
+    if data is not None:
+        m = len(data[0])
+        bs = draw(BATCH, url, container=sb, default=m, high=m)
+        batch_size = None if bs >= m else bs
+    return ExplorerChoices(
+        preset, problem, tuple(chosen), tuple(hyper), steps, schedule, noise, seed, batch_size
     )
-    cfg["batch_size"] = None
-    if surface.data is not None:
-        m = len(surface.data[0])
-        bs = common.int_widget(
-            "Minibatch size m", "batch", url, default=m, low=1, high=m, container=sb,
-            help="Samples per iteration; m = all data is full-batch gradient descent. "
-            "An epoch is one pass over the data.",
-        )  # fmt: skip
-        cfg["batch_size"] = None if bs >= m else bs
-    return cfg
 
 
 def _join(names: list[str]) -> str:
@@ -318,24 +368,21 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _check_choice(raw: str, options: list[str]) -> str:
-    if raw not in options:
-        raise ValueError(f"choose one of {', '.join(options)}")
-    return raw
-
-
 # --------------------------------------------------------------------------- runs
 
 
-def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str], list[str]]:
-    """Cached runs of the chosen optimizers, notes for those that cannot run here, and the
-    second-order methods run full-batch although a minibatch size is chosen."""
+def _runs(choices: ExplorerChoices, surface) -> tuple[dict[str, Any], list[str], list[str]]:
+    """Cached runs of the chosen optimizers, notes for those that cannot run here (or meet
+    something worth saying), and the methods run full-batch although a minibatch size is chosen.
+    What fits where is the engine's call (`OptimizerInfo.supports`)."""
     trajs: dict[str, Any] = {}
     notes: list[str] = []
-    sname = surfaces.SURFACES[cfg["surface"]].label
-    for opt in cfg["optimizers"]:
+    full_batch: list[str] = []
+    sname = surfaces.SURFACES[choices.surface].label
+    for opt in choices.optimizers:
         oinfo = optimizers.OPTIMIZERS[opt]
-        if oinfo.needs == "residuals" and not surface.has_residuals:
+        support = oinfo.supports(surface)
+        if not support.runs:
             notes.append(
                 f"**{oinfo.label}** is not run: it approximates the Hessian by 2·JᵀJ of the "
                 f"residuals, so it needs a loss that is a sum of squared residuals, L = Σ r_i². "
@@ -346,28 +393,22 @@ def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str], list
         try:
             trajs[opt] = common.run_optimizer(
                 opt,
-                cfg["surface"],
-                cfg["surface_params"],
-                cfg["start"],
-                cfg["steps"],
-                cfg["schedule"],
-                cfg["noise"],
-                cfg["seed"],
-                cfg["batch_size"] if oinfo.needs == "grad" else None,
-                cfg["hyper"][opt],
+                choices.surface,
+                choices.problem.surface_params,
+                choices.start,
+                choices.steps,
+                choices.schedule,
+                choices.noise,
+                choices.seed,
+                None if support.full_batch else choices.batch_size,
+                choices.hyper_of(opt),
             )
         except ValueError as exc:
             notes.append(f"**{oinfo.label}** could not run: {exc}")
-    full_batch = [
-        optimizers.OPTIMIZERS[o].label
-        for o in trajs
-        if optimizers.OPTIMIZERS[o].needs != "grad" and cfg["batch_size"] is not None
-    ]
-    if "newton" in trajs and surface.min_value is None:
-        notes.append(
-            "**Newton** solves H·δ = −∇L. On the saddle H has a negative eigenvalue, so the "
-            "step heads for the stationary point, the saddle itself, instead of downhill."
-        )
+            continue
+        notes.extend(support.notes)
+        if support.full_batch and choices.batch_size is not None:
+            full_batch.append(oinfo.label)
     return trajs, notes, full_batch
 
 
@@ -375,14 +416,10 @@ def _runs(cfg: dict[str, Any], surface) -> tuple[dict[str, Any], list[str], list
 
 
 @st.fragment
-def _loss_view(url: common.UrlState, trajs: dict[str, Any], min_value: float | None) -> None:
+def _loss_view(url: UrlState, trajs: dict[str, Any], min_value: float | None) -> None:
     """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
-    w = common.float_slider_widget(
-        "EMA smoothing", "ema", url, default=0.0, low=0.0, high=0.99, step=0.01,
-        help="Exponential moving average of the curve, as for noisy training curves "
-        "(0 = raw).",
-    )  # fmt: skip
-    common.sync_query_param("ema", w, 0.0)
+    w = draw(EMA, url)
+    sync_query_param(EMA, w)
     st.plotly_chart(
         fx.loss_figure(trajs, min_value=min_value, smoothing=w),
         key="loss_chart", width="stretch", theme=None,
@@ -394,16 +431,10 @@ def _loss_view(url: common.UrlState, trajs: dict[str, Any], min_value: float | N
 
 
 @st.fragment
-def _summary_view(url: common.UrlState, trajs: dict[str, Any], surface) -> None:
+def _summary_view(url: UrlState, trajs: dict[str, Any], surface) -> None:
     """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
-    tol = common.log_choice_widget(
-        "Tolerance for 'steps to tolerance': L(θ_k) − L* ≤",
-        "tol",
-        url,
-        options=[10.0**e for e in range(-10, 1)],
-        default=1e-3,
-    )
-    common.sync_query_param("tol", tol, 1e-3)
+    tol = draw(TOL, url)
+    sync_query_param(TOL, tol)
     rows = fx.summary_rows(trajs, surface, tol=tol)
     never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
     for row in rows:  # a word instead of a blank 'None' cell
@@ -433,7 +464,7 @@ def _csv(trajs: dict[str, Any]) -> bytes:
     return pd.concat(frames, ignore_index=True).to_csv(index=False).encode()
 
 
-def _update_rules(chosen: list[str]) -> None:
+def _update_rules(chosen: tuple[str, ...]) -> None:
     for opt in chosen:
         oinfo = optimizers.OPTIMIZERS[opt]
         st.markdown(common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b>"), unsafe_allow_html=True)
@@ -455,9 +486,7 @@ def render() -> None:
 
 
 def _render() -> None:
-    url = common.UrlState()
-    if "surface" not in st.session_state:  # a new session, or back from another page: a fresh scene
-        common.forget_kept()
+    url = UrlState()
     st.title("Optimizer Playground")
     st.caption(
         "Pick a loss surface and some optimizers in the sidebar, then watch them race from the "
@@ -466,16 +495,17 @@ def _render() -> None:
     )
     messages = st.container()
 
-    cfg = _sidebar(url)
-    surface = common.get_surface(cfg["surface"], cfg["surface_params"])
-    sinfo = surfaces.SURFACES[cfg["surface"]]
+    choices = _sidebar(url)
+    surface = choices.problem.build_surface()
+    sinfo = surfaces.SURFACES[choices.surface]
 
-    if cfg["preset"] != NO_PRESET:
-        messages.info(f"**Lesson: {PRESETS[cfg['preset']]['title']}.** {PRESETS[cfg['preset']]['note']}")
-    if not cfg["optimizers"]:
+    if choices.preset != NO_PRESET:
+        lesson = PRESETS[choices.preset]
+        messages.info(f"**Lesson: {lesson['title']}.** {lesson['note']}")
+    if not choices.optimizers:
         messages.info("Choose at least one optimizer in the sidebar to start the race.")
 
-    trajs, notes, full_batch = _runs(cfg, surface)
+    trajs, notes, full_batch = _runs(choices, surface)
     for note in notes:
         messages.info(note, icon="ℹ️")
     if full_batch:
@@ -487,19 +517,19 @@ def _render() -> None:
         )
     for opt, traj in trajs.items():
         if traj.status == "diverged":
-            detail = re.sub(r"^diverged at step \d+:\s*", "", str(traj.message))
             messages.warning(
                 f"**{optimizers.OPTIMIZERS[opt].label} diverged at step {traj.n_steps}**: "
-                f"{detail}. Its path is drawn up to its last finite point.",
+                f"{'; '.join([traj.ending.detail, *traj.notes])}. Its path is drawn up to its last "
+                "finite point.",
                 icon="⚠️",
             )
 
-    grid = common.surface_grid(cfg["surface"], cfg["surface_params"], GRID_N)
+    grid = common.surface_grid(choices.surface, choices.problem.surface_params, GRID_N)
     fig = fx.landscape_figure(
         surface,
         grid,
         trajs,
-        start=cfg["start"],
+        start=choices.start,
         log_levels=sinfo.log_levels,
         max_frames=MAX_FRAMES,
         click_grid_n=CLICK_GRID_N,
@@ -530,20 +560,17 @@ def _render() -> None:
         st.download_button(
             "Download all trajectories (CSV)",
             data=lambda: _csv(trajs),  # built on click, not on every rerun
-            file_name=f"trajectories_{cfg['surface']}.csv",
+            file_name=f"trajectories_{choices.surface}.csv",
             mime="text/csv",
             key="download_csv",
             on_click="ignore",
         )
 
     # Heavier views are lazy: only the open tab runs and is sent.
-    url.seed("view", lambda raw: _check_choice(raw, VIEWS), "view", VIEWS[0])
-    st.session_state.setdefault("view", VIEWS[0])
-    rules_tab, lr_tab, surf_tab = st.tabs(VIEWS, key="view", on_change="rerun")
-    url.track("view", st.session_state.get("view", VIEWS[0]), VIEWS[0])
+    rules_tab, lr_tab, surf_tab = draw_tabs(VIEW, url)
     if rules_tab.open:
         with rules_tab:
-            _update_rules(cfg["optimizers"])
+            _update_rules(choices.optimizers)
     if lr_tab.open:
         with lr_tab:
             if trajs:
@@ -563,6 +590,5 @@ def _render() -> None:
             )
             st.caption("Drag to turn the surface; the view is kept while you change settings.")
 
-    st.session_state[SETTING_KEYS] = sorted(url.keys)
     url.finish()
     url.show_warnings(messages)

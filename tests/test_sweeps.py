@@ -1,4 +1,4 @@
-"""tuning.py: which points grid and random search choose, how settings are scored, clipping,
+"""sweeps.py: which points grid and random search choose, how settings are scored, clipping,
 diverged runs, and the many-start map (on Himmelblau's four minima)."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import pytest
 
 import optimizers
 import surfaces
-import tuning
-from tuning import Range
+import sweeps
+from sweeps import Range
 
 ROOT = Path(__file__).resolve().parents[1]
 START = (-1.5, 2.0)
@@ -62,7 +62,7 @@ def test_bad_ranges_raise_value_error_naming_the_hyperparameter(args):
 
 def test_grid_points_are_every_combination_first_range_slowest():
     ranges = [Range("lr", 1e-3, 1e-1, log=True), Range("beta1", 0.0, 0.9)]
-    pts = tuning.grid_points(ranges, (3, 4))
+    pts = sweeps.grid_points(ranges, (3, 4))
     assert set(pts) == {"lr", "beta1"}
     assert all(v.shape == (12,) for v in pts.values())
     lr, beta1 = pts["lr"].reshape(3, 4), pts["beta1"].reshape(3, 4)
@@ -73,13 +73,13 @@ def test_grid_points_are_every_combination_first_range_slowest():
 
 
 def test_grid_points_one_hyperparameter():
-    pts = tuning.grid_points([Range("lr", 0.1, 0.5)], (5,))
+    pts = sweeps.grid_points([Range("lr", 0.1, 0.5)], (5,))
     np.testing.assert_allclose(pts["lr"], [0.1, 0.2, 0.3, 0.4, 0.5])
 
 
 def test_grid_points_need_one_count_per_range():
     with pytest.raises(ValueError, match="one count per range"):
-        tuning.grid_points([Range("lr", 0.1, 0.5)], (5, 5))
+        sweeps.grid_points([Range("lr", 0.1, 0.5)], (5, 5))
 
 
 # ----------------------------------------------------------------------------- random search
@@ -87,7 +87,7 @@ def test_grid_points_need_one_count_per_range():
 
 def test_random_points_count_and_ranges():
     ranges = [Range("lr", 1e-5, 1.0, log=True), Range("momentum", 0.0, 0.99)]
-    pts = tuning.random_points(ranges, 2000, seed=3)
+    pts = sweeps.random_points(ranges, 2000, seed=3)
     assert pts["lr"].shape == pts["momentum"].shape == (2000,)
     assert pts["lr"].min() >= 1e-5 and pts["lr"].max() <= 1.0
     assert pts["momentum"].min() >= 0.0 and pts["momentum"].max() <= 0.99
@@ -96,7 +96,7 @@ def test_random_points_count_and_ranges():
 
 
 def test_random_points_log_scale_is_uniform_in_the_exponent():
-    pts = tuning.random_points([Range("lr", 1e-5, 1.0, log=True)], 20_000, seed=0)["lr"]
+    pts = sweeps.random_points([Range("lr", 1e-5, 1.0, log=True)], 20_000, seed=0)["lr"]
     # a quarter of the decades below 1e-5 * 10**1.25 ...; on a linear scale almost all would be > 0.1
     exponents = np.log10(pts)
     counts, _ = np.histogram(exponents, bins=5, range=(-5, 0))
@@ -105,14 +105,14 @@ def test_random_points_log_scale_is_uniform_in_the_exponent():
 
 
 def test_random_points_linear_scale_is_uniform():
-    pts = tuning.random_points([Range("beta1", 0.0, 1.0)], 20_000, seed=0)["beta1"]
+    pts = sweeps.random_points([Range("beta1", 0.0, 1.0)], 20_000, seed=0)["beta1"]
     assert np.mean(pts < 0.25) == pytest.approx(0.25, abs=0.02)
 
 
 def test_random_points_are_seeded():
     ranges = [Range("lr", 1e-4, 1.0, log=True), Range("beta1", 0.5, 0.99)]
-    a, b = tuning.random_points(ranges, 50, seed=7), tuning.random_points(ranges, 50, seed=7)
-    c = tuning.random_points(ranges, 50, seed=8)
+    a, b = sweeps.random_points(ranges, 50, seed=7), sweeps.random_points(ranges, 50, seed=7)
+    c = sweeps.random_points(ranges, 50, seed=8)
     for name in a:
         np.testing.assert_array_equal(a[name], b[name])
         assert not np.array_equal(a[name], c[name])
@@ -120,40 +120,40 @@ def test_random_points_are_seeded():
 
 def test_random_points_reject_non_positive_k():
     with pytest.raises(ValueError, match="positive whole number"):
-        tuning.random_points([Range("lr", 0.1, 0.5)], 0)
+        sweeps.random_points([Range("lr", 0.1, 0.5)], 0)
 
 
 # ---------------------------------------------------------------------------------- clipping
 
 
 def test_requests_inside_the_bound_are_unchanged():
-    req = tuning.clip_request((200, 200), 1000)
+    req = sweeps.clip_request((200, 200), 1000)
     assert (req.shape, req.steps, req.notice) == ((200, 200), 1000, None)
 
 
 def test_too_many_runs_shrink_every_axis_alike_and_say_so():
-    req = tuning.clip_request((400, 400), 500)
-    assert req.runs <= tuning.MAX_RUNS
+    req = sweeps.clip_request((400, 400), 500)
+    assert req.runs <= sweeps.MAX_RUNS
     assert req.shape[0] == req.shape[1] == 200
     assert "160,000" in req.notice and "40,000" in req.notice and "200 × 200" in req.notice
 
 
 def test_too_many_steps_are_capped():
-    req = tuning.clip_request((10,), 50_000)
-    assert req.steps == tuning.MAX_STEPS and req.shape == (10,)
+    req = sweeps.clip_request((10,), 50_000)
+    assert req.steps == sweeps.MAX_STEPS and req.shape == (10,)
     assert "50,000 steps" in req.notice
 
 
 def test_work_bound_limits_runs_times_steps():
-    req = tuning.clip_request((1000,), 100, max_runs=10_000, max_steps=1000, max_work=20_000)
+    req = sweeps.clip_request((1000,), 100, max_runs=10_000, max_steps=1000, max_work=20_000)
     assert req.shape == (200,) and req.steps == 100
     assert req.notice is not None
 
 
 def test_search_reports_the_clipping(rosenbrock):
     ranges = [Range("lr", 1e-3, 1e-1, log=True)]
-    res = tuning.search("sgd", rosenbrock, START, ranges, k=50_000, steps=2)
-    assert len(res) == tuning.MAX_RUNS
+    res = sweeps.search("sgd", rosenbrock, START, ranges, k=50_000, steps=2)
+    assert len(res) == sweeps.MAX_RUNS
     assert res.notice is not None and "40,000" in res.notice
 
 
@@ -166,21 +166,21 @@ def _sample(n_total: int, k: int = 6) -> list[int]:
 
 def test_final_loss_scores_agree_with_single_runs(rosenbrock):
     ranges = [Range("lr", 1e-3, 0.5, log=True), Range("beta1", 0.5, 0.95)]
-    res = tuning.search("adam", rosenbrock, START, ranges, grid=(6, 5), steps=150)
+    res = sweeps.search("adam", rosenbrock, START, ranges, grid=(6, 5), steps=150)
     assert len(res) == 30 and res.score_kind == "loss"
     for i in _sample(len(res)):
         traj = optimizers.run("adam", rosenbrock, START, 150, **res.setting(i))
         assert res.final_loss[i] == pytest.approx(traj.losses[-1], rel=1e-9, abs=1e-300)
         assert res.status[i] == traj.status
         assert res.n_steps[i] == traj.n_steps
-        expected = math.log10(max(traj.losses[-1] - rosenbrock.min_value, tuning.LOSS_FLOOR))
+        expected = math.log10(max(traj.losses[-1] - rosenbrock.min_value, sweeps.LOSS_FLOOR))
         assert res.score[i] == pytest.approx(expected, rel=1e-9)
 
 
 def test_steps_scores_agree_with_single_runs(rosenbrock):
     tol = 1e-2
     ranges = [Range("lr", 1e-3, 0.3, log=True), Range("momentum", 0.0, 0.95)]
-    res = tuning.search(
+    res = sweeps.search(
         "momentum", rosenbrock, START, ranges, k=24, seed=5, steps=400, score="steps", tol=tol
     )
     assert res.method == "random" and res.seed == 5
@@ -199,7 +199,7 @@ def test_steps_scores_agree_with_single_runs(rosenbrock):
 
 def test_diverged_runs_are_marked_not_scored_and_ranked_last(rosenbrock):
     ranges = [Range("lr", 1e-4, 1.0, log=True)]
-    res = tuning.search("sgd", rosenbrock, START, ranges, grid=(9,), steps=100)
+    res = sweeps.search("sgd", rosenbrock, START, ranges, grid=(9,), steps=100)
     diverged = res.outcome == "diverged"
     assert diverged.any() and (~diverged).any()
     assert np.all(np.isnan(res.score[diverged]))
@@ -215,7 +215,7 @@ def test_diverged_runs_are_marked_not_scored_and_ranked_last(rosenbrock):
 
 def test_best_is_the_lowest_score_and_the_table_is_sorted(rosenbrock):
     ranges = [Range("lr", 1e-3, 0.5, log=True), Range("beta1", 0.5, 0.95)]
-    res = tuning.search("adam", rosenbrock, START, ranges, k=40, seed=1, steps=100)
+    res = sweeps.search("adam", rosenbrock, START, ranges, k=40, seed=1, steps=100)
     assert res.best == int(np.nanargmin(res.score))
     table = res.table(top=10)
     assert len(table) == 10 and list(table["rank"]) == list(range(1, 11))
@@ -225,8 +225,8 @@ def test_best_is_the_lowest_score_and_the_table_is_sorted(rosenbrock):
 
 def test_fixed_hyperparameters_reach_the_engine(rosenbrock):
     ranges = [Range("lr", 0.01, 0.1, log=True)]
-    a = tuning.search("adam", rosenbrock, START, ranges, grid=(3,), steps=50, fixed={"beta1": 0.0})
-    b = tuning.search("adam", rosenbrock, START, ranges, grid=(3,), steps=50)
+    a = sweeps.search("adam", rosenbrock, START, ranges, grid=(3,), steps=50, fixed={"beta1": 0.0})
+    b = sweeps.search("adam", rosenbrock, START, ranges, grid=(3,), steps=50)
     assert a.fixed == {"beta1": 0.0}
     assert not np.allclose(a.final_loss, b.final_loss)
     traj = optimizers.run("adam", rosenbrock, START, 50, lr=a.settings["lr"][1], beta1=0.0)
@@ -234,21 +234,21 @@ def test_fixed_hyperparameters_reach_the_engine(rosenbrock):
 
 
 def test_best_at_the_edge_of_its_range_is_reported(rosenbrock):
-    res = tuning.search("sgd", rosenbrock, START, [Range("lr", 1e-6, 1e-4, log=True)], grid=(5,), steps=50)
+    res = sweeps.search("sgd", rosenbrock, START, [Range("lr", 1e-6, 1e-4, log=True)], grid=(5,), steps=50)
     assert res.best == 4  # the largest lr is best when all are too small
     assert res.at_edge(res.best) == ["lr"]
     assert res.at_edge(2) == []
 
 
 def test_progress_is_reported_per_chunk(rosenbrock, monkeypatch):
-    monkeypatch.setattr(tuning, "CHUNK_WORK", 10 * 20)  # 10 runs of 20 steps per chunk
+    monkeypatch.setattr(sweeps._runs, "CHUNK_WORK", 10 * 20)  # 10 runs of 20 steps per chunk
     calls = []
-    res = tuning.search(
+    res = sweeps.search(
         "sgd", rosenbrock, START, [Range("lr", 1e-4, 1e-3)], grid=(25,), steps=20,
         progress=lambda done, total: calls.append((done, total)),
     )  # fmt: skip
     assert calls == [(10, 25), (20, 25), (25, 25)]
-    whole = tuning.search("sgd", rosenbrock, START, [Range("lr", 1e-4, 1e-3)], grid=(25,), steps=20)
+    whole = sweeps.search("sgd", rosenbrock, START, [Range("lr", 1e-4, 1e-3)], grid=(25,), steps=20)
     np.testing.assert_array_equal(res.final_loss, whole.final_loss)
 
 
@@ -265,48 +265,48 @@ def test_progress_is_reported_per_chunk(rosenbrock, monkeypatch):
 )
 def test_bad_search_requests_raise_value_error(rosenbrock, kwargs, match):
     with pytest.raises(ValueError, match=match):
-        tuning.search("sgd", rosenbrock, START, [Range("lr", 1e-3, 1e-1)], **kwargs)
+        sweeps.search("sgd", rosenbrock, START, [Range("lr", 1e-3, 1e-1)], **kwargs)
 
 
 def test_engine_errors_pass_through_as_value_error(rosenbrock):
     with pytest.raises(ValueError):
-        tuning.search("no_such_optimizer", rosenbrock, START, [Range("lr", 1e-3, 1e-1)], grid=(3,))
+        sweeps.search("no_such_optimizer", rosenbrock, START, [Range("lr", 1e-3, 1e-1)], grid=(3,))
     with pytest.raises(ValueError):
-        tuning.search("sgd", rosenbrock, START, [Range("lr", -1.0, 1e-1)], grid=(3,))
+        sweeps.search("sgd", rosenbrock, START, [Range("lr", -1.0, 1e-1)], grid=(3,))
 
 
 def test_paths_are_the_single_runs_cut_where_they_ended(rosenbrock):
     settings = [{"lr": 0.05, "beta1": 0.9}, {"lr": 0.5, "beta1": 0.5}]
-    out = tuning.paths("adam", rosenbrock, START, 80, settings)
+    out = sweeps.paths("adam", rosenbrock, START, 80, settings)
     for setting, path in zip(settings, out, strict=True):
         traj = optimizers.run("adam", rosenbrock, START, 80, **setting)
         np.testing.assert_allclose(path, traj.points)
-    assert tuning.paths("adam", rosenbrock, START, 80, []) == []
+    assert sweeps.paths("adam", rosenbrock, START, 80, []) == []
 
 
 def test_a_surface_without_a_minimum_scores_the_loss_itself():
     saddle = surfaces.get_surface("saddle")
     assert saddle.min_value is None
-    res = tuning.search("sgd", saddle, (-1.5, 0.01), [Range("lr", 1e-3, 1e-1, log=True)], grid=(4,), steps=30)
+    res = sweeps.search("sgd", saddle, (-1.5, 0.01), [Range("lr", 1e-3, 1e-1, log=True)], grid=(4,), steps=30)
     assert res.min_value is None
     ok = res.outcome == "ok"
     np.testing.assert_array_equal(res.score[ok], res.final_loss[ok])
     with pytest.raises(ValueError, match="no minimum"):
-        tuning.search("sgd", saddle, (-1.5, 0.01), [Range("lr", 1e-3, 1e-1)], grid=(4,), score="steps")
-    smap = tuning.many_start_map("sgd", saddle, 5, 10, hyper={"lr": 0.01})
-    assert np.all(smap.minimum == -1) and np.all(np.isnan(smap.converge_steps))
+        sweeps.search("sgd", saddle, (-1.5, 0.01), [Range("lr", 1e-3, 1e-1)], grid=(4,), score="steps")
+    smap = sweeps.many_start_map("sgd", saddle, 5, 10, hyper={"lr": 0.01})
+    assert np.all(smap.minimum == -1) and np.all(np.isnan(smap.steps_to_tol))
 
 
 def test_a_fixed_choice_hyperparameter_is_passed_as_is():
     fit = surfaces.get_surface("curve_fit")
     start = surfaces.SURFACES["curve_fit"].default_start
     ranges = [Range("damping", 1e-3, 10.0, log=True)]
-    res = tuning.search("lm", fit, start, ranges, grid=(3,), steps=20, fixed={"scaling": "marquardt"})
+    res = sweeps.search("lm", fit, start, ranges, grid=(3,), steps=20, fixed={"scaling": "marquardt"})
     assert res.fixed == {"scaling": "marquardt"}
     assert res.setting(0)["scaling"] == "marquardt"
     traj = optimizers.run("lm", fit, start, 20, damping=res.settings["damping"][0], scaling="marquardt")
     assert res.final_loss[0] == pytest.approx(traj.losses[-1], rel=1e-9)
-    (path,) = tuning.paths("lm", fit, start, 20, [res.setting(0)])
+    (path,) = sweeps.paths("lm", fit, start, 20, [res.setting(0)])
     np.testing.assert_allclose(path, traj.points)
 
 
@@ -315,7 +315,7 @@ def test_a_fixed_choice_hyperparameter_is_passed_as_is():
 
 def test_grid_and_random_get_the_same_budget(rosenbrock):
     ranges = [Range("lr", 1e-4, 1.0, log=True), Range("beta2", 0.9, 0.9999)]
-    comp = tuning.compare_grid_random(
+    comp = sweeps.compare_grid_random(
         "adam", rosenbrock, START, ranges, grid=(4, 4), seeds=range(6), steps=100
     )
     assert len(comp.grid) == len(comp.random) == 16
@@ -323,20 +323,20 @@ def test_grid_and_random_get_the_same_budget(rosenbrock):
     assert comp.distinct("lr") == (4, 16)
     assert len(comp.random_best) == 6 and sum(comp.wins) == 6
     # each random search is the one random_points would choose for its seed
-    np.testing.assert_array_equal(comp.random.settings["lr"], tuning.random_points(ranges, 16, seed=0)["lr"])
-    alone = tuning.search("adam", rosenbrock, START, ranges, k=16, seed=3, steps=100)
+    np.testing.assert_array_equal(comp.random.settings["lr"], sweeps.random_points(ranges, 16, seed=0)["lr"])
+    alone = sweeps.search("adam", rosenbrock, START, ranges, k=16, seed=3, steps=100)
     assert comp.random_best[3] == pytest.approx(alone.best_score)
-    alone_grid = tuning.search("adam", rosenbrock, START, ranges, grid=(4, 4), steps=100)
+    alone_grid = sweeps.search("adam", rosenbrock, START, ranges, grid=(4, 4), steps=100)
     np.testing.assert_array_equal(comp.grid.score, alone_grid.score)
 
 
 def test_grid_and_random_share_the_bound_and_say_so(rosenbrock):
     ranges = [Range("lr", 1e-4, 1.0, log=True), Range("beta2", 0.9, 0.9999)]
-    comp = tuning.compare_grid_random(
+    comp = sweeps.compare_grid_random(
         "adam", rosenbrock, START, ranges, grid=(100, 100), seeds=range(3), steps=2
     )
-    assert len(comp.grid) * 4 <= tuning.MAX_RUNS and len(comp.random) == len(comp.grid) == 100 * 100
-    comp = tuning.compare_grid_random(
+    assert len(comp.grid) * 4 <= sweeps.MAX_RUNS and len(comp.random) == len(comp.grid) == 100 * 100
+    comp = sweeps.compare_grid_random(
         "adam", rosenbrock, START, ranges, grid=(150, 150), seeds=range(3), steps=2
     )
     assert len(comp.grid) == len(comp.random) == 100 * 100
@@ -348,7 +348,7 @@ def test_grid_and_random_share_the_bound_and_say_so(rosenbrock):
 
 
 def test_many_start_map_on_himmelblau_labels_starts_near_each_minimum(himmelblau):
-    smap = tuning.many_start_map("sgd", himmelblau, 41, 400, hyper={"lr": 0.005})
+    smap = sweeps.many_start_map("sgd", himmelblau, 41, 400, hyper={"lr": 0.005})
     assert smap.minimum.shape == smap.diverged.shape == (41, 41)
     assert len(smap.minima) == 4
     X, Y = np.meshgrid(smap.xs, smap.ys)
@@ -362,7 +362,7 @@ def test_many_start_map_on_himmelblau_labels_starts_near_each_minimum(himmelblau
 
 
 def test_many_start_map_rows_follow_y_and_columns_follow_x(himmelblau):
-    smap = tuning.many_start_map("sgd", himmelblau, 5, 3, hyper={"lr": 0.001})
+    smap = sweeps.many_start_map("sgd", himmelblau, 5, 3, hyper={"lr": 0.001})
     (x0, x1), (y0, y1) = himmelblau.bounds
     np.testing.assert_allclose(smap.xs, np.linspace(x0, x1, 5))
     np.testing.assert_allclose(smap.ys, np.linspace(y0, y1, 5))
@@ -373,26 +373,26 @@ def test_many_start_map_rows_follow_y_and_columns_follow_x(himmelblau):
 
 
 def test_many_start_map_marks_diverged_starts(himmelblau):
-    smap = tuning.many_start_map("sgd", himmelblau, 9, 50, hyper={"lr": 0.2})
+    smap = sweeps.many_start_map("sgd", himmelblau, 9, 50, hyper={"lr": 0.2})
     assert smap.diverged.any()
     assert np.all(smap.minimum[smap.diverged] == -1)
-    assert np.all(np.isnan(smap.converge_steps[smap.diverged]))
+    assert np.all(np.isnan(smap.steps_to_tol[smap.diverged]))
     assert smap.counts()["diverged"] == int(smap.diverged.sum())
 
 
 def test_many_start_map_steps_to_converge_agree_with_single_runs(himmelblau):
-    smap = tuning.many_start_map("momentum", himmelblau, 5, 40, hyper={"lr": 0.005}, tol=1e-2)
-    reached = np.isfinite(smap.converge_steps)
+    smap = sweeps.many_start_map("momentum", himmelblau, 5, 40, hyper={"lr": 0.005}, tol=1e-2)
+    reached = np.isfinite(smap.steps_to_tol)
     assert reached.any() and (~reached).any()
     for iy, ix in np.ndindex(5, 5):
         traj = optimizers.run("momentum", himmelblau, (smap.xs[ix], smap.ys[iy]), 40, lr=0.005)
         hits = np.nonzero(traj.losses - himmelblau.min_value <= 1e-2)[0]
         expected = hits[0] if hits.size and traj.status != "diverged" else np.nan
-        np.testing.assert_equal(smap.converge_steps[iy, ix], expected)
+        np.testing.assert_equal(smap.steps_to_tol[iy, ix], expected)
 
 
 def test_many_start_map_is_clipped(himmelblau):
-    smap = tuning.many_start_map("sgd", himmelblau, 300, 1, hyper={"lr": 0.001})
+    smap = sweeps.many_start_map("sgd", himmelblau, 300, 1, hyper={"lr": 0.001})
     assert smap.minimum.shape == (200, 200)
     assert "200 × 200" in smap.notice
 
@@ -402,7 +402,7 @@ def test_many_start_map_is_clipped(himmelblau):
 
 def test_backend_imports_neither_streamlit_nor_plotly():
     code = (
-        "import sys, tuning; "
+        "import sys, sweeps; "
         "bad = [m for m in ('streamlit', 'plotly') if m in sys.modules]; "
         "print(','.join(bad))"
     )

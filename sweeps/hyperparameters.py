@@ -1,4 +1,4 @@
-"""Hyperparameter search and many-start maps, on top of ``optimizers.run_batch``.
+"""Hyperparameter search (grid, random, and the two compared), on top of ``optimizers.run_batch``.
 
 The lecture's recipe for choosing hyperparameters (section 7, training practice):
 
@@ -22,38 +22,39 @@ Scores (lower is better):
 A diverged run (engine status "diverged", or a non-finite final loss) has no score (NaN) and the
 outcome "diverged", so it is never drawn or ranked as a huge number.
 
-Many-start map: the same optimizer and settings, started from every point of an n x n grid over
-the surface's bounds; each start is labelled with the minimum it reached (the nearest of
-``surface.minima`` within a radius, else none), its steps to converge, or diverged.
-
-Work is bounded per request: at most ``MAX_RUNS`` runs, ``MAX_STEPS`` steps per run and
-``MAX_WORK`` run-steps. ``clip_request`` shrinks a larger request and says so in a message.
+Work is bounded per request (see ``sweeps._runs.clip_request``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 import optimizers
+from surfaces.base import LOSS_FLOOR
+from sweeps._runs import (
+    MAX_RUNS,
+    MAX_STEPS,
+    Progress,
+    clip_request,
+    final_rows,
+    fixed_hyper,
+    fmt_shape,
+    per_run,
+    positive_int,
+    steps_to_tol,
+)
 
-MAX_RUNS = 40_000
-MAX_STEPS = 1_000
-MAX_WORK = MAX_RUNS * MAX_STEPS  # runs x steps in one request
-CHUNK_WORK = 10_000_000  # run-steps per run_batch call; bigger requests report progress per chunk
-LOSS_FLOOR = 1e-16  # gaps below this count as "at the minimum" for the log-scale score
 SCORES = {
     "loss": "final loss above the minimum, log10(L − L*)",
     "steps": "steps to get within the tolerance of the minimum",
 }
 OUTCOMES = ("ok", "not reached", "diverged")
-
-Progress = Callable[[int, int], None]  # progress(runs_done, runs_total)
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Range:
 
     def values(self, n: int) -> np.ndarray:
         """n evenly spaced values (geometrically spaced on a log scale), ends included; (n,)."""
-        n = _positive_int(n, f"the number of {self.name} values")
+        n = positive_int(n, f"the number of {self.name} values")
         if n == 1:  # the middle of the range
             return self.scale(np.array([0.5]))
         if self.log:
@@ -118,58 +119,9 @@ def random_points(ranges: Sequence[Range], k: int, seed: int = 0) -> dict[str, n
     The same seed gives the same points. Returns a dict name -> (k,) array.
     """
     ranges = _check_ranges(ranges)
-    k = _positive_int(k, "the number of random points")
+    k = positive_int(k, "the number of random points")
     u = np.random.default_rng(seed).random((k, len(ranges)))
     return {r.name: r.scale(u[:, i]) for i, r in enumerate(ranges)}
-
-
-@dataclass(frozen=True)
-class Request:
-    """A request after clipping: the shape of its settings or starts, its steps, and a notice."""
-
-    shape: tuple[int, ...]
-    steps: int
-    notice: str | None = None
-
-    @property
-    def runs(self) -> int:
-        return math.prod(self.shape)
-
-
-def clip_request(
-    shape: Sequence[int],
-    steps: int,
-    *,
-    max_runs: int = MAX_RUNS,
-    max_steps: int = MAX_STEPS,
-    max_work: int = MAX_WORK,
-) -> Request:
-    """Shrinks a request to the work bound, keeping its proportions.
-
-    ``shape`` is (n, m) for a grid, (k,) for random search, (n, n) for a many-start map. Steps are
-    capped at ``max_steps``; then every axis is scaled by the same factor until the runs fit both
-    ``max_runs`` and ``max_work // steps``. The notice says what was asked and what will run.
-    """
-    shape = tuple(_positive_int(s, "a request size") for s in shape)
-    steps = _positive_int(steps, "the number of steps")
-    asked = f"{_fmt_shape(shape)} runs × {steps:,} steps"
-    new_steps = min(steps, max_steps)
-    allowed = max(1, min(max_runs, max_work // new_steps))
-    new_shape = list(shape)
-    if math.prod(shape) > allowed:
-        factor = (allowed / math.prod(shape)) ** (1 / len(shape))
-        new_shape = [max(1, math.floor(s * factor)) for s in shape]
-        while math.prod(new_shape) > allowed:  # rounding can leave it a little over
-            new_shape[int(np.argmax(new_shape))] -= 1
-    new_shape = tuple(new_shape)
-    if new_shape == shape and new_steps == steps:
-        return Request(shape, steps)
-    notice = (
-        f"Asked for {asked}; one request is limited to {max_runs:,} runs, {max_steps:,} steps per "
-        f"run and {max_work:,} run-steps in all, so this runs {_fmt_shape(new_shape)} runs × "
-        f"{new_steps:,} steps."
-    )
-    return Request(new_shape, new_steps, notice)
 
 
 @dataclass(frozen=True)
@@ -191,7 +143,7 @@ class SearchResult:
     settings: dict[str, np.ndarray]  # name -> (N,), the searched hyperparameters
     final_loss: np.ndarray  # (N,)
     gap: np.ndarray  # (N,) final_loss - L* (final_loss itself without a minimum)
-    hit_step: np.ndarray  # (N,) float, first step within tol of the minimum, NaN if never
+    steps_to_tol: np.ndarray  # (N,) float, first step with L - L* <= tol, NaN if never or diverged
     n_steps: np.ndarray  # (N,) int, steps the engine ran before stopping
     status: np.ndarray  # (N,) str, engine status
     score: np.ndarray  # (N,) float, lower is better, NaN = no score
@@ -266,7 +218,7 @@ class SearchResult:
         frame["final_loss"] = self.final_loss[idx]
         frame["gap"] = self.gap[idx]
         frame["steps_to_tol"] = pd.array(
-            np.where(np.isfinite(self.hit_step[idx]), self.hit_step[idx], -1), dtype="Int64"
+            np.where(np.isfinite(self.steps_to_tol[idx]), self.steps_to_tol[idx], -1), dtype="Int64"
         )
         frame.loc[frame["steps_to_tol"] < 0, "steps_to_tol"] = pd.NA
         frame["n_steps"] = self.n_steps[idx]
@@ -302,7 +254,7 @@ def search(
     Raises ValueError for bad input (ranges, counts, score, or whatever the engine rejects).
     """
     ranges = _check_ranges(ranges)
-    _check_score(score, tol)
+    check_score(score, tol)
     if (grid is None) == (k is None):
         raise ValueError("Give either grid=(n, m) for grid search or k for random search.")
     if grid is not None:
@@ -313,7 +265,7 @@ def search(
     else:
         request = clip_request((k,), steps)
         settings, method = random_points(ranges, request.runs, seed), "random"
-    fixed = _fixed(fixed, settings)
+    fixed = fixed_hyper(fixed, settings)
     return _evaluate(
         optimizer,
         surface,
@@ -380,7 +332,7 @@ def compare_grid_random(
     not just whether it won once. Grid and all random searches run in one ``run_batch`` call.
     """
     ranges = _check_ranges(ranges)
-    _check_score(score, tol)
+    check_score(score, tol)
     seeds = tuple(int(s) for s in seeds)
     if not seeds:
         raise ValueError("Need at least one seed for random search.")
@@ -391,15 +343,15 @@ def compare_grid_random(
     notice = None
     if per_search.notice:
         notice = (
-            f"Asked for {_fmt_shape(tuple(grid))} runs × {steps:,} steps per search; the grid and the "
+            f"Asked for {fmt_shape(tuple(grid))} runs × {steps:,} steps per search; the grid and the "
             f"{len(seeds)} random searches share one request's limit ({MAX_RUNS:,} runs, {MAX_STEPS:,} "
-            f"steps per run), so each search runs {_fmt_shape(per_search.shape)} runs × "
+            f"steps per run), so each search runs {fmt_shape(per_search.shape)} runs × "
             f"{per_search.steps:,} steps."
         )
     grid_settings = grid_points(ranges, per_search.shape)
     parts = [grid_settings] + [random_points(ranges, budget, s) for s in seeds]
     settings = {r.name: np.concatenate([p[r.name] for p in parts]) for r in ranges}
-    fixed = _fixed(fixed, settings)
+    fixed = fixed_hyper(fixed, settings)
     everything = _evaluate(
         optimizer,
         surface,
@@ -427,123 +379,6 @@ def compare_grid_random(
     return Comparison(pieces[0], pieces[1], random_best, seeds)
 
 
-@dataclass(frozen=True)
-class StartMap:
-    """Outcome of one optimizer started from every point of an n x n grid over the bounds.
-
-    Arrays of shape (n, n) are indexed [row, column] = [y index, x index], as a heatmap wants.
-    """
-
-    optimizer: str
-    xs: np.ndarray  # (n,) start x of each column
-    ys: np.ndarray  # (n,) start y of each row
-    steps: int
-    final_points: np.ndarray  # (n, n, 2)
-    final_loss: np.ndarray  # (n, n)
-    n_steps: np.ndarray  # (n, n) int
-    status: np.ndarray  # (n, n) str
-    converge_steps: np.ndarray  # (n, n) float, first step with L - L* <= tol, NaN if never
-    minimum: np.ndarray  # (n, n) int, index into minima, -1 for none (and for diverged)
-    diverged: np.ndarray  # (n, n) bool
-    minima: np.ndarray  # (k, 2)
-    radius: float
-    tol: float  # the loss tolerance of converge_steps
-    settings: dict[str, float] = field(default_factory=dict)
-    notice: str | None = None
-
-    def counts(self) -> dict[str, int]:
-        """Number of starts per outcome: "minimum i", "none", "diverged"."""
-        out = {f"minimum {i + 1}": int(np.sum(self.minimum == i)) for i in range(len(self.minima))}
-        out["none"] = int(np.sum((self.minimum < 0) & ~self.diverged))
-        out["diverged"] = int(np.sum(self.diverged))
-        return out
-
-    def table(self) -> pd.DataFrame:
-        """One row per start: x0, y0, x, y, final_loss, n_steps, status, minimum (1-based)."""
-        X0, Y0 = np.meshgrid(self.xs, self.ys)
-        label = np.where(self.minimum >= 0, (self.minimum + 1).astype(str), "none")
-        label = np.where(self.diverged, "diverged", label)
-        return pd.DataFrame(
-            {
-                "x0": X0.ravel(),
-                "y0": Y0.ravel(),
-                "x": self.final_points[..., 0].ravel(),
-                "y": self.final_points[..., 1].ravel(),
-                "final_loss": self.final_loss.ravel(),
-                "n_steps": self.n_steps.ravel(),
-                "status": self.status.ravel(),
-                "minimum": label.ravel(),
-            }
-        )
-
-
-def many_start_map(
-    optimizer: str,
-    surface,
-    n: int,
-    steps: int,
-    *,
-    hyper: Mapping[str, float] | None = None,
-    radius: float | None = None,
-    tol: float = 1e-3,
-    progress: Progress | None = None,
-    **engine,
-) -> StartMap:
-    """Runs ``optimizer`` from every point of an n x n grid over ``surface.bounds``.
-
-    Each start is labelled with the nearest of ``surface.minima`` to its final point when that is
-    within ``radius`` (default: 5% of the bounds' diagonal), else -1; diverged runs are flagged and
-    get -1. ``converge_steps`` is the first step at which L - L* <= tol (the search's "steps"
-    score; the engine's own "converged" needs a gradient norm below 1e-6, which most runs of a few
-    hundred steps never reach), NaN if never or diverged.
-    The request is clipped by ``clip_request((n, n), steps)``.
-    """
-    _check_score("steps", tol)
-    request = clip_request((n, n), steps)
-    n, steps = request.shape[0], request.steps
-    (x0, x1), (y0, y1) = surface.bounds
-    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
-    X, Y = np.meshgrid(xs, ys)  # rows follow y, columns follow x
-    starts = np.stack([X.ravel(), Y.ravel()], axis=-1)
-    hyper = _fixed(hyper, {})
-    if radius is None:
-        radius = 0.05 * math.hypot(x1 - x0, y1 - y0)
-    elif not radius > 0:
-        raise ValueError(f"The radius must be positive, got {radius:g}.")
-    target = None if surface.min_value is None else surface.min_value + tol
-    out = _run_final(optimizer, surface, starts, steps, hyper, target, progress, engine)
-    final, loss, n_steps, status, first_hit = out
-    diverged = (status == "diverged") | ~np.isfinite(loss) | ~np.all(np.isfinite(final), axis=-1)
-    minima = np.asarray(surface.minima, dtype=float).reshape(-1, 2)
-    minimum = np.full(len(starts), -1)
-    if len(minima):
-        with np.errstate(invalid="ignore", over="ignore"):
-            dist = np.linalg.norm(final[:, None, :] - minima[None, :, :], axis=-1)
-        nearest = np.argmin(np.where(np.isfinite(dist), dist, np.inf), axis=1)
-        close = np.take_along_axis(dist, nearest[:, None], axis=1)[:, 0] <= radius
-        minimum = np.where(close & ~diverged, nearest, -1)
-    converge = np.where((first_hit >= 0) & ~diverged, first_hit, np.nan).astype(float)
-    shape = (n, n)
-    return StartMap(
-        optimizer=optimizer,
-        xs=xs,
-        ys=ys,
-        steps=steps,
-        final_points=final.reshape(*shape, 2),
-        final_loss=loss.reshape(shape),
-        n_steps=n_steps.reshape(shape),
-        status=status.reshape(shape),
-        converge_steps=converge.reshape(shape),
-        minimum=minimum.reshape(shape),
-        diverged=diverged.reshape(shape),
-        minima=minima,
-        radius=float(radius),
-        tol=float(tol),
-        settings=hyper,
-        notice=request.notice,
-    )
-
-
 def paths(
     optimizer: str,
     surface,
@@ -569,10 +404,6 @@ def paths(
     }
     res = optimizers.run_batch(optimizer, surface, starts, steps, **hyper, **engine)
     return [np.asarray(res.points[: int(res.n_steps[i]) + 1, i]) for i in range(len(settings))]
-
-
-# ---------------------------------------------------------------------------------------------
-# Internals
 
 
 def _evaluate(
@@ -604,12 +435,12 @@ def _evaluate(
             "This surface has no minimum, so 'steps to the minimum' is undefined; score by the final loss."
         )
     target = None if min_value is None else min_value + tol
-    _, loss, n_steps, status, first_hit = _run_final(
+    _, loss, n_steps, status, first_hit = final_rows(
         optimizer, surface, starts, steps, hyper, target, progress, engine
     )
     diverged = (status == "diverged") | ~np.isfinite(loss)
     gap = loss if min_value is None else loss - min_value
-    hit = np.where((first_hit >= 0) & ~diverged, first_hit, np.nan).astype(float)
+    hit = steps_to_tol(first_hit, diverged)
     if score == "loss":
         if min_value is None:  # no L* to measure from: the loss itself, on a linear scale
             value = loss.copy()
@@ -630,10 +461,10 @@ def _evaluate(
         score_kind=score,
         tol=float(tol),
         min_value=min_value,
-        settings={name: _per_run(v, n) for name, v in settings.items()},
+        settings={name: per_run(v, n) for name, v in settings.items()},
         final_loss=loss,
         gap=gap,
-        hit_step=hit,
+        steps_to_tol=hit,
         n_steps=n_steps,
         status=status,
         score=value,
@@ -646,7 +477,7 @@ def _evaluate(
 
 def _take(result: SearchResult, part: slice, method: str, shape, seed) -> SearchResult:
     """The runs ``part`` of a combined result, as a search of their own."""
-    arrays = ("final_loss", "gap", "hit_step", "n_steps", "status", "score", "outcome")
+    arrays = ("final_loss", "gap", "steps_to_tol", "n_steps", "status", "score", "outcome")
     return dataclasses.replace(
         result,
         **{f: getattr(result, f)[part] for f in arrays},
@@ -655,36 +486,6 @@ def _take(result: SearchResult, part: slice, method: str, shape, seed) -> Search
         shape=tuple(shape),
         seed=seed,
     )
-
-
-def _run_final(optimizer, surface, starts, steps, hyper, target_loss, progress, engine):
-    """run_batch with keep_paths=False over all starts, in chunks of about CHUNK_WORK run-steps.
-
-    Returns final points (N, 2), final losses (N,), n_steps (N,), status (N,) and first_hit (N,):
-    the first step with loss <= target_loss, -1 if never (always -1 without a target).
-    """
-    n = len(starts)
-    chunk = max(1, CHUNK_WORK // max(steps, 1))
-    parts = []
-    for lo in range(0, n, chunk):
-        hi = min(n, lo + chunk)
-        part_hyper = {name: (v[lo:hi] if np.ndim(v) else v) for name, v in hyper.items()}
-        res = optimizers.run_batch(
-            optimizer, surface, starts[lo:hi], steps, keep_paths=False, target_loss=target_loss,
-            **engine, **part_hyper,
-        )  # fmt: skip
-        parts.append(
-            (
-                np.asarray(res.points[-1], dtype=float),
-                np.asarray(res.losses[-1], dtype=float),
-                np.asarray(res.n_steps, dtype=int),
-                np.asarray(res.status).astype(str),
-                np.asarray(res.first_hit, dtype=int),
-            )
-        )
-        if progress is not None:
-            progress(hi, n)
-    return tuple(np.concatenate(cols) for cols in zip(*parts, strict=True))
 
 
 def _check_ranges(ranges: Sequence[Range]) -> tuple[Range, ...]:
@@ -697,37 +498,11 @@ def _check_ranges(ranges: Sequence[Range]) -> tuple[Range, ...]:
     return ranges
 
 
-def _check_score(score: str, tol: float) -> None:
+def check_score(score: str, tol: float) -> None:
     if score not in SCORES:
         raise ValueError(f"Unknown score {score!r}; choose one of {', '.join(SCORES)}.")
     if not (math.isfinite(tol) and tol > 0):
         raise ValueError(f"The tolerance must be a positive number, got {tol!r}.")
-
-
-def _positive_int(value, what: str) -> int:
-    if isinstance(value, bool) or int(value) != value or value < 1:
-        raise ValueError(f"{what.capitalize()} must be a positive whole number, got {value!r}.")
-    return int(value)
-
-
-def _fmt_shape(shape: Sequence[int]) -> str:
-    if len(shape) == 1:
-        return f"{shape[0]:,}"
-    return " × ".join(f"{s:,}" for s in shape) + f" = {math.prod(shape):,}"
-
-
-def _fixed(values: Mapping[str, float | str] | None, searched) -> dict[str, float | str]:
-    """Hyperparameters held fixed: numbers as floats, choices (LM's scaling) as strings."""
-    return {
-        name: v if isinstance(v, str) else float(v)
-        for name, v in (values or {}).items()
-        if name not in searched
-    }
-
-
-def _per_run(value, n: int) -> np.ndarray:
-    """A scalar or (n,) hyperparameter as its own (n,) float array."""
-    return np.broadcast_to(np.asarray(value, dtype=float), (n,)).copy()
 
 
 def _worst_if_nan(value: float) -> float:

@@ -1,8 +1,10 @@
 """The hyperparameter-search page: grid and random search, grid vs random, many-start maps.
 
-Layout: the problem (surface, start point, optimizer) in the sidebar, then three tabs. Every
-computation goes through a cached wrapper that takes plain values and rebuilds the surface inside;
-bad input shows st.error, never a traceback. Widget keys start with ``tune_``.
+Layout: the problem (the shared picker: surface, start point; and the optimizer) in the sidebar,
+then three tabs. The page's settings are declared once below (`ui.settings`), so every one lives in
+the URL; their keys, which are also the URL names, start with ``tune_``. Every computation goes
+through a cached wrapper that takes plain values and rebuilds the surface inside; bad input shows
+st.error, never a traceback.
 """
 
 from __future__ import annotations
@@ -18,9 +20,10 @@ import streamlit as st
 import figures
 import optimizers
 import surfaces
-import tuning
-from figures import tuning as tfig
-from ui import common
+import sweeps
+from figures import search as tfig
+from ui import common, components
+from ui.settings import Setting, SettingsTable, UrlState, draw, fmt
 
 KEY = "tune_"
 NONE = "(none)"
@@ -54,6 +57,122 @@ WHY_RANDOM = (
 )
 
 
+SCORE_LABELS = {"loss": "final loss (log scale)", "steps": "steps to the minimum"}
+
+
+def _int_box(key: str, label: str, default: int, low: int, high: int) -> Setting:
+    return Setting(KEY + key, label, "int", default, low=low, high=high, style="number")
+
+
+def _tolerance(key: str, label: str) -> Setting:
+    return Setting(KEY + key, label, "log", 1e-3, options=TOLERANCES)
+
+
+# The page's own settings (the shared picker and the optimizers' hyperparameters add theirs).
+OPTIMIZER = Setting(
+    KEY + "optimizer",
+    "Optimizer",
+    "choice",
+    "adam",  # options: the optimizers that run on the chosen surface
+    option_label=lambda n: optimizers.OPTIMIZERS[n].label,
+)
+METHOD = Setting(
+    KEY + "method",
+    "Method",
+    "choice",
+    "grid",
+    options=("grid", "random"),
+    option_label={"grid": "Grid search", "random": "Random search"}.get,
+    style="radio",
+)
+GRID_N = _int_box("grid_n", "grid: values of the first", 30, 1, 1000)
+GRID_M = _int_box("grid_m", "grid: values of the second", 30, 1, 1000)
+K = _int_box("k", "random settings k", 300, 1, 100_000)
+SEED = _int_box("seed", "seed", 0, 0, 2**31 - 1)
+STEPS = _int_box("steps", "steps per run", 300, 1, 100_000)
+SCORE = Setting(
+    KEY + "score",
+    "Score (lower is better)",
+    "choice",
+    "loss",
+    options=tuple(sweeps.SCORES),
+    option_label=SCORE_LABELS.get,
+    style="radio",
+    help="Final loss: log10(L − L*), the loss above the surface's minimum L* after the last "
+    "step. Steps: the first step at which L − L* is within the tolerance.",
+)
+TOL = _tolerance("tol", "tolerance on L − L*")
+CMP_N = _int_box("cmp_n", "grid values per hyperparameter", 4, 2, 30)
+CMP_STEPS = _int_box("cmp_steps", "steps per run", 300, 1, 5_000)
+CMP_SEEDS = _int_box("cmp_seeds", "random searches (seeds)", 20, 1, 100)
+MAP_N = _int_box("map_n", "starts per side n", 40, 2, 1000)
+MAP_STEPS = _int_box("map_steps", "steps per run", 300, 1, 100_000)
+MAP_COLOR = Setting(
+    KEY + "map_color",
+    "Colour by",
+    "choice",
+    "minimum",
+    options=("minimum", "steps"),
+    option_label={"minimum": "minimum reached", "steps": "steps to converge"}.get,
+    style="radio",
+)
+MAP_TOL = _tolerance("map_tol", "converged when L − L* ≤")
+TABLE = SettingsTable(
+    [
+        *(OPTIMIZER, METHOD, GRID_N, GRID_M, K, SEED, STEPS, SCORE, TOL),
+        *(CMP_N, CMP_STEPS, CMP_SEEDS),
+        *(MAP_N, MAP_STEPS, MAP_COLOR, MAP_TOL),
+    ]
+)
+
+
+def _pair_settings(prefix: str, opt: str) -> tuple[Setting, Setting]:
+    """The first and second searched hyperparameter of `opt` (options: its searchable ones)."""
+    params = {p.name: p for p in _searchable(optimizers.OPTIMIZERS[opt].hyper)}
+    first = Setting(
+        f"{prefix}first_{opt}",
+        "First hyperparameter (x axis)",
+        "choice",
+        next(iter(params)),
+        options=tuple(params),
+        option_label=lambda n: params[n].label,
+    )
+    second = Setting(
+        f"{prefix}second_{opt}",
+        "Second hyperparameter (y axis)",
+        "choice",
+        NONE,
+        option_label=lambda n: n if n == NONE else params[n].label,
+    )
+    return first, second
+
+
+def _range_settings(prefix: str, opt: str, p) -> tuple[Setting, Setting, Setting]:
+    """A searched hyperparameter's range: low, high (as typed, validated later) and scale."""
+    ends = [
+        Setting(
+            f"{prefix}{end}_{opt}_{p.name}",
+            f"{p.name} {word}",
+            "float",
+            float(value if value is not None else p.default),
+            style="number",
+            number_format="%.4g",
+        )
+        for end, word, value in (("lo", "from", p.low), ("hi", "to", p.high))
+    ]
+    scale = Setting(
+        f"{prefix}scale_{opt}_{p.name}",
+        f"scale of {p.name}",
+        "choice",
+        "log" if p.log else "linear",
+        options=("log", "linear"),
+        style="radio",
+        help="Log: values spread evenly over the powers of ten (right for a learning rate). "
+        "Linear: evenly spaced values.",
+    )
+    return ends[0], ends[1], scale
+
+
 @dataclass(frozen=True)
 class Problem:
     """What the sidebar chose: plain values, hashable, so cached functions can take them."""
@@ -69,10 +188,12 @@ class Problem:
 
 def render() -> None:
     """Draws the page (called by app.py's router for url_path "search")."""
+    url = UrlState()
     st.title("Hyperparameter search")
     st.markdown(INTRO)
+    messages = st.container()
     try:
-        problem = _problem_controls()
+        problem = _problem_controls(url)
     except ValueError as exc:
         st.error(str(exc))
         return
@@ -80,87 +201,42 @@ def render() -> None:
         ["Grid or random search", "Grid vs random on the same budget", "Many-start map"]
     )
     with tab_search:
-        score, tol = _search_tab(problem)
+        score, tol = _search_tab(url, problem)
     with tab_compare:
-        _compare_tab(problem, score, tol)
+        _compare_tab(url, problem, score, tol)
     with tab_map:
-        _map_tab(problem)
+        _map_tab(url, problem)
+    url.finish()
+    url.show_warnings(messages)
 
 
 # ---------------------------------------------------------------------------------------------
 # Sidebar: the problem
 
 
-def _problem_controls() -> Problem:
+def _problem_controls(url: UrlState) -> Problem:
     side = st.sidebar
     side.header("Problem")
-    names = list(surfaces.SURFACES)
-    default = names.index("rosenbrock") if "rosenbrock" in names else 0
-    name = side.selectbox(
-        "Loss surface",
-        names,
-        index=default,
-        format_func=lambda n: surfaces.SURFACES[n].label,
-        key=KEY + "surface",
+    picked = components.problem_picker(
+        url,
+        prefix=KEY,
+        default_surface="rosenbrock",
+        container=side,
+        start_title="**Start point θ₀** (the same for every setting)",
     )
-    info = surfaces.SURFACES[name]
-    side.caption(info.description)
-    params = []
-    for p in info.params:
-        if p.choices is not None:
-            value = _choice(side, p, f"{KEY}s_{name}_{p.name}")
-        else:
-            value = _number(side, p, f"{KEY}s_{name}_{p.name}")
-        params.append((p.name, value))
-    surface = common.get_surface(name, tuple(params))  # ValueError on bad parameters
-    (xlo, xhi), (ylo, yhi) = surface.bounds
-    ax, ay = surface.axis_labels
-    side.markdown("**Start point θ₀** (the same for every setting)")
-    c1, c2 = side.columns(2)
-    x = _start_input(c1, ax, xlo, xhi, info.default_start[0], f"{KEY}x0_{name}")
-    y = _start_input(c2, ay, ylo, yhi, info.default_start[1], f"{KEY}y0_{name}")
+    surface = picked.build_surface()
     opt_names = [
-        n
-        for n, o in optimizers.OPTIMIZERS.items()
-        if _searchable(o.hyper) and (o.needs != "residuals" or info.least_squares)
+        n for n, o in optimizers.OPTIMIZERS.items() if _searchable(o.hyper) and o.supports(surface).runs
     ]
-    opt = side.selectbox(
-        "Optimizer",
-        opt_names,
-        index=opt_names.index("adam") if "adam" in opt_names else 0,
-        format_func=lambda n: optimizers.OPTIMIZERS[n].label,
-        key=KEY + "optimizer",
-    )
+    default = "adam" if "adam" in opt_names else opt_names[0]
+    opt = draw(OPTIMIZER, url, container=side, options=tuple(opt_names), default=default)
     oinfo = optimizers.OPTIMIZERS[opt]
     side.caption(oinfo.description)
     side.caption(
-        f"One request is limited to {tuning.MAX_RUNS:,} runs × {tuning.MAX_STEPS:,} steps; "
+        f"One request is limited to {sweeps.MAX_RUNS:,} runs × {sweeps.MAX_STEPS:,} steps; "
         "larger requests are shrunk, and the page says so."
     )
-    return Problem(name, tuple(params), (float(x), float(y)), opt)
-
-
-def _start_input(container, label: str, low: float, high: float, default: float, key: str) -> float:
-    """A start coordinate inside the view; a kept value outside new bounds is clamped first."""
-    low, high = float(low), float(high)
-    st.session_state[key] = min(max(float(st.session_state.get(key, default)), low), high)
-    return float(container.number_input(label, low, high, step=0.1, key=key, format="%.3f"))
-
-
-def _number(container, p, key: str):
-    """A number input for a Param, starting at its default (slider ranges are not limits here;
-    the engine validates). The value lives in session_state, so callbacks may set it."""
-    if p.integer:
-        st.session_state.setdefault(key, int(p.default))
-        return int(container.number_input(p.label, step=1, key=key, help=p.help))
-    st.session_state.setdefault(key, float(p.default))
-    return float(container.number_input(p.label, format="%.4g", key=key, help=p.help))
-
-
-def _choice(container, p, key: str) -> str:
-    """A selectbox for a choice Param (LM's scaling), starting at its default."""
-    st.session_state.setdefault(key, p.default)
-    return container.selectbox(p.label, p.choices, key=key, help=p.help)
+    return Problem(picked.surface, picked.surface_params, picked.start, opt)
 
 
 def _searchable(hyper) -> list:
@@ -172,58 +248,37 @@ def _searchable(hyper) -> list:
 # Tab 1: grid or random search
 
 
-def _search_tab(problem: Problem) -> tuple[str, float]:
+def _search_tab(url: UrlState, problem: Problem) -> tuple[str, float]:
     """Controls and results of one search; returns the chosen score and tolerance."""
     oinfo = optimizers.OPTIMIZERS[problem.optimizer]
     opt = problem.optimizer
 
     st.subheader("1. Define ranges")
-    chosen, ranges = _pair_controls(opt, KEY)
-    fixed_params = [p for p in oinfo.hyper if p.name not in chosen]
+    chosen, ranges = _pair_controls(url, opt, KEY)
+    fixed_names = [p.name for p in oinfo.hyper if p.name not in chosen]
     fixed = {}
-    if fixed_params:
+    if fixed_names:
         with st.expander("Other hyperparameters (fixed during the search)"):
-            cols = st.columns(len(fixed_params))
-            for col, p in zip(cols, fixed_params, strict=True):
-                if p.choices is not None:
-                    fixed[p.name] = _choice(col, p, f"{KEY}fix_{opt}_{p.name}")
-                else:
-                    fixed[p.name] = _number(col, p, f"{KEY}fix_{opt}_{p.name}")
+            fixed = components.hyperparameter_inputs(
+                opt, url, prefix=KEY + "fix_", style="number", columns=True, only=fixed_names
+            )
 
     st.subheader("2. Search and judge")
     c1, c2, c3 = st.columns(3)
-    method = c1.radio(
-        "Method",
-        ["grid", "random"],
-        format_func={"grid": "Grid search", "random": "Random search"}.get,
-        key=KEY + "method",
-        horizontal=True,
-    )
+    method = draw(METHOD, url, container=c1)
     if method == "grid":
-        n = c1.number_input(f"grid: values of {chosen[0]}", 1, 1000, 30, key=KEY + "grid_n")
-        m = (
-            c1.number_input(f"grid: values of {chosen[1]}", 1, 1000, 30, key=KEY + "grid_m")
-            if len(chosen) == 2
-            else None
-        )
-        grid, k, seed = ((int(n),) if m is None else (int(n), int(m))), None, 0
+        n = draw(GRID_N, url, container=c1, label=f"grid: values of {chosen[0]}")
+        m = None
+        if len(chosen) == 2:
+            m = draw(GRID_M, url, container=c1, label=f"grid: values of {chosen[1]}")
+        grid, k, seed = ((n,) if m is None else (n, m)), None, 0
     else:
-        k = int(c1.number_input("random settings k", 1, 100_000, 300, key=KEY + "k"))
-        seed = int(c1.number_input("seed", 0, 2**31 - 1, 0, key=KEY + "seed"))
+        k = draw(K, url, container=c1)
+        seed = draw(SEED, url, container=c1)
         grid = None
-    steps = int(c2.number_input("steps per run", 1, 100_000, 300, key=KEY + "steps"))
-    score = c3.radio(
-        "Score (lower is better)",
-        list(tuning.SCORES),
-        format_func={"loss": "final loss (log scale)", "steps": "steps to the minimum"}.get,
-        key=KEY + "score",
-        help="Final loss: log10(L − L*), the loss above the surface's minimum L* after the last "
-        "step. Steps: the first step at which L − L* is within the tolerance.",
-    )
-    tol = c3.select_slider(
-        "tolerance on L − L*", TOLERANCES, value=1e-3, key=KEY + "tol",
-        format_func=lambda t: f"{t:g}", disabled=score != "steps",
-    )  # fmt: skip
+    steps = draw(STEPS, url, container=c2)
+    score = draw(SCORE, url, container=c3)
+    tol = draw(TOL, url, container=c3, disabled=score != "steps")
 
     if ranges is None:  # _pair_controls showed the error
         return score, tol
@@ -241,69 +296,47 @@ def _search_tab(problem: Problem) -> tuple[str, float]:
 
 
 def _pair_controls(
-    opt: str, prefix: str, second_default: str | None = None
-) -> tuple[list[str], tuple[tuning.Range, ...] | None]:
+    url: UrlState, opt: str, prefix: str, second_default: str | None = None
+) -> tuple[list[str], tuple[sweeps.Range, ...] | None]:
     """Pick one or two hyperparameters of ``opt``, each with a range and a scale; keys start with
     ``prefix``. Returns the chosen names and their Ranges; on a bad range (all widgets are drawn
     first, so none loses its value) it shows st.error and returns None for the Ranges."""
     params = {p.name: p for p in _searchable(optimizers.OPTIMIZERS[opt].hyper)}
-    names = list(params)
+    first_setting, second_setting = _pair_settings(prefix, opt)
     c1, c2 = st.columns(2)
-    first = c1.selectbox(
-        "First hyperparameter (x axis)",
-        names,
-        format_func=lambda n: params[n].label,
-        key=f"{prefix}first_{opt}",
-    )
-    rest = [NONE] + [n for n in names if n != first]
-    index = rest.index(second_default) if second_default in rest else min(1, len(rest) - 1)
-    second = c2.selectbox(
-        "Second hyperparameter (y axis)",
-        rest,
-        index=index,
-        format_func=lambda n: n if n == NONE else params[n].label,
-        key=f"{prefix}second_{opt}",
-    )
+    first = draw(first_setting, url, container=c1)
+    rest = (NONE, *(n for n in params if n != first))
+    default = second_default if second_default in rest else rest[min(1, len(rest) - 1)]
+    second = draw(second_setting, url, container=c2, options=rest, default=default)
     chosen = [first] + ([] if second == NONE else [second])
-    raw = [_range_controls(col, params[n], opt, prefix) for col, n in zip((c1, c2), chosen, strict=False)]
+    raw = [
+        _range_controls(url, col, params[n], opt, prefix) for col, n in zip((c1, c2), chosen, strict=False)
+    ]
     try:
         for p, low, high, _ in raw:
             p.validate(low)
             p.validate(high)
-        return chosen, tuple(tuning.Range(p.name, low, high, log=log) for p, low, high, log in raw)
+        return chosen, tuple(sweeps.Range(p.name, low, high, log=log) for p, low, high, log in raw)
     except ValueError as exc:
         st.error(str(exc))
         return chosen, None
 
 
-def _range_controls(col, p, opt: str, prefix: str) -> tuple:
+def _range_controls(url: UrlState, col, p, opt: str, prefix: str) -> tuple:
     """Widgets for one range: (param, low, high, log) as typed, not yet validated."""
-    low_default = p.low if p.low is not None else p.default
-    high_default = p.high if p.high is not None else p.default
+    low_setting, high_setting, scale_setting = _range_settings(prefix, opt, p)
     c1, c2 = col.columns(2)
-    low = c1.number_input(
-        f"{p.name} from", value=float(low_default), format="%.4g", key=f"{prefix}lo_{opt}_{p.name}"
-    )
-    high = c2.number_input(
-        f"{p.name} to", value=float(high_default), format="%.4g", key=f"{prefix}hi_{opt}_{p.name}"
-    )
-    scale = col.radio(
-        f"scale of {p.name}",
-        ["log", "linear"],
-        index=0 if p.log else 1,
-        horizontal=True,
-        key=f"{prefix}scale_{opt}_{p.name}",
-        help="Log: values spread evenly over the powers of ten (right for a learning rate). "
-        "Linear: evenly spaced values.",
-    )
+    low = draw(low_setting, url, container=c1)
+    high = draw(high_setting, url, container=c2)
+    scale = draw(scale_setting, url, container=col)
     return p, low, high, scale == "log"
 
 
-def _show_search(problem: Problem, result: tuning.SearchResult, request: tuple) -> None:
+def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) -> None:
     if result.notice:
         st.warning(result.notice, icon="✂️")
     surface = problem.build_surface()
-    counts = {o: int(np.sum(result.outcome == o)) for o in tuning.OUTCOMES}
+    counts = {o: int(np.sum(result.outcome == o)) for o in sweeps.OUTCOMES}
     best = result.best
     c = st.columns(4)
     c[0].metric("settings run", f"{len(result):,}")
@@ -402,7 +435,7 @@ def _on_table_pick(request: tuple, runs: tuple[int, ...]) -> None:
         st.session_state[KEY + "picked"] = (request, runs[int(rows[0])])
 
 
-def _path_runs(result: tuning.SearchResult) -> list[int]:
+def _path_runs(result: sweeps.SearchResult) -> list[int]:
     """The best run and up to three others spread over the ranking of the scored runs."""
     order = result.order
     scored = order[np.isfinite(result.score[order])]
@@ -412,14 +445,14 @@ def _path_runs(result: tuning.SearchResult) -> list[int]:
     return [int(scored[p]) for p in picks]
 
 
-def _run_label(result: tuning.SearchResult, i: int, template: str = "rank {rank}: {setting}") -> str:
+def _run_label(result: sweeps.SearchResult, i: int, template: str = "rank {rank}: {setting}") -> str:
     """'rank 3: lr=0.1, beta1=0.9' for run i (its place in the ranking, best = 1)."""
     rank = int(np.nonzero(result.order == i)[0][0]) + 1
     text = tfig.setting_text(result.names, [result.settings[n][i] for n in result.names])
     return template.format(rank=rank, setting=text)
 
 
-def _settings_of(result: tuning.SearchResult, runs: list[int]) -> tuple:
+def _settings_of(result: sweeps.SearchResult, runs: list[int]) -> tuple:
     return tuple(tuple(sorted(result.setting(i).items())) for i in runs)
 
 
@@ -427,14 +460,14 @@ def _settings_of(result: tuning.SearchResult, runs: list[int]) -> tuple:
 # Tab 2: grid vs random
 
 
-def _compare_tab(problem: Problem, score: str, tol: float) -> None:
+def _compare_tab(url: UrlState, problem: Problem, score: str, tol: float) -> None:
     st.markdown(WHY_RANDOM)
     opt = problem.optimizer
     st.caption(
         "Its own two hyperparameters (by default one that matters a lot and one that matters less); "
         "the others stay at their defaults, the score is the one chosen in the first tab."
     )
-    _, ranges = _pair_controls(opt, KEY + "cmp_", LESS_IMPORTANT.get(opt))
+    _, ranges = _pair_controls(url, opt, KEY + "cmp_", LESS_IMPORTANT.get(opt))
     if ranges is None:
         return
     if len(ranges) != 2:
@@ -447,9 +480,9 @@ def _compare_tab(problem: Problem, score: str, tol: float) -> None:
             st.info("Choose two hyperparameters to compare grid and random search.")
         return
     c1, c2, c3 = st.columns(3)
-    n = int(c1.number_input("grid values per hyperparameter", 2, 30, 4, key=KEY + "cmp_n"))
-    steps = int(c2.number_input("steps per run", 1, 5_000, 300, key=KEY + "cmp_steps"))
-    n_seeds = int(c3.number_input("random searches (seeds)", 1, 100, 20, key=KEY + "cmp_seeds"))
+    n = draw(CMP_N, url, container=c1)
+    steps = draw(CMP_STEPS, url, container=c2)
+    n_seeds = draw(CMP_SEEDS, url, container=c3)
     try:
         with st.spinner(_running_text((n * n * (n_seeds + 1),), steps), show_time=True):
             comp = _cached_compare(problem, _range_tuple(ranges), n, steps, n_seeds, score, tol)
@@ -472,7 +505,7 @@ def _compare_tab(problem: Problem, score: str, tol: float) -> None:
 # Tab 3: many-start map
 
 
-def _map_tab(problem: Problem) -> None:
+def _map_tab(url: UrlState, problem: Problem) -> None:
     oinfo = optimizers.OPTIMIZERS[problem.optimizer]
     surface = problem.build_surface()
     st.markdown(
@@ -491,28 +524,14 @@ def _map_tab(problem: Problem) -> None:
             on_click=_use_best_setting,
             args=(problem.optimizer, best[1]),
         )
-    hyper = {}
-    cols = st.columns(max(1, len(oinfo.hyper)))
-    for col, p in zip(cols, oinfo.hyper, strict=False):
-        key = f"{KEY}map_{problem.optimizer}_{p.name}"
-        if p.choices is not None:
-            hyper[p.name] = _choice(col, p, key)
-        else:
-            hyper[p.name] = _number(col, p, key)
-    c1, c2, c3 = st.columns(3)
-    n = int(c1.number_input("starts per side n", 2, 1000, 40, key=KEY + "map_n"))
-    steps = int(c2.number_input("steps per run", 1, 100_000, 300, key=KEY + "map_steps"))
-    color_by = c3.radio(
-        "Colour by",
-        ["minimum", "steps"],
-        format_func={"minimum": "minimum reached", "steps": "steps to converge"}.get,
-        key=KEY + "map_color",
-        horizontal=True,
+    hyper = components.hyperparameter_inputs(
+        problem.optimizer, url, prefix=KEY + "map_", style="number", columns=True
     )
-    tol = c3.select_slider(
-        "converged when L − L* ≤", TOLERANCES, value=1e-3, key=KEY + "map_tol",
-        format_func=lambda t: f"{t:g}", disabled=color_by != "steps",
-    )  # fmt: skip
+    c1, c2, c3 = st.columns(3)
+    n = draw(MAP_N, url, container=c1)
+    steps = draw(MAP_STEPS, url, container=c2)
+    color_by = draw(MAP_COLOR, url, container=c3)
+    tol = draw(MAP_TOL, url, container=c3, disabled=color_by != "steps")
     try:
         with st.spinner(_running_text((n, n), steps), show_time=True):
             smap = _cached_map(problem, n, steps, tuple(sorted(hyper.items())), tol)
@@ -556,23 +575,23 @@ def explorer_query(problem: Problem, setting: dict, steps: int) -> tuple[dict[st
     opt = problem.optimizer
     query = {
         "surface": problem.surface,
-        "start_x": common.fmt(problem.start[0]),
-        "start_y": common.fmt(problem.start[1]),
+        "start_x": fmt(problem.start[0]),
+        "start_y": fmt(problem.start[1]),
         "opts": opt,
         "steps": str(min(int(steps), EXPLORER_MAX_STEPS)),
     }
     if steps > EXPLORER_MAX_STEPS:
         notes.append(f"steps {steps} → {EXPLORER_MAX_STEPS} (the explorer's maximum)")
-    query.update({f"{problem.surface}_{k}": common.fmt(v) for k, v in problem.surface_params})
+    query.update({f"{problem.surface}_{k}": fmt(v) for k, v in problem.surface_params})
     params = {p.name: p for p in optimizers.OPTIMIZERS[opt].hyper}
     for name, value in setting.items():
         p = params.get(name)
         if p is not None and p.choices is None and p.low is not None and p.high is not None:
             clamped = min(max(value, p.low), p.high)
             if clamped != value:
-                notes.append(f"{name} {common.fmt(value)} → {common.fmt(clamped)} (its slider's range)")
+                notes.append(f"{name} {fmt(value)} → {fmt(clamped)} (its slider's range)")
             value = clamped
-        query[f"{opt}_{name}"] = common.fmt(value)
+        query[f"{opt}_{name}"] = fmt(value)
     return query, notes
 
 
@@ -604,9 +623,9 @@ def _contour(problem: Problem):
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_search(problem, ranges, grid, k, seed, steps, score, tol, fixed):
-    return tuning.search(
+    return sweeps.search(
         problem.optimizer, problem.build_surface(), problem.start,
-        [tuning.Range(*r) for r in ranges], grid=grid, k=k, seed=seed, steps=steps,
+        [sweeps.Range(*r) for r in ranges], grid=grid, k=k, seed=seed, steps=steps,
         score=score, tol=tol, fixed=dict(fixed),
     )  # fmt: skip
 
@@ -614,21 +633,21 @@ def _cached_search(problem, ranges, grid, k, seed, steps, score, tol, fixed):
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_paths(problem, optimizer, steps, settings):
     """Full paths of a few settings (tuples of (name, value) pairs): list of (k+1, 2) arrays."""
-    return tuning.paths(optimizer, problem.build_surface(), problem.start, steps, [dict(s) for s in settings])
+    return sweeps.paths(optimizer, problem.build_surface(), problem.start, steps, [dict(s) for s in settings])
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_compare(problem, ranges, n, steps, n_seeds, score, tol):
-    return tuning.compare_grid_random(
+    return sweeps.compare_grid_random(
         problem.optimizer, problem.build_surface(), problem.start,
-        [tuning.Range(*r) for r in ranges], grid=(n, n), seeds=tuple(range(n_seeds)),
+        [sweeps.Range(*r) for r in ranges], grid=(n, n), seeds=tuple(range(n_seeds)),
         steps=steps, score=score, tol=tol,
     )  # fmt: skip
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _cached_map(problem, n, steps, hyper, tol):
-    return tuning.many_start_map(
+    return sweeps.many_start_map(
         problem.optimizer, problem.build_surface(), n, steps, hyper=dict(hyper), tol=tol
     )
 

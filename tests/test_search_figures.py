@@ -1,4 +1,4 @@
-"""figures/tuning.py: what each builder draws (traces, shapes, axes, legend entries), checked on
+"""figures/sweeps.py: what each builder draws (traces, shapes, axes, legend entries), checked on
 fig.data and fig.layout, never on JSON or screenshots. Diverged runs must never be drawn as
 numbers."""
 
@@ -10,9 +10,9 @@ import pytest
 
 import figures
 import surfaces
-import tuning
-from figures import tuning as tfig
-from tuning import Range
+import sweeps
+from figures import search as tfig
+from sweeps import Range
 
 LR = Range("lr", 1e-3, 1.0, log=True)
 BETA = Range("beta1", 0.5, 0.9)
@@ -22,7 +22,7 @@ def fake_result(ranges, settings, score, outcome, *, method="grid", shape=None, 
     """A SearchResult with chosen scores and outcomes (no engine involved)."""
     n = len(score)
     score = np.asarray(score, dtype=float)
-    return tuning.SearchResult(
+    return sweeps.SearchResult(
         optimizer="adam",
         method=method,
         ranges=tuple(ranges),
@@ -34,7 +34,7 @@ def fake_result(ranges, settings, score, outcome, *, method="grid", shape=None, 
         settings={k: np.asarray(v, dtype=float) for k, v in settings.items()},
         final_loss=np.where(np.isnan(score), np.inf, 10.0**score),
         gap=np.where(np.isnan(score), np.inf, 10.0**score),
-        hit_step=np.full(n, np.nan),
+        steps_to_tol=np.full(n, np.nan),
         n_steps=np.full(n, 100),
         status=np.where(np.asarray(outcome) == "diverged", "diverged", "max_steps"),
         score=score,
@@ -45,7 +45,7 @@ def fake_result(ranges, settings, score, outcome, *, method="grid", shape=None, 
 
 @pytest.fixture
 def grid_result():
-    pts = tuning.grid_points([LR, BETA], (4, 3))  # 12 settings, lr slowest
+    pts = sweeps.grid_points([LR, BETA], (4, 3))  # 12 settings, lr slowest
     score = np.linspace(0.0, -3.0, 12)
     outcome = np.array(["ok"] * 12, dtype=object)
     score[11] = np.nan  # the largest lr, largest beta1 diverged
@@ -95,7 +95,7 @@ def test_heatmap_marks_the_best_setting(grid_result):
 
 
 def test_random_search_is_a_scatter_coloured_by_score():
-    pts = tuning.random_points([LR, BETA], 30, seed=0)
+    pts = sweeps.random_points([LR, BETA], 30, seed=0)
     score = np.linspace(-2.0, 1.0, 30)
     outcome = np.array(["ok"] * 30, dtype=object)
     score[:4] = np.nan
@@ -111,7 +111,7 @@ def test_random_search_is_a_scatter_coloured_by_score():
 
 
 def test_one_hyperparameter_gives_a_line_against_it():
-    pts = tuning.random_points([LR], 20, seed=1)
+    pts = sweeps.random_points([LR], 20, seed=1)
     score = -np.log10(pts["lr"])
     res = fake_result([LR], pts, score, np.array(["ok"] * 20), method="random")
     fig = tfig.search_figure(res)
@@ -123,7 +123,7 @@ def test_one_hyperparameter_gives_a_line_against_it():
 
 
 def test_heatmap_refuses_a_random_search():
-    pts = tuning.random_points([LR, BETA], 5, seed=0)
+    pts = sweeps.random_points([LR, BETA], 5, seed=0)
     res = fake_result([LR, BETA], pts, np.zeros(5), np.array(["ok"] * 5), method="random")
     with pytest.raises(ValueError):
         tfig.search_heatmap(res)
@@ -140,7 +140,7 @@ def test_steps_score_title_names_the_tolerance(grid_result):
 def comparison():
     rosenbrock = surfaces.get_surface("rosenbrock")
     ranges = [Range("lr", 1e-4, 1.0, log=True), Range("beta2", 0.9, 0.9999)]
-    return tuning.compare_grid_random(
+    return sweeps.compare_grid_random(
         "adam", rosenbrock, (-1.5, 2.0), ranges, grid=(3, 3), seeds=range(4), steps=50
     )
 
@@ -161,7 +161,7 @@ def test_comparison_shows_both_methods_on_one_colour_scale(comparison):
 @pytest.fixture(scope="module")
 def himmelblau_map():
     h = surfaces.get_surface("himmelblau")
-    smap = tuning.many_start_map("sgd", h, 21, 200, hyper={"lr": 0.02})
+    smap = sweeps.many_start_map("sgd", h, 21, 200, hyper={"lr": 0.02})
     xs, ys, Z = figures.surface_grid(h, 40)
     contour = figures.contour_trace(xs, ys, Z, log_levels=True, min_value=0.0)
     return h, smap, contour

@@ -1,6 +1,6 @@
 """Plotly builders for the hyperparameter-search page: pure functions returning go.Figure.
 
-They take the results of ``tuning`` (SearchResult, Comparison, StartMap) and plain arrays, and
+They take the results of ``sweeps`` (SearchResult, Comparison, StartMap) and plain arrays, and
 never import streamlit. Runs without a score are never drawn as numbers: diverged settings are
 grey cells (or grey crosses) with a legend entry "diverged", settings that never got within the
 tolerance are light cells with open circles, "not reached".
@@ -14,22 +14,24 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from figures import TEMPLATE
-from tuning import Comparison, Range, SearchResult, StartMap
+from figures import OKABE_ITO, TEMPLATE, palette
+from sweeps import Comparison, Range, SearchResult, StartMap
 
 DIVERGED_COLOR = "#9e9e9e"
 NOT_REACHED_COLOR = "#ead9c0"
 BEST_COLOR = "#ffd400"
 SCORE_SCALE = "Viridis"  # dark = low score = good
 # One colour per minimum of a many-start map (Himmelblau has four), then "none" and "diverged".
-MINIMUM_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#000000")
+MINIMUM_COLORS = palette(
+    "blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "vermillion", "black"
+)
 NONE_COLOR = "#f0f0f0"
 PICK_NAME = "pick a setting"  # invisible markers on heatmap cells: a click reports the run index
 MAX_PICK_CELLS = 2_500  # larger grids are picked from the table only (keeps the page light)
 # Below the plot, so it never covers the title (the shared template puts it on top).
 _LEGEND = dict(orientation="h", yanchor="top", y=-0.22, x=0.0)
-# Okabe-Ito, as figures.OPTIMIZER_COLORS: the best setting first, then the others.
-PATH_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+# The best setting first, then the others.
+PATH_COLORS = palette("vermillion", "blue", "bluish_green", "reddish_purple", "orange", "sky_blue")
 
 
 def score_title(result: SearchResult) -> str:
@@ -67,7 +69,7 @@ def search_figure(result: SearchResult, picked: int | None = None) -> go.Figure:
                 y=[y],
                 mode="markers",
                 name="picked: " + setting_text(names, [result.settings[n][picked] for n in names]),
-                marker=dict(symbol="circle-open", size=22, color="#D55E00", line=dict(width=3)),
+                marker=dict(symbol="circle-open", size=22, color=OKABE_ITO["vermillion"], line=dict(width=3)),
                 hoverinfo="skip",
             )
         )
@@ -176,7 +178,7 @@ def score_line(result: SearchResult) -> go.Figure:
             customdata=order,
             mode="lines+markers",
             name="score",
-            line=dict(color="#1f77b4"),
+            line=dict(color=OKABE_ITO["blue"]),
             marker=dict(size=6),
             connectgaps=False,
             hovertemplate=f"{r.name}=%{{x:.3g}}<br>score=%{{y:.3g}}<extra></extra>",
@@ -360,12 +362,12 @@ def start_map_figure(
         layer((sm.minimum < 0) & alive, NONE_COLOR, "no minimum reached")
         title = f"Which minimum each start reaches ({sm.steps} steps)"
     else:
-        converged = np.isfinite(sm.converge_steps)
+        converged = np.isfinite(sm.steps_to_tol)
         fig.add_trace(
             go.Heatmap(
                 x=xe,
                 y=ye,
-                z=sm.converge_steps,
+                z=sm.steps_to_tol,
                 colorscale=SCORE_SCALE,
                 colorbar=dict(title=dict(text=f"steps to L − L* ≤ {sm.tol:g}", side="right")),
                 hoverongaps=False,

@@ -15,10 +15,10 @@ TIMEOUT = 120
 def _search_page():
     import streamlit as st
 
-    from ui import tuning
+    from ui import search
 
     st.set_page_config(layout="wide")
-    tuning.render()
+    search.render()
 
 
 @pytest.fixture
