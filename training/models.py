@@ -405,7 +405,8 @@ class MLP(Model):
                 np.matmul(h.mT, dZ, out=block)
                 break
             np.matmul(h.mT, dZ, out=block[..., :-1, :])
-            ones = np.ones((1, dZ.shape[-2]), dtype=dZ.dtype)  # a matmul sums over the samples fastest
+            ones = _buffer(work, ("ones", dZ.shape[-2]), (1, dZ.shape[-2]), dZ.dtype)
+            ones[...] = 1.0  # a matmul with ones sums over the samples fastest
             np.matmul(ones, dZ, out=block[..., -1:, :])
             W = Wb[k][..., :-1, :]
             dH = _buffer(work, ("dH", k), (*lead, dZ.shape[-2], fan_in), grad.dtype)
