@@ -244,6 +244,17 @@ def _buffer(work: dict | None, key: Any, shape: tuple, dtype: Any) -> np.ndarray
     return buf
 
 
+def _ones(work: dict | None, n: int, dtype: Any) -> np.ndarray:
+    """A (1, n) row of ones, kept in `work` once made."""
+    key = ("ones", n, np.dtype(dtype))
+    if work is None or key not in work:
+        ones = np.ones((1, n), dtype=dtype)
+        if work is None:
+            return ones
+        work[key] = ones
+    return work[key]
+
+
 def sigmoid(z: Any) -> Any:
     """1 / (1 + e^-z) without overflow warnings (tanh saturates where exp would overflow)."""
     return 0.5 + 0.5 * np.tanh(0.5 * z)
@@ -405,8 +416,7 @@ class MLP(Model):
                 np.matmul(h.mT, dZ, out=block)
                 break
             np.matmul(h.mT, dZ, out=block[..., :-1, :])
-            ones = _buffer(work, ("ones", dZ.shape[-2]), (1, dZ.shape[-2]), dZ.dtype)
-            ones[...] = 1.0  # a matmul with ones sums over the samples fastest
+            ones = _ones(work, dZ.shape[-2], dZ.dtype)  # a matmul with ones sums over the samples fastest
             np.matmul(ones, dZ, out=block[..., -1:, :])
             W = Wb[k][..., :-1, :]
             dH = _buffer(work, ("dH", k), (*lead, dZ.shape[-2], fan_in), grad.dtype)

@@ -301,17 +301,15 @@ def train_batch(
             step_lr = lr_col * float(factors[e])  # a Python float keeps float32 float32
             if size is not None:
                 orders = shuffles.epoch(per_epoch * size)
-                if shared:
-                    orders = orders[:1]
+                if shared:  # one set of batches for every row: (n, k), not (B, n, k)
+                    orders = orders[0]
                 F_epoch, y_epoch = F[orders], yd[orders]  # one gather per epoch; batches are views
             for j in range(per_epoch):
                 if size is None:
                     Fb, yb, w = full
                 else:
-                    cut = slice(j * size, (j + 1) * size)
-                    Fb, yb, w = F_epoch[:, cut], y_epoch[:, cut], None
-                    if shared:
-                        Fb, yb = Fb[0], yb[0]
+                    cut = (..., slice(j * size, (j + 1) * size), slice(None))
+                    Fb, yb, w = F_epoch[cut], y_epoch[cut[:-1]], None
                 loss, g = model.data_loss_and_grad(theta, Fb, yb, decay, w, work)
                 iter_losses[:, e * per_epoch + j] = loss
                 theta, state = rule.step(theta, g, state, step_lr)
