@@ -1,7 +1,8 @@
-"""All speed figures of the project, as tables: engine, explorer page, hyperparameter search.
+"""All speed figures of the project, as tables: engine, explorer page, hyperparameter search,
+trainer.
 
-    python benchmarks/bench.py            # engine, custom, sweeps, app (app needs Debian chromium)
-    python benchmarks/bench.py engine     # one table: engine, custom, sweeps, app or class
+    python benchmarks/bench.py            # engine, custom, sweeps, training, app (app needs chromium)
+    python benchmarks/bench.py engine     # one table: engine, custom, sweeps, training, app or class
     python benchmarks/bench.py class      # a classroom played by ../shared/tools/load.py (minutes; nginx)
 
 Figures are wall-clock times on this machine; nothing here is asserted by the test suite.
@@ -15,16 +16,17 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bench_app, bench_class, bench_custom, bench_engine, bench_sweeps
+from benchmarks import bench_app, bench_class, bench_custom, bench_engine, bench_sweeps, bench_training
 
 TABLES = {
     "engine": bench_engine.main,
     "custom": bench_custom.main,
     "sweeps": bench_sweeps.main,
+    "training": bench_training.main,
     "app": bench_app.main,
     "class": bench_class.main,
 }
-DEFAULT = ["engine", "custom", "sweeps", "app"]  # `class` takes minutes: it runs when named
+DEFAULT = ["engine", "custom", "sweeps", "training", "app"]  # `class` takes minutes: it runs when named
 
 
 def main(names: list[str]) -> None:

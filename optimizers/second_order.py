@@ -123,3 +123,54 @@ def lm(damping: Hyper, scaling: str) -> Optimizer:
         return theta, LMState(lam)
 
     return Optimizer(init, update)
+
+
+# ---- n-dimensional forms: a model's flat parameters theta (P,), for training/ ----
+# The explorer keeps the 2x2 closed forms above (its fast path). A model with P parameters solves
+# its P x P system the same way, through the pseudo-inverse of the symmetric matrix (eigenvalues at
+# or below RCOND times the largest |eigenvalue| count as zero), so a singular H or J^T J never
+# raises. Conventions as above: loss = sum(r^2), g = 2 J^T r, so J^T r is taken as g / 2.
+
+
+def solve_sym(A: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """pinv(A) @ b for a symmetric A (P, P) and b (P,), through A's eigen-decomposition."""
+    lam, Q = np.linalg.eigh(A)
+    cutoff = RCOND * np.abs(lam).max(initial=0.0)
+    keep = np.abs(lam) > cutoff
+    return Q @ np.where(keep, (Q.T @ b) / np.where(keep, lam, 1.0), 0.0)
+
+
+def newton_nd(theta: np.ndarray, g: np.ndarray, hessian: np.ndarray, lr: float = 1.0) -> np.ndarray:
+    """theta - lr * H^-1 g: on a quadratic loss (ridge regression) one step with lr = 1 lands on
+    the minimum."""
+    return theta - lr * solve_sym(hessian, g)
+
+
+def gauss_newton_nd(theta: np.ndarray, g: np.ndarray, jacobian: np.ndarray, lr: float = 1.0) -> np.ndarray:
+    """theta - lr * (J^T J)^-1 J^T r, with J^T r = g / 2."""
+    return theta - lr * solve_sym(jacobian.T @ jacobian, 0.5 * g)
+
+
+def lm_nd(
+    theta: np.ndarray,
+    loss: float,
+    g: np.ndarray,
+    jacobian: np.ndarray,
+    value: Any,
+    lam: float,
+    scaling: str,
+    lr: float = 1.0,
+) -> tuple[np.ndarray, float, bool]:
+    """One Levenberg-Marquardt iteration: (J^T J + lam D) d = -J^T r, D = I or diag(J^T J).
+
+    `value(theta)` is the loss. The trial theta + lr * d is accepted only if the loss falls (then
+    lam /= 10), else theta stays and lam *= 10, as the 2D `lm` above. Returns (theta, lam, accepted).
+    """
+    gram = jacobian.T @ jacobian
+    damping = np.diag(gram) if scaling == "marquardt" else np.ones(len(theta))
+    trial = theta - lr * solve_sym(gram + lam * np.diag(damping), 0.5 * g)
+    with np.errstate(all="ignore"):
+        accepted = bool(value(trial) < loss)  # NaN compares False: a non-finite trial is rejected
+    lam = lam * (LM_DECREASE if accepted else LM_INCREASE)
+    lam = min(max(lam, LM_LAMBDA_RANGE[0]), LM_LAMBDA_RANGE[1])
+    return (trial if accepted else theta), lam, accepted
