@@ -405,7 +405,10 @@ def test_power_binds_tighter_than_unary_minus_and_is_right_associative():
 # Optimizers on the custom surface
 # --------------------------------------------------------------------------------------------
 
-LR = {"sgd": 1e-3, "momentum": 1e-3, "rmsprop": 1e-2, "adam": 5e-2}
+LR = {"sgd": 1e-3, "momentum": 1e-3, "nesterov": 5e-4, "rmsprop": 1e-2, "adam": 5e-2, "adagrad": 0.5}
+# L-BFGS's line search branches on loss comparisons, so rounding-level differences between the
+# formula and the built-in grow after a few dozen steps: compare its first steps, then its ending.
+SAME_STEPS = {"lbfgs": 20}
 
 
 @pytest.mark.parametrize("name", list(optimizers.OPTIMIZERS))
@@ -418,8 +421,9 @@ def test_every_optimizer_runs_on_a_residual_formula(name):
     assert path.status in ("converged", "max_steps"), path.message
     assert np.all(np.isfinite(path.points)) and path.losses[-1] < path.losses[0]
     # the same race as on the built-in Rosenbrock, to rounding
-    np.testing.assert_allclose(path.points, same.points, rtol=1e-9, atol=1e-9)
-    if name in ("newton", "gauss_newton", "lm"):
+    k = SAME_STEPS.get(name, len(same.points))
+    np.testing.assert_allclose(path.points[:k], same.points[:k], rtol=1e-9, atol=1e-9)
+    if name in ("newton", "gauss_newton", "lm", "lbfgs"):
         assert path.status == "converged" and np.allclose(path.points[-1], (1.0, 1.0), atol=1e-6)
 
 
@@ -427,7 +431,7 @@ def test_every_optimizer_runs_on_a_residual_formula(name):
 def test_every_optimizer_on_a_plain_formula(name):
     s = build("(x - 1)^2 + 3*(y + 0.5)^2 + 0.5*x*y", (-2, 2), (-2, 2))
     info = optimizers.OPTIMIZERS[name]
-    options = {"lr": 0.05} if name in LR else {}
+    options = {"lr": 1.0 if name == "adagrad" else 0.05} if name in LR else {}
     if info.needs == "residuals":
         with pytest.raises(ValueError, match="residuals"):
             optimizers.run(name, s, (-1.5, 1.5), 100, **options)
