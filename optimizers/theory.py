@@ -235,6 +235,40 @@ def local_model(hessian: Any, point: Any, length: float | None = None, n_points:
     )
 
 
+class ModelAxes(NamedTuple):
+    """`local_model`'s geometry for many points at once (the map's overlay at every step)."""
+
+    eigenvalues: np.ndarray  # (n, 2) lam1 >= lam2
+    condition: np.ndarray  # (n,) kappa, inf where singular
+    codes: np.ndarray  # (n,) POSITIVE_DEFINITE, INDEFINITE, NEGATIVE_DEFINITE or SINGULAR
+    semi_axes: np.ndarray  # (n, 2, 2) row i: e_i * scale / sqrt(|lam_i|) (local_model's arrows - point)
+    flat_direction: np.ndarray  # (n, 2) unit vector of the zero eigenvalue where singular (H != 0), else NaN
+
+
+def model_axes(hessians: Any, length: float | None = None) -> ModelAxes:
+    """The local quadratic models of many Hessians (n, 2, 2): the same numbers as `local_model`
+    point by point (arrows = point + semi_axes), without its curves, which follow from them:
+    ellipse point + cos t s_1 + sin t s_2, asymptotes point +- (s_1 +- s_2)."""
+    H = np.asarray(hessians, dtype=float).reshape(-1, 2, 2)
+    eigen = hessian_eigen(H)
+    lam, vectors = eigen.values, eigen.vectors  # (n, 2), (n, 2, 2)
+    codes = np.asarray(curvature_code(lam)).reshape(-1)
+    zero = SINGULAR_RTOL * np.abs(lam).max(-1, keepdims=True)
+    finite = np.abs(lam) > zero
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.where(finite, 1.0 / np.sqrt(np.where(finite, np.abs(lam), 1.0)), np.nan)
+        if length is not None:
+            longest = np.nanmax(np.where(finite, reach, -np.inf), axis=-1, keepdims=True)
+            reach = reach * np.where(finite.any(-1, keepdims=True), length / longest, 1.0)
+    semi_axes = np.swapaxes(vectors * reach[:, None, :], -1, -2)  # row i: e_i * reach_i
+    flat_index = np.argmin(np.abs(lam), axis=-1)
+    flat = np.take_along_axis(vectors, flat_index[:, None, None], axis=-1)[..., 0]  # (n, 2)
+    has_flat = (codes == SINGULAR) & finite.any(-1)
+    flat = np.where(has_flat[:, None], flat, np.nan)
+    kappa = np.asarray(condition_number(lam), dtype=float).reshape(-1)
+    return ModelAxes(lam, kappa, codes, semi_axes, flat)
+
+
 # ---- step-size limits ----
 
 
