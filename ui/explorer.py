@@ -690,6 +690,9 @@ def _render() -> None:
                 icon="⚠️",
             )
 
+    # The map's area comes first on the page, the row of view controls under it (in presentation
+    # mode the map then starts right under the lesson note), but the controls are read first.
+    map_area = st.container()
     theory_on, inspect, present = _view_controls(url, choices)
     _presentation_mode(present)
     if not present:
@@ -706,9 +709,9 @@ def _render() -> None:
     # Side by side when the map is one square panel; data surfaces use the full width for the map
     # and its data panel, with the loss below. In presentation mode the map takes the full width.
     if surface.data is None and not present:
-        map_col, loss_col = st.columns([3, 2], gap="medium")
+        map_col, loss_col = map_area.columns([3, 2], gap="medium")
     else:
-        map_col = loss_col = st.container()
+        map_col = loss_col = map_area
     with map_col:
         map_component.landscape_map(base, paths, key="landscape", on_start=_on_map_click)
     with loss_col:

@@ -327,7 +327,7 @@ function figure(state) {
   if (insp.annotations.length || present) {
     layout = { ...layout, annotations: [...(layout.annotations || []), ...insp.annotations] };
   }
-  if (present) layout = presentLayout(layout);
+  if (present) layout = presentLayout(layout, presentHeight(state));
   const data = [...state.base.fixed, ...pathTraces(state), ...extra, ...insp.traces];
   if (present) for (const t of data) if (t.line && t.line.width) t.line = { ...t.line, width: t.line.width * 1.8 };
   return { data, layout };
@@ -336,13 +336,19 @@ function figure(state) {
 // ------------------------------------------------------------------------------ presentation mode
 
 // The map for a projector: as tall as the window allows with the controls on screen, large fonts.
-function presentHeight() {
-  return Math.max(480, Math.round(window.innerHeight - 130));
+// The map's top on the page is taken when it is first drawn (the lesson note may sit above it);
+// the controls below it (about 80 px) stay on screen.
+function presentHeight(state) {
+  if (!state.presentHeight) {
+    const top = state.dom.root.getBoundingClientRect().top + window.scrollY;
+    state.presentHeight = Math.max(480, Math.round(window.innerHeight - top - 84));
+  }
+  return state.presentHeight;
 }
 
-function presentLayout(layout) {
+function presentLayout(layout, height) {
   const out = structuredClone(layout);
-  out.height = presentHeight();
+  out.height = height;
   out.font = { ...out.font, size: 22 };
   out.hoverlabel = { font: { size: 20 } };
   out.legend = { ...out.legend, font: { size: 22 } };
@@ -485,7 +491,8 @@ function drawBackground(state) {
   const bg = state.dom.bg;
   const present = !!state.paths.present;
   // In presentation mode the layer below takes the same height and margins as the one above.
-  const layout = present ? { ...presentLayout(base.bgLayout), annotations: [] } : structuredClone(base.bgLayout);
+  const layout = present ? { ...presentLayout(base.bgLayout, presentHeight(state)), annotations: [] }
+    : structuredClone(base.bgLayout);
   bg.style.height = `${layout.height}px`;
   const key = `${base.key}|${present ? layout.height : ""}`;
   if (state.bgKey === key) return Promise.resolve();
@@ -704,6 +711,7 @@ export function mountMap({ data, parentElement, setTriggerValue }) {
   const signature = JSON.stringify(data);
   if (signature === state.signature) return state.release;
   state.signature = signature;
+  state.presentHeight = null; // measured again on the next draw
   const paths = decodePaths(data);
   const wasAtEnd = !state.paths || state.k >= state.paths.n_steps;
   state.paths = paths;
