@@ -136,17 +136,22 @@ def test_presentation_mode_at_1920x1080(streamlit_server, _browser, app_wait):
         assert sizes["ticks"] and min(sizes["ticks"]) >= 20, sizes
         assert sizes["label"] and min(sizes["label"]) >= 20, sizes
         _shot(page, "present_1920x1080.png")
-        # Keys with nothing focused: space plays, then pauses; the arrows step.
+        # Keys with nothing focused: space plays from the start and pauses; the arrows step.
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
         _wait_step(page, 60)
-        page.keyboard.press("ArrowLeft")
-        _wait_step(page, 59)
         page.keyboard.press("Space")
         page.wait_for_function(
-            f"() => Number(document.querySelector('{PLOT}').dataset.step) < 59", timeout=10_000
+            f"() => {{ const k = Number(document.querySelector('{PLOT}').dataset.step);"
+            " return k > 0 && k < 50; }",
+            timeout=10_000,
         )
         page.keyboard.press("Space")
         assert page.locator(f"{MAP} .pg-map-play").inner_text() == "▶"
+        paused = int(page.locator(PLOT).get_attribute("data-step"))
+        page.wait_for_timeout(300)
+        assert int(page.locator(PLOT).get_attribute("data-step")) == paused  # it stays paused
+        page.keyboard.press("ArrowRight")
+        _wait_step(page, paused + 1)
         assert page.get_by_test_id("stException").count() == 0
     finally:
         context.close()
