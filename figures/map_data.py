@@ -414,12 +414,13 @@ def _lm_trials(surface, pts: np.ndarray, lams: np.ndarray, hyper: Mapping[str, o
     from optimizers import theory
 
     scaling, lr = str(hyper.get("scaling", "levenberg")), float(hyper.get("lr", 1.0))
+    tried = np.isfinite(lams)
     out = np.full((len(pts), 2), np.nan)
-    with np.errstate(all="ignore"):
-        for i, (p, lam) in enumerate(zip(pts, lams, strict=True)):
-            if np.isfinite(lam):
-                J, r = surface.jacobian(p), surface.residuals(p)
-                out[i] = lr * theory.lm_step_curve(J, r, [lam], scaling)[0]
+    if tried.any():
+        with np.errstate(all="ignore"):
+            J, r = surface.jacobian(pts[tried]), surface.residuals(pts[tried])
+            steps = theory.lm_step_curves(J, r, scaling=scaling, lambdas=lams[tried][:, None])
+        out[tried] = lr * steps[:, 0]
     return out
 
 
@@ -429,11 +430,9 @@ def _lm_curves(surface, pts: np.ndarray, lr: float) -> dict:
     from optimizers import theory
 
     curves = np.full((len(pts), 2, LM_CURVE_POINTS, 2), np.nan)
-    with np.errstate(all="ignore"):
-        for i, p in enumerate(pts):
-            J, r = surface.jacobian(p), surface.residuals(p)
+    if len(pts):
+        with np.errstate(all="ignore"):
+            J, r = surface.jacobian(pts), surface.residuals(pts)
             for j, scaling in enumerate(("levenberg", "marquardt")):
-                grid = theory.lm_lambda_grid(J, scaling, n=LM_CURVE_POINTS - 1)
-                lams = np.concatenate([[0.0], grid])  # lambda = 0: the Gauss-Newton step
-                curves[i, j] = lr * theory.lm_step_curve(J, r, lams, scaling)
+                curves[:, j] = lr * theory.lm_step_curves(J, r, n=LM_CURVE_POINTS - 1, scaling=scaling)
     return {"steps": len(pts), "points": LM_CURVE_POINTS, "data": b64_f32(curves.ravel())}

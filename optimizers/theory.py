@@ -428,6 +428,54 @@ def lm_step_curve(jacobian: Any, residuals: Any, lambdas: Any, scaling: str = "l
     return np.stack([x, y], axis=-1)
 
 
+def lm_step_curves(
+    jacobians: Any,
+    residuals: Any,
+    n: int = 24,
+    decades: float = 6.0,
+    scaling: str = "levenberg",
+    lambdas: Any = None,
+) -> np.ndarray:
+    """`lm_step_curve` at many points at once, each over lambda = 0 and its own `lm_lambda_grid`
+    (or over the given `lambdas`).
+
+    Parameters
+    ----------
+    jacobians : (p, m, 2) J at p points.  residuals : (p, m) r there.
+    n : damping values of each grid (after lambda = 0, the Gauss-Newton step).
+    lambdas : (p, K) damping values >= 0 per point instead of the grids, or None.
+
+    Returns
+    -------
+    (p, n + 1, 2) steps delta(lambda), row 0 the Gauss-Newton step, as `lm_step_curve` gives them;
+    (p, K, 2) with `lambdas`.
+    """
+    if scaling not in ("levenberg", "marquardt"):
+        raise ValueError(f"scaling must be 'levenberg' or 'marquardt'; got {scaling!r}")
+    J = np.asarray(jacobians, dtype=float)
+    r = np.asarray(residuals, dtype=float)
+    if J.ndim != 3 or J.shape[2] != 2 or r.shape != J.shape[:2]:
+        raise ValueError(f"jacobians must be (p, m, 2) and residuals (p, m); got {J.shape} and {r.shape}")
+    jx, jy = J[..., 0], J[..., 1]
+    a, h, c = (jx * jx).sum(-1), (jx * jy).sum(-1), (jy * jy).sum(-1)  # (p,)
+    b0, b1 = (jx * r).sum(-1), (jy * r).sum(-1)
+    if scaling == "marquardt":
+        centre, d0, d1 = np.ones_like(a), a, c
+    else:
+        centre, d0, d1 = np.maximum(sym_eig2(a, h, c)[0], 1e-12), np.ones_like(a), np.ones_like(c)
+    if lambdas is None:
+        grid = centre[:, None] * np.logspace(-decades, decades, n)[None, :]
+        lam = np.concatenate([np.zeros((len(a), 1)), grid], axis=1)  # (p, n + 1)
+    else:
+        lam = np.asarray(lambdas, dtype=float)
+        if lam.shape[:1] != a.shape or lam.ndim != 2 or np.any(lam < 0):
+            raise ValueError(f"lambdas must be (p, K) numbers >= 0 with p = {len(a)}; got {lam.shape}")
+    col = lambda v: v[:, None] + 0.0 * lam  # noqa: E731 - broadcast a (p,) entry over the grid
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x, y = solve_sym2(col(a) + lam * d0[:, None], col(h), col(c) + lam * d1[:, None], -col(b0), -col(b1))
+    return np.stack([x, y], axis=-1)
+
+
 def lm_gradient_limit(jacobian: Any, residuals: Any, scaling: str = "levenberg") -> np.ndarray:
     """-D^-1 J^T r, (2,): the limit of lambda * delta(lambda) as lambda -> inf (zero where D_ii = 0)."""
     (a, _, c), (b0, b1) = _normal_equations(jacobian, residuals)

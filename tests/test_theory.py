@@ -446,6 +446,25 @@ def test_lm_curve_on_a_singular_gauss_newton_system_does_not_raise():
     assert np.isfinite(curve).all()
 
 
+@pytest.mark.parametrize("scaling", ["levenberg", "marquardt"])
+def test_lm_step_curves_at_many_points_equal_the_single_point_curve(scaling):
+    surface = get_surface("curve_fit")
+    points = np.random.default_rng(3).uniform(-1.0, 1.0, (6, 2))
+    J, r = surface.jacobian(points), surface.residuals(points)
+    many = theory.lm_step_curves(J, r, n=20, scaling=scaling)
+    given = theory.lm_step_curves(J, r, scaling=scaling, lambdas=np.full((6, 2), [0.0, 3.0]))
+    for i in range(6):
+        grid = np.concatenate([[0.0], theory.lm_lambda_grid(J[i], scaling, n=20)])
+        np.testing.assert_allclose(many[i], theory.lm_step_curve(J[i], r[i], grid, scaling), rtol=1e-10)
+        np.testing.assert_allclose(
+            given[i], theory.lm_step_curve(J[i], r[i], [0.0, 3.0], scaling), rtol=1e-10
+        )
+    with pytest.raises(ValueError, match="lambdas must be"):
+        theory.lm_step_curves(J, r, lambdas=-np.ones((6, 1)))
+    with pytest.raises(ValueError, match="jacobians must be"):
+        theory.lm_step_curves(J[0], r[0])
+
+
 def test_lm_curve_rejects_bad_input():
     J, r = _jr("rosenbrock", (0.0, 0.0))
     with pytest.raises(ValueError, match="scaling"):
