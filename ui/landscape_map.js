@@ -402,7 +402,7 @@ function theoryTraces(state) {
   const ov = state.paths.overlay;
   if (!ov) return [];
   const k = Math.min(state.k, ov.n - 1);
-  return [...modelTraces(ov, 0, "start", "rgba(20,20,20,0.85)", "solid"),
+  return [...modelTraces(ov, 0, "start", "#475569", "solid"),
     ...(k > 0 ? modelTraces(ov, k, "step", "#db2777", "solid") : [])];
 }
 
@@ -417,7 +417,7 @@ function showTheory(state) {
   const el = state.dom.theory;
   if (!ov) { el.innerHTML = ""; return; }
   const k = Math.min(state.k, ov.n - 1);
-  el.innerHTML = `<div data-role="model-start"><b>Local model at θ₀</b> (black): ${modelWords(ov, 0)}</div>` +
+  el.innerHTML = `<div data-role="model-start"><b>Local model at θ₀</b> (grey): ${modelWords(ov, 0)}</div>` +
     `<div data-role="model-step" data-step="${k}"><b>at θ_${k} of ${state.paths.overlay_label}</b> (pink): ${modelWords(ov, k)}</div>`;
 }
 
@@ -467,7 +467,8 @@ function inspectorTraces(state) {
 }
 
 function cell(ins, k, col) {
-  const v = Array.isArray(col) ? col.map((c) => fmt(ins.at(k, c))) : [fmt(ins.at(k, col))];
+  const show = (c) => { const v = ins.at(k, c); return Number.isNaN(v) ? "—" : fmt(v); }; // NaN: none at step k
+  const v = Array.isArray(col) ? col.map(show) : [show(col)];
   return v.length > 1 ? `(${v.join(", ")})` : v[0];
 }
 
@@ -686,9 +687,17 @@ function createState(parentElement) {
     }
   });
   resize.observe(dom.root);
+  // In presentation mode the map follows the window's height (a projector's resolution).
+  const onWindow = () => {
+    if (!state.paths || !state.paths.present) return;
+    state.presentHeight = null;
+    scheduleDraw(state);
+  };
+  window.addEventListener("resize", onWindow);
   state.cleanup = () => {
     pause(state);
     resize.disconnect();
+    window.removeEventListener("resize", onWindow);
     if (state.Plotly && state.plotted) {
       state.Plotly.purge(dom.plot);
       state.Plotly.purge(dom.bg);
