@@ -156,3 +156,39 @@ def test_inspector_packs_every_optimizer_and_stays_small(name):
     for key, _, _ in p["arrows"]:
         assert f"{key}_x" in t
     assert md.payload_bytes(p) < 120_000
+
+
+def test_loss_figure_draws_the_predicted_gap_dashed_on_the_log_axis_only():
+    from figures.explorer import loss_figure
+
+    traj = run("sgd", VALLEY, START, 30, lr=0.05)
+    gap = theory.predicted_loss_gap(float(traj.losses[0]), theory.Rate(0.9, False), 30)
+    fig = loss_figure({"sgd": traj}, min_value=0.0, predicted={"sgd": gap})
+    dashed = [t for t in fig.data if t.line.dash == "dash"]
+    assert len(dashed) == 1 and dashed[0].name == "SGD, predicted"
+    np.testing.assert_allclose(np.asarray(dashed[0].y, dtype=float), gap, rtol=1e-6)
+    assert not [
+        t for t in loss_figure({"sgd": traj}, min_value=None, predicted={"sgd": gap}).data if t.line.dash
+    ]
+
+
+def test_explorer_prediction_has_the_observed_slope_on_the_valley():
+    """The page's dashed line (`ui.explorer._predicted_gaps`) falls as fast as SGD's loss does."""
+    from ui import explorer
+    from ui.components import Problem
+
+    problem = Problem("quadratic", (("angle", 20.0), ("condition", 10.0)), START)
+    surface = problem.build_surface()
+    traj = run("sgd", surface, START, 80, lr=0.05)
+    choices = explorer.ExplorerChoices(
+        "none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 0.0, 0, None
+    )
+    predicted = explorer._predicted_gaps(choices, {"sgd": traj}, surface)["sgd"]
+    observed = traj.losses - surface.min_value
+    slope = lambda y: np.log(y[70] / y[40]) / 30  # noqa: E731
+    assert slope(predicted) == pytest.approx(slope(observed), rel=0.02)
+    assert predicted[0] == pytest.approx(observed[0])
+    noisy = explorer.ExplorerChoices(
+        "none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 1.0, 0, None
+    )
+    assert explorer._predicted_gaps(noisy, {"sgd": traj}, surface) == {}  # no prediction with noise
