@@ -117,3 +117,17 @@ def test_presentation_mode_hides_the_title_and_keeps_the_lesson_note():
     assert at.checkbox(key="present").value is True
     at.checkbox(key="present").uncheck().run()
     assert at.title[0].value == "Optimizer Playground" and _paths(at)["present"] is False
+
+
+@pytest.mark.parametrize(
+    "surface",
+    ["quadratic", "rosenbrock", "beale", "himmelblau", "saddle", "linear_regression", "curve_fit", "custom"],
+)
+def test_overlays_and_inspector_on_every_surface_never_fail(surface):
+    opts = "sgd,nesterov,adagrad,newton,lbfgs"
+    for inspect in ("nesterov", "adagrad", "lbfgs"):
+        at = _app({"surface": surface, "opts": opts, "theory": "true", "inspect": inspect})
+        paths = _paths(at)
+        overlay = map_data.decode_table(paths["theory"]["overlay"])
+        assert np.isfinite(overlay["lam1"]).all()
+        assert paths["theory"]["inspector"]["name"] == inspect

@@ -328,8 +328,9 @@ function figure(state) {
     layout = { ...layout, annotations: [...(layout.annotations || []), ...insp.annotations] };
   }
   if (present) layout = presentLayout(layout, presentHeight(state));
-  const data = [...state.base.fixed, ...pathTraces(state), ...extra, ...insp.traces];
-  if (present) for (const t of data) if (t.line && t.line.width) t.line = { ...t.line, width: t.line.width * 1.8 };
+  let data = [...state.base.fixed, ...pathTraces(state), ...extra, ...insp.traces];
+  // Thicker lines for a projector (copies: the base's traces are shared by every draw).
+  if (present) data = data.map((t) => (t.line && t.line.width ? { ...t, line: { ...t.line, width: t.line.width * 1.8 } } : t));
   return { data, layout };
 }
 
