@@ -155,3 +155,21 @@ def test_presentation_mode_at_1920x1080(streamlit_server, _browser, app_wait):
         assert page.get_by_test_id("stException").count() == 0
     finally:
         context.close()
+
+
+def test_presentation_lines_stay_as_thick_while_scrubbing(streamlit_server, _browser, app_wait):
+    context = _browser.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(streamlit_server + "/?present=1&surface=linear_regression&opts=sgd,newton")
+        app_wait.ready(page)
+        page.wait_for_selector(f"{MAP} .pg-map.pg-present")
+        widths = "gd => gd.data.filter(t => t.name === 'best fit (at θ*)').map(t => t.line.width)"
+        for k in (3, 9, 1):
+            _scrub(page, k)
+            _wait_step(page, k)
+            assert page.locator(PLOT).evaluate(widths) == [pytest.approx(1.5 * 1.8)]
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        context.close()
