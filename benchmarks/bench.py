@@ -16,7 +16,15 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bench_app, bench_class, bench_custom, bench_engine, bench_sweeps, bench_theory, bench_training
+from benchmarks import (
+    bench_app,
+    bench_class,
+    bench_custom,
+    bench_engine,
+    bench_sweeps,
+    bench_theory,
+    bench_training,
+)
 
 TABLES = {
     "engine": bench_engine.main,
