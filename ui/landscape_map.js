@@ -45,6 +45,7 @@ const CSS = `
 .pg-map-theory .pg-flag { color: #b91c1c; font-weight: 600; }
 .pg-map-inspector table { border-collapse: collapse; margin-top: 4px; }
 .pg-map-inspector td, .pg-map-inspector th { padding: 1px 10px 1px 0; text-align: left; white-space: nowrap; }
+.pg-map-inspector td { padding-right: 28px; }
 .pg-map-inspector th { font-weight: 600; }
 .pg-map-inspector .pg-key { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 4px; }
 .pg-map.pg-present .pg-map-controls { font-size: 24px; }
@@ -482,7 +483,10 @@ function showInspector(state) {
   let extra = "";
   if (ins.name === "lbfgs") extra = " &nbsp; <span>✕ line-search trials</span>";
   if (ins.lm) extra = " &nbsp; <span>δ(λ): Levenberg (orange), Marquardt (dashed); ● accepted, ✕ rejected</span>";
-  const rows = ins.table.map(([label, col]) => `<tr><th>${label}</th><td data-col="${Array.isArray(col) ? col.join(",") : col}">${cell(ins, k, col)}</td></tr>`).join("");
+  // Two label-value pairs a row, so the table stays short under the map.
+  const cells = ins.table.map(([label, col]) => `<th>${label}</th><td data-col="${Array.isArray(col) ? col.join(",") : col}">${cell(ins, k, col)}</td>`);
+  let rows = "";
+  for (let i = 0; i < cells.length; i += 2) rows += `<tr>${cells[i]}${cells[i + 1] || ""}</tr>`;
   el.innerHTML = `<div><b>Step inspector: ${ins.label}, step k = <span data-role="inspector-step">${k}</span></b></div>` +
     `<div>${keys}${extra}</div><table data-role="inspector-table">${rows}</table>`;
 }
