@@ -10,6 +10,10 @@ plays and scrubs the race itself, without rerunning the script. It gets two payl
 - `map_paths(...)`: what a slider changes (the paths, their losses, the start and, on data
   surfaces, each optimizer's fitted curve at a few steps), and the key of the base it belongs to.
 
+With the theory overlays or the step inspector on, `map_paths`' payload also carries
+`theory_overlay(...)` (the local quadratic model at every step of one run) and `step_inspector(...)`
+(that run's numbers and arrows at every step), so the browser follows the scrubber without a rerun.
+
 Arrays travel as little-endian float32 in base64 (`b64_f32`): 4 bytes per number before base64
 instead of about 18 characters of JSON.
 """

@@ -96,6 +96,12 @@ def test_lr_beyond_the_limit_is_noted_and_named_in_the_divergence_warning():
     assert "α = 0.12 > 2/λ_max = 0.1." in warning
 
 
+def test_nesterov_gets_its_own_limit():
+    at = _app({"opts": "nesterov,adagrad"})
+    caps = [c for c in _captions(at) if c.startswith("Stable for")]
+    assert caps == ["Stable for α < 2(1+β)/((1+2β)λ_max) = 0.0679 (exact: constant Hessian)."]
+
+
 def test_limit_is_local_on_rosenbrock():
     at = _app({"surface": "rosenbrock", "opts": "sgd"})
     assert any(c.endswith("(local, at θ₀).") for c in _captions(at))
