@@ -23,12 +23,13 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from figures import TEMPLATE, AnimatedFigure, typed_array
-from figures.explorer import _play_buttons, ema, frame_steps
+from figures import TEMPLATE
+from figures.explorer import ema, frame_steps
 from training import History, Model
 
 __all__ = [
     "CLASS_COLORS",
+    "AnimatedFigure",
     "SPLIT_COLORS",
     "SPLIT_SYMBOLS",
     "cv_scores_figure",
@@ -52,6 +53,36 @@ FIT_COLOR = "#000000"
 MAX_FRAMES = 30
 GRID_N = 50  # decision-boundary grid: 50 x 50 float32 per frame
 CURVE_POINTS = 200
+
+
+def typed_array(values) -> dict:
+    """A float32 array in Plotly's typed-array JSON form ({"dtype", "bdata"}), ready to send."""
+    arr = np.ascontiguousarray(np.asarray(values, dtype="<f4"))
+    return {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+class AnimatedFigure(go.Figure):
+    """A `go.Figure` whose animation frames are plain dicts of typed arrays.
+
+    Plotly validates every frame's traces when frames are assigned (milliseconds per frame); these
+    frames are built from checked arrays, so they skip that and are added in `to_dict()`, which is
+    what `plotly.io.to_json` (and so `st.plotly_chart`) serialises. Read them with `raw_frames`.
+    (The explorer's copy of this class left with its Plotly map; the data figure still scrubs.)
+    """
+
+    def __init__(self, *args, raw_frames: list[dict] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._raw_frames = list(raw_frames or [])
+
+    @property
+    def raw_frames(self) -> list[dict]:
+        return self._raw_frames
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        if self._raw_frames:
+            d["frames"] = self._raw_frames
+        return d
 
 
 def typed_grid(Z: np.ndarray) -> dict:
@@ -216,11 +247,29 @@ def data_figure(
 
 
 def _play(redraw: bool) -> dict:
-    """The explorer's play / pause buttons; `redraw` as the frames need it."""
-    menu = _play_buttons()
-    for button in menu["buttons"]:
-        button["args"][1]["frame"]["redraw"] = redraw
-    return menu
+    """Play / pause buttons under the plot (as the explorer's Plotly map had); `redraw` as the
+    frames need it (a contour's z only updates with a redraw)."""
+    play = {
+        "frame": {"duration": 120, "redraw": redraw},
+        "transition": {"duration": 0},
+        "fromcurrent": False,
+        "mode": "immediate",
+    }
+    pause = {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate"}
+    return {
+        "type": "buttons",
+        "direction": "left",
+        "showactive": False,
+        "x": 0.0,
+        "xanchor": "left",
+        "y": -0.16,
+        "yanchor": "top",
+        "pad": {"r": 4, "t": 0},
+        "buttons": [
+            {"label": "▶", "method": "animate", "args": [None, play], "name": "play"},
+            {"label": "❚❚", "method": "animate", "args": [[None], pause], "name": "pause"},
+        ],
+    }
 
 
 def _epoch_slider(epochs: list[int], redraw: bool) -> dict:
