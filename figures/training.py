@@ -29,9 +29,9 @@ from training import History, Model
 
 __all__ = [
     "CLASS_COLORS",
-    "AnimatedFigure",
     "SPLIT_COLORS",
     "SPLIT_SYMBOLS",
+    "AnimatedFigure",
     "cv_scores_figure",
     "data_figure",
     "decision_grid",

@@ -513,7 +513,7 @@ def _training_view(url: UrlState, setup: ts.Setup, history) -> None:
     with left:
         st.markdown("**The data and the model's fit** — scrub the epochs under the plot (in the browser)")
         st.plotly_chart(_data_figure(setup, shown_test), key="tr_data_chart", width="stretch", theme=None)
-        X, y, (tr, va, te) = _data(setup)
+        _, _, (tr, va, te) = _data(setup)
         hidden = "" if shown_test else "; the test part stays hidden until you ask for its score"
         st.caption(
             f"{len(tr)} training, {len(va)} validation and {len(te)} test samples{hidden}. "
@@ -743,7 +743,8 @@ def _search_view(url: UrlState, setup: ts.Setup, history) -> None:
     )
     if setup.optimizer not in FIRST_ORDER:
         st.caption(
-            f"{optimizers.OPTIMIZERS[setup.optimizer].label} has no learning rate to tune: the search uses Adam."
+            f"{optimizers.OPTIMIZERS[setup.optimizer].label} has no learning rate to tune: the search "
+            "uses Adam."
         )
     if not _job_button("search", (setup, method), "Run the search"):
         return
