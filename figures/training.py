@@ -283,7 +283,8 @@ def _epoch_slider(epochs: list[int], redraw: bool) -> dict:
         "pad": {"t": 0, "b": 0},
         "ticklen": 3,
         "font": {"color": "rgba(0,0,0,0)", "size": 8},
-        "currentvalue": {"prefix": "epoch = ", "font": {"size": 14}, "xanchor": "left"},
+        # at the right end: the x axis title sits above the slider's middle
+        "currentvalue": {"prefix": "epoch = ", "font": {"size": 14, "color": "#333"}, "xanchor": "right"},
         "steps": [{"label": str(e), "method": "animate", "args": [[str(e)], goto]} for e in epochs],
     }
 
@@ -363,7 +364,12 @@ def fits_figure(
             trace.showlegend = c == 1
             trace.legendgroup = trace.meta
             fig.add_trace(trace, **cell)
-    fig.update_layout(template=TEMPLATE, height=height, margin={"l": 50, "r": 20, "t": 70, "b": 40})
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        margin={"l": 50, "r": 20, "t": 70, "b": 70},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0.0},  # the titles take the top
+    )
     return fig
 
 
@@ -439,7 +445,11 @@ def loss_curves_figure(
         "template": TEMPLATE,
         "height": height,
         "xaxis": {"title": {"text": "epoch"}},
-        "yaxis": {"title": {"text": title}, "type": "log" if (log_y and metric == "loss") else "linear"},
+        "yaxis": {
+            "title": {"text": title},
+            "type": "log" if (log_y and metric == "loss") else "linear",
+            "minorloglabels": "complete",  # 0.2, 0.3 rather than bare digits next to 0.1
+        },
         "shapes": [
             {
                 "type": "line",
@@ -464,8 +474,11 @@ def loss_curves_figure(
                 "font": {"color": BEST_COLOR},
             }
         ],
-        "margin": {"l": 60, "r": 20, "t": 70, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+        # beside the plot's top, the legend would cover the best-epoch label
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0.0},
     }
+    layout["margin"]["b"] = 130
     return go.Figure(data=traces, layout=layout)
 
 
@@ -479,6 +492,7 @@ def _band(x, values: np.ndarray, color: str, name: str, meta: str) -> list:
             x=np.concatenate([x, x[::-1]]),
             y=np.concatenate([mean + std, (mean - std)[::-1]]),
             fill="toself",
+            mode="lines",  # no markers at the band's corners
             fillcolor=color,
             opacity=0.18,
             line={"width": 0},
@@ -560,10 +574,23 @@ def validation_curve_figure(
     layout = {
         "template": TEMPLATE,
         "height": height,
-        "xaxis": {"title": {"text": name}, "type": "log" if log_x else "linear"},
+        "xaxis": _value_axis(name, values, log_x),
         "yaxis": {"title": {"text": error_label}},
     }
     return go.Figure(data=traces, layout=layout)
+
+
+def _value_axis(name: str, values: Sequence[float], log_x: bool) -> dict:
+    """A hyperparameter axis; on a log scale, ticks at the values themselves (1e-05, 0.001, ...)
+    rather than Plotly's SI labels (10μ) and bare minor digits."""
+    axis: dict = {"title": {"text": name}, "type": "log" if log_x else "linear"}
+    if log_x:
+        axis |= {
+            "tickmode": "array",
+            "tickvals": list(map(float, values)),
+            "ticktext": [f"{v:g}" for v in values],
+        }
+    return axis
 
 
 def _hline(y: float) -> dict:
@@ -730,7 +757,7 @@ def cv_scores_figure(
     layout = {
         "template": TEMPLATE,
         "height": height,
-        "xaxis": {"title": {"text": name}, "type": "log" if log_x else "linear"},
+        "xaxis": _value_axis(name, values, log_x),
         "yaxis": {"title": {"text": score_label}},
     }
     return go.Figure(data=traces, layout=layout)

@@ -472,11 +472,11 @@ def render() -> None:
     messages = st.container()
     setup, warnings = _sidebar(url)
     for text in warnings:
-        messages.warning(text, icon="⚠️")
+        messages.warning(text, icon=":material/warning:")
     preset = st.session_state.get(PRESET.key, NO_PRESET)
     if preset != NO_PRESET:
         lesson = PRESETS[preset]
-        messages.info(f"**{lesson['title']}.** {lesson['note']}", icon="💡")
+        messages.info(f"**{lesson['title']}.** {lesson['note']}", icon=":material/lightbulb:")
     if setup is not None:
         try:
             history = _fit(setup)
@@ -507,7 +507,7 @@ def _error_label(setup: ts.Setup) -> str:
 def _training_view(url: UrlState, setup: ts.Setup, history) -> None:
     opt_label = optimizers.OPTIMIZERS[setup.optimizer].label
     if setup.optimizer in ts.PAGE_SECOND_ORDER:
-        st.info(NEWTON_NOTE.format(label=opt_label), icon="🎯")
+        st.info(NEWTON_NOTE.format(label=opt_label), icon=":material/target:")
     shown_test = _test_asked(setup)
     left, right = st.columns([1, 1], gap="medium")
     with left:
@@ -568,7 +568,7 @@ def _summary(setup: ts.Setup, history) -> None:
         st.warning(
             f"The training diverged at epoch {history.diverged_epoch}: the learning rate is too large "
             "for this model; lower it.",
-            icon="⚠️",
+            icon=":material/warning:",
         )
 
 
@@ -608,7 +608,7 @@ def _test_score(setup: ts.Setup, history) -> None:
             f"**Peeking.** This is look number {look} at the test set, after changing the settings. "
             "Each look that leads you to change something makes the test set part of the development "
             "loop: its score is then no longer an unbiased estimate of the error on new data.",
-            icon="👀",
+            icon=":material/visibility:",
         )
     else:
         st.caption("Your first look at the test set: an unbiased estimate of the error on new data.")
@@ -620,7 +620,7 @@ def _capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
             "Degrees 1, 4 and 15 fitted to the **current data** (training points), each solved by "
             "Newton in one step: the ridge solution with the current L2 strength."
         )
-        st.info(CONDITIONING_NOTE, icon="🔢")
+        st.info(CONDITIONING_NOTE, icon=":material/calculate:")
     else:
         st.markdown(
             f"Hidden widths 1, 8 and 64 ({len(setup.hidden)} layer(s), {setup.activation}) on the current "
