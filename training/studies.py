@@ -224,6 +224,15 @@ def capacity_panels(setup: Setup) -> list[Panel]:
     return panels
 
 
+def hessian_condition(setup: Setup, degree: int = max(CAPACITY_DEGREES)) -> float:
+    """The condition number of the polynomial loss's Hessian (degree `degree`, the setup's L2) on
+    the setup's training split: why first-order methods never reach the degree-15 overfit."""
+    X, y = setup.data()
+    tr, _, _ = setup.parts()
+    model = make_model("polynomial", degree=degree, l2=setup.l2)
+    return float(np.linalg.cond(model.hessian(model.init(0), X[tr], y[tr])))
+
+
 def _panel(title, model, theta, X, y, tr, va) -> Panel:
     return Panel(
         title,

@@ -60,9 +60,10 @@ NEWTON_NOTE = (
 CONDITIONING_NOTE = (
     "**Why Newton, not the chosen optimizer?** The monomials 1, x, …, x¹⁵ on [−1, 1] are almost "
     "linearly dependent: the Hessian of the degree-15 least-squares loss has a condition number "
-    "of about 10¹¹. A first-order method moves along the steep directions only; along the flat "
-    "ones it would need ~10¹¹ iterations, so it never reaches the overfit. Newton divides by the "
-    "curvature and lands on the ridge solution in one step, a lesson on conditioning in itself."
+    "of about 10¹¹ (more with few points; L2 lowers it). A first-order method moves along the "
+    "steep directions only; along the flat ones it would need ~10¹¹ iterations, so it never "
+    "reaches the overfit. Newton divides by the curvature and lands on the ridge solution in one "
+    "step, a lesson on conditioning in itself."
 )
 
 PRESETS: dict[str, dict[str, Any]] = {
@@ -359,104 +360,134 @@ def _new_data() -> None:
 # --------------------------------------------------------------------------- sidebar
 
 
+def setup_of(values: dict[str, Any], hyper: dict[str, Any]) -> ts.Setup:
+    """The Setup of the settings' values (keys without the ``tr_`` prefix; hidden ones at their
+    defaults) and the optimizer's hyperparameters: one mapping for the sidebar and the presets."""
+    v = {s.key[len(KEY) :]: s.default for s in TABLE} | values
+    fractions = SPLIT_PRESETS.get(v["split"])
+    if fractions is None:  # custom: the sidebar has checked that the test part is left over
+        fractions = (v["train_frac"], v["val_frac"], round(1.0 - v["train_frac"] - v["val_frac"], 10))
+    classification = DATASETS[v["dataset"]].task == "classification"
+    second_order = v["optimizer"] in ts.PAGE_SECOND_ORDER
+    kind = v.get("sched", "constant")
+    schedule = None
+    if kind != "constant":
+        schedule = tuple(sorted({"kind": kind, **v.get("sched_params", {})}.items()))
+    return ts.Setup(
+        dataset=v["dataset"],
+        n_samples=int(v["n"]),
+        noise=float(v["noise"]),
+        label_noise=float(v["label_noise"]) if classification else 0.0,
+        seed=int(v["seed"]),
+        fractions=tuple(float(f) for f in fractions),
+        model=v["model"],
+        degree=int(v["degree"]),
+        hidden=(int(v["width"]),) * int(v["layers"]),
+        activation=v["activation"],
+        l2=float(v["l2"]),
+        optimizer=v["optimizer"],
+        hyper=tuple(sorted(hyper.items())),
+        epochs=int(v["epochs"]),
+        batch_size=None if second_order or v["batch"] == FULL else int(v["batch"]),
+        schedule=schedule,
+    )
+
+
+def optimizer_defaults(opt: str) -> dict[str, Any]:
+    """The page's hyperparameters of `opt` before anyone moves them: the registry's, with a
+    learning rate that suits our losses."""
+    return {p.name: p.default for p in optimizers.OPTIMIZERS[opt].hyper} | (
+        {"lr": PAGE_LR[opt]} if opt in PAGE_LR else {}
+    )
+
+
+def preset_setup(name: str) -> ts.Setup:
+    """The Setup a lesson preset opens with: what its note talks about (tests check its claims)."""
+    values = dict(PRESETS[name]["settings"])
+    opt = values.get("optimizer", OPTIMIZER.default)
+    hyper = optimizer_defaults(opt)
+    for key in list(values):
+        if key.startswith(opt + "_"):
+            hyper[key[len(opt) + 1 :]] = values.pop(key)
+    return setup_of(values, hyper)
+
+
 def _sidebar(url: UrlState) -> tuple[ts.Setup | None, list[str]]:
     """Every setting of the model and its training; returns the Setup (None when it cannot be
     built) and warnings about values that were adjusted."""
     sb = st.sidebar
     warnings: list[str] = []
+    values: dict[str, Any] = {}
+
+    def put(setting: Setting, container=sb, **overrides: Any) -> Any:
+        values[setting.key[len(KEY) :]] = value = draw(setting, url, container=container, **overrides)
+        return value
+
     draw(PRESET, url, container=sb, on_change=_apply_preset)
-
     sb.header("Data", divider="gray")
-    dataset = draw(DATASET, url, container=sb)
-    info = DATASETS[dataset]
+    info = DATASETS[put(DATASET)]
     sb.caption(info.description)
-    n = draw(N, url, container=sb)
-    noise = draw(NOISE, url, container=sb)
-    label_noise = draw(LABEL_NOISE, url, container=sb) if info.task == "classification" else 0.0
+    put(N)
+    put(NOISE)
+    if info.task == "classification":
+        put(LABEL_NOISE)
     cols = sb.columns([3, 2], vertical_alignment="bottom")
-    seed = draw(SEED, url, container=cols[0])
+    put(SEED, cols[0])
     cols[1].button("New data", on_click=_new_data, key=KEY + "new_data", help="The next seed.")
-
-    split = draw(SPLIT, url, container=sb)
-    fractions = SPLIT_PRESETS.get(split)
-    if fractions is None:
+    if put(SPLIT) == CUSTOM:
         cols = sb.columns(2)
-        train_frac = draw(TRAIN_FRAC, url, container=cols[0])
-        val_frac = draw(VAL_FRAC, url, container=cols[1])
+        train_frac, val_frac = put(TRAIN_FRAC, cols[0]), put(VAL_FRAC, cols[1])
         if train_frac + val_frac > 0.95 + 1e-9:
             warnings.append(
                 f"Train {fmt(train_frac)} + validation {fmt(val_frac)} leave less than 5% for the test "
                 "part; using 60/20/20 until the fractions sum to at most 0.95."
             )
-            fractions = SPLIT_PRESETS["60/20/20"]
+            values["split"] = "60/20/20"
         else:
-            fractions = (train_frac, val_frac, round(1.0 - train_frac - val_frac, 10))
-        sb.caption(f"test fraction: {fmt(fractions[2])}")
+            sb.caption(f"test fraction: {fmt(round(1.0 - train_frac - val_frac, 10))}")
 
     sb.header("Model", divider="gray")
-    model_options = tuple(MODELS) if info.task == "regression" else ("mlp",)
-    model = draw(MODEL, url, container=sb, options=model_options)
+    model = put(MODEL, options=tuple(MODELS) if info.task == "regression" else ("mlp",))
     sb.caption(MODELS[model].description)
-    degree, hidden, activation = DEGREE.default, (WIDTH.default,), ACTIVATION.default
     if model == "polynomial":
-        degree = draw(DEGREE, url, container=sb)
+        put(DEGREE)
     else:
         cols = sb.columns(2)
-        layers = draw(LAYERS, url, container=cols[0])
-        width = draw(WIDTH, url, container=cols[1])
-        hidden = (width,) * layers
-        activation = draw(ACTIVATION, url, container=sb)
-    l2 = float(draw(L2, url, container=sb))
+        put(LAYERS, cols[0])
+        put(WIDTH, cols[1])
+        put(ACTIVATION)
+    put(L2)
 
     sb.header("Training", divider="gray")
     names = (*FIRST_ORDER, *ts.PAGE_SECOND_ORDER) if model == "polynomial" else FIRST_ORDER
-    opt = draw(OPTIMIZER, url, container=sb, options=names)
+    opt = put(OPTIMIZER, options=names)
     sb.caption(optimizers.OPTIMIZERS[opt].description)
-    defaults = {"lr": PAGE_LR[opt]} if opt in PAGE_LR else None
+    lr = optimizer_defaults(opt).get("lr")
+    defaults = {"lr": lr} if opt in PAGE_LR else None
     hyper = components.hyperparameter_inputs(opt, url, prefix=KEY, container=sb, defaults=defaults)
-    epochs = draw(EPOCHS, url, container=sb)
+    put(EPOCHS)
     if opt in ts.PAGE_SECOND_ORDER:
-        batch_size = None
         sb.caption("Full batch: second-order methods don't work well with minibatches.")
     else:
-        batch = draw(BATCH, url, container=sb)
-        batch_size = None if batch == FULL else int(batch)
-    kind = draw(SCHEDULE, url, container=sb)
-    sched_params = {
+        put(BATCH)
+    kind = put(SCHEDULE)
+    values["sched_params"] = {
         p.name: draw(Setting.from_param(p, f"{KEY}sched_{p.name}"), url, container=sb)
         for p in SCHEDULES[kind].params
     }
     sb.latex(SCHEDULES[kind].formula)
-    schedule = None if kind == "constant" else tuple(sorted({"kind": kind, **sched_params}.items()))
 
-    setup = ts.Setup(
-        dataset=dataset,
-        n_samples=int(n),
-        noise=float(noise),
-        label_noise=float(label_noise),
-        seed=int(seed),
-        fractions=tuple(float(f) for f in fractions),
-        model=model,
-        degree=int(degree),
-        hidden=hidden,
-        activation=activation,
-        l2=l2,
-        optimizer=opt,
-        hyper=tuple(sorted(hyper.items())),
-        epochs=int(epochs),
-        batch_size=batch_size,
-        schedule=schedule,
-    )
+    setup = setup_of(values, hyper)
     try:
         tr, _, _ = setup.parts()
         setup.build()
     except ValueError as exc:
         warnings.append(f"These settings cannot be used: {exc}")
         return None, warnings
-    if batch_size is not None and batch_size >= len(tr):
+    if setup.batch_size is not None and setup.batch_size >= len(tr):
         warnings.append(
-            f"The minibatch size {batch_size} is not smaller than the training set ({len(tr)} samples): "
-            "training full batch."
+            f"The minibatch size {setup.batch_size} is not smaller than the training set ({len(tr)} "
+            "samples): training full batch."
         )
     return setup, warnings
 
@@ -620,7 +651,11 @@ def _capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
             "Degrees 1, 4 and 15 fitted to the **current data** (training points), each solved by "
             "Newton in one step: the ridge solution with the current L2 strength."
         )
-        st.info(CONDITIONING_NOTE, icon=":material/calculate:")
+        kappa = ts.hessian_condition(setup)
+        st.info(
+            CONDITIONING_NOTE + f" On the current training points it is **{kappa:.1e}**.",
+            icon=":material/calculate:",
+        )
     else:
         st.markdown(
             f"Hidden widths 1, 8 and 64 ({len(setup.hidden)} layer(s), {setup.activation}) on the current "
