@@ -169,7 +169,8 @@ def test_learning_curve_uses_subsets_of_the_train_split():
     assert len(set(np.round(val_err, 12))) == 3  # each seed draws its own subset
     full_train, full_val = ts.learning_curve_point(SINE.replace(degree=3), n_train, (0,))
     h = ts.fit(SINE.replace(degree=3))
-    assert full_val[0] == pytest.approx(h.val_loss[-1])  # the whole train split: the page's model
+    assert full_train[0] == pytest.approx(h.train_loss[-1])  # the whole train split: the page's model
+    assert full_val[0] == pytest.approx(h.val_loss[-1])
 
 
 def test_validation_curve_of_degree_rises_at_high_degree_on_few_points():
