@@ -353,6 +353,10 @@ def _apply_preset() -> None:
         st.session_state[KEY + key] = value
 
 
+def _remember(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
 def _new_data() -> None:
     st.session_state[SEED.key] = int(st.session_state.get(SEED.key, SEED.default)) + 1
 
@@ -823,9 +827,12 @@ def _search_view(url: UrlState, setup: ts.Setup, history) -> None:
     )
     state = KEY + "search_test"
     if st.session_state.get(state) != (setup, method):
-        if st.button("Evaluate the chosen model on test (once)", key=KEY + "search_test_button"):
-            st.session_state[state] = (setup, method)
-            st.rerun()
+        st.button(
+            "Evaluate the chosen model on test (once)",
+            key=KEY + "search_test_button",
+            on_click=_remember,
+            args=(state, (setup, method)),
+        )
         return
     st.metric(f"test {err} of the chosen model", f"{ts.search_test_error(setup, result):.4g}")
     st.caption("Evaluated once, after the choice: the test score did not take part in choosing.")
