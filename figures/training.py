@@ -276,11 +276,11 @@ def _epoch_slider(epochs: list[int], redraw: bool) -> dict:
     goto = {"frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}, "mode": "immediate"}
     return {
         "active": len(epochs) - 1,
-        "x": 0.16,
-        "len": 0.84,
+        "x": 0.0,
+        "len": 1.0,
         "y": -0.12,
         "yanchor": "top",
-        "pad": {"t": 0, "b": 0},
+        "pad": {"t": 0, "b": 0, "l": 95},  # in pixels: clear of the play / pause buttons at any width
         "ticklen": 3,
         "font": {"color": "rgba(0,0,0,0)", "size": 8},
         # at the right end: the x axis title sits above the slider's middle
