@@ -445,11 +445,7 @@ def loss_curves_figure(
         "template": TEMPLATE,
         "height": height,
         "xaxis": {"title": {"text": "epoch"}},
-        "yaxis": {
-            "title": {"text": title},
-            "type": "log" if (log_y and metric == "loss") else "linear",
-            "minorloglabels": "complete",  # 0.2, 0.3 rather than bare digits next to 0.1
-        },
+        "yaxis": {"title": {"text": title}, "type": "log" if (log_y and metric == "loss") else "linear"},
         "shapes": [
             {
                 "type": "line",
@@ -479,7 +475,20 @@ def loss_curves_figure(
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0.0},
     }
     layout["margin"]["b"] = 130
+    if layout["yaxis"]["type"] == "log":
+        layout["yaxis"] |= _log_ticks(np.concatenate([np.ravel(t.y) for t in traces]))
     return go.Figure(data=traces, layout=layout)
+
+
+def _log_ticks(values: np.ndarray) -> dict:
+    """Readable labels on a log axis: over a short range ticks at 1, 2, 5 of each decade, labelled
+    in full (0.2, 0.5 rather than bare digits next to 0.1); over a long one only the decades."""
+    with np.errstate(all="ignore"):
+        v = np.asarray(values, dtype=float)
+        v = v[np.isfinite(v) & (v > 0)]
+    if v.size and np.log10(v.max() / v.min()) <= 2.5:
+        return {"dtick": "D2", "minorloglabels": "complete"}
+    return {"minorloglabels": "none", "exponentformat": "power"}  # 10¹², not 1T
 
 
 def _band(x, values: np.ndarray, color: str, name: str, meta: str) -> list:

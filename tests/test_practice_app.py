@@ -35,15 +35,6 @@ def at():
     return make()
 
 
-def charts(at) -> dict[str, dict]:
-    """Plotly specs by element key (the page keys every chart)."""
-    out = {}
-    for c in at.get("plotly_chart"):
-        key = c.proto.id.split("-")[-1] if not c.key else c.key
-        out[key] = json.loads(c.proto.spec)
-    return out
-
-
 def chart_specs(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
@@ -82,7 +73,7 @@ def test_default_page_trains_and_draws_data_and_curves(at):
     assert "points:test" not in names  # hidden until the test score is asked for
     m = metrics(at)
     assert m["iterations"] == "300"  # 120 training samples // 32 = 3 per epoch x 100 epochs
-    assert "best validation epoch (early stopping)" in m
+    assert "best validation epoch" in m
     assert any("3 iterations per epoch × 100 epochs = 300 iterations" in c.value for c in at.caption)
 
 
@@ -181,7 +172,7 @@ def test_every_preset_opens_cleanly_with_its_note_and_view(name):
             "degree 15: overfitting",
         ]
     if name == "early_stopping":
-        best = int(metrics(at)["best validation epoch (early stopping)"])
+        best = int(metrics(at)["best validation epoch"])
         assert best < 50
     if name == "cv_degree":
         at = click(at, "Run the cross-validation")

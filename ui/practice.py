@@ -586,9 +586,9 @@ def _summary(setup: ts.Setup, history) -> None:
     cols[0].metric(f"training {_error_label(setup)}", f"{train_err[-1]:.4g}")
     cols[1].metric(f"validation {_error_label(setup)}", f"{val_err[-1]:.4g}")
     cols[2].metric(
-        "best validation epoch (early stopping)",
+        "best validation epoch",
         f"{best}",
-        help=f"validation error there: {val_err[best]:.4g}",
+        help=f"Early stopping's pick, the lowest validation loss (error there: {val_err[best]:.4g}).",
     )
     cols[3].metric("iterations", f"{history.iter_losses.size:,}")
     batch = ts.batch_for(setup, len(_data(setup)[2][0]))
