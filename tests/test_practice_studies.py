@@ -223,3 +223,12 @@ def test_bad_settings_raise_value_errors_that_say_what_is_allowed():
         ts.validation_curve_point(SINE, "momentum", 0.9, (0,))
     with pytest.raises(ValueError, match="'grid' or 'random'"):
         ts.search(MOONS, "bayes")
+
+
+def test_studies_import_neither_streamlit_nor_plotly():
+    import subprocess
+    import sys
+
+    code = "import sys, training.studies; print('streamlit' in sys.modules or 'plotly' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
