@@ -178,6 +178,9 @@ def test_every_preset_opens_cleanly_with_its_note_and_view(name):
         at = click(at, "Run the cross-validation")
         assert_clean(at)
         assert any("CV picks degree d = 4" in m.value for m in at.markdown)
+        m = metrics(at)
+        assert float(m["your model (degree d = 4): CV estimate"]) > 0
+        assert "single validation split" in m
     if name == "bias_variance":
         assert any(w.value.startswith("**High bias.**") for w in at.warning)
 

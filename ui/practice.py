@@ -888,6 +888,15 @@ def _cv_view(url: UrlState, setup: ts.Setup, history) -> None:
         f"{fmt(values[single_pick])} ({single[single_pick]:.4g}). The CV estimate averages {k} "
         "validations, so it depends less on which samples happened to land in the validation part."
     )
+    current = {"degree": setup.degree, "l2": setup.l2, "width": setup.hidden[0]}[param]
+    if current in values:  # the sidebar's own model: its CV estimate next to its single split's
+        i = values.index(current)
+        cols = st.columns(3)
+        cols[0].metric(
+            f"your model ({PARAM_LABELS[param]} = {fmt(current)}): CV estimate", f"{scores[i].mean():.4g}"
+        )
+        cols[1].metric("± spread over the folds (std)", f"{scores[i].std():.3g}")
+        cols[2].metric("single validation split", f"{single[i]:.4g}")
 
 
 def _number_columns(table: pd.DataFrame) -> dict:
