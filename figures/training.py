@@ -491,15 +491,17 @@ def _log_ticks(values: np.ndarray) -> dict:
     return {"minorloglabels": "none", "exponentformat": "power"}  # 10¹², not 1T
 
 
-def _band(x, values: np.ndarray, color: str, name: str, meta: str) -> list:
-    """Mean line with a +-1 std band over the last axis of values (x.size, runs)."""
+def _band(x, values: np.ndarray, color: str, name: str, meta: str, log_y: bool = False) -> list:
+    """Mean line with a +-1 std band over the last axis of values (x.size, runs). On a log axis
+    the band's lower edge stops at a tenth of the mean (mean - std may be 0 or negative)."""
     values = np.asarray(values, dtype=float)
     mean, std = np.nanmean(values, axis=-1), np.nanstd(values, axis=-1)
+    lower = np.maximum(mean - std, mean / 10) if log_y else mean - std
     x = np.asarray(x, dtype=float)
     return [
         go.Scatter(
             x=np.concatenate([x, x[::-1]]),
-            y=np.concatenate([mean + std, (mean - std)[::-1]]),
+            y=np.concatenate([mean + std, lower[::-1]]),
             fill="toself",
             mode="lines",  # no markers at the band's corners
             fillcolor=color,
@@ -529,22 +531,27 @@ def learning_curve_figure(
     *,
     human_error: float | None = None,
     error_label: str = "error",
+    log_y: bool = False,
     height: int = 360,
 ) -> go.Figure:
     """Train and validation error against the training-set size n: mean over runs (seeds) with a
     +-1 std band. Errors have shape (len(sizes), runs). `human_error` draws the best reachable
-    error (e.g. the label-noise rate) as a dotted line."""
-    traces = _band(sizes, train_error, SPLIT_COLORS["train"], f"training {error_label}", "train")
-    traces += _band(sizes, val_error, SPLIT_COLORS["validation"], f"validation {error_label}", "validation")
+    error (e.g. the label-noise rate) as a dotted line. `log_y` for errors that span decades."""
+    traces = _band(sizes, train_error, SPLIT_COLORS["train"], f"training {error_label}", "train", log_y)
+    traces += _band(
+        sizes, val_error, SPLIT_COLORS["validation"], f"validation {error_label}", "validation", log_y
+    )
     layout = {
         "template": TEMPLATE,
         "height": height,
         "xaxis": {"title": {"text": "training-set size n"}},
-        "yaxis": {"title": {"text": error_label}},
+        "yaxis": _error_axis(error_label, log_y, train_error, val_error),
     }
     if human_error is not None:
         layout["shapes"] = [_hline(human_error)]
-        layout["annotations"] = [_hline_label(human_error, "human-level (best reachable)")]
+        # an annotation on a log axis is placed in log10 units (a shape in data units)
+        at = float(np.log10(human_error)) if log_y and human_error > 0 else human_error
+        layout["annotations"] = [_hline_label(at, "human-level (best reachable)")]
     return go.Figure(data=traces, layout=layout)
 
 
@@ -556,13 +563,16 @@ def validation_curve_figure(
     name: str,
     log_x: bool = False,
     error_label: str = "error",
+    log_y: bool = False,
     height: int = 360,
 ) -> go.Figure:
     """Train and validation error against one hyperparameter (degree, L2 strength, width), mean
     and +-1 std over the last axis (folds or seeds); the value with the lowest mean validation
-    error is starred."""
-    traces = _band(values, train_error, SPLIT_COLORS["train"], f"training {error_label}", "train")
-    traces += _band(values, val_error, SPLIT_COLORS["validation"], f"validation {error_label}", "validation")
+    error is starred. `log_y` for errors that span decades."""
+    traces = _band(values, train_error, SPLIT_COLORS["train"], f"training {error_label}", "train", log_y)
+    traces += _band(
+        values, val_error, SPLIT_COLORS["validation"], f"validation {error_label}", "validation", log_y
+    )
     mean_val = np.nanmean(np.asarray(val_error, dtype=float), axis=-1)
     best = int(np.nanargmin(mean_val))
     traces.append(
@@ -584,9 +594,17 @@ def validation_curve_figure(
         "template": TEMPLATE,
         "height": height,
         "xaxis": _value_axis(name, values, log_x),
-        "yaxis": {"title": {"text": error_label}},
+        "yaxis": _error_axis(error_label, log_y, train_error, val_error),
     }
     return go.Figure(data=traces, layout=layout)
+
+
+def _error_axis(label: str, log_y: bool, *errors: np.ndarray) -> dict:
+    """An error axis; on a log scale with readable ticks for the range of the mean errors."""
+    if not log_y:
+        return {"title": {"text": label}}
+    means = np.concatenate([np.nanmean(np.asarray(e, dtype=float), axis=-1) for e in errors])
+    return {"title": {"text": label}, "type": "log"} | _log_ticks(means)
 
 
 def _value_axis(name: str, values: Sequence[float], log_x: bool) -> dict:

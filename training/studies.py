@@ -283,7 +283,8 @@ def _errors_of_runs(setup: Setup, splits: list[tuple[np.ndarray, np.ndarray]], s
 def learning_sizes(setup: Setup, points: int = 6) -> tuple[int, ...]:
     """Training-set sizes from a few samples to the whole train split, roughly log-spaced."""
     n_train = len(setup.parts()[0])
-    low = min(n_train, max(4, setup.degree + 1 if setup.model == "polynomial" else 8))
+    # at least twice as many samples as a polynomial's coefficients: fewer interpolate (error ~0)
+    low = min(n_train, max(4, 2 * (setup.degree + 1) if setup.model == "polynomial" else 8))
     sizes = np.unique(np.round(np.geomspace(low, n_train, points)).astype(int))
     return tuple(int(s) for s in sizes)
 

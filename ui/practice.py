@@ -738,8 +738,8 @@ def _curves_view(url: UrlState, setup: ts.Setup, history) -> None:
             np.array([p[1] for p in points]),
             human_error=human,
             error_label=_error_label(setup),
+            log_y=setup.task == "regression",
         )
-        fig.update_yaxes(type="log" if setup.task == "regression" else "linear")
         st.plotly_chart(fig, key="tr_lc_chart", width="stretch", theme=None)
         st.caption(f"Mean over {len(seeds)} seed(s), band ±1 std; sizes {', '.join(map(str, sizes))}.")
 
@@ -760,9 +760,8 @@ def _curves_view(url: UrlState, setup: ts.Setup, history) -> None:
             name=PARAM_LABELS[param],
             log_x=param in ("l2", "width"),
             error_label=_error_label(setup),
+            log_y=setup.task == "regression",
         )
-        if setup.task == "regression":
-            fig.update_yaxes(type="log")
         st.plotly_chart(fig, key="tr_vc_chart", width="stretch", theme=None)
 
 
