@@ -35,6 +35,7 @@ BATCHES = (FULL, "1", "4", "8", "16", "32", "64", "128")
 L2_STOPS = ("0", "1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1")
 # First-order rates that suit our losses (means of O(1) terms) better than the explorer's surfaces'.
 PAGE_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "adam": 0.01, "adagrad": 0.1}
+MAX_ITERATIONS = 20_000  # one training per rerun: about 20 s for the largest MLP on this machine
 VIEWS = (
     "Training",
     "Under- and overfitting",
@@ -487,6 +488,15 @@ def _sidebar(url: UrlState) -> tuple[ts.Setup | None, list[str]]:
         setup.build()
     except ValueError as exc:
         warnings.append(f"These settings cannot be used: {exc}")
+        return None, warnings
+    batch = ts.batch_for(setup, len(tr))
+    iterations = setup.epochs * (1 if batch is None else len(tr) // batch)
+    if iterations > MAX_ITERATIONS:
+        warnings.append(
+            f"{setup.epochs} epochs × {iterations // setup.epochs} minibatches = {iterations:,} iterations "
+            f"is more than this page trains on a click (at most {MAX_ITERATIONS:,}): use fewer epochs or "
+            "a larger minibatch."
+        )
         return None, warnings
     if setup.batch_size is not None and setup.batch_size >= len(tr):
         warnings.append(
