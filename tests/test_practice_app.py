@@ -210,7 +210,10 @@ def test_second_order_methods_are_offered_for_the_polynomial_only(at):
         ({"tr_batch": "128"}, "not smaller than the training set"),
         ({"tr_adam_lr": "-1"}, "not valid"),
         ({"tr_bogus": "1"}, "unknown"),
-        ({"tr_batch": "1", "tr_n": "1000", "tr_epochs": "500"}, "more than this page trains on a click"),
+        (
+            {"tr_n": "1000", "tr_epochs": "500", "tr_layers": "3", "tr_width": "64"},
+            "more than this page trains on a click",
+        ),
     ],
 )
 def test_bad_links_show_warnings_not_tracebacks(query, expected):
@@ -220,3 +223,15 @@ def test_bad_links_show_warnings_not_tracebacks(query, expected):
     assert any(expected in t for t in texts), texts
     if "more than this page" not in expected:
         assert at.get("plotly_chart")  # the page still trains and draws
+
+
+def test_capacity_panels_that_would_take_too_long_say_so_instead():
+    query = {"tr_n": "1000", "tr_epochs": "150", "tr_layers": "3", "tr_view": VIEWS[1]}
+    at = make(query)
+    assert_clean(at)
+    assert any("would take more than about ten seconds" in w.value for w in at.warning)
+    assert not at.get("plotly_chart")
+    at = open_view(at, VIEWS[5])
+    assert_clean(at)
+    assert len(at.table[0].value) == 5  # the current model's table still shows
+    assert any("would take too long" in c.value for c in at.caption)

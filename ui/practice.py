@@ -35,7 +35,9 @@ BATCHES = (FULL, "1", "4", "8", "16", "32", "64", "128")
 L2_STOPS = ("0", "1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1")
 # First-order rates that suit our losses (means of O(1) terms) better than the explorer's surfaces'.
 PAGE_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "adam": 0.01, "adagrad": 0.1}
-MAX_ITERATIONS = 20_000  # one training per rerun: about 20 s for the largest MLP on this machine
+# One training per rerun is bounded by iterations x batch x parameters: 5e8 is about ten seconds
+# here (3 x 64 units, 600 samples, batch 32, 500 epochs is 2.4e9: about 40 s).
+MAX_WORK = 5e8
 VIEWS = (
     "Training",
     "Under- and overfitting",
@@ -417,6 +419,20 @@ def preset_setup(name: str) -> ts.Setup:
     return setup_of(values, hyper)
 
 
+def _work(setup: ts.Setup) -> float:
+    """About the multiply-adds of one training: iterations x samples per iteration x parameters."""
+    n_train = len(setup.parts()[0])
+    batch = ts.batch_for(setup, n_train)
+    iterations = setup.epochs * (1 if batch is None else n_train // batch)
+    return iterations * (batch or n_train) * setup.build().n_params
+
+
+def _panels_too_heavy(setup: ts.Setup) -> bool:
+    """Whether the width-64 panel would take too long with the setup's epochs and data."""
+    widest = setup.replace(hidden=(max(ts.CAPACITY_WIDTHS),) * len(setup.hidden))
+    return setup.model == "mlp" and _work(widest) > MAX_WORK
+
+
 def _sidebar(url: UrlState) -> tuple[ts.Setup | None, list[str]]:
     """Every setting of the model and its training; returns the Setup (None when it cannot be
     built) and warnings about values that were adjusted."""
@@ -489,13 +505,11 @@ def _sidebar(url: UrlState) -> tuple[ts.Setup | None, list[str]]:
     except ValueError as exc:
         warnings.append(f"These settings cannot be used: {exc}")
         return None, warnings
-    batch = ts.batch_for(setup, len(tr))
-    iterations = setup.epochs * (1 if batch is None else len(tr) // batch)
-    if iterations > MAX_ITERATIONS:
+    if _work(setup) > MAX_WORK:
         warnings.append(
-            f"{setup.epochs} epochs × {iterations // setup.epochs} minibatches = {iterations:,} iterations "
-            f"is more than this page trains on a click (at most {MAX_ITERATIONS:,}): use fewer epochs or "
-            "a larger minibatch."
+            f"{setup.epochs} epochs of this model on {len(tr)} samples is more than this page trains on a "
+            "click (it would take more than about ten seconds): use fewer epochs, fewer samples, a larger "
+            "minibatch or a smaller network."
         )
         return None, warnings
     if setup.batch_size is not None and setup.batch_size >= len(tr):
@@ -676,6 +690,13 @@ def _capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
             f"data, each trained with {optimizers.OPTIMIZERS[setup.optimizer].label} for {setup.epochs} "
             "epochs as set in the sidebar."
         )
+    if _panels_too_heavy(setup):
+        st.warning(
+            f"Width {max(ts.CAPACITY_WIDTHS)} trained for {setup.epochs} epochs here would take more than "
+            "about ten seconds: use fewer epochs or samples, or a larger minibatch, to see the three panels.",
+            icon=":material/warning:",
+        )
+        return
     with st.spinner("Training the three models…"):
         panels = _panels(setup)
     X, y, (tr, va, _) = _data(setup)
@@ -945,6 +966,11 @@ def _diagnosis_view(url: UrlState, setup: ts.Setup, history) -> None:
         "or regularization)."
     )
     st.subheader("The same table for three capacities", divider="gray")
+    if _panels_too_heavy(setup):
+        st.caption(
+            "Width 64 would take too long to train with these settings (see *Under- and overfitting*)."
+        )
+        return
     panels = _panels(setup)
     rows = []
     for p in panels:
