@@ -235,3 +235,13 @@ def test_capacity_panels_that_would_take_too_long_say_so_instead():
     assert_clean(at)
     assert len(at.table[0].value) == 5  # the current model's table still shows
     assert any("would take too long" in c.value for c in at.caption)
+
+
+def test_a_job_that_would_take_minutes_says_so_instead_of_offering_its_button():
+    query = {"tr_n": "1000", "tr_epochs": "100", "tr_view": VIEWS[4], "tr_cv_param": "width"}
+    at = make(query)
+    assert_clean(at)
+    assert any("This job would take about" in w.value for w in at.warning)
+    assert not [b for b in at.button if b.label == "Run the cross-validation"]
+    at.selectbox(key="tr_cv_param").select("l2").run()  # the same CV over λ at width 16 is fine
+    assert [b for b in at.button if b.label == "Run the cross-validation"]

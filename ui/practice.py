@@ -38,6 +38,7 @@ PAGE_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "ada
 # One training per rerun is bounded by iterations x batch x parameters: 5e8 is about ten seconds
 # here (3 x 64 units, 600 samples, batch 32, 500 epochs is 2.4e9: about 40 s).
 MAX_WORK = 5e8
+MAX_JOB_WORK = 12 * MAX_WORK  # a job of many trainings (curves, search, CV): about two minutes
 VIEWS = (
     "Training",
     "Under- and overfitting",
@@ -433,6 +434,15 @@ def _panels_too_heavy(setup: ts.Setup) -> bool:
     return setup.model == "mlp" and _work(widest) > MAX_WORK
 
 
+def _widest(setup: ts.Setup, param: str, values) -> ts.Setup:
+    """The setup at the most expensive value of a swept hyperparameter (the widest network)."""
+    if param == "width":
+        return setup.replace(hidden=(int(max(values)),) * len(setup.hidden))
+    if param == "degree":
+        return setup.replace(degree=int(max(values)))
+    return setup
+
+
 def _sidebar(url: UrlState) -> tuple[ts.Setup | None, list[str]]:
     """Every setting of the model and its training; returns the Setup (None when it cannot be
     built) and warnings about values that were adjusted."""
@@ -727,10 +737,18 @@ def _capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
     )
 
 
-def _job_button(name: str, key: Any, label: str) -> bool:
+def _job_button(name: str, key: Any, label: str, work: float) -> bool:
     """A heavy job's button; True while the job's last request matches `key` (the current
-    settings), so its (cached) result stays on the page across reruns."""
+    settings), so its (cached) result stays on the page across reruns. A job whose `work` (see
+    `_work`) would take minutes gets a message instead of a button."""
     state = f"{KEY}{name}_key"
+    if work > MAX_JOB_WORK:
+        st.warning(
+            f"This job would take about {work / MAX_WORK * 10 / 60:.0f} minutes with these settings: use "
+            "fewer epochs, fewer samples, a larger minibatch or a smaller network (or fewer seeds or folds).",
+            icon=":material/warning:",
+        )
+        return False
     if st.button(label, key=f"{KEY}{name}_run", type="primary"):
         st.session_state[state] = key
     done = st.session_state.get(state)
@@ -761,7 +779,9 @@ def _curves_view(url: UrlState, setup: ts.Setup, history) -> None:
     seeds = tuple(range(int(seeds_n)))
     sizes = ts.learning_sizes(setup)
     human, _ = ts.human_level(setup)
-    if _job_button("lc", (setup, seeds), "Compute the learning curve"):
+    if _job_button(
+        "lc", (setup, seeds), "Compute the learning curve", len(sizes) * len(seeds) * _work(setup)
+    ):
         points = _progress_loop("training…", list(sizes), lambda n: _lc_point(setup, n, seeds))
         fig = ft.learning_curve_figure(
             sizes,
@@ -782,7 +802,8 @@ def _curves_view(url: UrlState, setup: ts.Setup, history) -> None:
         f"{PARAM_LABELS[param]} over {', '.join(fmt(v) for v in values)}; each seed draws a new "
         "train / validation split of train + validation (the test part stays out)."
     )
-    if _job_button("vc", (setup, param, seeds), "Compute the validation curve"):
+    vc_work = len(values) * len(seeds) * _work(_widest(setup, param, values))
+    if _job_button("vc", (setup, param, seeds), "Compute the validation curve", vc_work):
         points = _progress_loop("training…", list(values), lambda v: _vc_point(setup, param, v, seeds))
         fig = ft.validation_curve_figure(
             values,
@@ -815,7 +836,9 @@ def _search_view(url: UrlState, setup: ts.Setup, history) -> None:
             f"{optimizers.OPTIMIZERS[setup.optimizer].label} has no learning rate to tune: the search "
             "uses Adam."
         )
-    if not _job_button("search", (setup, method), "Run the search"):
+    search_setup = setup.replace(optimizer=optimizer, epochs=max_epochs)
+    search_work = len(ts.SEARCH_LR_FACTORS) * len(ts.SEARCH_L2) * _work(search_setup)
+    if not _job_button("search", (setup, method), "Run the search", search_work):
         return
     with st.spinner(f"Training {ts.SEARCH_SETTINGS} settings at once…"):
         result = _search(setup, method)
@@ -884,7 +907,8 @@ def _cv_view(url: UrlState, setup: ts.Setup, history) -> None:
     st.plotly_chart(
         ft.fold_diagram(ts.cv_folds(setup, k), len(X)), key="tr_fold_chart", width="stretch", theme=None
     )
-    if not _job_button("cv", (setup, param, k), "Run the cross-validation"):
+    cv_work = len(values) * (k + 1) * _work(_widest(setup, param, values))
+    if not _job_button("cv", (setup, param, k), "Run the cross-validation", cv_work):
         return
     points = _progress_loop("cross-validating…", list(values), lambda v: _cv_point(setup, param, v, k))
     scores = np.array([p[0] for p in points])
