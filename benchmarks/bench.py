@@ -2,7 +2,7 @@
 trainer.
 
     python benchmarks/bench.py            # engine, custom, sweeps, training, app (app needs chromium)
-    python benchmarks/bench.py engine     # one table: engine, custom, sweeps, training, app, practice, class
+    python benchmarks/bench.py engine     # one table: engine, custom, sweeps, training, app or class
     python benchmarks/bench.py class      # a classroom played by ../shared/tools/load.py (minutes; nginx)
 
 Figures are wall-clock times on this machine; nothing here is asserted by the test suite.
@@ -16,15 +16,7 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import (
-    bench_app,
-    bench_class,
-    bench_custom,
-    bench_engine,
-    bench_practice,
-    bench_sweeps,
-    bench_training,
-)
+from benchmarks import bench_app, bench_class, bench_custom, bench_engine, bench_sweeps, bench_training
 
 TABLES = {
     "engine": bench_engine.main,
@@ -32,7 +24,6 @@ TABLES = {
     "sweeps": bench_sweeps.main,
     "training": bench_training.main,
     "app": bench_app.main,
-    "practice": bench_practice.main,
     "class": bench_class.main,
 }
 DEFAULT = ["engine", "custom", "sweeps", "training", "app"]  # `class` takes minutes: it runs when named
