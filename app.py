@@ -6,6 +6,7 @@ Run with `streamlit run app.py`.
 import streamlit as st
 
 import ui.explorer
+import ui.practice
 import ui.search
 
 
@@ -17,6 +18,7 @@ def run() -> None:
             # The default page is served at the root URL (Streamlit ignores a url_path for it).
             st.Page(ui.explorer.render, title="Explorer", default=True),
             st.Page(ui.search.render, title="Hyperparameter search", url_path="search"),
+            st.Page(ui.practice.render, title="Training practice", url_path="training"),
         ]
     )
     page.run()

@@ -23,14 +23,15 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from figures import TEMPLATE, AnimatedFigure, typed_array
-from figures.explorer import _play_buttons, ema, frame_steps
+from figures import TEMPLATE
+from figures.explorer import ema, frame_steps
 from training import History, Model
 
 __all__ = [
     "CLASS_COLORS",
     "SPLIT_COLORS",
     "SPLIT_SYMBOLS",
+    "AnimatedFigure",
     "cv_scores_figure",
     "data_figure",
     "decision_grid",
@@ -52,6 +53,36 @@ FIT_COLOR = "#000000"
 MAX_FRAMES = 30
 GRID_N = 50  # decision-boundary grid: 50 x 50 float32 per frame
 CURVE_POINTS = 200
+
+
+def typed_array(values) -> dict:
+    """A float32 array in Plotly's typed-array JSON form ({"dtype", "bdata"}), ready to send."""
+    arr = np.ascontiguousarray(np.asarray(values, dtype="<f4"))
+    return {"dtype": "f4", "bdata": base64.b64encode(arr.tobytes()).decode("ascii")}
+
+
+class AnimatedFigure(go.Figure):
+    """A `go.Figure` whose animation frames are plain dicts of typed arrays.
+
+    Plotly validates every frame's traces when frames are assigned (milliseconds per frame); these
+    frames are built from checked arrays, so they skip that and are added in `to_dict()`, which is
+    what `plotly.io.to_json` (and so `st.plotly_chart`) serialises. Read them with `raw_frames`.
+    (The explorer's copy of this class left with its Plotly map; the data figure still scrubs.)
+    """
+
+    def __init__(self, *args, raw_frames: list[dict] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._raw_frames = list(raw_frames or [])
+
+    @property
+    def raw_frames(self) -> list[dict]:
+        return self._raw_frames
+
+    def to_dict(self) -> dict:
+        d = super().to_dict()
+        if self._raw_frames:
+            d["frames"] = self._raw_frames
+        return d
 
 
 def typed_grid(Z: np.ndarray) -> dict:
@@ -216,25 +247,44 @@ def data_figure(
 
 
 def _play(redraw: bool) -> dict:
-    """The explorer's play / pause buttons; `redraw` as the frames need it."""
-    menu = _play_buttons()
-    for button in menu["buttons"]:
-        button["args"][1]["frame"]["redraw"] = redraw
-    return menu
+    """Play / pause buttons under the plot (as the explorer's Plotly map had); `redraw` as the
+    frames need it (a contour's z only updates with a redraw)."""
+    play = {
+        "frame": {"duration": 120, "redraw": redraw},
+        "transition": {"duration": 0},
+        "fromcurrent": False,
+        "mode": "immediate",
+    }
+    pause = {"frame": {"duration": 0, "redraw": redraw}, "mode": "immediate"}
+    return {
+        "type": "buttons",
+        "direction": "left",
+        "showactive": False,
+        "x": 0.0,
+        "xanchor": "left",
+        "y": -0.16,
+        "yanchor": "top",
+        "pad": {"r": 4, "t": 0},
+        "buttons": [
+            {"label": "▶", "method": "animate", "args": [None, play], "name": "play"},
+            {"label": "❚❚", "method": "animate", "args": [[None], pause], "name": "pause"},
+        ],
+    }
 
 
 def _epoch_slider(epochs: list[int], redraw: bool) -> dict:
     goto = {"frame": {"duration": 0, "redraw": redraw}, "transition": {"duration": 0}, "mode": "immediate"}
     return {
         "active": len(epochs) - 1,
-        "x": 0.16,
-        "len": 0.84,
+        "x": 0.0,
+        "len": 1.0,
         "y": -0.12,
         "yanchor": "top",
-        "pad": {"t": 0, "b": 0},
+        "pad": {"t": 0, "b": 0, "l": 95},  # in pixels: clear of the play / pause buttons at any width
         "ticklen": 3,
         "font": {"color": "rgba(0,0,0,0)", "size": 8},
-        "currentvalue": {"prefix": "epoch = ", "font": {"size": 14}, "xanchor": "left"},
+        # at the right end: the x axis title sits above the slider's middle
+        "currentvalue": {"prefix": "epoch = ", "font": {"size": 14, "color": "#333"}, "xanchor": "right"},
         "steps": [{"label": str(e), "method": "animate", "args": [[str(e)], goto]} for e in epochs],
     }
 
@@ -314,7 +364,12 @@ def fits_figure(
             trace.showlegend = c == 1
             trace.legendgroup = trace.meta
             fig.add_trace(trace, **cell)
-    fig.update_layout(template=TEMPLATE, height=height, margin={"l": 50, "r": 20, "t": 70, "b": 40})
+    fig.update_layout(
+        template=TEMPLATE,
+        height=height,
+        margin={"l": 50, "r": 20, "t": 70, "b": 70},
+        legend={"orientation": "h", "yanchor": "top", "y": -0.1, "x": 0.0},  # the titles take the top
+    )
     return fig
 
 
@@ -415,21 +470,40 @@ def loss_curves_figure(
                 "font": {"color": BEST_COLOR},
             }
         ],
-        "margin": {"l": 60, "r": 20, "t": 70, "b": 50},
+        "margin": {"l": 60, "r": 20, "t": 40, "b": 50},
+        # beside the plot's top, the legend would cover the best-epoch label
+        "legend": {"orientation": "h", "yanchor": "top", "y": -0.2, "x": 0.0},
     }
+    layout["margin"]["b"] = 130
+    if layout["yaxis"]["type"] == "log":
+        layout["yaxis"] |= _log_ticks(np.concatenate([np.ravel(t.y) for t in traces]))
     return go.Figure(data=traces, layout=layout)
 
 
-def _band(x, values: np.ndarray, color: str, name: str, meta: str) -> list:
-    """Mean line with a +-1 std band over the last axis of values (x.size, runs)."""
+def _log_ticks(values: np.ndarray) -> dict:
+    """Readable labels on a log axis: over a short range ticks at 1, 2, 5 of each decade, labelled
+    in full (0.2, 0.5 rather than bare digits next to 0.1); over a long one only the decades."""
+    with np.errstate(all="ignore"):
+        v = np.asarray(values, dtype=float)
+        v = v[np.isfinite(v) & (v > 0)]
+    if v.size and np.log10(v.max() / v.min()) <= 2.5:
+        return {"dtick": "D2", "minorloglabels": "complete"}
+    return {"minorloglabels": "none", "exponentformat": "power"}  # 10¹², not 1T
+
+
+def _band(x, values: np.ndarray, color: str, name: str, meta: str, log_y: bool = False) -> list:
+    """Mean line with a +-1 std band over the last axis of values (x.size, runs). On a log axis
+    the band's lower edge stops at a tenth of the mean (mean - std may be 0 or negative)."""
     values = np.asarray(values, dtype=float)
     mean, std = np.nanmean(values, axis=-1), np.nanstd(values, axis=-1)
+    lower = np.maximum(mean - std, mean / 10) if log_y else mean - std
     x = np.asarray(x, dtype=float)
     return [
         go.Scatter(
             x=np.concatenate([x, x[::-1]]),
-            y=np.concatenate([mean + std, (mean - std)[::-1]]),
+            y=np.concatenate([mean + std, lower[::-1]]),
             fill="toself",
+            mode="lines",  # no markers at the band's corners
             fillcolor=color,
             opacity=0.18,
             line={"width": 0},
@@ -457,22 +531,27 @@ def learning_curve_figure(
     *,
     human_error: float | None = None,
     error_label: str = "error",
+    log_y: bool = False,
     height: int = 360,
 ) -> go.Figure:
     """Train and validation error against the training-set size n: mean over runs (seeds) with a
     +-1 std band. Errors have shape (len(sizes), runs). `human_error` draws the best reachable
-    error (e.g. the label-noise rate) as a dotted line."""
-    traces = _band(sizes, train_error, SPLIT_COLORS["train"], f"training {error_label}", "train")
-    traces += _band(sizes, val_error, SPLIT_COLORS["validation"], f"validation {error_label}", "validation")
+    error (e.g. the label-noise rate) as a dotted line. `log_y` for errors that span decades."""
+    traces = _band(sizes, train_error, SPLIT_COLORS["train"], f"training {error_label}", "train", log_y)
+    traces += _band(
+        sizes, val_error, SPLIT_COLORS["validation"], f"validation {error_label}", "validation", log_y
+    )
     layout = {
         "template": TEMPLATE,
         "height": height,
         "xaxis": {"title": {"text": "training-set size n"}},
-        "yaxis": {"title": {"text": error_label}},
+        "yaxis": _error_axis(error_label, log_y, train_error, val_error),
     }
     if human_error is not None:
         layout["shapes"] = [_hline(human_error)]
-        layout["annotations"] = [_hline_label(human_error, "human-level (best reachable)")]
+        # an annotation on a log axis is placed in log10 units (a shape in data units)
+        at = float(np.log10(human_error)) if log_y and human_error > 0 else human_error
+        layout["annotations"] = [_hline_label(at, "human-level (best reachable)")]
     return go.Figure(data=traces, layout=layout)
 
 
@@ -484,13 +563,16 @@ def validation_curve_figure(
     name: str,
     log_x: bool = False,
     error_label: str = "error",
+    log_y: bool = False,
     height: int = 360,
 ) -> go.Figure:
     """Train and validation error against one hyperparameter (degree, L2 strength, width), mean
     and +-1 std over the last axis (folds or seeds); the value with the lowest mean validation
-    error is starred."""
-    traces = _band(values, train_error, SPLIT_COLORS["train"], f"training {error_label}", "train")
-    traces += _band(values, val_error, SPLIT_COLORS["validation"], f"validation {error_label}", "validation")
+    error is starred. `log_y` for errors that span decades."""
+    traces = _band(values, train_error, SPLIT_COLORS["train"], f"training {error_label}", "train", log_y)
+    traces += _band(
+        values, val_error, SPLIT_COLORS["validation"], f"validation {error_label}", "validation", log_y
+    )
     mean_val = np.nanmean(np.asarray(val_error, dtype=float), axis=-1)
     best = int(np.nanargmin(mean_val))
     traces.append(
@@ -511,10 +593,31 @@ def validation_curve_figure(
     layout = {
         "template": TEMPLATE,
         "height": height,
-        "xaxis": {"title": {"text": name}, "type": "log" if log_x else "linear"},
-        "yaxis": {"title": {"text": error_label}},
+        "xaxis": _value_axis(name, values, log_x),
+        "yaxis": _error_axis(error_label, log_y, train_error, val_error),
     }
     return go.Figure(data=traces, layout=layout)
+
+
+def _error_axis(label: str, log_y: bool, *errors: np.ndarray) -> dict:
+    """An error axis; on a log scale with readable ticks for the range of the mean errors."""
+    if not log_y:
+        return {"title": {"text": label}}
+    means = np.concatenate([np.nanmean(np.asarray(e, dtype=float), axis=-1) for e in errors])
+    return {"title": {"text": label}, "type": "log"} | _log_ticks(means)
+
+
+def _value_axis(name: str, values: Sequence[float], log_x: bool) -> dict:
+    """A hyperparameter axis; on a log scale, ticks at the values themselves (1e-05, 0.001, ...)
+    rather than Plotly's SI labels (10μ) and bare minor digits."""
+    axis: dict = {"title": {"text": name}, "type": "log" if log_x else "linear"}
+    if log_x:
+        axis |= {
+            "tickmode": "array",
+            "tickvals": list(map(float, values)),
+            "ticktext": [f"{v:g}" for v in values],
+        }
+    return axis
 
 
 def _hline(y: float) -> dict:
@@ -681,7 +784,7 @@ def cv_scores_figure(
     layout = {
         "template": TEMPLATE,
         "height": height,
-        "xaxis": {"title": {"text": name}, "type": "log" if log_x else "linear"},
+        "xaxis": _value_axis(name, values, log_x),
         "yaxis": {"title": {"text": score_label}},
     }
     return go.Figure(data=traces, layout=layout)

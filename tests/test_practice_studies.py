@@ -1,0 +1,234 @@
+"""The training-practice page's studies (`training.studies`) and the claims of its lesson presets,
+checked on the engine's numbers (the notes on the page say what these tests assert)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from optimizers import OPTIMIZERS
+from training import make_model, train
+from training import studies as ts
+from ui.practice import PRESETS, preset_setup
+
+SINE = ts.Setup(dataset="sine", n_samples=60, noise=0.3, optimizer="newton", epochs=1)
+MOONS = ts.Setup(
+    dataset="moons",
+    n_samples=120,
+    noise=0.2,
+    label_noise=0.1,
+    model="mlp",
+    hidden=(8,),
+    optimizer="adam",
+    hyper=(("lr", 0.02),),
+    epochs=30,
+    batch_size=16,
+)
+
+
+# --------------------------------------------------------------------------- the presets' claims
+
+
+def test_every_preset_maps_to_a_valid_setup():
+    for name in PRESETS:
+        setup = preset_setup(name)
+        setup.build()
+        assert setup.dataset == PRESETS[name]["settings"]["dataset"]
+
+
+def test_overfit15_degree_15_fits_train_best_and_validation_worst_than_degree_4():
+    setup = preset_setup("overfit15")
+    assert (setup.degree, setup.optimizer, setup.n_samples) == (15, "newton", 30)
+    under, right, over = ts.capacity_panels(setup)
+    assert over.train_error < right.train_error < under.train_error  # more capacity fits train better
+    assert over.val_error > 3 * right.val_error  # ... but degree 15 swings between the points
+    assert under.val_error > right.val_error  # degree 1 is too simple for the validation data too
+
+
+def test_early_stopping_validation_loss_rises_after_the_best_epoch():
+    setup = preset_setup("early_stopping")
+    assert setup.hidden == (64, 64) and setup.label_noise == 0.1
+    h = ts.fit(setup)
+    best = h.best_epoch
+    assert 0 < best < setup.epochs // 4  # the best validation loss comes early
+    assert h.val_loss[-1] > 1.5 * h.val_loss[best]  # then the validation loss rises ...
+    assert h.train_loss[-1] < 0.5 * h.train_loss[best]  # ... while the training loss keeps falling
+
+
+def test_cv_degree_five_fold_picks_a_low_degree_and_the_single_split_a_higher_one():
+    setup = preset_setup("cv_degree")
+    k = PRESETS["cv_degree"]["settings"]["cv_k"]
+    assert k == 5
+    degrees = ts.VALIDATION_VALUES["degree"]
+    points = [ts.cv_point(setup, "degree", d, k) for d in degrees]
+    scores = np.array([p[0] for p in points])  # (15, 5)
+    single = np.array([p[1] for p in points])
+    cv_pick = degrees[int(np.argmin(scores.mean(1)))]
+    single_pick = degrees[int(np.argmin(single))]
+    assert 3 <= cv_pick <= 5
+    assert single_pick > cv_pick
+    assert scores[-1].std() > 10 * scores[cv_pick - 1].std()  # high degrees vary from fold to fold
+
+
+def test_bias_variance_degree_1_is_high_bias_and_degree_15_high_variance():
+    setup = preset_setup("bias_variance")
+    human, estimate = ts.human_level(setup)
+    assert human == pytest.approx(setup.noise**2) and not estimate
+    verdicts = {}
+    for degree in (1, 15):
+        h = ts.fit(setup.replace(degree=degree))
+        train_err, val_err = (float(e[-1]) for e in ts.epoch_errors(h))
+        verdicts[degree] = ts.diagnose(human, train_err, val_err)
+    assert verdicts[1].verdict == "high bias" and verdicts[1].avoidable_bias > 0.05
+    assert verdicts[15].verdict == "high variance" and verdicts[15].variance > 0.1
+    assert verdicts[15].avoidable_bias < 0  # it fits the noise: below the best reachable error
+
+
+# --------------------------------------------------------------------------- the studies
+
+
+def test_newton_lands_on_the_ridge_solution_in_one_step():
+    setup = SINE.replace(degree=6, l2=1e-3)
+    X, y = setup.data()
+    tr, _, _ = setup.parts()
+    h = ts.fit(setup)
+    model = setup.build()
+    J = model.jacobian(model.init(0), X[tr], y[tr])
+    r0 = model.residuals(np.zeros(model.n_params), X[tr], y[tr])
+    ridge = np.linalg.lstsq(J, -r0, rcond=None)[0]
+    np.testing.assert_allclose(h.thetas[1], ridge, rtol=1e-6, atol=1e-8)
+
+
+def test_hessian_condition_of_degree_15_is_huge_and_l2_lowers_it():
+    kappa = ts.hessian_condition(SINE.replace(n_samples=500))
+    assert 1e9 < kappa < 1e13
+    assert ts.hessian_condition(SINE.replace(n_samples=500, l2=1e-3)) < kappa / 100
+
+
+def test_error_is_mse_for_regression_and_error_rate_for_classification():
+    model = make_model("mlp", hidden=(4,), task="classification")
+    theta = model.init(0)
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [0.5, 0.5]])
+    p = model.predict(theta, X)
+    y = (p > 0.5).astype(float)
+    y[0] = 1.0 - y[0]  # one of three wrong
+    assert ts.error(model, theta, X, y) == pytest.approx(1 / 3)
+    poly = make_model("polynomial", degree=1)
+    assert ts.error(poly, np.array([0.0, 1.0]), np.array([[0.5]]), np.array([1.5])) == pytest.approx(1.0)
+
+
+def test_human_level_is_the_label_noise_and_an_estimate_when_inputs_are_noisy():
+    assert ts.human_level(MOONS) == (0.1, True)
+    assert ts.human_level(MOONS.replace(noise=0.0)) == (0.1, False)
+
+
+@pytest.mark.parametrize(
+    ("human", "train_err", "val_err", "verdict"),
+    [(0.01, 0.15, 0.16, "high bias"), (0.01, 0.02, 0.2, "high variance"), (0.01, 0.15, 0.4, "both")],
+)
+def test_diagnose_names_the_larger_gap(human, train_err, val_err, verdict):
+    d = ts.diagnose(human, train_err, val_err)
+    assert d.verdict == verdict
+    assert d.avoidable_bias == pytest.approx(train_err - human)
+    assert d.variance == pytest.approx(val_err - train_err)
+    assert ("bigger model" in d.remedy) == (verdict in ("high bias", "both"))
+
+
+def test_cv_folds_partition_train_plus_validation_and_keep_the_test_part_out():
+    tr, va, te = MOONS.parts()
+    folds = ts.cv_folds(MOONS, 4)
+    vals = np.concatenate([v for _, v in folds])
+    np.testing.assert_array_equal(np.sort(vals), np.sort(np.concatenate([tr, va])))
+    for fold_train, fold_val in folds:
+        assert not np.intersect1d(fold_train, te).size and not np.intersect1d(fold_val, te).size
+        assert not np.intersect1d(fold_train, fold_val).size
+
+
+def test_cv_point_first_order_matches_training_each_fold_alone():
+    folds = ts.cv_folds(MOONS, 3)
+    scores, single = ts.cv_point(MOONS, "l2", 1e-3, 3)
+    assert scores.shape == (3,)
+    size = min(len(t) for t, _ in folds)  # the batched run trains every fold on as many samples
+    X, y = MOONS.data()
+    model = MOONS.replace(l2=1e-3).build()
+    for (fold_train, fold_val), score in zip(folds, scores, strict=True):
+        t = fold_train[:size]
+        h = train(model, X[t], y[t], X[fold_val], y[fold_val], "adam", 30, 16, MOONS.seed, lr=0.02)
+        assert score == pytest.approx(1.0 - h.val_acc[-1], abs=1e-9)
+    tr, va, _ = MOONS.parts()
+    h = train(model, X[tr], y[tr], X[va], y[va], "adam", 30, 16, MOONS.seed, lr=0.02)
+    assert single == pytest.approx(1.0 - h.val_acc[-1], abs=1e-9)
+
+
+def test_learning_curve_uses_subsets_of_the_train_split():
+    sizes = ts.learning_sizes(SINE.replace(degree=3))
+    n_train = len(SINE.parts()[0])
+    assert sizes[-1] == n_train and sizes[0] >= 4 and list(sizes) == sorted(set(sizes))
+    train_err, val_err = ts.learning_curve_point(SINE.replace(degree=3), sizes[0], (0, 1, 2))
+    assert train_err.shape == val_err.shape == (3,)
+    assert len(set(np.round(val_err, 12))) == 3  # each seed draws its own subset
+    full_train, full_val = ts.learning_curve_point(SINE.replace(degree=3), n_train, (0,))
+    h = ts.fit(SINE.replace(degree=3))
+    assert full_train[0] == pytest.approx(h.train_loss[-1])  # the whole train split: the page's model
+    assert full_val[0] == pytest.approx(h.val_loss[-1])
+
+
+def test_validation_curve_of_degree_rises_at_high_degree_on_few_points():
+    setup = SINE.replace(n_samples=30)
+    low = ts.validation_curve_point(setup, "degree", 3, (0, 1, 2))
+    high = ts.validation_curve_point(setup, "degree", 15, (0, 1, 2))
+    assert high[0].mean() < low[0].mean()  # training error falls with the degree
+    assert high[1].mean() > low[1].mean()  # validation error rises
+
+
+def test_grid_search_has_the_lectures_shape_and_ranks_by_validation():
+    result = ts.search(MOONS, "grid")
+    assert len(result.lr) == ts.SEARCH_SETTINGS == 48
+    assert len(set(result.lr)) == 4 and len(set(result.l2)) == 4 and len(set(result.epochs)) == 3
+    assert result.val_error[result.best] == np.nanmin(result.val_error)
+    np.testing.assert_allclose(sorted(set(result.lr)), sorted(0.02 * np.array(ts.SEARCH_LR_FACTORS)))
+    # the best setting's parameters are the run stopped at its epoch budget
+    X, y = MOONS.data()
+    tr, va, _ = MOONS.parts()
+    model = MOONS.replace(l2=result.best_l2).build()
+    h = train(model, X[tr], y[tr], X[va], y[va], "adam", int(result.epochs[result.best]), 16, MOONS.seed,
+              lr=float(result.lr[result.best]))  # fmt: skip
+    np.testing.assert_allclose(h.theta, result.best_theta, rtol=1e-6, atol=1e-9)
+    assert 0.0 <= ts.search_test_error(MOONS, result) <= 1.0
+
+
+def test_random_search_draws_settings_inside_the_grids_ranges():
+    result = ts.search(MOONS, "random", seed=3)
+    assert len(result.lr) == ts.SEARCH_SETTINGS and len(set(result.lr)) == ts.SEARCH_SETTINGS
+    assert np.all((result.lr >= 0.02 * 0.1 - 1e-12) & (result.lr <= 0.02 * 3 + 1e-12))
+    assert np.all((result.l2 >= 1e-4) & (result.l2 <= 1e-1))
+    assert np.all((result.epochs >= 10) & (result.epochs <= 30))
+
+
+def test_search_with_a_one_step_solver_uses_adam():
+    optimizer, lr, epochs = ts.search_optimizer(SINE)
+    assert optimizer == "adam" and epochs == ts.SEARCH_DEFAULT_EPOCHS
+    assert lr == next(p.default for p in OPTIMIZERS["adam"].hyper if p.name == "lr")
+
+
+def test_capacity_panels_for_the_mlp_use_the_widths_and_the_setups_optimizer():
+    panels = ts.capacity_panels(MOONS.replace(hidden=(4, 4), epochs=5))
+    assert [p.model.hidden for p in panels] == [(1, 1), (8, 8), (64, 64)]
+
+
+def test_bad_settings_raise_value_errors_that_say_what_is_allowed():
+    with pytest.raises(ValueError, match="polynomial model fits 1D regression"):
+        MOONS.replace(model="polynomial").build()
+    with pytest.raises(ValueError, match="degree, l2, width"):
+        ts.validation_curve_point(SINE, "momentum", 0.9, (0,))
+    with pytest.raises(ValueError, match="'grid' or 'random'"):
+        ts.search(MOONS, "bayes")
+
+
+def test_studies_import_neither_streamlit_nor_plotly():
+    import subprocess
+    import sys
+
+    code = "import sys, training.studies; print('streamlit' in sys.modules or 'plotly' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,430 @@
+"""The training-practice page's studies, as plain functions of one `Setup` (no streamlit).
+
+    setup = Setup(dataset="sine", n_samples=60, noise=0.3, degree=15, optimizer="newton", epochs=1)
+    history = fit(setup)                                  # one model on the setup's train split
+    panels = capacity_panels(setup)                       # under / appropriate / overfitting
+    tr, va = learning_curve_point(setup, size=20, seeds=(0, 1, 2))
+    folds, single = cv_point(setup, "degree", 4, k=5)     # k-fold CV on train + validation
+    result = search(setup, "grid")                        # lr x L2 x epochs on the validation set
+    row = diagnose(human_level(setup)[0], train_error, val_error)
+
+Errors are what the lecture's tables compare: the mean squared error for regression, the error rate
+(1 - accuracy) for classification. The test part of the split never enters a study; only
+`test_error` reads it, when the page is asked to.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from optimizers import OPTIMIZERS
+from training.datasets import DATASETS, kfold_indices, make_dataset, split_indices
+from training.models import Model, make_model
+from training.trainer import FIRST_ORDER, History, train, train_batch
+
+PAGE_SECOND_ORDER = ("newton", "gauss_newton", "lm")  # full-batch solvers of polynomial least squares
+CAPACITY_DEGREES = (1, 4, 15)
+CAPACITY_WIDTHS = (1, 8, 64)
+VALIDATION_VALUES: dict[str, tuple[float, ...]] = {
+    "degree": tuple(range(1, 16)),
+    "l2": (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0),
+    "width": (1, 2, 4, 8, 16, 32, 64),
+}
+SEARCH_LR_FACTORS = (3.0, 1.0, 0.3, 0.1)  # around the page's learning rate
+SEARCH_L2 = (1e-4, 1e-3, 1e-2, 1e-1)  # our losses are means of O(1) terms: larger λ crushes the weights
+SEARCH_EPOCH_FRACTIONS = (1 / 3, 2 / 3, 1.0)
+SEARCH_SETTINGS = len(SEARCH_LR_FACTORS) * len(SEARCH_L2) * len(SEARCH_EPOCH_FRACTIONS)  # 4 x 4 x 3
+SEARCH_DEFAULT_EPOCHS = 200  # when the page's optimizer is a one-step solver
+ERROR_LABELS = {"regression": "mean squared error", "classification": "error rate (1 − accuracy)"}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything the page chose, as plain hashable values (cache keys)."""
+
+    dataset: str = "sine"
+    n_samples: int = 60
+    noise: float = 0.3
+    label_noise: float = 0.0
+    seed: int = 0
+    fractions: tuple[float, float, float] = (0.6, 0.2, 0.2)
+    model: str = "polynomial"
+    degree: int = 4
+    hidden: tuple[int, ...] = (16,)
+    activation: str = "relu"
+    l2: float = 0.0
+    optimizer: str = "newton"
+    hyper: tuple[tuple[str, Any], ...] = ()  # sorted (name, value) pairs of the optimizer
+    epochs: int = 1
+    batch_size: int | None = None  # None: full batch
+    schedule: tuple[tuple[str, Any], ...] | None = None  # sorted ("kind", ...) pairs; None: constant
+
+    @property
+    def task(self) -> str:
+        return DATASETS[self.dataset].task
+
+    def replace(self, **changes: Any) -> Setup:
+        return dataclasses.replace(self, **changes)
+
+    def data(self) -> tuple[np.ndarray, np.ndarray]:
+        """(X (n, d), y (n,)) of the data set."""
+        params = {"label_noise": self.label_noise} if self.task == "classification" else {}
+        return make_dataset(self.dataset, self.n_samples, self.noise, self.seed, **params)
+
+    def parts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(train, validation, test) index arrays."""
+        return split_indices(self.n_samples, self.fractions, self.seed)
+
+    def build(self) -> Model:
+        if self.model == "polynomial":
+            if self.task != "regression":
+                raise ValueError(
+                    "the polynomial model fits 1D regression data; pick the MLP for classification"
+                )
+            return make_model("polynomial", degree=self.degree, l2=self.l2)
+        return make_model("mlp", hidden=self.hidden, activation=self.activation, l2=self.l2, task=self.task)
+
+
+def error(model: Model, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> Any:
+    """The lecture's error of theta (P,) or thetas (B, P) on (X, y): mean squared error for
+    regression, 1 - accuracy for classification. A float, or (B,)."""
+    with np.errstate(all="ignore"):
+        if model.task == "regression":
+            return model.data_loss(theta, X, y)
+        return 1.0 - np.mean((model.predict(theta, X) > 0.5) == (y > 0.5), axis=-1)
+
+
+def epoch_errors(history: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Train and validation error per epoch (..., epochs + 1) of a History or BatchHistory."""
+    if history.task == "regression":
+        return np.asarray(history.train_loss), np.asarray(history.val_loss)
+    return 1.0 - np.asarray(history.train_acc), 1.0 - np.asarray(history.val_acc)
+
+
+def batch_for(setup: Setup, n_train: int) -> int | None:
+    """The minibatch size that can be used: full batch when it asks for at least the whole set."""
+    if setup.batch_size is None or setup.batch_size >= n_train or setup.optimizer in PAGE_SECOND_ORDER:
+        return None
+    return int(setup.batch_size)
+
+
+def _schedule(setup: Setup) -> dict | None:
+    return dict(setup.schedule) if setup.schedule else None
+
+
+def fit(
+    setup: Setup,
+    train_idx: np.ndarray | None = None,
+    val_idx: np.ndarray | None = None,
+    seed: int | None = None,
+) -> History:
+    """Train the setup's model on its train split (or `train_idx`), validating on `val_idx`."""
+    X, y = setup.data()
+    tr, va, _ = setup.parts()
+    tr = tr if train_idx is None else train_idx
+    va = va if val_idx is None else val_idx
+    return train(
+        setup.build(),
+        X[tr],
+        y[tr],
+        X[va],
+        y[va],
+        setup.optimizer,
+        setup.epochs,
+        batch_for(setup, len(tr)),
+        setup.seed if seed is None else seed,
+        _schedule(setup),
+        **dict(setup.hyper),
+    )
+
+
+def test_error(setup: Setup, history: History, epoch: int | None = None) -> float:
+    """The error on the test part of the parameters after `epoch` (default: the last)."""
+    X, y = setup.data()
+    _, _, te = setup.parts()
+    theta = history.theta if epoch is None else history.thetas[epoch]
+    return float(error(setup.build(), theta, X[te], y[te]))
+
+
+def human_level(setup: Setup) -> tuple[float, bool]:
+    """The best reachable error on fresh data and whether it is only an estimate.
+
+    Regression: the noise variance σ² (exact: the true function is known). Classification: the
+    label-noise rate p; an estimate when the inputs are noisy too (noisy inputs of the two classes
+    can overlap, which adds error no model can avoid)."""
+    if setup.task == "regression":
+        return setup.noise**2, False
+    return setup.label_noise, setup.noise > 0
+
+
+class Diagnosis(NamedTuple):
+    avoidable_bias: float  # training error - human-level error
+    variance: float  # validation error - training error
+    verdict: str  # "high bias", "high variance", "both", "good fit"
+    remedy: str
+
+
+def diagnose(human: float, train_error: float, val_error: float, tolerance: float | None = None) -> Diagnosis:
+    """The lecture's bias / variance table: a gap larger than `tolerance` (default: a quarter of
+    the largest of the three errors, at least 0.005) is named."""
+    bias, variance = train_error - human, val_error - train_error
+    tol = max(0.005, 0.25 * max(human, train_error, val_error)) if tolerance is None else tolerance
+    big_bias, big_var = bias > tol, variance > tol
+    if big_bias and big_var:
+        return Diagnosis(
+            bias, variance, "both", "first reduce the bias (bigger model, train longer), then the variance"
+        )
+    if big_bias:
+        return Diagnosis(
+            bias,
+            variance,
+            "high bias",
+            "underfitting: a bigger model, or train longer (or a better optimizer)",
+        )
+    if big_var:
+        return Diagnosis(
+            bias, variance, "high variance", "overfitting: more data, or more regularization (L2)"
+        )
+    return Diagnosis(bias, variance, "good fit", "both gaps are small: nothing to fix")
+
+
+class Panel(NamedTuple):
+    title: str
+    model: Model
+    theta: np.ndarray
+    train_error: float
+    val_error: float
+
+
+def capacity_panels(setup: Setup) -> list[Panel]:
+    """Under-, appropriate and overfitting on the setup's data and split: polynomial degrees 1 / 4 /
+    15 solved by Newton in one step (the ridge solution; first-order methods cannot reach the
+    degree-15 fit, whose Hessian has a condition number of about 1e11), or MLPs of widths 1 / 8 / 64
+    (the setup's number of layers) trained with the setup's optimizer."""
+    X, y = setup.data()
+    tr, va, _ = setup.parts()
+    panels = []
+    if setup.model == "polynomial":
+        names = ("underfitting", "about right", "overfitting")
+        for name, degree in zip(names, CAPACITY_DEGREES, strict=True):
+            model = make_model("polynomial", degree=degree, l2=setup.l2)
+            theta = train(model, X[tr], y[tr], X[va], y[va], "newton", 1, lr=1.0).theta
+            panels.append(_panel(f"degree {degree}: {name}", model, theta, X, y, tr, va))
+        return panels
+    names = ("width 1: underfitting", "width 8", "width 64")
+    for name, width in zip(names, CAPACITY_WIDTHS, strict=True):
+        wide = setup.replace(hidden=(width,) * len(setup.hidden))
+        history = fit(wide)
+        panels.append(_panel(name, wide.build(), history.theta, X, y, tr, va))
+    return panels
+
+
+def hessian_condition(setup: Setup, degree: int = max(CAPACITY_DEGREES)) -> float:
+    """The condition number of the polynomial loss's Hessian (degree `degree`, the setup's L2) on
+    the setup's training split: why first-order methods never reach the degree-15 overfit."""
+    X, y = setup.data()
+    tr, _, _ = setup.parts()
+    model = make_model("polynomial", degree=degree, l2=setup.l2)
+    return float(np.linalg.cond(model.hessian(model.init(0), X[tr], y[tr])))
+
+
+def _panel(title, model, theta, X, y, tr, va) -> Panel:
+    return Panel(
+        title,
+        model,
+        theta,
+        float(error(model, theta, X[tr], y[tr])),
+        float(error(model, theta, X[va], y[va])),
+    )
+
+
+# --------------------------------------------------------------------------- studies over runs
+
+
+def _pool(setup: Setup) -> np.ndarray:
+    """Train + validation indices: what CV and curves may use (the test part stays out)."""
+    tr, va, _ = setup.parts()
+    return np.sort(np.concatenate([tr, va]))
+
+
+def _errors_of_runs(setup: Setup, splits: list[tuple[np.ndarray, np.ndarray]], seeds: list[int], **changes):
+    """Train the (changed) setup on each (train, val) pair; the final train and validation errors (B,)."""
+    s = setup.replace(**changes) if changes else setup
+    X, y = s.data()
+    model = s.build()
+    if s.optimizer in PAGE_SECOND_ORDER:
+        out = [fit(s, tr, va, seed) for (tr, va), seed in zip(splits, seeds, strict=True)]
+        errs = np.array([[e[-1] for e in epoch_errors(h)] for h in out])
+        return errs[:, 0], errs[:, 1]
+    size = min(len(tr) for tr, _ in splits)
+    splits = [(tr[:size], va) for tr, va in splits]  # equal sets: the same minibatches per epoch
+    batch = train_batch(
+        model,
+        X,
+        y,
+        splits,
+        s.optimizer,
+        s.epochs,
+        batch_for(s, size),
+        seeds,
+        _schedule(s),
+        keep_thetas=False,
+        **dict(s.hyper),
+    )
+    errs = [e[:, -1] for e in epoch_errors(batch)]
+    return errs[0], errs[1]
+
+
+def learning_sizes(setup: Setup, points: int = 6) -> tuple[int, ...]:
+    """Training-set sizes from a few samples to the whole train split, roughly log-spaced."""
+    n_train = len(setup.parts()[0])
+    # at least twice as many samples as a polynomial's coefficients: fewer interpolate (error ~0)
+    low = min(n_train, max(4, 2 * (setup.degree + 1) if setup.model == "polynomial" else 8))
+    sizes = np.unique(np.round(np.geomspace(low, n_train, points)).astype(int))
+    return tuple(int(s) for s in sizes)
+
+
+def learning_curve_point(setup: Setup, size: int, seeds: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Train and validation error (len(seeds),) with `size` training samples drawn (per seed) from
+    the train split; validation on the validation split."""
+    tr, va, _ = setup.parts()
+    splits = [(np.sort(np.random.default_rng(s).choice(tr, size, replace=False)), va) for s in seeds]
+    return _errors_of_runs(setup, splits, [setup.seed + s for s in seeds])
+
+
+def _changes(setup: Setup, param: str, value: float) -> dict[str, Any]:
+    if param == "degree":
+        return {"degree": int(value)}
+    if param == "width":
+        return {"hidden": (int(value),) * len(setup.hidden)}
+    if param == "l2":
+        return {"l2": float(value)}
+    raise ValueError(f"unknown hyperparameter {param!r}; valid: degree, l2, width")
+
+
+def curve_params(setup: Setup) -> tuple[str, ...]:
+    """The hyperparameters a validation curve or CV can sweep for the setup's model."""
+    return ("degree", "l2") if setup.model == "polynomial" else ("width", "l2")
+
+
+def validation_curve_point(
+    setup: Setup, param: str, value: float, seeds: tuple[int, ...]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Train and validation error (len(seeds),) with `param` = value; each seed draws a new
+    train / validation split of train + validation in the setup's proportions (test stays out)."""
+    pool = _pool(setup)
+    share = setup.fractions[0] / (setup.fractions[0] + setup.fractions[1])
+    splits = []
+    for s in seeds:
+        tr, va, _ = split_indices(len(pool), (share, 1.0 - share, 0.0), setup.seed + 1000 + s)
+        splits.append((pool[tr], pool[va]))
+    return _errors_of_runs(setup, splits, [setup.seed + s for s in seeds], **_changes(setup, param, value))
+
+
+def cv_folds(setup: Setup, k: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """k folds of train + validation, as indices into the whole data set."""
+    pool = _pool(setup)
+    return [(pool[tr], pool[va]) for tr, va in kfold_indices(len(pool), k, setup.seed)]
+
+
+def cv_point(setup: Setup, param: str, value: float, k: int) -> tuple[np.ndarray, float]:
+    """k-fold CV with `param` = value: the validation error of each fold (k,), and the single
+    split's validation error (trained on train, validated on validation) for comparison."""
+    folds = cv_folds(setup, k)
+    changes = _changes(setup, param, value)
+    _, fold_val = _errors_of_runs(setup, folds, [setup.seed] * k, **changes)
+    tr, va, _ = setup.parts()
+    _, single = _errors_of_runs(setup, [(tr, va)], [setup.seed], **changes)
+    return fold_val, float(single[0])
+
+
+# --------------------------------------------------------------------------- hyperparameter search
+
+
+class SearchResult(NamedTuple):
+    optimizer: str
+    lr: np.ndarray  # (S,) one entry per setting tried
+    l2: np.ndarray
+    epochs: np.ndarray
+    train_error: np.ndarray
+    val_error: np.ndarray
+    best: int  # the setting with the lowest validation error
+    best_theta: np.ndarray  # (P,) its parameters
+    best_l2: float
+
+
+def search_optimizer(setup: Setup) -> tuple[str, float, int]:
+    """The optimizer, base learning rate and epoch budget a search uses: the setup's own, or Adam
+    at its default when the setup's is a one-step solver (its lr is no hyperparameter to tune)."""
+    if setup.optimizer in FIRST_ORDER:
+        hyper = dict(setup.hyper)
+        lr = hyper.get("lr", next(p.default for p in OPTIMIZERS[setup.optimizer].hyper if p.name == "lr"))
+        return setup.optimizer, float(lr), max(int(setup.epochs), 3)
+    lr = next(p.default for p in OPTIMIZERS["adam"].hyper if p.name == "lr")
+    return "adam", float(lr), SEARCH_DEFAULT_EPOCHS
+
+
+def search(setup: Setup, method: str, seed: int = 0) -> SearchResult:
+    """Grid (4 lr x 4 L2 x 3 epoch budgets) or random search (as many settings, drawn log-uniform
+    in the same ranges) on the validation split. Every lr x L2 pair trains once for the largest
+    budget; a setting's epoch budget reads that run at its epoch (the same run stopped earlier)."""
+    if method not in ("grid", "random"):
+        raise ValueError(f"method must be 'grid' or 'random'; got {method!r}")
+    optimizer, lr0, max_epochs = search_optimizer(setup)
+    if method == "grid":
+        lr_r, l2_r = (
+            a.ravel() for a in np.meshgrid(np.multiply(lr0, SEARCH_LR_FACTORS), SEARCH_L2, indexing="ij")
+        )
+        budgets = np.array([max(1, round(f * max_epochs)) for f in SEARCH_EPOCH_FRACTIONS])
+        rows = np.repeat(np.arange(lr_r.size), budgets.size)
+        epochs = np.tile(budgets, lr_r.size)
+    else:
+        rng = np.random.default_rng(seed)
+        lo, hi = lr0 * min(SEARCH_LR_FACTORS), lr0 * max(SEARCH_LR_FACTORS)
+        lr_r = np.exp(rng.uniform(math.log(lo), math.log(hi), SEARCH_SETTINGS))
+        l2_r = np.exp(rng.uniform(math.log(min(SEARCH_L2)), math.log(max(SEARCH_L2)), SEARCH_SETTINGS))
+        rows = np.arange(SEARCH_SETTINGS)
+        epochs = rng.integers(max(1, round(max_epochs / 3)), max_epochs + 1, SEARCH_SETTINGS)
+    X, y = setup.data()
+    tr, va, _ = setup.parts()
+    hyper = {k: v for k, v in setup.hyper if k != "lr"} if optimizer == setup.optimizer else {}
+    batch = train_batch(
+        setup.build(),
+        X,
+        y,
+        [(tr, va)] * lr_r.size,
+        optimizer,
+        int(epochs.max()),
+        batch_for(setup.replace(optimizer=optimizer), len(tr)),
+        setup.seed,
+        _schedule(setup),
+        lr=lr_r,
+        l2=l2_r,
+        **hyper,
+    )
+    train_err, val_err = epoch_errors(batch)
+    tr_e, va_e = train_err[rows, epochs], val_err[rows, epochs]
+    best = int(np.nanargmin(np.where(np.isfinite(va_e), va_e, np.inf)))
+    return SearchResult(
+        optimizer,
+        lr_r[rows],
+        l2_r[rows],
+        epochs,
+        tr_e,
+        va_e,
+        best,
+        batch.thetas[rows[best], epochs[best]].astype(float),
+        float(l2_r[rows[best]]),
+    )
+
+
+def search_test_error(setup: Setup, result: SearchResult) -> float:
+    """The chosen setting's error on the test part (asked for once, at the end)."""
+    X, y = setup.data()
+    _, _, te = setup.parts()
+    return float(error(setup.replace(l2=result.best_l2).build(), result.best_theta, X[te], y[te]))
