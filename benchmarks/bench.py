@@ -1,8 +1,8 @@
 """All speed figures of the project, as tables: engine, explorer page, hyperparameter search,
-trainer.
+trainer, training-practice page, theory overlays, a classroom.
 
-    python benchmarks/bench.py            # engine, custom, sweeps, training, app (app needs chromium)
-    python benchmarks/bench.py engine     # one table: engine, custom, sweeps, training, app or class
+    python benchmarks/bench.py            # every table but `class` (app and practice need chromium)
+    python benchmarks/bench.py engine     # one table: any name in TABLES
     python benchmarks/bench.py class      # a classroom played by ../shared/tools/load.py (minutes; nginx)
 
 Figures are wall-clock times on this machine; nothing here is asserted by the test suite.
@@ -21,6 +21,7 @@ from benchmarks import (
     bench_class,
     bench_custom,
     bench_engine,
+    bench_practice,
     bench_sweeps,
     bench_theory,
     bench_training,
@@ -32,10 +33,11 @@ TABLES = {
     "sweeps": bench_sweeps.main,
     "training": bench_training.main,
     "app": bench_app.main,
+    "practice": bench_practice.main,
     "class": bench_class.main,
     "theory": bench_theory.main,
 }
-DEFAULT = ["engine", "custom", "sweeps", "training", "app"]  # `class` takes minutes: it runs when named
+DEFAULT = ["engine", "custom", "sweeps", "training", "theory", "app", "practice"]  # `class` takes minutes: it runs when named
 
 
 def main(names: list[str]) -> None:
