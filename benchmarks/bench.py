@@ -37,7 +37,15 @@ TABLES = {
     "class": bench_class.main,
     "theory": bench_theory.main,
 }
-DEFAULT = ["engine", "custom", "sweeps", "training", "theory", "app", "practice"]  # `class` takes minutes: it runs when named
+DEFAULT = [
+    "engine",
+    "custom",
+    "sweeps",
+    "training",
+    "theory",
+    "app",
+    "practice",
+]  # `class` takes minutes: it runs when named
 
 
 def main(names: list[str]) -> None:
