@@ -85,7 +85,8 @@ def _run(job_id: int, kind: str, surface_name: str, surface_params: tuple, kwarg
     import surfaces
     import sweeps
 
-    _report(job_id, 0, 1)  # a job cancelled while queued stops here
+    if _cancelled is not None and _cancelled[job_id % SLOTS] == job_id:  # cancelled while queued
+        raise CancelledError
     surface = surfaces.get_surface(surface_name, **dict(surface_params))
     function = {"search": sweeps.search, "compare": sweeps.compare_grid_random, "map": sweeps.many_start_map}
     return function[kind](
