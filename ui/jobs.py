@@ -136,6 +136,7 @@ def run_sweep(
     Raises the sweep's ValueError for bad input.
     """
     key = cache_key(kind, surface, surface_params, kwargs)
+    _watch(kind, key)  # first, so a job this session no longer needs is cancelled whatever comes next
     result = cached(key)
     if result is not None:
         return result
@@ -158,7 +159,6 @@ def run_sweep(
         st.info("The search was cancelled. Change a setting, or run it again.", icon="⏹️")
         st.button("Run it again", key=again_key)
         return None
-    _watch(kind, key)
     try:
         job = _job(key, kind, surface, surface_params, kwargs)
     except background.WorkerFailedError as exc:

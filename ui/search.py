@@ -408,7 +408,7 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
     )
     runs = _path_runs(result)
     picked_at = None
-    if picked is not None:
+    if picked is not None and runs and picked != runs[0]:  # the best picked: nothing to add
         if picked in runs:
             runs.remove(picked)
         runs.insert(min(1, len(runs)), picked)  # next to the best
@@ -426,7 +426,7 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
             picked=picked_at,
         )
         title = "The best setting (bold) and a few others, on the loss"
-        if picked is not None:
+        if picked_at is not None:
             title = "The best setting (bold), the picked one (dashed) and a few others, on the loss"
         fig.update_layout(title=dict(text=title))
         st.plotly_chart(fig, key=KEY + "paths_chart", theme=None)
