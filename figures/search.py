@@ -32,7 +32,7 @@ MAX_PICK_CELLS = 2_500  # larger grids are picked from the table only (keeps the
 # Below the plot, so it never covers the title (the shared template puts it on top).
 _LEGEND = dict(orientation="h", yanchor="top", y=-0.22, x=0.0)
 # The best setting first, then the others.
-PATH_COLORS = palette("vermillion", "blue", "bluish_green", "orange", "sky_blue")
+PATH_COLORS = palette("vermillion", "blue", "bluish_green", "sky_blue", "orange")
 PICK_COLOR = OKABE_ITO["reddish_purple"]  # the picked setting: its ring on the search chart, its path
 LIMIT_COLOR = "#d81b60"  # the step-size limit drawn over the cells
 OPTIMUM_COLOR = "white"

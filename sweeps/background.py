@@ -29,7 +29,9 @@ import contextlib
 import itertools
 import multiprocessing as mp
 import os
+import sys
 import threading
+import types
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -103,6 +105,22 @@ def _run(job_id: int, kind: str, surface_name: str, surface_params: tuple, kwarg
 # ---------------------------------------------------------------------------------- page side
 
 
+@contextlib.contextmanager
+def _harmless_main():
+    """A spawned process first re-runs the parent's ``__main__`` module from its file. Streamlit
+    makes the running page script ``__main__`` (AppTest a generated script), so a worker would run
+    the app's router, or crash. While a worker may start, ``__main__`` is an empty module: the
+    child imports nothing but what the job needs. Restored unless Streamlit replaced it meanwhile."""
+    main = sys.modules.get("__main__")
+    placeholder = types.ModuleType("__main__")
+    sys.modules["__main__"] = placeholder
+    try:
+        yield
+    finally:
+        if sys.modules.get("__main__") is placeholder and main is not None:
+            sys.modules["__main__"] = main
+
+
 class Job:
     """A sweep submitted to the pool (see the module docstring)."""
 
@@ -168,7 +186,8 @@ class _Pool:
             try:
                 executor = self._ensure()
                 job_id = next(self._ids)
-                future = executor.submit(_run, job_id, kind, surface_name, surface_params, kwargs)
+                with _harmless_main():  # a worker process starts here, on demand
+                    future = executor.submit(_run, job_id, kind, surface_name, surface_params, kwargs)
             except (BrokenProcessPool, OSError, RuntimeError) as exc:
                 self._discard_locked()
                 raise WorkerFailedError(f"The background worker could not start ({exc}).") from exc

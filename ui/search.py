@@ -481,7 +481,7 @@ def score_words(result: sweeps.SearchResult, i: int) -> str:
             "of the computer (L − L* below 1e-16)."
         )
     return (
-        f"Its score {score:.2g} is log10 of L − L*: {score:.2g} means the final loss is within "
+        f"Its score {score:.3g} is log10 of L − L*: {score:.3g} means the final loss is within "
         f"{10.0**score:.2g} of the minimum L* after {result.steps:,} steps."
     )
 
