@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -31,6 +32,10 @@ from ui import common
 WORKER_MIN_WORK = 2_000_000  # run-steps; smaller sweeps take < ~0.3 s here, less than a worker's round trip
 RESULTS_MAX = 16  # cached results (each at most a few MB: 40,000 runs x a dozen columns)
 POLL_S = 0.25  # how often the progress bar is updated while a worker runs
+# A run that waits for the worker ends after this long and reruns itself: Streamlit queues a
+# widget's rerun inside a fragment until the running script ends (it never preempts it), so a
+# Cancel click or a changed setting is only seen when the waiting run gives way.
+WAIT_S = 1.0
 SESSION = "_jobs_session"  # session_state: this session's token (which jobs it waits for)
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "search": sweeps.search,
@@ -121,6 +126,7 @@ def run_sweep(
     work: int,
     label: str,
     key_prefix: str,
+    rerun_scope: str = "app",
 ) -> Any | None:
     """The sweep's result, or None when the user cancelled it (the page then shows why).
 
@@ -132,6 +138,8 @@ def run_sweep(
     work : runs x steps of the request (decides where it runs).
     label : the progress text, e.g. "Running 40,000 runs × 1,000 steps…".
     key_prefix : prefix of the Cancel / Run again buttons' keys.
+    rerun_scope : what reruns while a worker runs, every WAIT_S: "app", or "fragment" when called
+        in a fragment's own rerun (Streamlit refuses a fragment-scoped rerun during a full run).
 
     Raises the sweep's ValueError for bad input.
     """
@@ -156,7 +164,7 @@ def run_sweep(
         with _lock:
             _unwatch_locked(key, st.session_state.get(SESSION, ""))
     if st.session_state.get(cancelled_slot) == key:
-        st.info("The search was cancelled. Change a setting, or run it again.", icon="⏹️")
+        st.info("The search was cancelled. Change a setting, or run it again.", icon=":material/stop_circle:")
         st.button("Run it again", key=again_key)
         return None
     try:
@@ -168,6 +176,7 @@ def run_sweep(
     with slot.container():
         bar = st.progress(0.0, text=label)
         st.button("Cancel", key=cancel_key, help="Stops this search; nothing else on the page waits for it.")
+    give_way = time.monotonic() + WAIT_S
     while True:
         try:
             result = job.result(timeout=POLL_S)
@@ -176,11 +185,13 @@ def run_sweep(
             done, total = job.progress()
             if total:
                 bar.progress(min(done / total, 1.0), text=f"{label} {done:,} of {total:,} runs done")
+            if time.monotonic() > give_way:
+                st.rerun(scope=rerun_scope)  # lets a queued Cancel or a new setting in; the job runs on
         except background.CancelledError:  # another session gave it up at the moment this one came
             with _lock:
                 _jobs.pop(key, None)
             slot.empty()
-            st.info("The search was cancelled. Run it again to start it anew.", icon="⏹️")
+            st.info("The search was cancelled. Run it again to start it anew.", icon=":material/stop_circle:")
             st.session_state[cancelled_slot] = key
             st.button("Run it again", key=again_key)
             return None

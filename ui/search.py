@@ -266,7 +266,7 @@ def _search_view(url: UrlState, problem: Problem, page_run: dict) -> tuple[str, 
             url.values.pop(key, None)
             url.keys.discard(key)
     before = set(url.keys)
-    score, tol = _search_tab(url, problem)
+    score, tol = _search_tab(url, problem, in_fragment_rerun=rerun)
     page_run["search_keys"] = url.keys - before
     if rerun:
         url.finish()
@@ -276,7 +276,7 @@ def _search_view(url: UrlState, problem: Problem, page_run: dict) -> tuple[str, 
     return score, tol
 
 
-def _search_tab(url: UrlState, problem: Problem) -> tuple[str, float]:
+def _search_tab(url: UrlState, problem: Problem, in_fragment_rerun: bool = False) -> tuple[str, float]:
     """Controls and results of one search; returns the chosen score and tolerance."""
     oinfo = optimizers.OPTIMIZERS[problem.optimizer]
     opt = problem.optimizer
@@ -317,7 +317,8 @@ def _search_tab(url: UrlState, problem: Problem) -> tuple[str, float]:
         seed=seed, steps=steps, score=score, tol=tol, fixed=dict(fixed),
     )  # fmt: skip
     try:
-        result = _sweep("search", problem, kwargs, runs=math.prod(grid or (k,)), steps=steps)
+        scope = "fragment" if in_fragment_rerun else "app"
+        result = _sweep("search", problem, kwargs, runs=math.prod(grid or (k,)), steps=steps, scope=scope)
     except ValueError as exc:
         st.error(str(exc))
         return score, tol
@@ -741,13 +742,13 @@ def _contour(problem: Problem):
     )  # fmt: skip
 
 
-def _sweep(kind: str, problem: Problem, kwargs: dict, *, runs: int, steps: int):
+def _sweep(kind: str, problem: Problem, kwargs: dict, *, runs: int, steps: int, scope: str = "app"):
     """A sweep's result through ui.jobs (cached; in the worker process when big), or None when
     the user cancelled it. Raises the sweep's ValueError."""
     work = min(runs * min(steps, sweeps.MAX_STEPS), sweeps.MAX_WORK)
     return jobs.run_sweep(
         kind, problem.surface, problem.surface_params, kwargs, work=work,
-        label=_running_text((runs,), steps), key_prefix=KEY,
+        label=_running_text((runs,), steps), key_prefix=KEY, rerun_scope=scope,
     )  # fmt: skip
 
 

@@ -142,3 +142,20 @@ def test_a_search_control_and_a_cell_click_rerun_only_the_search(streamlit_serve
     page.locator(".st-key-tune_map_chart").get_by_text("Which minimum each start reaches").wait_for()
     assert page.locator("[data-testid='stSidebar']").get_by_text("Problem").count() >= 1
     _no_exception(page)
+
+
+def test_a_big_search_shows_progress_and_can_be_cancelled(streamlit_server, browser_page, app_wait):
+    """L-BFGS, 40,000 runs x 1,000 steps runs in the worker process: a progress bar, then Cancel
+    stops it (the page says so, no exception), and "Run it again" starts it anew."""
+    page = browser_page
+    page.goto(
+        f"{streamlit_server}/search?tune_optimizer=lbfgs&tune_method=random&tune_k=40000&tune_steps=1000"
+    )
+    page.get_by_text("runs done").first.wait_for(timeout=90_000)  # progress reported by the worker
+    page.locator(".st-key-tune_cancel_search button").first.click()
+    page.get_by_text("The search was cancelled").wait_for(timeout=60_000)
+    _no_exception(page)
+    page.locator(".st-key-tune_again_search button").first.click()
+    page.get_by_text("runs done").first.wait_for(timeout=90_000)
+    page.locator(".st-key-tune_cancel_search button").first.click()  # leave the worker free
+    page.get_by_text("The search was cancelled").wait_for(timeout=60_000)
