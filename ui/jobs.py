@@ -36,6 +36,7 @@ POLL_S = 0.25  # how often the progress bar is updated while a worker runs
 # widget's rerun inside a fragment until the running script ends (it never preempts it), so a
 # Cancel click or a changed setting is only seen when the waiting run gives way.
 WAIT_S = 1.0
+WAIT_APP_S = 3.0  # a full-page rerun costs more (every tab's figures): less often
 SESSION = "_jobs_session"  # session_state: this session's token (which jobs it waits for)
 FUNCTIONS: dict[str, Callable[..., Any]] = {
     "search": sweeps.search,
@@ -176,7 +177,7 @@ def run_sweep(
     with slot.container():
         bar = st.progress(0.0, text=label)
         st.button("Cancel", key=cancel_key, help="Stops this search; nothing else on the page waits for it.")
-    give_way = time.monotonic() + WAIT_S
+    give_way = time.monotonic() + (WAIT_S if rerun_scope == "fragment" else WAIT_APP_S)
     while True:
         try:
             result = job.result(timeout=POLL_S)
