@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from figures import OKABE_ITO, TEMPLATE, palette
+from optimizers import theory
 from sweeps import Comparison, Range, SearchResult, StartMap
 
 DIVERGED_COLOR = "#9e9e9e"
@@ -31,7 +32,10 @@ MAX_PICK_CELLS = 2_500  # larger grids are picked from the table only (keeps the
 # Below the plot, so it never covers the title (the shared template puts it on top).
 _LEGEND = dict(orientation="h", yanchor="top", y=-0.22, x=0.0)
 # The best setting first, then the others.
-PATH_COLORS = palette("vermillion", "blue", "bluish_green", "reddish_purple", "orange", "sky_blue")
+PATH_COLORS = palette("vermillion", "blue", "bluish_green", "sky_blue", "orange")
+PICK_COLOR = OKABE_ITO["reddish_purple"]  # the picked setting: its ring on the search chart, its path
+LIMIT_COLOR = "#d81b60"  # the step-size limit drawn over the cells
+OPTIMUM_COLOR = "white"
 
 
 def score_title(result: SearchResult) -> str:
@@ -48,11 +52,14 @@ def setting_text(names: Sequence[str], values: Sequence[float]) -> str:
     return ", ".join(f"{n}={v:.3g}" for n, v in zip(names, values, strict=True))
 
 
-def search_figure(result: SearchResult, picked: int | None = None) -> go.Figure:
+def search_figure(
+    result: SearchResult, picked: int | None = None, limit: theory.StepLimit | None = None
+) -> go.Figure:
     """The main picture of a search: heatmap (2D grid), scatter (2D random) or line (1D).
 
     Every clickable point carries its run index as ``customdata`` (for Streamlit's on_select);
-    ``picked`` (a run index) is ringed.
+    ``picked`` (a run index) is ringed. ``limit`` (``optimizers.theory.step_limit`` at the start
+    point) draws the step-size boundary and, on a quadratic, the optimal settings (`add_theory`).
     """
     if len(result.names) == 1:
         fig = score_line(result)
@@ -60,6 +67,8 @@ def search_figure(result: SearchResult, picked: int | None = None) -> go.Figure:
         fig = search_heatmap(result)
     else:
         fig = search_scatter(result)
+    if limit is not None:
+        add_theory(fig, result, limit)
     if picked is not None:
         names = result.names
         y = result.score[picked] if len(names) == 1 else result.settings[names[1]][picked]
@@ -69,7 +78,7 @@ def search_figure(result: SearchResult, picked: int | None = None) -> go.Figure:
                 y=[y],
                 mode="markers",
                 name="picked: " + setting_text(names, [result.settings[n][picked] for n in names]),
-                marker=dict(symbol="circle-open", size=22, color=OKABE_ITO["vermillion"], line=dict(width=3)),
+                marker=dict(symbol="circle-open", size=22, color=PICK_COLOR, line=dict(width=3)),
                 hoverinfo="skip",
             )
         )
@@ -164,6 +173,115 @@ def search_scatter(result: SearchResult, *, coloraxis: str | None = None) -> go.
     return _finish(fig)
 
 
+LIMIT_NAME = "step-size limit"  # the boundary trace's name starts with this
+OPTIMUM_NAME = "optimal"  # the optimal settings' traces' names start with this
+
+
+def add_theory(fig: go.Figure, result: SearchResult, limit: theory.StepLimit) -> None:
+    """The step-size limit over the cells, and on a quadratic the optimal constant settings.
+
+    Draws only where the learning rate is searched, for the methods with a closed-form limit
+    (`theory.LIMIT_FORMULAS`: gradient descent, heavy ball, Nesterov). With momentum searched too
+    the boundary is the curve lr = limit(momentum) over the momentum range; otherwise a line at
+    the limit for the fixed momentum. The legend says whether it is exact (constant Hessian) or
+    local (the Hessian at the start point). On a constant positive-definite Hessian it also marks
+    gradient descent's optimal step 2/(λ_min + λ_max), or heavy ball's optimal (lr, momentum).
+    Parts outside the searched ranges are left out, so the axes keep their extent.
+    """
+    opt = result.optimizer
+    names = result.names
+    if opt not in theory.LIMIT_FORMULAS or "lr" not in names or not np.isfinite(limit.lr):
+        return
+    lr_range = result.ranges[names.index("lr")]
+    other = next((r for r in result.ranges if r.name != "lr"), None)
+    lr_lo, lr_hi = _extent(result, lr_range)
+    where = "exact: constant Hessian" if limit.exact else "local: the Hessian at the start point"
+    label = f"{LIMIT_NAME} lr < {limit.formula} ({where})"
+    if other is not None and other.name == "momentum" and opt != "sgd":
+        m_lo, m_hi = _extent(result, other)
+        beta = other.scale(np.linspace(0.0, 1.0, 200)) if not other.log else np.geomspace(m_lo, m_hi, 200)
+        beta = beta[(beta >= m_lo) & (beta <= m_hi) & (beta < 1)]
+        lr = np.asarray(theory.lr_limit(opt, limit.lambda_max, beta), dtype=float)
+        points = {"lr": lr, "momentum": beta}
+    else:
+        beta = float(result.fixed.get("momentum", 0.0)) if opt != "sgd" else 0.0
+        lr_value = float(theory.lr_limit(opt, limit.lambda_max, beta))
+        if other is None:  # the score line: a vertical line over the scores
+            finite = result.score[np.isfinite(result.score)]
+            span = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+            points = {"lr": np.full(2, lr_value), "score": np.array(span)}
+        else:
+            points = {"lr": np.full(2, lr_value), other.name: np.array(_extent(result, other))}
+        label = f"{LIMIT_NAME} lr < {limit.formula} = {lr_value:.3g} ({where})"
+    inside = (points["lr"] >= lr_lo) & (points["lr"] <= lr_hi)
+    if inside.any():
+        x_name = names[0]
+        y_name = names[1] if len(names) == 2 else "score"
+        fig.add_trace(
+            go.Scatter(
+                x=points[x_name][inside],
+                y=points[y_name][inside],
+                mode="lines",
+                name=label,
+                line=dict(color=LIMIT_COLOR, width=3, dash="dash"),
+                hoverinfo="skip",
+            )
+        )
+    if limit.exact and limit.lambda_min > 0:
+        _add_optimum(fig, result, limit, (lr_lo, lr_hi))
+
+
+def _add_optimum(fig: go.Figure, result: SearchResult, limit: theory.StepLimit, lr_extent) -> None:
+    """Gradient descent's optimal lr, or heavy ball's optimal (lr, momentum), when inside the view."""
+    names, opt = result.names, result.optimizer
+    lam_min, lam_max = limit.lambda_min, limit.lambda_max
+    marker = dict(symbol="diamond", size=14, color=OPTIMUM_COLOR, line=dict(color="black", width=2))
+    if opt == "sgd":
+        lr = theory.optimal_gd_lr(lam_min, lam_max)
+        if not lr_extent[0] <= lr <= lr_extent[1]:
+            return
+        y = _optimum_y(result)
+        fig.add_trace(
+            go.Scatter(
+                x=[lr], y=[y], mode="markers", marker=marker,
+                name=f"{OPTIMUM_NAME} step 2/(λ_min+λ_max) = {lr:.3g}",
+                hovertemplate=f"optimal lr = {lr:.3g}<extra></extra>",
+            )
+        )  # fmt: skip
+    elif opt == "momentum" and "momentum" in names:
+        lr, beta = theory.optimal_heavy_ball(lam_min, lam_max)
+        m_lo, m_hi = _extent(result, result.ranges[names.index("momentum")])
+        if not (lr_extent[0] <= lr <= lr_extent[1] and m_lo <= beta <= m_hi):
+            return
+        xy = {"lr": lr, "momentum": beta}
+        fig.add_trace(
+            go.Scatter(
+                x=[xy[names[0]]], y=[xy[names[1]]], mode="markers", marker=marker,
+                name=f"{OPTIMUM_NAME} heavy ball: lr = {lr:.3g}, momentum = {beta:.3g}",
+                hovertemplate=f"optimal lr = {lr:.3g}, momentum = {beta:.3g}<extra></extra>",
+            )
+        )  # fmt: skip
+
+
+def _optimum_y(result: SearchResult) -> float:
+    """Where a mark on the lr axis alone sits: the middle of the other axis, or of the scores."""
+    if len(result.names) == 2:
+        lo, hi = _extent(result, result.ranges[1])
+        return float(np.sqrt(lo * hi)) if result.ranges[1].log else (lo + hi) / 2
+    finite = result.score[np.isfinite(result.score)]
+    return float(np.median(finite)) if finite.size else 0.0
+
+
+def _extent(result: SearchResult, r: Range) -> tuple[float, float]:
+    """The drawn extent of a searched hyperparameter: the outer cell edges of a grid's heatmap,
+    else the range itself."""
+    if result.method == "grid" and len(result.names) == 2:
+        values = np.unique(result.settings[r.name])
+        edges = _edges(values, r.log)
+        return float(edges[0]), float(edges[-1])
+    return r.low, r.high
+
+
 def score_line(result: SearchResult) -> go.Figure:
     """Score against one hyperparameter (grid or random search over one range)."""
     (r,) = result.ranges[:1]
@@ -193,7 +311,7 @@ def score_line(result: SearchResult) -> go.Figure:
             t.customdata = order[mask]
             fig.add_trace(t)
     _add_best(fig, result)
-    fig.update_xaxes(title_text=r.name, type="log" if r.log else "linear")
+    fig.update_xaxes(title_text=r.name, **axis_type(r.log))
     fig.update_yaxes(title_text=score_title(result))
     what = "Grid" if result.method == "grid" else "Random"
     fig.update_layout(
@@ -254,9 +372,9 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
             star = _best_marker(result, best, showlegend=False, name=name)
             star.y = [result.score[best]]
             fig.add_trace(star, row=2, col=col)
-        fig.update_xaxes(type="log" if rx.log else "linear", row=1, col=col)
-        fig.update_xaxes(title_text=rx.name, type="log" if rx.log else "linear", row=2, col=col)
-    fig.update_yaxes(title_text=ry.name, type="log" if ry.log else "linear", row=1, col=1)
+        fig.update_xaxes(**axis_type(rx.log), row=1, col=col)
+        fig.update_xaxes(title_text=rx.name, **axis_type(rx.log), row=2, col=col)
+    fig.update_yaxes(title_text=ry.name, **axis_type(ry.log), row=1, col=1)
     fig.update_yaxes(title_text="score", row=2, col=1)
     fig.update_layout(
         coloraxis=dict(
@@ -277,23 +395,29 @@ def paths_figure(
     bounds,
     axis_labels: Sequence[str] = ("x", "y"),
     minima: np.ndarray | None = None,
+    picked: int | None = None,
 ) -> go.Figure:
     """Trajectories of a few settings on the surface's contour; the first one (the best) is bold.
 
     ``contour`` is the surface's contour trace (the shared helper draws it), ``paths`` arrays of
-    shape (k+1, 2), ``bounds`` ((xmin, xmax), (ymin, ymax)).
+    shape (k+1, 2), ``bounds`` ((xmin, xmax), (ymin, ymax)). ``picked`` is the index in ``paths``
+    of the setting the user picked: bold and dashed, in the colour of its ring on the search chart.
     """
     fig = go.Figure(contour)
+    colors = iter(PATH_COLORS * (1 + len(paths) // len(PATH_COLORS)))
     for i, (path, label) in enumerate(zip(paths, labels, strict=True)):
         path = np.asarray(path, dtype=float)
-        color = PATH_COLORS[i % len(PATH_COLORS)]
+        is_picked = i == picked
+        color = PICK_COLOR if is_picked else next(colors)
         fig.add_trace(
             go.Scatter(
                 x=path[:, 0],
                 y=path[:, 1],
                 mode="lines+markers",
                 name=label,
-                line=dict(color=color, width=3.5 if i == 0 else 1.8),
+                line=dict(
+                    color=color, width=3.5 if i == 0 or is_picked else 1.8, dash="dash" if is_picked else None
+                ),
                 marker=dict(size=3, color=color),
             )
         )
@@ -408,6 +532,12 @@ def _finish(fig: go.Figure) -> go.Figure:
     return fig
 
 
+def axis_type(log: bool) -> dict:
+    """A hyperparameter axis: log axes label their ticks as powers of ten (1e-4 reads 10⁻⁴, not
+    Plotly's default SI "100µ", which no one reads as a learning rate)."""
+    return dict(type="log", exponentformat="power") if log else dict(type="linear")
+
+
 def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
     """Cell edges around sorted centres (geometric midpoints on a log axis); (n+1,)."""
     c = np.asarray(centres, dtype=float)
@@ -512,8 +642,8 @@ def _add_best(fig: go.Figure, result: SearchResult) -> None:
 
 def _axes(fig: go.Figure, ranges: Sequence[Range]) -> None:
     rx, ry = ranges
-    fig.update_xaxes(title_text=rx.name, type="log" if rx.log else "linear")
-    fig.update_yaxes(title_text=ry.name, type="log" if ry.log else "linear")
+    fig.update_xaxes(title_text=rx.name, **axis_type(rx.log))
+    fig.update_yaxes(title_text=ry.name, **axis_type(ry.log))
 
 
 def _view(fig: go.Figure, bounds, axis_labels) -> None:

@@ -151,3 +151,135 @@ def test_every_surface_and_optimizer_renders_cleanly(at):
             at.selectbox(key="tune_optimizer").set_value(label).run()
             assert_clean(at)
             assert len(at.get("plotly_chart")) >= 3, (name, label)
+
+
+# ---- the search runs in a worker process when big, with the same result (issue 9) ----
+
+
+def test_a_search_in_the_worker_process_equals_the_in_process_one(monkeypatch):
+    import numpy as np
+
+    import surfaces
+    import sweeps
+    from sweeps import background
+    from ui import jobs
+
+    submitted = []
+    real_submit = background.submit
+
+    def counting_submit(kind, *args, **kwargs):
+        submitted.append(kind)
+        return real_submit(kind, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "WORKER_MIN_WORK", 0)  # every sweep goes to the worker
+    monkeypatch.setattr(jobs, "_results", jobs.OrderedDict())
+    monkeypatch.setattr(background, "submit", counting_submit)
+    at = AppTest.from_function(_search_page, default_timeout=TIMEOUT)
+    at.query_params.update({"tune_grid_n": "12", "tune_grid_m": "10"})
+    at.run()
+    assert_clean(at)
+    assert "search" in submitted and "map" in submitted
+    worker_result = next(v for k, v in jobs._results.items() if k[0] == "search")
+    assert len(worker_result) == 120
+    here = sweeps.search(
+        "adam", surfaces.get_surface("rosenbrock"), (-1.5, 2.0), worker_result.ranges, grid=(12, 10),
+        steps=300, fixed=worker_result.fixed,
+    )  # fmt: skip
+    np.testing.assert_array_equal(worker_result.score, here.score)
+    np.testing.assert_array_equal(worker_result.outcome, here.outcome)
+    assert at.metric[0].value == "120"
+    background.shutdown()
+
+
+def test_a_broken_worker_pool_falls_back_with_a_message(monkeypatch):
+    from sweeps import background
+    from ui import jobs
+
+    def broken(*args, **kwargs):
+        raise background.WorkerFailedError("The background worker could not start (test).")
+
+    monkeypatch.setattr(jobs, "WORKER_MIN_WORK", 0)
+    monkeypatch.setattr(jobs, "_results", jobs.OrderedDict())
+    monkeypatch.setattr(background, "submit", broken)
+    at = AppTest.from_function(_search_page, default_timeout=TIMEOUT)
+    at.query_params["tune_grid_n"] = "5"
+    at.run()
+    assert not at.exception and not at.error
+    assert any("could not start (test)" in w.value and "page's own process" in w.value for w in at.warning)
+    assert at.metric[0].value == "150"  # 5 x 30 settings, computed here instead
+
+
+# ---- the picked setting's path next to the best, and scores in words (issue 10) ----
+
+
+def test_the_picked_setting_is_drawn_next_to_the_best_with_its_score_in_words(at):
+    best_words = next(s.value for s in at.success if "Best setting" in s.value)
+    assert "is log10 of L − L*" in best_words and "means the final loss is within" in best_words
+    request = at.session_state["tune_request"]
+    at.session_state["tune_picked"] = (request, 0)  # as a click on the first cell does
+    at.run()
+    assert_clean(at)
+    picked_info = next(i.value for i in at.info if i.value.startswith("Picked:"))
+    assert "rank" in picked_info
+    paths = next(c for c in charts(at) if "picked one (dashed)" in c["layout"]["title"]["text"])
+    names = [t.get("name", "") for t in paths["data"]]
+    lines = [n for n in names if n.startswith(("rank", "picked"))]
+    assert lines[0].startswith("rank 1:") and lines[1].startswith("picked, rank")
+    picked_line = next(t for t in paths["data"] if t.get("name", "").startswith("picked"))
+    assert picked_line["line"]["dash"] == "dash"
+    search = next(c for c in charts(at) if c["layout"]["title"]["text"].startswith("Grid search"))
+    assert any(t.get("name", "").startswith("picked: lr=") for t in search["data"])
+
+
+def test_score_words_say_what_the_number_means():
+    import dataclasses
+
+    import numpy as np
+
+    from tests.test_search_figures import BETA, LR, fake_result
+    from ui.search import score_words
+
+    res = fake_result([LR, BETA], {"lr": [0.1, 0.2, 0.3], "beta1": [0.5] * 3}, [-2.4, np.nan, -16.0],
+                      np.array(["ok", "diverged", "ok"]))  # fmt: skip
+    assert score_words(res, 0) == (
+        "Its score -2.4 is log10 of L − L*: -2.4 means the final loss is within 0.004 of the minimum L* "
+        "after 100 steps."
+    )
+    assert "diverged" in score_words(res, 1)
+    assert "precision" in score_words(res, 2)
+    steps = dataclasses.replace(res, score_kind="steps", score=np.array([57.0, np.nan, 3.0]))
+    assert score_words(steps, 0).startswith(
+        "Its score 57 is the first step at which the loss came within 0.001"
+    )
+    saddle = dataclasses.replace(res, min_value=None)
+    assert "final loss L itself" in score_words(saddle, 0)
+
+
+# ---- the step-size limit on the search page (issue 12) ----
+
+
+def test_the_valley_with_momentum_shows_the_exact_limit_and_the_optimal_pair(at):
+    at.selectbox(key="tune_surface").set_value("quadratic").run()
+    at.selectbox(key="tune_optimizer").set_value("momentum").run()
+    assert_clean(at)
+    caption = " ".join(c.value for c in at.caption)
+    assert "step-size limit lr < 2(1+β)/λ_max" in caption and "exact on this surface" in caption
+    search = next(c for c in charts(at) if c["layout"]["title"]["text"].startswith("Grid search"))
+    names = [t.get("name", "") for t in search["data"]]
+    assert any(n.startswith("step-size limit") and "exact" in n for n in names)
+    at.selectbox(key="tune_optimizer").set_value("adam").run()
+    assert not any("step-size limit" in c.value for c in at.caption)
+
+
+def test_the_search_settings_round_trip_through_the_url():
+    at = AppTest.from_function(_search_page, default_timeout=TIMEOUT)
+    at.query_params.update({"tune_grid_n": "8", "tune_steps": "120", "tune_score": "steps"})
+    at.run()
+    assert_clean(at)
+    assert at.number_input(key="tune_grid_n").value == 8
+    assert at.radio(key="tune_score").value == "steps"
+    assert dict(at.query_params) == {"tune_grid_n": "8", "tune_steps": "120", "tune_score": "steps"}
+    at.number_input(key="tune_grid_m").set_value(7).run()
+    assert dict(at.query_params)["tune_grid_m"] == "7"
+    at.radio(key="tune_method").set_value("random").run()  # the grid's counts are not shown any more
+    assert "tune_grid_n" not in dict(at.query_params) and dict(at.query_params)["tune_method"] == "random"

@@ -4,6 +4,8 @@ numbers."""
 
 from __future__ import annotations
 
+from dataclasses import replace as dataclasses_replace
+
 import numpy as np
 import plotly.graph_objects as go
 import pytest
@@ -12,6 +14,7 @@ import figures
 import surfaces
 import sweeps
 from figures import search as tfig
+from optimizers import theory
 from sweeps import Range
 
 LR = Range("lr", 1e-3, 1.0, log=True)
@@ -210,3 +213,120 @@ def test_paths_figure_draws_the_best_path_bold_on_the_contour():
     assert [len(t.x) for t in lines] == [3, 2]
     assert lines[0].line.width > lines[1].line.width
     assert "start" in names(fig) and "minima" in names(fig)
+
+
+# ---- theory on the search chart (issue 12): the step-size limit and the optimal settings ----
+
+VALLEY_START = (-3.0, 2.0)
+
+
+@pytest.fixture(scope="module")
+def valley():
+    """The elongated valley L = u² + κ v²: Hessian eigenvalues 2 and 2κ everywhere."""
+    return surfaces.get_surface("quadratic", condition=10.0, angle=30.0)
+
+
+def limit_trace(fig):
+    found = [t for t in fig.data if t.name and t.name.startswith(tfig.LIMIT_NAME)]
+    assert len(found) <= 1
+    return found[0] if found else None
+
+
+def optimum_traces(fig):
+    return [t for t in fig.data if t.name and t.name.startswith(tfig.OPTIMUM_NAME)]
+
+
+def test_gradient_descent_limit_and_optimal_step_on_the_valley(valley):
+    result = sweeps.search(
+        "sgd", valley, VALLEY_START, [Range("lr", 0.01, 0.3, log=True)], grid=(40,), steps=200
+    )
+    limit = theory.step_limit("sgd", valley, VALLEY_START)
+    fig = tfig.search_figure(result, limit=limit)
+    line = limit_trace(fig)
+    assert line is not None and "exact" in line.name
+    np.testing.assert_allclose(line.x, [0.1, 0.1], rtol=1e-12)  # 2 / λ_max = 2 / (2 κ)
+    # The line separates the engine's outcomes: beyond it every run diverged, well below none did.
+    lr = result.settings["lr"]
+    assert set(result.outcome[lr > 0.105]) == {"diverged"}
+    assert "diverged" not in set(result.outcome[lr < 0.095])
+    (optimum,) = optimum_traces(fig)
+    np.testing.assert_allclose(optimum.x, [2 / (2 + 20)], rtol=1e-12)  # 2 / (λ_min + λ_max)
+
+
+def test_heavy_ball_boundary_curve_and_optimal_pair_on_the_valley(valley):
+    ranges = [Range("lr", 0.01, 1.0, log=True), Range("momentum", 0.0, 0.95)]
+    result = sweeps.search("momentum", valley, VALLEY_START, ranges, grid=(25, 20), steps=300)
+    fig = tfig.search_figure(result, limit=theory.step_limit("momentum", valley, VALLEY_START))
+    curve = limit_trace(fig)
+    beta, lr = np.asarray(curve.y), np.asarray(curve.x)  # lr on x, momentum on y
+    assert len(lr) > 50
+    np.testing.assert_allclose(lr, 2 * (1 + beta) / 20.0, rtol=1e-12)
+    bound = 2 * (1 + result.settings["momentum"]) / 20.0
+    ratio = result.settings["lr"] / bound
+    assert set(result.outcome[ratio > 1.1]) == {"diverged"}
+    assert set(result.outcome[ratio < 0.9]) == {"ok"}
+    (optimum,) = optimum_traces(fig)
+    root_kappa = np.sqrt(10.0)
+    np.testing.assert_allclose(optimum.x, [4 / (np.sqrt(20.0) + np.sqrt(2.0)) ** 2], rtol=1e-12)
+    np.testing.assert_allclose(optimum.y, [((root_kappa - 1) / (root_kappa + 1)) ** 2], rtol=1e-12)
+
+
+def test_nesterov_boundary_with_momentum_on_the_y_axis_first(valley):
+    """The pair in the other order (momentum on x): the curve follows the axes."""
+    ranges = [Range("momentum", 0.1, 0.9), Range("lr", 0.01, 0.5, log=True)]
+    pts = sweeps.grid_points(ranges, (5, 6))
+    res = fake_result(ranges, pts, np.zeros(30), np.array(["ok"] * 30), shape=(5, 6))
+    res = dataclasses_replace(res, optimizer="nesterov")
+    fig = tfig.search_figure(res, limit=theory.step_limit("nesterov", valley, VALLEY_START))
+    curve = limit_trace(fig)
+    beta, lr = np.asarray(curve.x), np.asarray(curve.y)
+    np.testing.assert_allclose(lr, 2 * (1 + beta) / ((1 + 2 * beta) * 20.0), rtol=1e-12)
+    assert optimum_traces(fig) == []  # no closed-form optimum drawn for Nesterov
+
+
+def test_limit_is_local_off_the_quadratics_and_absent_for_adaptive_methods(grid_result):
+    rosenbrock = surfaces.get_surface("rosenbrock")
+    start = (-1.5, 2.0)
+    pts = sweeps.grid_points([Range("lr", 1e-5, 1e-2, log=True)], (12,))
+    res = dataclasses_replace(
+        fake_result([Range("lr", 1e-5, 1e-2, log=True)], pts, np.zeros(12), np.array(["ok"] * 12)),
+        optimizer="sgd",
+    )
+    limit = theory.step_limit("sgd", rosenbrock, start)
+    fig = tfig.search_figure(res, limit=limit)
+    line = limit_trace(fig)
+    assert "local" in line.name and "exact" not in line.name
+    np.testing.assert_allclose(line.x[0], 2 / limit.lambda_max)
+    assert optimum_traces(fig) == []  # the optimal step is a quadratic's, not Rosenbrock's
+    # Adam (grid_result) has no such limit: nothing is drawn.
+    assert limit_trace(tfig.search_figure(grid_result, limit=limit)) is None
+
+
+def test_a_limit_outside_the_searched_range_is_not_drawn(valley):
+    ranges = [Range("lr", 1e-4, 1e-2, log=True)]
+    pts = sweeps.grid_points(ranges, (10,))
+    res = dataclasses_replace(fake_result(ranges, pts, np.zeros(10), np.array(["ok"] * 10)), optimizer="sgd")
+    fig = tfig.search_figure(res, limit=theory.step_limit("sgd", valley, VALLEY_START))
+    assert limit_trace(fig) is None and optimum_traces(fig) == []
+
+
+def test_log_axes_read_as_powers_of_ten(grid_result):
+    fig = tfig.search_figure(grid_result)
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.exponentformat == "power"
+    assert fig.layout.yaxis.exponentformat != "power"  # beta1 is linear
+
+
+def test_paths_figure_draws_the_picked_path_dashed_next_to_the_best():
+    h = surfaces.get_surface("himmelblau")
+    xs, ys, Z = figures.surface_grid(h, 20)
+    contour = figures.contour_trace(xs, ys, Z, log_levels=True, min_value=0.0)
+    paths = [
+        np.array([[0.0, 0.0], [1.0, 1.0]]),
+        np.array([[0.0, 0.0], [2.0, 1.0]]),
+        np.array([[0.0, 0.0], [-1.0, 1.0]]),
+    ]
+    fig = tfig.paths_figure(contour, paths, ["best", "picked", "other"], bounds=h.bounds, picked=1)
+    lines = {t.name: t for t in fig.data if t.name in ("best", "picked", "other")}
+    assert lines["picked"].line.dash == "dash" and lines["picked"].line.color == tfig.PICK_COLOR
+    assert lines["best"].line.dash is None and lines["best"].line.color != tfig.PICK_COLOR
+    assert lines["picked"].line.width == lines["best"].line.width > lines["other"].line.width

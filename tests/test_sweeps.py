@@ -402,7 +402,7 @@ def test_many_start_map_is_clipped(himmelblau):
 
 def test_backend_imports_neither_streamlit_nor_plotly():
     code = (
-        "import sys, sweeps; "
+        "import sys, sweeps, sweeps.background; "
         "bad = [m for m in ('streamlit', 'plotly') if m in sys.modules]; "
         "print(','.join(bad))"
     )

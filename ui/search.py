@@ -22,7 +22,8 @@ import optimizers
 import surfaces
 import sweeps
 from figures import search as tfig
-from ui import common, components
+from optimizers import theory
+from ui import common, components, jobs
 from ui.settings import Setting, SettingsTable, UrlState, draw, fmt
 
 KEY = "tune_"
@@ -200,13 +201,15 @@ def render() -> None:
     tab_search, tab_compare, tab_map = st.tabs(
         ["Grid or random search", "Grid vs random on the same budget", "Many-start map"]
     )
+    page_run: dict = {}
     with tab_search:
-        score, tol = _search_tab(url, problem)
+        score, tol = _search_view(url, problem, page_run)
     with tab_compare:
         _compare_tab(url, problem, score, tol)
     with tab_map:
         _map_tab(url, problem)
     url.finish()
+    page_run["finished"] = True  # from now on the search fragment writes the URL itself
     url.show_warnings(messages)
 
 
@@ -248,7 +251,32 @@ def _searchable(hyper) -> list:
 # Tab 1: grid or random search
 
 
-def _search_tab(url: UrlState, problem: Problem) -> tuple[str, float]:
+@st.fragment
+def _search_view(url: UrlState, problem: Problem, page_run: dict) -> tuple[str, float]:
+    """The first tab as a fragment: a change of its controls, a heatmap click or a table row
+    reruns only this, not the sidebar, the comparison or the map. Returns the score and tolerance.
+
+    ``page_run`` is the dict the full run passed in (a fragment rerun gets the same object back):
+    on a fragment rerun ``UrlState.finish`` is not reached, so this writes the URL itself, after
+    dropping the keys its previous run drew (a setting that is no longer shown leaves the URL).
+    """
+    rerun = page_run.get("finished", False)
+    if rerun:
+        for key in page_run.get("search_keys", ()):
+            url.values.pop(key, None)
+            url.keys.discard(key)
+    before = set(url.keys)
+    score, tol = _search_tab(url, problem, in_fragment_rerun=rerun)
+    page_run["search_keys"] = url.keys - before
+    if rerun:
+        url.finish()
+        if (score, tol) != page_run.get("score"):  # the comparison tab scores the same way
+            st.rerun(scope="app")
+    page_run["score"] = (score, tol)
+    return score, tol
+
+
+def _search_tab(url: UrlState, problem: Problem, in_fragment_rerun: bool = False) -> tuple[str, float]:
     """Controls and results of one search; returns the chosen score and tolerance."""
     oinfo = optimizers.OPTIMIZERS[problem.optimizer]
     opt = problem.optimizer
@@ -283,11 +311,18 @@ def _search_tab(url: UrlState, problem: Problem) -> tuple[str, float]:
     if ranges is None:  # _pair_controls showed the error
         return score, tol
     request = (problem, _range_tuple(ranges), grid, k, seed, steps, score, tol, tuple(sorted(fixed.items())))
+    st.session_state[KEY + "request"] = request  # what a pick refers to (read by tests, too)
+    kwargs = dict(
+        optimizer=problem.optimizer, start=problem.start, ranges=list(ranges), grid=grid, k=k,
+        seed=seed, steps=steps, score=score, tol=tol, fixed=dict(fixed),
+    )  # fmt: skip
     try:
-        with st.spinner(_running_text(grid or (k,), steps), show_time=True):
-            result = _cached_search(*request)
+        scope = "fragment" if in_fragment_rerun else "app"
+        result = _sweep("search", problem, kwargs, runs=math.prod(grid or (k,)), steps=steps, scope=scope)
     except ValueError as exc:
         st.error(str(exc))
+        return score, tol
+    if result is None:  # cancelled: _sweep said so
         return score, tol
     _show_search(problem, result, request)
     if result.best is not None:  # offered to the many-start map
@@ -351,7 +386,7 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
         )
     else:
         text = tfig.setting_text(result.names, [result.settings[n][best] for n in result.names])
-        st.success(f"Best setting: **{text}** (score {result.best_score:.3g}).")
+        st.success(f"Best setting: **{text}** (score {result.best_score:.3g}). {score_words(result, best)}")
         edge = result.at_edge(best)
         if edge:
             st.info(
@@ -360,17 +395,28 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
             )
 
     picked = _picked(request)
+    if picked is not None and picked != best:
+        st.info(f"Picked: **{_run_label(result, picked)}**. {score_words(result, picked)}", icon="👆")
+    limit = _step_limit(problem, result, surface)
+    if limit is not None:
+        st.caption(limit_words(result, limit))
     st.plotly_chart(
-        tfig.search_figure(result, picked=picked),
+        tfig.search_figure(result, picked=picked, limit=limit),
         key=KEY + "search_chart",
         on_select=functools.partial(_on_chart_pick, request),
         selection_mode="points",
         theme=None,
     )
     runs = _path_runs(result)
+    picked_at = None
+    if picked is not None and runs and picked != runs[0]:  # the best picked: nothing to add
+        if picked in runs:
+            runs.remove(picked)
+        runs.insert(min(1, len(runs)), picked)  # next to the best
+        picked_at = runs.index(picked)
     if runs:
         paths = _cached_paths(problem, result.optimizer, result.steps, _settings_of(result, runs))
-        labels = [_run_label(result, i) for i in runs]
+        labels = [("picked, " if i == picked else "") + _run_label(result, i) for i in runs]
         fig = tfig.paths_figure(
             _contour(problem),
             paths,
@@ -378,8 +424,12 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
             bounds=surface.bounds,
             axis_labels=surface.axis_labels,
             minima=surface.minima,
+            picked=picked_at,
         )
-        fig.update_layout(title=dict(text="The best setting (bold) and a few others, on the loss"))
+        title = "The best setting (bold) and a few others, on the loss"
+        if picked_at is not None:
+            title = "The best setting (bold), the picked one (dashed) and a few others, on the loss"
+        fig.update_layout(title=dict(text=title))
         st.plotly_chart(fig, key=KEY + "paths_chart", theme=None)
 
     st.subheader("3. Top settings")
@@ -410,6 +460,70 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
     i = picked if picked is not None else int(result.order[0])
     what = _run_label(result, i, "rank {rank} ({setting})")
     _explorer_link(c2, problem, result.setting(i), result.steps, what)
+
+
+def score_words(result: sweeps.SearchResult, i: int) -> str:
+    """Run i's score in words: what the number means for the loss."""
+    score = float(result.score[i])
+    if not np.isfinite(score):
+        if result.outcome[i] == "diverged":
+            return "It diverged, so it has no score."
+        return f"It never got within {result.tol:g} of L* in {result.steps:,} steps, so it has no score."
+    if result.score_kind == "steps":
+        return (
+            f"Its score {score:.0f} is the first step at which the loss came within {result.tol:g} "
+            "of the minimum L*."
+        )
+    if result.min_value is None:
+        return f"Its score {score:.3g} is the final loss L itself (this surface has no minimum L*)."
+    if score <= math.log10(sweeps.LOSS_FLOOR) + 1e-9:
+        return (
+            f"Its score {score:.3g} is log10 of L − L*: the run reached the minimum to the precision "
+            "of the computer (L − L* below 1e-16)."
+        )
+    return (
+        f"Its score {score:.3g} is log10 of L − L*: {score:.3g} means the final loss is within "
+        f"{10.0**score:.2g} of the minimum L* after {result.steps:,} steps."
+    )
+
+
+def _step_limit(problem: Problem, result: sweeps.SearchResult, surface):
+    """theory.step_limit at the start point, for the methods that have one (with the momentum
+    held fixed, if it is not searched); None otherwise or where the Hessian is not finite."""
+    if result.optimizer not in theory.LIMIT_FORMULAS:
+        return None
+    momentum = result.fixed.get("momentum", 0.0) if result.optimizer != "sgd" else 0.0
+    try:
+        limit = theory.step_limit(result.optimizer, surface, problem.start, momentum=float(momentum))
+    except (ValueError, FloatingPointError):
+        return None
+    return limit if np.isfinite(limit.lambda_max) else None
+
+
+def limit_words(result: sweeps.SearchResult, limit) -> str:
+    """What the dashed boundary on the search chart is, and where it holds."""
+    if limit.lambda_max <= 0:
+        return "No step-size limit here: the Hessian at the start has no positive curvature."
+    where = (
+        "exact on this surface, whose Hessian is the same everywhere"
+        if limit.exact
+        else "local: computed from the Hessian at the start point, a guide rather than a guarantee"
+    )
+    beta = (
+        ""
+        if result.optimizer == "sgd" or "momentum" in result.names
+        else (f" at momentum {result.fixed.get('momentum', 0.0):g}")
+    )
+    value = "" if "momentum" in result.names else f" = {limit.lr:.3g}{beta}"
+    text = (
+        f"Dashed line: the step-size limit lr < {limit.formula}{value}, with λ_max = "
+        f"{limit.lambda_max:.3g} ({where}). Larger steps overshoot and diverge on the quadratic model."
+    )
+    if limit.lambda_min < 0:
+        text += " The Hessian has negative curvature here (a saddle): no lr converges along it."
+    elif limit.exact and limit.lambda_min > 0 and result.optimizer in ("sgd", "momentum"):
+        text += " The white diamond: the optimal constant setting of this quadratic (if inside the ranges)."
+    return text
 
 
 def _picked(request: tuple) -> int | None:
@@ -483,11 +597,16 @@ def _compare_tab(url: UrlState, problem: Problem, score: str, tol: float) -> Non
     n = draw(CMP_N, url, container=c1)
     steps = draw(CMP_STEPS, url, container=c2)
     n_seeds = draw(CMP_SEEDS, url, container=c3)
+    kwargs = dict(
+        optimizer=opt, start=problem.start, ranges=list(ranges), grid=(n, n),
+        seeds=tuple(range(n_seeds)), steps=steps, score=score, tol=tol,
+    )  # fmt: skip
     try:
-        with st.spinner(_running_text((n * n * (n_seeds + 1),), steps), show_time=True):
-            comp = _cached_compare(problem, _range_tuple(ranges), n, steps, n_seeds, score, tol)
+        comp = _sweep("compare", problem, kwargs, runs=n * n * (n_seeds + 1), steps=steps)
     except ValueError as exc:
         st.error(str(exc))
+        return
+    if comp is None:
         return
     if comp.grid.notice:
         st.warning(comp.grid.notice, icon="✂️")
@@ -532,11 +651,13 @@ def _map_tab(url: UrlState, problem: Problem) -> None:
     steps = draw(MAP_STEPS, url, container=c2)
     color_by = draw(MAP_COLOR, url, container=c3)
     tol = draw(MAP_TOL, url, container=c3, disabled=color_by != "steps")
+    kwargs = dict(optimizer=problem.optimizer, n=n, steps=steps, hyper=dict(hyper), tol=tol)
     try:
-        with st.spinner(_running_text((n, n), steps), show_time=True):
-            smap = _cached_map(problem, n, steps, tuple(sorted(hyper.items())), tol)
+        smap = _sweep("map", problem, kwargs, runs=n * n, steps=steps)
     except ValueError as exc:
         st.error(str(exc))
+        return
+    if smap is None:
         return
     if smap.notice:
         st.warning(smap.notice, icon="✂️")
@@ -623,12 +744,13 @@ def _contour(problem: Problem):
     )  # fmt: skip
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _cached_search(problem, ranges, grid, k, seed, steps, score, tol, fixed):
-    return sweeps.search(
-        problem.optimizer, problem.build_surface(), problem.start,
-        [sweeps.Range(*r) for r in ranges], grid=grid, k=k, seed=seed, steps=steps,
-        score=score, tol=tol, fixed=dict(fixed),
+def _sweep(kind: str, problem: Problem, kwargs: dict, *, runs: int, steps: int, scope: str = "app"):
+    """A sweep's result through ui.jobs (cached; in the worker process when big), or None when
+    the user cancelled it. Raises the sweep's ValueError."""
+    work = min(runs * min(steps, sweeps.MAX_STEPS), sweeps.MAX_WORK)
+    return jobs.run_sweep(
+        kind, problem.surface, problem.surface_params, kwargs, work=work,
+        label=_running_text((runs,), steps), key_prefix=KEY, rerun_scope=scope,
     )  # fmt: skip
 
 
@@ -636,22 +758,6 @@ def _cached_search(problem, ranges, grid, k, seed, steps, score, tol, fixed):
 def _cached_paths(problem, optimizer, steps, settings):
     """Full paths of a few settings (tuples of (name, value) pairs): list of (k+1, 2) arrays."""
     return sweeps.paths(optimizer, problem.build_surface(), problem.start, steps, [dict(s) for s in settings])
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _cached_compare(problem, ranges, n, steps, n_seeds, score, tol):
-    return sweeps.compare_grid_random(
-        problem.optimizer, problem.build_surface(), problem.start,
-        [sweeps.Range(*r) for r in ranges], grid=(n, n), seeds=tuple(range(n_seeds)),
-        steps=steps, score=score, tol=tol,
-    )  # fmt: skip
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _cached_map(problem, n, steps, hyper, tol):
-    return sweeps.many_start_map(
-        problem.optimizer, problem.build_surface(), n, steps, hyper=dict(hyper), tol=tol
-    )
 
 
 def _range_tuple(ranges) -> tuple:

@@ -87,3 +87,75 @@ def test_explorer_link_carries_the_setting(streamlit_server, browser_page, app_w
     _charts(page).first.wait_for()
     _no_exception(page)
     assert page.locator("[data-testid='stAlertContentWarning']").count() == 0
+
+
+def _watch_reruns(page) -> list[list[str]]:
+    """Collects, for every script run the server starts, the fragments it reruns ([] = the whole
+    page), read from Streamlit's own NewSession messages on the websocket."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    runs: list[list[str]] = []
+
+    def on_frame(payload):
+        if isinstance(payload, bytes | bytearray):
+            msg = ForwardMsg()
+            msg.ParseFromString(bytes(payload))
+            if msg.WhichOneof("type") == "new_session":
+                runs.append(list(msg.metadata.run.fragment_ids))
+
+    page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
+    return runs
+
+
+def test_a_search_control_and_a_cell_click_rerun_only_the_search(streamlit_server, browser_page, app_wait):
+    page = browser_page
+    runs = _watch_reruns(page)
+    page.goto(f"{streamlit_server}/search")
+    app_wait.ready(page)
+    page.locator(".st-key-tune_explorer_link a").first.wait_for()
+    assert runs and runs[0] == []  # the first run draws the whole page
+    seen = len(runs)
+
+    plot_area = page.locator(".st-key-tune_search_chart .nsewdrag").first
+    plot_area.scroll_into_view_if_needed()
+    box = plot_area.bounding_box()
+    x, y = box["x"] + 0.3 * box["width"], box["y"] + 0.5 * box["height"]
+    page.mouse.move(x, y)
+    page.mouse.click(x, y)
+    app_wait.rerun(page)
+    chart = page.locator(".st-key-tune_search_chart")
+    chart.get_by_text("picked:").wait_for()
+    page.get_by_text("The best setting (bold), the picked one (dashed)").wait_for()
+    assert runs[seen:] and all(fragments for fragments in runs[seen:]), runs
+    seen = len(runs)
+
+    grid_n = page.locator(".st-key-tune_grid_n input")
+    grid_n.fill("10")
+    grid_n.press("Enter")
+    app_wait.rerun(page)
+    chart.get_by_text("Grid search: 10 × 30 = 300 settings").wait_for()
+    assert runs[seen:] and all(fragments for fragments in runs[seen:]), runs  # fragment reruns only
+    assert "tune_grid_n=10" in page.url  # the fragment wrote the URL itself
+
+    # The rest of the page is still there, untouched: the sidebar and the other tabs.
+    page.get_by_role("tab", name="Many-start map").click()
+    page.locator(".st-key-tune_map_chart").get_by_text("Which minimum each start reaches").wait_for()
+    assert page.locator("[data-testid='stSidebar']").get_by_text("Problem").count() >= 1
+    _no_exception(page)
+
+
+def test_a_big_search_shows_progress_and_can_be_cancelled(streamlit_server, browser_page, app_wait):
+    """L-BFGS, 40,000 runs x 1,000 steps runs in the worker process: a progress bar, then Cancel
+    stops it (the page says so, no exception), and "Run it again" starts it anew."""
+    page = browser_page
+    page.goto(
+        f"{streamlit_server}/search?tune_optimizer=lbfgs&tune_method=random&tune_k=40000&tune_steps=1000"
+    )
+    page.get_by_text("runs done").first.wait_for(timeout=90_000)  # progress reported by the worker
+    page.locator(".st-key-tune_cancel_search button").first.click()
+    page.get_by_text("The search was cancelled").wait_for(timeout=60_000)
+    _no_exception(page)
+    page.locator(".st-key-tune_again_search button").first.click()
+    page.get_by_text("runs done").first.wait_for(timeout=90_000)
+    page.locator(".st-key-tune_cancel_search button").first.click()  # leave the worker free
+    page.get_by_text("The search was cancelled").wait_for(timeout=60_000)
