@@ -23,7 +23,7 @@ import surfaces
 from figures import explorer as fx
 from figures import map_data, optimizer_color
 from optimizers.schedules import SCHEDULES
-from ui import common, components, map_component
+from ui import common, components, map_component, plot_component
 from ui.settings import Setting, SettingsTable, UrlState, draw, draw_tabs, forget, sync_query_param
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
@@ -417,10 +417,8 @@ def _loss_view(
     """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
     w = draw(EMA, url)
     sync_query_param(EMA, w)
-    st.plotly_chart(
-        fx.loss_figure(trajs, min_value=min_value, smoothing=w),
-        key="loss_chart", width="stretch", theme=None,
-    )  # fmt: skip
+    # Redrawn in place in the browser (st.plotly_chart remounted it on every new run).
+    plot_component.plot(fx.loss_figure(trajs, min_value=min_value, smoothing=w), key="loss_chart")
     if min_value is None and estimated:
         st.caption("No minimum was found inside the view box, so the loss is drawn as is.")
     elif min_value is None:
@@ -558,7 +556,7 @@ def _render() -> None:
     if lr_tab.open:
         with lr_tab:
             if trajs:
-                st.plotly_chart(fx.lr_figure(trajs), key="lr_chart", width="stretch", theme=None)
+                plot_component.plot(fx.lr_figure(trajs), key="lr_chart")
                 st.caption(
                     "The learning rate α_k each optimizer used (schedules change it per epoch). "
                     "Newton and Gauss-Newton have a step factor instead; LM has no α, its "
