@@ -6,7 +6,14 @@ Run with `streamlit run app.py`.
 import streamlit as st
 
 import ui.explorer
-import ui.search
+
+
+def _search_page() -> None:
+    """The search page, imported when first opened (it brings pandas and the sweeps), so the
+    explorer's first run does not wait for it."""
+    import ui.search
+
+    ui.search.render()
 
 
 def run() -> None:
@@ -16,7 +23,7 @@ def run() -> None:
         [
             # The default page is served at the root URL (Streamlit ignores a url_path for it).
             st.Page(ui.explorer.render, title="Explorer", default=True),
-            st.Page(ui.search.render, title="Hyperparameter search", url_path="search"),
+            st.Page(_search_page, title="Hyperparameter search", url_path="search"),
         ]
     )
     page.run()

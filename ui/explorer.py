@@ -15,7 +15,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 import optimizers
@@ -433,6 +432,8 @@ def _summary_view(url: UrlState, trajs: dict[str, Any], surface) -> None:
     """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
     tol = draw(TOL, url)
     sync_query_param(TOL, tol)
+    import pandas as pd  # imported when first needed: the map and the loss chart go out before it
+
     rows = fx.summary_rows(trajs, surface, tol=tol)
     never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
     for row in rows:  # a word instead of a blank 'None' cell
@@ -454,6 +455,8 @@ def _summary_view(url: UrlState, trajs: dict[str, Any], surface) -> None:
 
 
 def _csv(trajs: dict[str, Any]) -> bytes:
+    import pandas as pd
+
     frames = []
     for name, traj in trajs.items():
         df = traj.to_frame()
@@ -484,6 +487,7 @@ def render() -> None:
 
 
 def _render() -> None:
+    plot_component.preload_plotly()  # first: the browser fetches plotly.js while the rest runs
     url = UrlState()
     st.title("Optimizer Playground")
     st.caption(

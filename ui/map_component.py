@@ -64,14 +64,14 @@ def loader(export: str, version: str, module: str = MODULE_NAME) -> str:
     )
 
 
-_VERSION = ensure_static_assets()
+VERSION = ensure_static_assets()  # the module's content hash, in its URL
 # No style isolation: plotly.js styles its hover labels and mode bar from the document's head,
 # which a shadow root would not see.
 _base_element = st.components.v2.component(
-    "playground.landscape_base", js=loader("mountBase", _VERSION), isolate_styles=False
+    "playground.landscape_base", js=loader("mountBase", VERSION), isolate_styles=False
 )
 _map_element = st.components.v2.component(
-    "playground.landscape_map", js=loader("mountMap", _VERSION), isolate_styles=False
+    "playground.landscape_map", js=loader("mountMap", VERSION), isolate_styles=False
 )
 
 
