@@ -1,8 +1,9 @@
 """The custom surface in a real headless Chromium: type a formula, see it read (LaTeX) and raced;
 type a malformed one, see the error and the page still drawn.
 
-The map is found as the Plotly chart that holds a contour (`.js-plotly-plot`, inside Streamlit's
-`stPlotlyChart` or a custom component), so the test does not depend on how the map is embedded.
+The map is found by its element key (`landscape`) and its paths as the Plotly layer that holds
+traces. (Matching "the chart with a contour layer" found the loss chart once it was drawn by
+Streamlit's plotly.js, which makes that layer in every chart, and nothing once it was not.)
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-MAP = ".js-plotly-plot:has(.contourlayer)"
-PATHS = f"{MAP} .scatterlayer"
+MAP = ".st-key-landscape"
+PATHS = f"{MAP} .scatterlayer:has(.trace)"
 FORMULA_BOX = ".st-key-custom_formula input"
 
 
