@@ -6,8 +6,21 @@ Run with `streamlit run app.py`.
 import streamlit as st
 
 import ui.explorer
-import ui.practice
-import ui.search
+
+
+def _search_page() -> None:
+    """The search page, imported when first opened (it brings pandas and the sweeps), so the
+    explorer's first run does not wait for it."""
+    import ui.search
+
+    ui.search.render()
+
+
+def _practice_page() -> None:
+    """The training-practice page, imported when first opened (like the search page)."""
+    import ui.practice
+
+    ui.practice.render()
 
 
 def run() -> None:
@@ -17,8 +30,8 @@ def run() -> None:
         [
             # The default page is served at the root URL (Streamlit ignores a url_path for it).
             st.Page(ui.explorer.render, title="Explorer", default=True),
-            st.Page(ui.search.render, title="Hyperparameter search", url_path="search"),
-            st.Page(ui.practice.render, title="Training practice", url_path="training"),
+            st.Page(_search_page, title="Hyperparameter search", url_path="search"),
+            st.Page(_practice_page, title="Training practice", url_path="training"),
         ]
     )
     page.run()

@@ -8,16 +8,22 @@ only the paths change, slider released -> map redrawn <= 250 ms, server CPU <= 2
   cache). AppTest adds its own overhead, so this is an upper bound of the script time.
 - bytes per rerun: (a) the JSON of every chart the rerun sends, from AppTest; (b) the websocket
   bytes the browser actually receives for a rerun, in headless Chromium.
-- browser update: a key press on the steps slider until the map's paths have been redrawn, in
+- browser update: a key press on the steps slider until the page has settled on the new run: the
+  map has drawn its last step and the loss chart has one point per step on every curve, in
   headless Chromium (Debian's /usr/bin/chromium through Playwright, software rendering: no GPU),
   median and best of several presses. The same is measured for a one-slider app, the floor that
   Streamlit, the websocket and the browser cost on this machine before any chart is drawn.
+- page loads: cold start (the `streamlit run` process started -> map paths and loss curves drawn
+  in a fresh browser context; the browser itself is launched before) and warm loads against the
+  running server (a reload, and a new context with an empty cache).
 - server: during those presses, the server's script time (logged with PLAYGROUND_TIMING=1) and
   its CPU time (/proc) divided by the reruns.
 - map component: the paths element's JSON counts per rerun; the base element (contour) is the
   same on every rerun of a surface, so Streamlit's message cache sends it as a reference.
 
-Run: `python -m benchmarks.bench_app` (the browser part is skipped without chromium/playwright).
+Run: `python -m benchmarks.bench_app` (the browser part is skipped without chromium/playwright);
+`python -m benchmarks.bench_app --browser-only --app /tmp/before/app.py` measures another checkout
+(e.g. `git archive main | tar -x -C /tmp/before`) the same way, for an A/B in one sitting.
 """
 
 from __future__ import annotations
@@ -32,7 +38,15 @@ from tests.e2e.browser import SCRIPT_DONE, chromium_path, launch_chromium, strea
 ROOT = Path(__file__).resolve().parents[1]
 # Issue 9's goals: slider released -> chart settled <= 250 ms, <= 40 KB per rerun when only the
 # paths change, server CPU <= 25 ms per rerun.
-TARGETS = {"rerun_ms": 150.0, "kb_per_rerun": 40.0, "browser_ms": 250.0, "script_ms": 150.0, "cpu_ms": 25.0}
+TARGETS = {
+    "rerun_ms": 150.0,
+    "kb_per_rerun": 40.0,
+    "browser_ms": 250.0,
+    "script_ms": 150.0,
+    "cpu_ms": 25.0,
+    "cold_ms": 2500.0,
+    "warm_ms": 1000.0,
+}
 
 
 def script_figures(repeats: int = 7) -> dict[str, float]:
@@ -59,7 +73,7 @@ def script_figures(repeats: int = 7) -> dict[str, float]:
     # The map component: the paths element travels on every rerun; the base element (contour) is
     # identical while the surface stays, so Streamlit's message cache sends it as a reference.
     maps = {c.proto.component_name: len(c.proto.json) for c in at.get("bidi_component")}
-    paths_bytes = sum(v for k, v in maps.items() if not k.endswith("_base"))
+    paths_bytes = sum(v for k, v in maps.items() if not k.endswith("_base"))  # map paths, loss chart
     base_bytes = sum(v for k, v in maps.items() if k.endswith("_base"))
     return {
         "rerun_ms": statistics.median(times),
@@ -96,11 +110,26 @@ v = st.slider("steps", 1, 500, 60, key="steps")
 st.markdown(f"<div class='probe'>{v}</div>", unsafe_allow_html=True)
 """
 
+# Settled: the map has drawn the new run's last step AND the loss chart shows the new run (one
+# point per step, every curve). Works for the in-place charts and for a remounted st.plotly_chart.
+EXPLORER_SETTLED = """(n) => {
+  const m = document.querySelector('.st-key-landscape .pg-map-plot');
+  const l = document.querySelector('.st-key-loss_chart .js-plotly-plot');
+  return !!m && m.dataset.step === String(n) && !!l && !!l._fullData && l._fullData.length > 0
+    && l._fullData.every((t) => t._length === n + 1);
+}"""
+# The floor app: its probe shows the new value.
+FLOOR_SETTLED = "(n) => { const e = document.querySelector('.probe'); return !!e && e.textContent == n; }"
+# First chart drawn on a fresh page: the map's paths and the loss curves.
+FIRST_CHART = ".st-key-landscape .pg-map-plot .scatterlayer .trace"
+FIRST_LOSS = ".st-key-loss_chart .scatterlayer .trace"
 
-def browser_figures(presses: int = 9) -> dict[str, float] | None:
-    """Browser update time (ms, median and best) and websocket KB per rerun of the explorer, and
-    the same update time for a one-slider app (the machine's floor); None without a browser."""
-    out = _browser_run(ROOT / "app.py", ".st-key-landscape .scatterlayer", presses)
+
+def browser_figures(presses: int = 9, app: Path | None = None) -> dict[str, float] | None:
+    """Browser update time (ms, median and best) and websocket KB per rerun of the explorer
+    (`app`, this checkout's by default), the same update time for a one-slider app (the machine's
+    floor), cold start and warm page loads; None without a browser."""
+    out = _browser_run(app or ROOT / "app.py", EXPLORER_SETTLED, presses, loads=True)
     if out is None:
         return None
     import tempfile
@@ -108,15 +137,21 @@ def browser_figures(presses: int = 9) -> dict[str, float] | None:
     with tempfile.TemporaryDirectory() as tmp:
         floor_app = Path(tmp) / "floor_app.py"
         floor_app.write_text(FLOOR_APP)
-        floor = _browser_run(floor_app, ".probe", presses)
+        floor = _browser_run(floor_app, FLOOR_SETTLED, presses)
     if floor:
         out["floor_browser_ms"] = floor["browser_ms"]
     return out
 
 
-def _browser_run(app: Path, changed: str, presses: int) -> dict[str, float] | None:
+def _wait_first_chart(page) -> None:
+    page.wait_for_selector(FIRST_CHART, timeout=60_000)
+    page.wait_for_selector(FIRST_LOSS, timeout=60_000)
+
+
+def _browser_run(app: Path, settled_js: str, presses: int, loads: bool = False) -> dict[str, float] | None:
     """Serve `app`, press ArrowRight on the `steps` slider `presses` times, and time each press
-    until the element `changed` has been redrawn."""
+    until `settled_js(new steps)` holds. With `loads`: also the cold start (server process started
+    -> first chart drawn in a fresh browser context) and warm page loads."""
     if chromium_path() is None:
         return None
     try:
@@ -129,57 +164,86 @@ def _browser_run(app: Path, changed: str, presses: int) -> dict[str, float] | No
 
     log = Path(tempfile.mkstemp(suffix=".log")[1])
     os.environ["PLAYGROUND_TIMING"] = "1"  # the server logs each script run's time
-    with streamlit_server(app, log) as base, sync_playwright() as pw:
-        server = _server_process(base)
-        browser = launch_chromium(pw)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
-        received: list[int] = []
+    out: dict[str, float] = {}
+    with sync_playwright() as pw:
+        browser = launch_chromium(pw)  # launched first: its own start is not the app's cold start
+        t_start = time.perf_counter()
+        with streamlit_server(app, log) as base:
+            t_healthy = time.perf_counter()
+            context = browser.new_context(viewport={"width": 1280, "height": 800})
+            page = context.new_page()
+            received: list[int] = []
 
-        def on_ws(ws) -> None:
-            ws.on(
-                "framereceived",
-                lambda payload: received.append(len(payload) if isinstance(payload, bytes | str) else 0),
-            )
+            def on_ws(ws) -> None:
+                ws.on(
+                    "framereceived",
+                    lambda payload: received.append(len(payload) if isinstance(payload, bytes | str) else 0),
+                )
 
-        page.on("websocket", on_ws)
-        page.goto(base + "/")
-        page.wait_for_selector(changed, timeout=60_000)
-        page.wait_for_selector(SCRIPT_DONE, state="attached")
-        page.wait_for_timeout(1000)
-        thumb = page.locator(".st-key-steps input[type='range']")
-        times, sizes = [], []
-        runs_before = len(re.findall(r"explorer render ([0-9.]+) ms", log.read_text()))
-        cpu0 = _cpu_seconds(server)
-        for _ in range(presses):
-            old = page.locator(changed).first.inner_html()
-            received.clear()
-            thumb.focus()
-            t0 = time.perf_counter()
-            thumb.press("ArrowRight")
-            page.wait_for_function(
-                "([sel, old]) => { const e = document.querySelector(sel);"
-                " return !!e && e.innerHTML !== old; }",
-                arg=[changed, old],
-                polling="raf",
-                timeout=20_000,
-            )
-            times.append(1e3 * (time.perf_counter() - t0))
-            page.wait_for_selector(SCRIPT_DONE, state="attached")
-            page.wait_for_timeout(500)
-            sizes.append(sum(received) / 1024)
-        cpu = _cpu_seconds(server) - cpu0
+            page.on("websocket", on_ws)
+            page.goto(base + "/")
+            if loads:
+                _wait_first_chart(page)
+                out["cold_start_ms"] = 1e3 * (time.perf_counter() - t_start)
+                out["server_ready_ms"] = 1e3 * (t_healthy - t_start)
+            page.wait_for_selector(SCRIPT_DONE, state="attached", timeout=60_000)
+            page.wait_for_timeout(1000)
+            server = _server_process(base)
+            thumb = page.locator(".st-key-steps input[type='range']")
+            times, sizes = [], []
+            runs_before = len(re.findall(r"explorer render ([0-9.]+) ms", log.read_text()))
+            cpu0 = _cpu_seconds(server)
+            for _ in range(presses):
+                n = int(thumb.input_value()) + 1
+                received.clear()
+                thumb.focus()
+                t0 = time.perf_counter()
+                thumb.press("ArrowRight")
+                page.wait_for_function(settled_js, arg=n, polling="raf", timeout=20_000)
+                times.append(1e3 * (time.perf_counter() - t0))
+                page.wait_for_selector(SCRIPT_DONE, state="attached")
+                page.wait_for_timeout(500)
+                sizes.append(sum(received) / 1024)
+            cpu = _cpu_seconds(server) - cpu0
+            if loads:
+                out.update(_page_loads(browser, page, base))
+            context.close()
         browser.close()
-    script_ms = [float(v) for v in re.findall(r"explorer render ([0-9.]+) ms", log.read_text())][runs_before:]
+    script_ms = [float(v) for v in re.findall(r"explorer render ([0-9.]+) ms", log.read_text())]
     log.unlink()
-    out = {
-        "browser_ms": statistics.median(times),
-        "browser_best_ms": min(times),
-        "ws_kb_per_rerun": statistics.median(sizes),
-    }
+    out.update(
+        {
+            "browser_ms": statistics.median(times),
+            "browser_best_ms": min(times),
+            "ws_kb_per_rerun": statistics.median(sizes),
+        }
+    )
+    script_ms = script_ms[runs_before:]
     if script_ms:
         out["script_ms"] = statistics.median(script_ms)
         out["server_cpu_ms_per_rerun"] = 1e3 * cpu / len(script_ms)
     return out
+
+
+def _page_loads(browser, page, base: str, repeats: int = 3) -> dict[str, float]:
+    """Warm page loads against a running server, median ms until the first chart is drawn: a
+    reload of the open page (browser cache warm) and a new browser context (cache empty)."""
+    reloads, fresh = [], []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        page.reload()
+        _wait_first_chart(page)
+        reloads.append(1e3 * (time.perf_counter() - t0))
+        page.wait_for_selector(SCRIPT_DONE, state="attached")
+    for _ in range(repeats):
+        context = browser.new_context(viewport={"width": 1280, "height": 800})
+        other = context.new_page()
+        t0 = time.perf_counter()
+        other.goto(base + "/")
+        _wait_first_chart(other)
+        fresh.append(1e3 * (time.perf_counter() - t0))
+        context.close()
+    return {"warm_reload_ms": statistics.median(reloads), "warm_new_context_ms": statistics.median(fresh)}
 
 
 def _server_process(base_url: str) -> int | None:
@@ -205,11 +269,13 @@ def _cpu_seconds(pid: int | None) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def main() -> dict[str, float]:
-    """Measure and print the explorer's speed figures; returns them."""
-    figures = script_figures()
-    figures.update(custom_figures())
-    browser = browser_figures()
+def main(browser_only: bool = False, app: Path | None = None) -> dict[str, float]:
+    """Measure and print the explorer's speed figures; returns them. `app`: another checkout's
+    app.py for the browser figures (an A/B in the same run); `browser_only`: skip AppTest."""
+    figures = {} if browser_only else script_figures()
+    if not browser_only:
+        figures.update(custom_figures())
+    browser = browser_figures(app=app)
     if browser:
         figures.update(browser)
     rows = [
@@ -220,11 +286,15 @@ def main() -> dict[str, float]:
         ("chart JSON per rerun (KB)", "chart_json_kb", TARGETS["kb_per_rerun"]),
         ("  map base (contour), sent once per surface (KB)", "map_base_kb", None),
         ("websocket data per rerun, browser (KB)", "ws_kb_per_rerun", TARGETS["kb_per_rerun"]),
-        ("chart update in the browser, median (ms)", "browser_ms", TARGETS["browser_ms"]),
+        ("slider -> map and loss chart settled, median (ms)", "browser_ms", TARGETS["browser_ms"]),
         ("  same, best press (ms)", "browser_best_ms", None),
         ("  floor: a one-slider app on this machine (ms)", "floor_browser_ms", None),
         ("script run in the server, median (ms)", "script_ms", TARGETS["script_ms"]),
         ("server CPU per rerun, browser session (ms)", "server_cpu_ms_per_rerun", TARGETS["cpu_ms"]),
+        ("cold start: server started -> first chart (ms)", "cold_start_ms", TARGETS["cold_ms"]),
+        ("  of which: server started -> healthy (ms)", "server_ready_ms", None),
+        ("warm page load (reload) -> first chart (ms)", "warm_reload_ms", TARGETS["warm_ms"]),
+        ("warm page load (new browser context) (ms)", "warm_new_context_ms", TARGETS["warm_ms"]),
     ]
     print("Explorer page (default view)")
     print(f"{'measure':52s} {'value':>9s} {'target':>8s}")
@@ -239,4 +309,10 @@ def main() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    main()
+    import sys
+
+    args = sys.argv[1:]
+    main(
+        browser_only="--browser-only" in args,
+        app=Path(args[args.index("--app") + 1]) if "--app" in args else None,
+    )

@@ -40,7 +40,8 @@ def _map_payloads(at: AppTest) -> dict[str, dict]:
     out = {}
     for c in at.get("bidi_component"):
         name = c.proto.component_name
-        out["base" if name.endswith("_base") else "paths"] = json.loads(c.proto.json)
+        if name.startswith("playground.landscape"):
+            out["base" if name.endswith("_base") else "paths"] = json.loads(c.proto.json)
     assert set(out) == {"base", "paths"}, out.keys()
     return out
 
@@ -64,11 +65,20 @@ def test_the_map_component_gets_the_contour_once_and_new_paths_on_each_rerun():
     assert third["paths"]["base"] == third["base"]["key"]
 
 
+def _plots(at: AppTest) -> dict[str, dict]:
+    """The in-place Plotly charts (ui.plot_component) of the last run: element key -> figure."""
+    out = {}
+    for c in at.get("bidi_component"):
+        if c.proto.component_name == "playground.plot":
+            out[c.proto.id.rsplit("-", 1)[-1]] = json.loads(c.proto.json)["figure"]
+    return out
+
+
 def test_default_render():
     at = _app()
     assert at.selectbox(key="surface").value == "quadratic"
     assert at.multiselect(key="opts").value == ["sgd", "momentum", "rmsprop", "adam"]
-    assert len(at.get("plotly_chart")) >= 1  # the loss curves
+    assert len(_plots(at)["loss_chart"]["data"]) == 4  # the loss curves, one per optimizer
     assert _map_payloads(at)["paths"]["n_steps"] == 60  # the map component
     table = _summary(at)
     assert list(table["optimizer"]) == ["SGD", "Momentum", "RMSProp", "Adam"]
@@ -197,7 +207,8 @@ def test_lazy_views_render_when_opened():
     assert any('"type":"surface"' in c.proto.spec for c in at.get("plotly_chart"))
     at = _app({"view": "Learning rate", "surface": "curve_fit", "opts": "lm"})
     assert not at.exception
-    assert len(at.get("plotly_chart")) >= 2  # loss and learning rate (the map is a component)
+    assert {"loss_chart", "lr_chart"} <= set(_plots(at))  # loss and learning rate (in-place charts)
+    assert any(t.get("yaxis") == "y2" for t in _plots(at)["lr_chart"]["data"])  # LM's damping λ_k
 
 
 def test_optimizer_explanations_are_shown():

@@ -33,6 +33,6 @@ def test_the_copies_are_never_committed_and_static_serving_is_on():
 
 def test_the_inline_js_is_a_small_loader_not_plotly():
     # The component's inline JS travels with every rerun: it must stay a few lines.
-    loader = mc._loader("mountMap", "abc")
+    loader = mc.loader("mountMap", "abc")
     assert len(loader) < 400
     assert "app/static/landscape_map.js?v=abc" in loader and "mountMap" in loader

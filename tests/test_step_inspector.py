@@ -159,16 +159,20 @@ def test_inspector_packs_every_optimizer_and_stays_small(name):
 
 
 def test_loss_figure_draws_the_predicted_gap_dashed_on_the_log_axis_only():
+    import plotly.graph_objects as go
+
     from figures.explorer import loss_figure
 
     traj = run("sgd", VALLEY, START, 30, lr=0.05)
     gap = theory.predicted_loss_gap(float(traj.losses[0]), theory.Rate(0.9, False), 30)
-    fig = loss_figure({"sgd": traj}, min_value=0.0, predicted={"sgd": gap})
+    fig = go.Figure(loss_figure({"sgd": traj}, min_value=0.0, predicted={"sgd": gap}))  # validates the dict
     dashed = [t for t in fig.data if t.line.dash == "dash"]
     assert len(dashed) == 1 and dashed[0].name == "SGD, predicted"
     np.testing.assert_allclose(np.asarray(dashed[0].y, dtype=float), gap, rtol=1e-6)
     assert not [
-        t for t in loss_figure({"sgd": traj}, min_value=None, predicted={"sgd": gap}).data if t.line.dash
+        t
+        for t in go.Figure(loss_figure({"sgd": traj}, min_value=None, predicted={"sgd": gap})).data
+        if t.line.dash
     ]
 
 

@@ -29,7 +29,7 @@ def _app(query: dict[str, str] | None = None) -> AppTest:
 
 def _paths(at: AppTest) -> dict:
     for c in at.get("bidi_component"):
-        if not c.proto.component_name.endswith("_base"):
+        if c.proto.component_name == "playground.landscape_map":
             return json.loads(c.proto.json)
     raise AssertionError("no map")
 
@@ -57,7 +57,11 @@ def test_overlays_toggle_sends_the_local_model_along_the_first_run_and_is_in_the
     np.testing.assert_allclose(overlay["lam2"], 2.0, rtol=1e-5)
     assert at.query_params["theory"] == "true"
     # The predicted convergence joins the loss chart, dashed, for SGD and momentum.
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    (fig,) = [
+        json.loads(c.proto.json)["figure"]
+        for c in at.get("bidi_component")
+        if c.proto.component_name == "playground.plot" and c.proto.id.endswith("loss_chart")
+    ]  # the loss chart, drawn in place by ui.plot_component
     predicted = [t["name"] for t in fig["data"] if t.get("line", {}).get("dash") == "dash"]
     assert predicted == ["SGD, predicted", "Momentum, predicted"]
 

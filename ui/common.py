@@ -1,18 +1,26 @@
 """Helpers shared by the app's pages: cached engine calls (and a coloured label).
 
 Everything cached takes hashable primitives (names, tuples of floats) and rebuilds engine objects
-inside, so `st.cache_data` keys stay small and exact. No maths here: the engine computes, the
-figure builders draw.
+inside, so cache keys stay small and exact. No maths here: the engine computes, the figure
+builders draw.
+
+The hot calls of every rerun use `shared_cache`, a process-wide LRU cache keyed by the arguments'
+own hashes, instead of `st.cache_data`/`st.cache_resource`: Streamlit's key (each argument's name
+looked up through `inspect.signature`, then hashed) and `cache_data`'s copy of the result (a pickle
+round trip) cost 1-3 ms a call, and a rerun of the explorer makes more than ten. The results are
+shared by every session: never mutate them (their arrays are read-only).
 
 Widgets and URL state are in `ui.settings` and `ui.components`.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-import streamlit as st
 
 from figures import surface_grid as _surface_grid
 
@@ -24,7 +32,31 @@ def params_tuple(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted(params.items()))
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+def shared_cache(maxsize: int) -> Callable[[Callable], Callable]:
+    """A thread-safe, process-wide LRU cache of `maxsize` results for a function of hashable
+    arguments (`functools.lru_cache`, typed: 1 and 1.0 are different keys). An exception is not
+    cached. The wrapped function has `cache_clear()`."""
+    return functools.lru_cache(maxsize=maxsize, typed=True)
+
+
+def _read_only(value):
+    """`value` with its NumPy arrays (its own, or its dataclass fields') made read-only."""
+    arrays = (
+        [value]
+        if isinstance(value, np.ndarray)
+        else list(value)
+        if isinstance(value, tuple)
+        else [getattr(value, f.name) for f in dataclasses.fields(value)]
+        if dataclasses.is_dataclass(value)
+        else []
+    )
+    for a in arrays:
+        if isinstance(a, np.ndarray):
+            a.flags.writeable = False
+    return value
+
+
+@shared_cache(maxsize=32)
 def get_surface(name: str, params: tuple[tuple[str, Any], ...]):
     """The engine's Surface for `name` and `params` (shared, never mutated)."""
     import surfaces
@@ -32,13 +64,14 @@ def get_surface(name: str, params: tuple[tuple[str, Any], ...]):
     return surfaces.get_surface(name, **dict(params))
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@shared_cache(maxsize=32)
 def surface_grid(name: str, params: tuple[tuple[str, Any], ...], n: int):
-    """(xs, ys, Z) float32 on an n x n grid over the bounds (see `figures.surface_grid`)."""
-    return _surface_grid(get_surface(name, params), n)
+    """(xs, ys, Z) float32 on an n x n grid over the bounds (see `figures.surface_grid`); shared,
+    read-only."""
+    return _read_only(_surface_grid(get_surface(name, params), n))
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+@shared_cache(maxsize=512)
 def run_optimizer(
     optimizer: str,
     surface_name: str,
@@ -51,30 +84,33 @@ def run_optimizer(
     batch_size: int | None,
     hyper: tuple[tuple[str, Any], ...],
 ):
-    """One optimizer run (a Trajectory), cached per optimizer, so changing one optimizer's
-    hyperparameters leaves the others' runs cached. Raises the engine's ValueError unchanged."""
+    """One optimizer run (a Trajectory, shared and read-only), cached per optimizer, so changing
+    one optimizer's hyperparameters leaves the others' runs cached. Raises the engine's ValueError
+    unchanged."""
     import optimizers
 
     surface = get_surface(surface_name, surface_params)
-    return optimizers.run(
-        optimizer,
-        surface,
-        np.asarray(start, dtype=float),
-        int(steps),
-        schedule=dict(schedule) if schedule else None,
-        noise=float(noise),
-        seed=int(seed),
-        batch_size=batch_size,
-        **dict(hyper),
+    return _read_only(
+        optimizers.run(
+            optimizer,
+            surface,
+            np.asarray(start, dtype=float),
+            int(steps),
+            schedule=dict(schedule) if schedule else None,
+            noise=float(noise),
+            seed=int(seed),
+            batch_size=batch_size,
+            **dict(hyper),
+        )
     )
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@shared_cache(maxsize=64)
 def schedule_curve(schedule: tuple[tuple[str, Any], ...] | None, n: int) -> np.ndarray:
     """α_k / α_0 for k < n under a schedule (the engine's `schedule_values` with α_0 = 1)."""
     from optimizers.schedules import schedule_values
 
-    return schedule_values(dict(schedule) if schedule else None, 1.0, int(n))
+    return _read_only(schedule_values(dict(schedule) if schedule else None, 1.0, int(n)))
 
 
 def swatch(color: str, text: str) -> str:

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import optimizers
@@ -25,7 +24,7 @@ from figures import explorer as fx
 from figures import map_data, optimizer_color
 from optimizers import theory
 from optimizers.schedules import SCHEDULES
-from ui import common, components, map_component
+from ui import common, components, map_component, plot_component
 from ui.settings import Setting, SettingsTable, UrlState, draw, draw_tabs, forget, sync_query_param
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
@@ -424,10 +423,10 @@ def _loss_view(
     """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
     w = draw(EMA, url)
     sync_query_param(EMA, w)
-    st.plotly_chart(
-        fx.loss_figure(trajs, min_value=min_value, smoothing=w, predicted=predicted),
-        key="loss_chart", width="stretch", theme=None,
-    )  # fmt: skip
+    # Redrawn in place in the browser (st.plotly_chart remounted it on every new run).
+    plot_component.plot(
+        fx.loss_figure(trajs, min_value=min_value, smoothing=w, predicted=predicted), key="loss_chart"
+    )
     if min_value is None and estimated:
         st.caption("No minimum was found inside the view box, so the loss is drawn as is.")
     elif min_value is None:
@@ -442,6 +441,8 @@ def _summary_view(url: UrlState, trajs: dict[str, Any], surface) -> None:
     """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
     tol = draw(TOL, url)
     sync_query_param(TOL, tol)
+    import pandas as pd  # imported when first needed: the map and the loss chart go out before it
+
     rows = fx.summary_rows(trajs, surface, tol=tol)
     never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
     for row in rows:  # a word instead of a blank 'None' cell
@@ -463,6 +464,8 @@ def _summary_view(url: UrlState, trajs: dict[str, Any], surface) -> None:
 
 
 def _csv(trajs: dict[str, Any]) -> bytes:
+    import pandas as pd
+
     frames = []
     for name, traj in trajs.items():
         df = traj.to_frame()
@@ -657,6 +660,7 @@ def render() -> None:
 
 
 def _render() -> None:
+    plot_component.preload_plotly()  # first: the browser fetches plotly.js while the rest runs
     url = UrlState()
     header = st.container()  # the title, filled once presentation mode is known
     messages = st.container()
@@ -738,7 +742,7 @@ def _render() -> None:
     if lr_tab.open:
         with lr_tab:
             if trajs:
-                st.plotly_chart(fx.lr_figure(trajs), key="lr_chart", width="stretch", theme=None)
+                plot_component.plot(fx.lr_figure(trajs), key="lr_chart")
                 st.caption(
                     "The learning rate α_k each optimizer used (schedules change it per epoch). "
                     "Newton and Gauss-Newton have a step factor instead; LM has no α, its "

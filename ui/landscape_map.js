@@ -19,7 +19,6 @@ const FRAME_MS = 40; // the play clock's tick
 const PLAY_MS_PER_STEP = 60; // a play lasts this per step, within the bounds below
 const PLAY_MIN_MS = 2500;
 const PLAY_MAX_MS = 8000;
-let plotlyPromise = null;
 
 const CSS = `
 .pg-map { position: relative; outline: none; }
@@ -63,22 +62,23 @@ function ensureStyle() {
   document.head.appendChild(style);
 }
 
+// plotly.js is loaded once per page by whichever component asks first (ui/plot_chart.js shares it).
 function loadPlotly(url) {
   if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!plotlyPromise) {
-    plotlyPromise = new Promise((resolve, reject) => {
+  if (!window.__playgroundPlotly) {
+    window.__playgroundPlotly = new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = url;
       script.async = true;
       script.onload = () => resolve(window.Plotly);
       script.onerror = () => {
-        plotlyPromise = null;
+        window.__playgroundPlotly = null;
         reject(new Error(`plotly.js did not load from ${url}`));
       };
       document.head.appendChild(script);
     });
   }
-  return plotlyPromise;
+  return window.__playgroundPlotly;
 }
 
 function f32(b64) {

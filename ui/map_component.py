@@ -36,7 +36,7 @@ PLOTLY_NAME = f"plotly-{plotly.__version__}.min.js"
 STATIC_URL = "app/static/"  # relative to the page, so a proxy's path prefix is kept
 
 
-def _copy_if_changed(src: Path, dst: Path) -> None:
+def copy_if_changed(src: Path, dst: Path) -> None:
     """Copy src to dst unless dst already has the same bytes (compared by size, then content)."""
     if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.read_bytes() == src.read_bytes():
         return
@@ -49,33 +49,33 @@ def _copy_if_changed(src: Path, dst: Path) -> None:
 def ensure_static_assets() -> str:
     """Put plotly.min.js and the component's module into static/; returns the module's version
     (a content hash, which makes the browser fetch a changed module instead of a cached one)."""
-    _copy_if_changed(PLOTLY_SOURCE, STATIC_DIR / PLOTLY_NAME)
-    _copy_if_changed(MODULE_SOURCE, STATIC_DIR / MODULE_NAME)
+    copy_if_changed(PLOTLY_SOURCE, STATIC_DIR / PLOTLY_NAME)
+    copy_if_changed(MODULE_SOURCE, STATIC_DIR / MODULE_NAME)
     return hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()[:12]
 
 
-def _loader(export: str, version: str) -> str:
-    """The component's inline JS: a few lines that import the static module and call `export`."""
+def loader(export: str, version: str, module: str = MODULE_NAME) -> str:
+    """The component's inline JS: a few lines that import the static `module` and call `export`."""
     return (
         "export default async function (args) {\n"
-        f'  const url = new URL("{STATIC_URL}{MODULE_NAME}?v={version}", document.baseURI).href;\n'
+        f'  const url = new URL("{STATIC_URL}{module}?v={version}", document.baseURI).href;\n'
         f"  return (await import(url)).{export}(args);\n"
         "}\n"
     )
 
 
-_VERSION = ensure_static_assets()
+VERSION = ensure_static_assets()  # the module's content hash, in its URL
 # No style isolation: plotly.js styles its hover labels and mode bar from the document's head,
 # which a shadow root would not see.
 _base_element = st.components.v2.component(
-    "playground.landscape_base", js=_loader("mountBase", _VERSION), isolate_styles=False
+    "playground.landscape_base", js=loader("mountBase", VERSION), isolate_styles=False
 )
 _map_element = st.components.v2.component(
-    "playground.landscape_map", js=_loader("mountMap", _VERSION), isolate_styles=False
+    "playground.landscape_map", js=loader("mountMap", VERSION), isolate_styles=False
 )
 
 
-@st.cache_resource(max_entries=32, show_spinner=False)
+@common.shared_cache(maxsize=32)
 def map_base(surface_name: str, params: tuple, log_levels: bool, grid_n: int) -> dict:
     """The map's base payload for a surface (`figures.map_data.map_base`), built once per surface
     and shared by every session (read-only: never mutate it)."""

@@ -1,8 +1,9 @@
 """The custom surface in a real headless Chromium: type a formula, see it read (LaTeX) and raced;
 type a malformed one, see the error and the page still drawn.
 
-The map is the explorer's map component (`.st-key-landscape`): a contour layer under a layer of
-paths and legend.
+The map is found by its element key (`landscape`) and its paths as the Plotly layer that holds
+traces. (Matching "the chart with a contour layer" found the loss chart once it was drawn by
+Streamlit's plotly.js, which makes that layer in every chart, and nothing once it was not.)
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 MAP = ".st-key-landscape"
-PATHS = f"{MAP} .scatterlayer"
+PATHS = f"{MAP} .scatterlayer:has(.trace)"
 FORMULA_BOX = ".st-key-custom_formula input"
 
 

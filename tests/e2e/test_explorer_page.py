@@ -13,6 +13,7 @@ pytestmark = pytest.mark.e2e
 
 MAP = ".st-key-landscape"
 MAP_PATHS = f"{MAP} .scatterlayer .trace"
+LOSS = ".st-key-loss_chart"  # the loss curves: an in-place Plotly chart (ui/plot_component.py)
 
 
 def _query(page) -> dict[str, list[str]]:
@@ -75,7 +76,7 @@ def test_explorer_draws_reacts_to_a_slider_and_to_a_click(streamlit_server, brow
     app_wait.ready(page)
     page.wait_for_selector(MAP_PATHS, timeout=30_000)
     _no_exception(page)
-    assert page.get_by_test_id("stPlotlyChart").count() >= 1  # the loss curves; the map is a component
+    page.wait_for_selector(f"{LOSS} .scatterlayer .trace", timeout=30_000)  # the loss curves
     assert _contour_paths(page) > 0
     before = _map_svg(page)
 
@@ -203,4 +204,40 @@ def test_the_data_panel_moves_with_the_step_slider(streamlit_server, browser_pag
     assert fit_start != fit_end  # the fitted line at step 0 is the start's, not the end's
     assert page.locator(f"{MAP} .x2y2 .scatterlayer .trace").count() >= 3  # data, best fit, fits
     assert _contour_paths(page) > 0
+    _no_exception(page)
+
+
+def _loss_points(page) -> list[int]:
+    """Points per curve that the loss chart has drawn (plotly's decoded data)."""
+    return page.locator(f"{LOSS} .js-plotly-plot").evaluate("gd => gd._fullData.map((t) => t._length)")
+
+
+def test_the_loss_chart_is_redrawn_in_place_with_the_new_run(streamlit_server, browser_page, app_wait):
+    page = browser_page
+    page.goto(streamlit_server + "/")
+    app_wait.ready(page)
+    page.wait_for_selector(f"{LOSS} .scatterlayer .trace", timeout=30_000)
+    _no_exception(page)
+    assert _loss_points(page) == [61, 61, 61, 61]  # 60 steps: θ_0 .. θ_60, one curve per optimizer
+    # Mark the chart's DOM node: a remount would replace it with a node without the mark.
+    page.locator(f"{LOSS} .js-plotly-plot").evaluate("gd => { gd.__pgMark = 'kept'; }")
+    thumb = page.locator(".st-key-steps input[type='range']")
+    thumb.focus()
+    thumb.press("ArrowRight")
+    app_wait.rerun(page)
+    page.wait_for_function(
+        f"() => {{ const gd = document.querySelector('{LOSS} .js-plotly-plot');"
+        " return gd && gd._fullData && gd._fullData.every((t) => t._length === 62); }",
+        timeout=20_000,
+    )
+    assert page.locator(f"{LOSS} .js-plotly-plot").evaluate("gd => gd.__pgMark") == "kept"
+    assert page.locator(f"{LOSS} .js-plotly-plot").count() == 1
+    # The EMA slider reruns only the loss view: the same node shows raw and smoothed curves.
+    ema = page.locator(".st-key-ema input[type='range']")
+    ema.focus()
+    ema.press("ArrowRight")
+    page.wait_for_function(
+        f"() => document.querySelector('{LOSS} .js-plotly-plot')._fullData.length === 8", timeout=20_000
+    )
+    assert page.locator(f"{LOSS} .js-plotly-plot").evaluate("gd => gd.__pgMark") == "kept"
     _no_exception(page)

@@ -84,7 +84,7 @@ def test_explorer_link_carries_the_setting(streamlit_server, browser_page, app_w
     # Open it as a new session, as a click would (new tab): the explorer takes the settings.
     page.goto(f"{streamlit_server}/{href.lstrip('./')}")
     app_wait.ready(page)
-    _charts(page).first.wait_for()
+    page.locator(".st-key-loss_chart .js-plotly-plot .scatterlayer .trace").first.wait_for()  # the explorer's
     _no_exception(page)
     assert page.locator("[data-testid='stAlertContentWarning']").count() == 0
 
