@@ -552,8 +552,15 @@ def render() -> None:
         print(f"explorer render {1e3 * (time.perf_counter() - t0):.1f} ms", file=sys.stderr)
 
 
+def _owns(key: str) -> bool:
+    """Whether a URL key is one of the explorer's (the others' keys may linger after a page switch)."""
+    return (
+        key in TABLE or key in REGISTRY_KEYS or key in (START_X.key, START_Y.key) or key.startswith("custom")
+    )
+
+
 def _render() -> None:
-    url = UrlState()
+    url = UrlState(page="explorer", owns=_owns)
     st.title("Optimizer Playground")
     st.caption(
         "Pick a loss surface and some optimizers in the sidebar, then watch them race from the "
