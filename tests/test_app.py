@@ -32,7 +32,7 @@ def _app(query: dict[str, str] | None = None) -> AppTest:
 
 
 def _summary(at: AppTest):
-    return at.dataframe[0].value
+    return at.table[0].value
 
 
 def _warnings(at: AppTest) -> list[str]:

@@ -476,25 +476,12 @@ def _summary_view(url: UrlState, trajs: dict[str, Any], surface, labels: dict[st
     rows = fx.summary_rows(trajs, surface, tol=tol, labels=labels)
     never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
     table = pd.DataFrame(fx.summary_table(rows, never=never)).rename(columns={"run": "optimizer"})
-    st.dataframe(
-        table,
-        hide_index=True,
-        width="stretch",
-        row_height=56,  # two lines: the reason wraps instead of being cut off
-        key="summary_table",
-        column_config={
-            "optimizer": st.column_config.TextColumn(width="medium"),
-            "final loss": st.column_config.TextColumn(width="small"),
-            "distance to nearest minimum": st.column_config.TextColumn("distance to θ*", width="small",
-                help="Distance from the last point to the nearest minimum θ*."),
-            "steps to tolerance": st.column_config.TextColumn(width="small",
-                help="First step k with L(θ_k) − L* within the tolerance above."),
-            "steps taken": st.column_config.TextColumn(width="small"),
-            "stopped at": st.column_config.TextColumn(width="small",
-                help="What kind of point the run stopped at, from the Hessian there."),
-            "why it stopped": st.column_config.TextColumn(width="large"),
-        },
-    )  # fmt: skip
+    # A static table: every cell is short text, and it wraps instead of being cut off.
+    st.table(table, hide_index=True, border="horizontal")
+    st.caption(
+        "Steps to tolerance: the first step k with L(θ_k) − L\\* within the tolerance above. "
+        "Stopped at: where the gradient vanished, what kind of point the Hessian there says it is."
+    )
     met = [
         f"**{labels.get(run, run)}**: {'; '.join(traj.notes)}." for run, traj in trajs.items() if traj.notes
     ]
