@@ -44,17 +44,19 @@ MAX_EPOCH_LINES = 60  # more epoch boundaries than this would hide the curves: n
 
 def compact_number(value) -> str:
     """A number for a table cell: 3 significant digits, scientific notation outside [1e-3, 1e4)
-    without '+' or leading zeros in the exponent (3.87e11, 3.58e-6); '—' for None or NaN."""
+    without '+' or leading zeros in the exponent (3.87e11, 3.58e−6); '—' for None or NaN. Minus
+    signs are the typographic '−' (U+2212), which a table cell does not break after as it does
+    after '-' (6.36e- | 24)."""
     if value is None or not math.isfinite(float(value)):
         return "—"
     v = float(value)
     if v == 0:
         return "0"
     if 1e-3 <= abs(v) < 1e4:
-        return f"{v:.3g}"
+        return f"{v:.3g}".replace("-", "−")
     mantissa, exponent = f"{v:.2e}".split("e")
     mantissa = mantissa.rstrip("0").rstrip(".")
-    return f"{mantissa}e{int(exponent)}"
+    return f"{mantissa}e{int(exponent)}".replace("-", "−")
 
 
 def _epoch_lines(trajectories: Mapping[str, object]) -> list[dict]:
@@ -269,7 +271,7 @@ def damping_figure(
         hover = f"<b>{label}</b><br>step %{{x}}<br>λ = %{{y:.3g}}"
         traces.append(
             go.Scatter(x=k, y=lam, mode="lines", line={"color": color, "width": 2, "shape": "hv"},
-                       name=f"{label}: damping λ_k", legendgroup=name, hoverinfo="skip")
+                       name=f"{label}: damping λ<sub>k</sub>", legendgroup=name, hoverinfo="skip")
         )  # fmt: skip
         for mask, symbol, what in ((ok, "circle", "accepted"), (~ok, "x", "rejected")):
             traces.append(
@@ -286,12 +288,13 @@ def damping_figure(
             )  # fmt: skip
     if not traces:
         return None
+    n = max(len(t.x) for t in traces)
     layout = {
         "template": TEMPLATE,
         "height": height,
-        "xaxis": {"title": {"text": "step k"}, "rangemode": "tozero"},
-        "yaxis": {"title": {"text": "damping λ_k (log scale)"}, "type": "log", "exponentformat": "power",
-                  "dtick": 1, "automargin": True},
+        "xaxis": {"title": {"text": "step k"}, "range": [-0.5, n - 0.5]},  # step 0's marker whole
+        "yaxis": {"title": {"text": "damping λ<sub>k</sub> (log scale)"}, "type": "log",
+                  "exponentformat": "power", "dtick": 1, "automargin": True},
         "uirevision": "damping",
     }  # fmt: skip
     return go.Figure(data=traces, layout=layout)

@@ -76,7 +76,7 @@ def test_default_render():
     assert _map_payloads(at)["paths"]["n_steps"] == 60  # the map component
     table = _summary(at)
     assert list(table["optimizer"]) == ["SGD", "Momentum", "RMSProp", "Adam"]
-    assert (table["final loss"].astype(float) < 1.0).all()
+    assert (table["final loss"].str.replace("−", "-").astype(float) < 1.0).all()
     assert list(table["steps to tolerance"]) == ["25", "not reached", "50", "not reached"]
     assert not _warnings(at)
     assert dict(at.query_params) == {}  # the default view has a clean URL
@@ -192,7 +192,9 @@ def test_lesson_preset_sets_up_the_scene():
     assert at.selectbox(key="surface").value == "linear_regression"
     table = _summary(at)
     assert list(table["optimizer"]) == ["SGD", "Newton"]
-    assert float(table.loc[1, "distance to nearest minimum"]) < 1e-6  # one Newton step lands on θ*
+    assert (
+        float(table.loc[1, "distance to nearest minimum"].replace("−", "-")) < 1e-6
+    )  # one Newton step lands on θ*
     assert any("Lesson" in i.value for i in at.info)
 
 
@@ -290,7 +292,9 @@ def test_second_order_methods_run_full_batch_with_one_caption():
     assert len(captions) == 1
     assert "Newton, Gauss-Newton and Levenberg-Marquardt use the full batch" in captions[0]
     table = _summary(at)
-    assert float(table.loc[1, "distance to nearest minimum"]) < 1e-6  # Newton: the exact full-batch step
+    assert (
+        float(table.loc[1, "distance to nearest minimum"].replace("−", "-")) < 1e-6
+    )  # Newton: the exact full-batch step
     at = _app({"surface": "linear_regression", "opts": "sgd,newton"})  # full batch: no caption
     assert not [c for c in at.caption if "full batch" in c.value]
 

@@ -119,8 +119,8 @@ def test_copies_of_an_optimizer_get_shades_of_its_colour():
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(3.8654e11, "3.87e11"), (3.583e-6, "3.58e-6"), (0.5, "0.5"), (12.34, "12.3"), (0.0, "0"),
-     (None, "—"), (float("nan"), "—"), (-2.5e-5, "-2.5e-5"), (1e-16, "1e-16")],
+    [(3.8654e11, "3.87e11"), (3.583e-6, "3.58e−6"), (0.5, "0.5"), (12.34, "12.3"), (0.0, "0"),
+     (None, "—"), (float("nan"), "—"), (-2.5e-5, "−2.5e−5"), (1e-16, "1e−16"), (-0.5, "−0.5")],
 )  # fmt: skip
 def test_compact_numbers(value, text):
     assert fx.compact_number(value) == text

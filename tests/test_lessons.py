@@ -48,7 +48,7 @@ def test_a_false_claim_is_caught():
 def test_the_decay_preset_compares_two_copies_over_seeds():
     preset = lessons.PRESETS["decay"]
     assert preset.settings["opts"] == ["sgd", "sgd~2"]
-    (claim,) = [c for c in preset.claims if c.beats]
+    (claim,) = [c for c in preset.claims if c.beats and c.seeds > 1]
     assert claim.seeds >= 5 and claim.last >= 10
     gaps = lessons.mean_gaps(claim, preset.settings)
     assert gaps["sgd~2"] < gaps["sgd"]
