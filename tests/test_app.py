@@ -401,7 +401,7 @@ def test_every_preset_shows_the_engines_numbers_that_its_claims_are_checked_on(n
     at = _app()
     at.selectbox(key="preset").set_value(name).run()
     assert not at.exception, [e.value for e in at.exception]
-    runs = lessons.scene_runs(lessons.PRESETS[name].settings)
+    _, runs = lessons.scene_runs(lessons.PRESETS[name].settings)
     table = _summary(at)
     expected = [
         fx.compact_number(runs[r].losses[fx.finite_length(runs[r]) - 1])
@@ -506,3 +506,11 @@ def test_the_schedule_chart_counts_the_runs_epochs():
     n = len(base64.b64decode(y["bdata"])) // np.dtype(y["dtype"]).itemsize if isinstance(y, dict) else len(y)
     assert n == 20  # 50 samples / 5 = 10 steps per epoch
     assert any("20 epochs" in c.value for c in at.caption)
+
+
+def test_newton_at_himmelblaus_maximum_reads_as_a_maximum_in_the_table():
+    at = _app({"surface": "himmelblau", "opts": "newton,lm", "steps": "50"})
+    table = _summary(at)
+    assert list(table["stopped at"]) == ["a maximum", "a minimum"]
+    assert "maximum, not a minimum" in table.loc[0, "why it stopped"]
+    assert "None" not in table.to_string() and "max_steps" not in table.to_string()

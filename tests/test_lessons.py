@@ -30,7 +30,7 @@ def test_every_preset_claim_holds_on_the_engine(name, claim):
 
 
 def test_rmsprop_valley_numbers_match_the_leads_measurements():
-    runs = lessons.scene_runs(lessons.PRESETS["rmsprop_valley"].settings)
+    _, runs = lessons.scene_runs(lessons.PRESETS["rmsprop_valley"].settings)
     sgd, rms = runs["sgd"], runs["rmsprop"]
     assert sgd.status == "max_steps" and sgd.losses[-1] == pytest.approx(8.6e-3, rel=0.05)
     assert rms.status == "converged" and rms.n_steps == 71
@@ -56,7 +56,7 @@ def test_the_decay_preset_compares_two_copies_over_seeds():
 
 
 def test_lm_rejection_preset_rejects_then_converges():
-    runs = lessons.scene_runs(lessons.PRESETS["lm_rejects"].settings)
+    _, runs = lessons.scene_runs(lessons.PRESETS["lm_rejects"].settings)
     lm = runs["lm"]
     accepted = lm.records["accepted"]
     assert (accepted == 0).sum() >= 3 and accepted[-1] == 1

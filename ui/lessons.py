@@ -250,8 +250,9 @@ def run_spec(settings: Mapping[str, Any], run: str) -> tuple[dict[str, Any], dic
     return hyper, {"kind": kind, **params}
 
 
-def scene_runs(settings: Mapping[str, Any], seed: int | None = None) -> dict[str, Any]:
-    """Run id -> Trajectory of every run of a scene (full batch), as the explorer runs it."""
+def scene_runs(settings: Mapping[str, Any], seed: int | None = None) -> tuple[Any, dict[str, Any]]:
+    """The scene's Surface and run id -> Trajectory of each of its runs (full batch), as the
+    explorer runs them; `seed` replaces the scene's noise seed."""
     name = settings.get("surface", DEFAULT_SURFACE)
     sinfo = surfaces.SURFACES[name]
     params = {p.name: settings[f"{name}_{p.name}"] for p in sinfo.params if f"{name}_{p.name}" in settings}
@@ -271,8 +272,7 @@ def scene_runs(settings: Mapping[str, Any], seed: int | None = None) -> dict[str
             seed=int(settings.get("seed", 0) if seed is None else seed),
             **hyper,
         )
-    out["_surface"] = surface
-    return out
+    return surface, out
 
 
 def _gap(traj, min_value: float, last: int) -> float:
@@ -285,8 +285,8 @@ def mean_gaps(claim: Claim, settings: Mapping[str, Any]) -> dict[str, float]:
     settings = {**settings, **dict(claim.change)}
     sums = {claim.run: 0.0, claim.beats: 0.0}
     for seed in range(claim.seeds):
-        runs = scene_runs(settings, seed=seed if claim.seeds > 1 else None)
-        min_value = runs["_surface"].min_value
+        surface, runs = scene_runs(settings, seed=seed if claim.seeds > 1 else None)
+        min_value = surface.min_value
         for run in sums:
             sums[run] += _gap(runs[run], min_value, claim.last) / claim.seeds
     return sums
@@ -294,8 +294,8 @@ def mean_gaps(claim: Claim, settings: Mapping[str, Any]) -> dict[str, float]:
 
 def check(claim: Claim, settings: Mapping[str, Any]) -> Verdict:
     """Whether `claim` holds for the scene `settings`, with the numbers that decided."""
-    runs = scene_runs({**settings, **dict(claim.change)})
-    traj, surface = runs[claim.run], runs["_surface"]
+    surface, runs = scene_runs({**settings, **dict(claim.change)})
+    traj = runs[claim.run]
     gaps = traj.losses - surface.min_value
     hit = traj.first_hit(surface.min_value + TOL)
     facts = [
