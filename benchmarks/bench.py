@@ -16,7 +16,15 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import bench_app, bench_class, bench_custom, bench_engine, bench_sweeps, bench_training
+from benchmarks import (
+    bench_app,
+    bench_class,
+    bench_custom,
+    bench_engine,
+    bench_sweeps,
+    bench_theory,
+    bench_training,
+)
 
 TABLES = {
     "engine": bench_engine.main,
@@ -25,6 +33,7 @@ TABLES = {
     "training": bench_training.main,
     "app": bench_app.main,
     "class": bench_class.main,
+    "theory": bench_theory.main,
 }
 DEFAULT = ["engine", "custom", "sweeps", "training", "app"]  # `class` takes minutes: it runs when named
 

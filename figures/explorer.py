@@ -148,11 +148,14 @@ def loss_figure(
     smoothing: float = 0.0,
     labels: Mapping[str, str] | None = None,
     height: int = 360,
+    predicted: Mapping[str, np.ndarray] | None = None,
 ) -> go.Figure:
     """Loss against step k: L(θ_k) - L* on a log axis when L* is known, else L(θ_k) linear.
 
     With `smoothing` > 0 the raw curve is drawn faint and its EMA bold, as for noisy training
     curves. On the log axis the EMA is taken of log10(L - L*), so exponential decay stays straight.
+    `predicted` (optimizer -> (k+1,) predicted L - L*, `optimizers.theory.predicted_loss_gap`) adds
+    a dashed line next to that optimizer's curve (on the log axis only).
     """
     traces: list = []
     log_axis = min_value is not None and math.isfinite(min_value)
@@ -189,6 +192,21 @@ def loss_figure(
                     hovertemplate=f"<b>{label}</b> (EMA)<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
                 )
             )
+    for name, gap in (predicted or {}).items() if log_axis else ():
+        label = f"{_label(name, labels)}, predicted"
+        tiny = np.asarray(gap, dtype=float) < 1e-300  # the log axis cannot draw 0
+        traces.append(
+            go.Scatter(
+                x=np.arange(len(gap)),
+                y=_f32(np.where(tiny, np.nan, gap)),
+                mode="lines",
+                line={"color": optimizer_color(name), "width": 1.8, "dash": "dash"},
+                name=label,
+                legendgroup=name,
+                meta=f"predicted:{name}",
+                hovertemplate=f"<b>{label}</b><br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
+            )
+        )
     # The legend sits above the plot, inside `height`: each further row of it adds its own height,
     # so that with 7 optimizers the plot itself keeps its size.
     legend_rows = max(1, math.ceil(len(trajectories) / LEGEND_PER_ROW))

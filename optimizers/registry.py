@@ -113,6 +113,18 @@ _STEP = Param(
     help="1 is the pure method; smaller values damp the step.",
 )
 
+
+def _state_records(*fields: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+    """Records of a first-order method's state after each iteration (for the step inspector): for
+    each named state field ('v', 's', 'm'), its x and y coordinates as '<field>_x', '<field>_y'.
+    The engine's state is one rule state per coordinate (`first_order.per_coordinate`)."""
+    return tuple(
+        (f"{name}_{axis}", lambda state, name=name, i=i: getattr(state[i], name))
+        for name in fields
+        for i, axis in enumerate("xy")
+    )
+
+
 OPTIMIZERS: dict[str, OptimizerInfo] = {
     info.name: info
     for info in (
@@ -143,6 +155,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             ),
             "grad",
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ \theta_{k+1} = \theta_k - \alpha\,v_{k+1}",
+            records=_state_records("v"),
         ),
         OptimizerInfo(
             "rmsprop",
@@ -164,6 +177,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"s_{k+1} = \beta\,s_k + (1-\beta)\,g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
+            records=_state_records("s"),
         ),
         OptimizerInfo(
             "adam",
@@ -181,6 +195,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\hat m_{k+1} = \frac{m_{k+1}}{1-\beta_1^{k+1}},\quad "
             r"\hat v_{k+1} = \frac{v_{k+1}}{1-\beta_2^{k+1}} \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
+            records=_state_records("m", "v"),
         ),
         OptimizerInfo(
             "newton",
@@ -263,6 +278,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\big(\nabla_\theta L(\theta_k) + \beta\,v_{k+1}\big)",
+            records=_state_records("v"),
         ),
         OptimizerInfo(
             "adagrad",
@@ -286,6 +302,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"s_{k+1} = s_k + g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
+            records=_state_records("s"),
         ),
         OptimizerInfo(
             "lbfgs",

@@ -235,6 +235,40 @@ def local_model(hessian: Any, point: Any, length: float | None = None, n_points:
     )
 
 
+class ModelAxes(NamedTuple):
+    """`local_model`'s geometry for many points at once (the map's overlay at every step)."""
+
+    eigenvalues: np.ndarray  # (n, 2) lam1 >= lam2
+    condition: np.ndarray  # (n,) kappa, inf where singular
+    codes: np.ndarray  # (n,) POSITIVE_DEFINITE, INDEFINITE, NEGATIVE_DEFINITE or SINGULAR
+    semi_axes: np.ndarray  # (n, 2, 2) row i: e_i * scale / sqrt(|lam_i|) (local_model's arrows - point)
+    flat_direction: np.ndarray  # (n, 2) unit vector of the zero eigenvalue where singular (H != 0), else NaN
+
+
+def model_axes(hessians: Any, length: float | None = None) -> ModelAxes:
+    """The local quadratic models of many Hessians (n, 2, 2): the same numbers as `local_model`
+    point by point (arrows = point + semi_axes), without its curves, which follow from them:
+    ellipse point + cos t s_1 + sin t s_2, asymptotes point +- (s_1 +- s_2)."""
+    H = np.asarray(hessians, dtype=float).reshape(-1, 2, 2)
+    eigen = hessian_eigen(H)
+    lam, vectors = eigen.values, eigen.vectors  # (n, 2), (n, 2, 2)
+    codes = np.asarray(curvature_code(lam)).reshape(-1)
+    zero = SINGULAR_RTOL * np.abs(lam).max(-1, keepdims=True)
+    finite = np.abs(lam) > zero
+    with np.errstate(divide="ignore", invalid="ignore"):
+        reach = np.where(finite, 1.0 / np.sqrt(np.where(finite, np.abs(lam), 1.0)), np.nan)
+        if length is not None:
+            longest = np.nanmax(np.where(finite, reach, -np.inf), axis=-1, keepdims=True)
+            reach = reach * np.where(finite.any(-1, keepdims=True), length / longest, 1.0)
+    semi_axes = np.swapaxes(vectors * reach[:, None, :], -1, -2)  # row i: e_i * reach_i
+    flat_index = np.argmin(np.abs(lam), axis=-1)
+    flat = np.take_along_axis(vectors, flat_index[:, None, None], axis=-1)[..., 0]  # (n, 2)
+    has_flat = (codes == SINGULAR) & finite.any(-1)
+    flat = np.where(has_flat[:, None], flat, np.nan)
+    kappa = np.asarray(condition_number(lam), dtype=float).reshape(-1)
+    return ModelAxes(lam, kappa, codes, semi_axes, flat)
+
+
 # ---- step-size limits ----
 
 
@@ -391,6 +425,54 @@ def lm_step_curve(jacobian: Any, residuals: Any, lambdas: Any, scaling: str = "l
     d0, d1 = (a, c) if scaling == "marquardt" else (1.0, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):  # singular entries take the pseudo-inverse
         x, y = solve_sym2(a + lam * d0, h + 0.0 * lam, c + lam * d1, -b0 + 0.0 * lam, -b1 + 0.0 * lam)
+    return np.stack([x, y], axis=-1)
+
+
+def lm_step_curves(
+    jacobians: Any,
+    residuals: Any,
+    n: int = 24,
+    decades: float = 6.0,
+    scaling: str = "levenberg",
+    lambdas: Any = None,
+) -> np.ndarray:
+    """`lm_step_curve` at many points at once, each over lambda = 0 and its own `lm_lambda_grid`
+    (or over the given `lambdas`).
+
+    Parameters
+    ----------
+    jacobians : (p, m, 2) J at p points.  residuals : (p, m) r there.
+    n : damping values of each grid (after lambda = 0, the Gauss-Newton step).
+    lambdas : (p, K) damping values >= 0 per point instead of the grids, or None.
+
+    Returns
+    -------
+    (p, n + 1, 2) steps delta(lambda), row 0 the Gauss-Newton step, as `lm_step_curve` gives them;
+    (p, K, 2) with `lambdas`.
+    """
+    if scaling not in ("levenberg", "marquardt"):
+        raise ValueError(f"scaling must be 'levenberg' or 'marquardt'; got {scaling!r}")
+    J = np.asarray(jacobians, dtype=float)
+    r = np.asarray(residuals, dtype=float)
+    if J.ndim != 3 or J.shape[2] != 2 or r.shape != J.shape[:2]:
+        raise ValueError(f"jacobians must be (p, m, 2) and residuals (p, m); got {J.shape} and {r.shape}")
+    jx, jy = J[..., 0], J[..., 1]
+    a, h, c = (jx * jx).sum(-1), (jx * jy).sum(-1), (jy * jy).sum(-1)  # (p,)
+    b0, b1 = (jx * r).sum(-1), (jy * r).sum(-1)
+    if scaling == "marquardt":
+        centre, d0, d1 = np.ones_like(a), a, c
+    else:
+        centre, d0, d1 = np.maximum(sym_eig2(a, h, c)[0], 1e-12), np.ones_like(a), np.ones_like(c)
+    if lambdas is None:
+        grid = centre[:, None] * np.logspace(-decades, decades, n)[None, :]
+        lam = np.concatenate([np.zeros((len(a), 1)), grid], axis=1)  # (p, n + 1)
+    else:
+        lam = np.asarray(lambdas, dtype=float)
+        if lam.shape[:1] != a.shape or lam.ndim != 2 or np.any(lam < 0):
+            raise ValueError(f"lambdas must be (p, K) numbers >= 0 with p = {len(a)}; got {lam.shape}")
+    col = lambda v: v[:, None] + 0.0 * lam  # noqa: E731 - broadcast a (p,) entry over the grid
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x, y = solve_sym2(col(a) + lam * d0[:, None], col(h), col(c) + lam * d1[:, None], -col(b0), -col(b1))
     return np.stack([x, y], axis=-1)
 
 

@@ -251,7 +251,9 @@ def test_the_search_pages_explorer_link_carries_the_formula_and_view_box():
 def test_numeric_faults_are_not_errors_the_map_is_drawn_and_runs_explained(formula):
     at = _app({"surface": "custom", "custom_formula": formula, "opts": "sgd,adam"})
     assert not at.error
-    assert at.get("bidi_component")  # the map component, with gaps where the loss is not finite
+    drawn = {c.proto.component_name for c in at.get("bidi_component")}
+    # the map (its contour layer and its paths), with gaps where the loss is not finite
+    assert {"playground.landscape_base", "playground.landscape_map"} <= drawn
     said = " ".join(m.value for m in [*at.info, *at.warning])
     ran = list(at.table[0].value["optimizer"]) if at.table else []
     for label in ("SGD", "Adam"):  # each one races, or the page says why not / that it diverged

@@ -175,6 +175,32 @@ def test_zero_hessian_draws_nothing():
     assert model.ellipse is None and model.asymptotes is None and model.flat_direction is None
 
 
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(-1e3, 1e3), min_size=3, max_size=3), st.floats(0.01, 5.0))
+def test_model_axes_equal_local_model_point_by_point(entries, length):
+    a, h, c = entries
+    H = np.array([[a, h], [h, c]])
+    point = np.array([0.3, -1.2])
+    one = theory.local_model(H, point, length=length)
+    many = theory.model_axes(np.stack([H, np.eye(2)]), length=length)
+    np.testing.assert_allclose(many.semi_axes[0], one.arrows - point, rtol=1e-9, atol=1e-12)
+    assert theory.CURVATURE_KINDS[many.codes[0]] == one.kind
+    assert many.condition[0] == pytest.approx(one.condition)
+    if one.flat_direction is None:
+        assert np.isnan(many.flat_direction[0]).all()
+    else:
+        np.testing.assert_allclose(many.flat_direction[0], one.flat_direction)
+
+
+def test_model_axes_of_a_singular_and_a_zero_hessian():
+    axes = theory.model_axes([[[1.0, 1.0], [1.0, 1.0]], [[0.0, 0.0], [0.0, 0.0]]], length=1.0)
+    assert list(axes.codes) == [theory.SINGULAR, theory.SINGULAR]
+    flat = axes.flat_direction[0]
+    np.testing.assert_allclose(np.abs(flat), [math.sqrt(0.5)] * 2)
+    assert flat[0] * flat[1] < 0  # (1, -1): the direction the form [[1, 1], [1, 1]] does not see
+    assert np.isnan(axes.flat_direction[1]).all() and np.isnan(axes.semi_axes[1]).all()
+
+
 def test_local_model_rejects_bad_shapes():
     with pytest.raises(ValueError, match=r"hessian must be \(2, 2\)"):
         theory.local_model(np.eye(3), np.zeros(2))
@@ -418,6 +444,25 @@ def test_lm_curve_on_a_singular_gauss_newton_system_does_not_raise():
     r = np.array([1.0, -1.0])
     curve = theory.lm_step_curve(J, r, [0.0, 1.0, 1e6])
     assert np.isfinite(curve).all()
+
+
+@pytest.mark.parametrize("scaling", ["levenberg", "marquardt"])
+def test_lm_step_curves_at_many_points_equal_the_single_point_curve(scaling):
+    surface = get_surface("curve_fit")
+    points = np.random.default_rng(3).uniform(-1.0, 1.0, (6, 2))
+    J, r = surface.jacobian(points), surface.residuals(points)
+    many = theory.lm_step_curves(J, r, n=20, scaling=scaling)
+    given = theory.lm_step_curves(J, r, scaling=scaling, lambdas=np.full((6, 2), [0.0, 3.0]))
+    for i in range(6):
+        grid = np.concatenate([[0.0], theory.lm_lambda_grid(J[i], scaling, n=20)])
+        np.testing.assert_allclose(many[i], theory.lm_step_curve(J[i], r[i], grid, scaling), rtol=1e-10)
+        np.testing.assert_allclose(
+            given[i], theory.lm_step_curve(J[i], r[i], [0.0, 3.0], scaling), rtol=1e-10
+        )
+    with pytest.raises(ValueError, match="lambdas must be"):
+        theory.lm_step_curves(J, r, lambdas=-np.ones((6, 1)))
+    with pytest.raises(ValueError, match="jacobians must be"):
+        theory.lm_step_curves(J[0], r[0])
 
 
 def test_lm_curve_rejects_bad_input():

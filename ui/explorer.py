@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +23,7 @@ import optimizers
 import surfaces
 from figures import MAX_COPIES, map_data, optimizer_color, run_id, split_run_id
 from figures import explorer as fx
+from optimizers import theory
 from optimizers.schedules import SCHEDULES
 from ui import common, components, lessons, map_component
 from ui.settings import (
@@ -229,10 +231,11 @@ class ExplorerChoices:
     hyper: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]  # (run id, its sorted (name, value))
     steps: int
     schedule: tuple[tuple[str, Any], ...] | None  # the page's: sorted ("kind", ...) pairs; None: constant
-    run_schedules: tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...]  # (run id, its schedule)
     noise: float
     seed: int
     batch_size: int | None  # None: the full batch
+    # (run id, its schedule) for copies, which have their own; other runs use `schedule`.
+    run_schedules: tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] = ()
 
     @property
     def surface(self) -> str:
@@ -246,7 +249,7 @@ class ExplorerChoices:
         return dict(self.hyper)[run]
 
     def schedule_of(self, run: str) -> tuple[tuple[str, Any], ...] | None:
-        return dict(self.run_schedules)[run]
+        return dict(self.run_schedules).get(run, self.schedule)
 
     @property
     def labels(self) -> dict[str, str]:
@@ -339,6 +342,7 @@ def _sidebar(url: UrlState) -> ExplorerChoices:
             lr = info.suggested_lr.get(name)  # the page's default α on this surface
             defaults = None if lr is None else {"lr": lr}
             values = components.hyperparameter_inputs(name, url, defaults=defaults, run=run)
+            _lr_limit_caption(name, values, problem)
             hyper.append((run, common.params_tuple(values)))
             if copy > 1:
                 copy_schedules[run] = _copy_schedule(run, url)
@@ -372,10 +376,10 @@ def _sidebar(url: UrlState) -> ExplorerChoices:
         )  # fmt: skip
         if per_epoch > 1:
             chart.caption(f"{steps} steps of {per_epoch} per epoch: {epochs} epochs.")
-    run_schedules = tuple((run, copy_schedules.get(run, schedule)) for run in chosen)
     return ExplorerChoices(
-        preset, problem, tuple(chosen), tuple(hyper), steps, schedule, run_schedules, noise, seed, batch_size
-    )
+        preset, problem, tuple(chosen), tuple(hyper), steps, schedule, noise, seed, batch_size,
+        tuple(copy_schedules.items()),
+    )  # fmt: skip
 
 
 def _copy_schedule(run: str, url: UrlState) -> tuple[tuple[str, Any], ...] | None:
@@ -451,12 +455,13 @@ def _loss_view(
     min_value: float | None,
     estimated: bool = False,
     labels: dict[str, str] | None = None,
+    predicted: dict[str, Any] | None = None,
 ) -> None:
     """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
     w = draw(EMA, url)
     sync_query_param(EMA, w)
     st.plotly_chart(
-        fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels),
+        fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted),
         key="loss_chart", width="stretch", theme=None,
     )  # fmt: skip
     if min_value is None and estimated:
@@ -526,6 +531,173 @@ def _update_rules(chosen: tuple[str, ...]) -> None:
         st.markdown(EXPLANATIONS.get(opt, oinfo.description))
 
 
+# --------------------------------------------------------------------------- overlays and inspector
+# The page only draws: the maths is optimizers.theory, the packing figures.map_data. The overlays and
+# the inspector travel with the map's paths and follow its scrubber in the browser (no rerun).
+
+THEORY = Setting(
+    "theory",
+    "Theory overlays",
+    "bool",
+    False,
+    help="The local quadratic model (Hessian eigen-directions, level ellipse or asymptotes, λ, κ) at "
+    "θ₀ and at the scrubbed step, and on quadratics the predicted convergence on the loss chart.",
+)
+NO_INSPECT = "none"
+INSPECT = Setting(
+    "inspect",
+    "Step inspector",
+    "choice",
+    NO_INSPECT,
+    options=(NO_INSPECT, *RUN_IDS),
+    option_label=lambda k: "— off —" if k == NO_INSPECT else _run_option_label(k),
+    help="Arrows at θ_k (gradient, velocity, scaling, Newton or quasi-Newton direction, LM's step "
+    "curve) and the numbers at step k; follows the step slider under the map.",
+)
+
+
+def _step_limit(opt: str, values: dict[str, Any], problem: components.Problem) -> theory.StepLimit | None:
+    """The stable-lr bound of `opt` at θ₀ (None for methods without one or a bad point)."""
+    try:
+        with np.errstate(all="ignore"):
+            limit = theory.step_limit(
+                opt, problem.build_surface(), problem.start, float(values.get("momentum", 0))
+            )
+    except (ValueError, TypeError):
+        return None
+    return limit if limit is not None and np.isfinite(limit.lr) else None
+
+
+def _lr_limit_caption(opt: str, values: dict[str, Any], problem: components.Problem) -> None:
+    """Under an lr slider of SGD, momentum or Nesterov: the step-size limit 2/λ_max (or its
+    momentum forms), exact on a constant Hessian, else local at θ₀; a note when α is beyond it."""
+    limit = _step_limit(opt, values, problem)
+    if limit is None:
+        return
+    where = "exact: constant Hessian" if limit.exact else "local, at θ₀"
+    st.caption(f"Stable for α < {limit.formula} = {limit.lr:.3g} ({where}).")
+    lr = float(values.get("lr", 0.0))
+    if lr >= limit.lr:
+        verb = "diverges" if limit.exact else "may diverge"
+        st.caption(f":orange[α = {lr:.3g} is beyond this limit: the run {verb}.]")
+
+
+def _beyond_limit_phrase(run: str, choices: ExplorerChoices) -> str:
+    """' lr = 0.12 > 2/λ_max = 0.1.' when the chosen α is beyond the step-size limit, else ''."""
+    values = dict(choices.hyper_of(run))
+    limit = _step_limit(split_run_id(run)[0], values, choices.problem)
+    lr = float(values.get("lr", 0.0))
+    if limit is None or lr < limit.lr:
+        return ""
+    where = "" if limit.exact else " at θ₀"
+    return f" α = {lr:.3g} > {limit.formula} = {limit.lr:.3g}{where}."
+
+
+def _view_controls(url: UrlState, choices: ExplorerChoices) -> tuple[bool, str, bool]:
+    """The overlays toggle, the inspector's optimizer and presentation mode, in a row above the map."""
+    left, middle, right = st.columns([1, 2, 1], vertical_alignment="center")
+    with left:
+        on = draw(THEORY, url)
+    with middle:
+        inspect = draw(INSPECT, url, options=(NO_INSPECT, *choices.optimizers))
+    with right:
+        present = draw(PRESENT, url)
+    return on, inspect, present
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def _theory_payload(run: str, choices: ExplorerChoices, overlay: bool, inspect: bool) -> dict[str, Any]:
+    """The overlay and inspector data of one run (`figures.map_data`), cached with the run."""
+    surface = choices.problem.build_surface()
+    opt = split_run_id(run)[0]
+    traj = common.run_optimizer(
+        opt, choices.surface, choices.problem.surface_params, choices.start, choices.steps,
+        choices.schedule_of(run), choices.noise, choices.seed,
+        None if optimizers.OPTIMIZERS[opt].supports(surface).full_batch else choices.batch_size,
+        choices.hyper_of(run),
+    )  # fmt: skip
+    out: dict[str, Any] = {}
+    if overlay:
+        out["overlay"] = map_data.theory_overlay(surface, traj.points[: fx.finite_length(traj)])
+    if inspect:
+        hyper = dict(choices.hyper_of(run))
+        out["inspector"] = map_data.step_inspector(surface, traj, opt, hyper)
+    return out
+
+
+def _theory_for_map(choices: ExplorerChoices, trajs: dict[str, Any], on: bool, inspect: str) -> dict:
+    """What the map's paths payload gets for the overlays (at θ₀ and along the inspected run, or
+    the first run) and the inspector."""
+    if not trajs or not (on or inspect != NO_INSPECT):
+        return {}
+    target = inspect if inspect in trajs else next(iter(trajs))
+    extra: dict[str, Any] = {}
+    payload = _theory_payload(target, choices, on, inspect == target)
+    if on:
+        extra["overlay_label"] = choices.labels[target]
+    return {"theory": payload, **extra}
+
+
+def _predicted_gaps(choices: ExplorerChoices, trajs: dict[str, Any], surface) -> dict[str, np.ndarray]:
+    """On a constant-Hessian bowl with exact gradients and a constant α: the predicted L − L* of
+    SGD, momentum and Nesterov (rho^(2k), or k rho^k at a double root), anchored at θ₀."""
+    if (
+        not theory.has_constant_hessian(surface)
+        or surface.min_value is None
+        or choices.noise > 0
+        or choices.schedule is not None
+        or choices.batch_size is not None
+    ):
+        return {}
+    eigen = theory.hessian_eigen(surface.hessian(np.asarray(choices.start, dtype=float))).values
+    if eigen[1] <= 0:
+        return {}
+    out = {}
+    for run, traj in trajs.items():
+        if choices.schedule_of(run) is not None:  # a copy with its own schedule: no constant-α rate
+            continue
+        values = dict(choices.hyper_of(run))
+        rate = theory.convergence_rate(
+            split_run_id(run)[0], eigen, float(values.get("lr", 0)), float(values.get("momentum", 0))
+        )
+        if rate is None or rate.rho >= 1:
+            continue
+        gap0 = float(traj.losses[0]) - float(surface.min_value)
+        out[run] = theory.predicted_loss_gap(gap0, rate, traj.n_steps)
+    return out
+
+
+# --------------------------------------------------------------------------- presentation mode
+
+PRESENT = Setting(
+    "present",
+    "Presentation mode",
+    "bool",
+    False,
+    help="For a projector: the map as tall as the screen, large fonts and thick lines, no title or "
+    "helper captions. Keys on the map (or anywhere on the page): space plays and pauses, ← → step.",
+)
+# Presentation mode's page style: helper captions and the toolbar's padding go, text grows to at
+# least 20 px (the map's own fonts and lines grow in ui/landscape_map.js).
+PRESENT_CSS = """<style>
+[data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; padding-bottom: 1rem; max-width: 100%; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] [data-testid="stWidgetLabel"] p,
+[data-testid="stMain"] [data-baseweb="select"] div,
+[data-testid="stMain"] button p,
+[data-testid="stMain"] [data-testid="stTab"] p { font-size: 22px !important; }
+[data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 32px !important; }
+</style>"""
+
+
+def _presentation_mode(present: bool) -> None:
+    """Restyle the page for a projector (nothing otherwise); the map follows `paths["present"]`."""
+    if present:
+        st.html(PRESENT_CSS)
+
+
 # --------------------------------------------------------------------------- page
 
 
@@ -541,19 +713,13 @@ def render() -> None:
 
 def _owns(key: str) -> bool:
     """Whether a URL key is one of the explorer's (the others' keys may linger after a page switch)."""
-    return (
-        key in TABLE or key in REGISTRY_KEYS or key in (START_X.key, START_Y.key) or key.startswith("custom")
-    )
+    own = (START_X.key, START_Y.key, THEORY.key, INSPECT.key, PRESENT.key)
+    return key in TABLE or key in REGISTRY_KEYS or key in own or key.startswith("custom")
 
 
 def _render() -> None:
     url = UrlState(page="explorer", owns=_owns)
-    st.title("Optimizer Playground")
-    st.caption(
-        "Pick a loss surface and some optimizers in the sidebar, then watch them race from the "
-        "start point θ₀ to the minimum. Press ▶ under the map to see every path advance "
-        "together (or drag the step slider); click anywhere on the map to start from there."
-    )
+    header = st.container()  # the title, filled once presentation mode is known
     messages = st.container()
 
     choices = _sidebar(url)
@@ -582,23 +748,39 @@ def _render() -> None:
             messages.warning(
                 f"**{labels[run]} diverged at step {traj.n_steps}**: "
                 f"{'; '.join([traj.ending.detail, *traj.notes])}. Its path is drawn up to its last "
-                "finite point.",
+                f"finite point.{_beyond_limit_phrase(run, choices)}",
                 icon="⚠️",
             )
 
+    # The map's area comes first on the page, the row of view controls under it (in presentation
+    # mode the map then starts right under the lesson note), but the controls are read first.
+    map_area = st.container()
+    theory_on, inspect, present = _view_controls(url, choices)
+    _presentation_mode(present)
+    if not present:
+        header.title("Optimizer Playground")
+        header.caption(
+            "Pick a loss surface and some optimizers in the sidebar, then watch them race from the "
+            "start point θ₀ to the minimum. Press ▶ under the map to see every path advance "
+            "together (or drag the step slider); click anywhere on the map to start from there."
+        )
     base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, GRID_N)
     paths = map_data.map_paths(surface, trajs, start=choices.start, base_key=base["key"], labels=labels)
+    paths.update(_theory_for_map(choices, trajs, theory_on, inspect), present=present)
+    predicted = _predicted_gaps(choices, trajs, surface) if theory_on else {}
     # Side by side when the map is one square panel; data surfaces use the full width for the map
-    # and its data panel, with the loss below.
-    if surface.data is None:
-        map_col, loss_col = st.columns([3, 2], gap="medium")
+    # and its data panel, with the loss below. In presentation mode the map takes the full width.
+    if surface.data is None and not present:
+        map_col, loss_col = map_area.columns([3, 2], gap="medium")
     else:
-        map_col = loss_col = st.container()
+        map_col = loss_col = map_area
     with map_col:
         map_component.landscape_map(base, paths, key="landscape", on_start=_on_map_click)
     with loss_col:
         if trajs:
-            _loss_view(url, trajs, surface.min_value, getattr(surface, "minima_estimated", False), labels)
+            _loss_view(
+                url, trajs, surface.min_value, getattr(surface, "minima_estimated", False), labels, predicted
+            )
 
     if trajs:
         st.subheader("Summary")

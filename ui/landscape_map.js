@@ -39,6 +39,20 @@ const CSS = `
 .pg-map-hint { color: #6b7280; font-size: 13px; padding: 2px 8px 0 60px;
   font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; }
 .pg-map-error { color: #b91c1c; padding: 8px; }
+.pg-map-theory, .pg-map-inspector { font-family: "Source Sans Pro", Helvetica, Arial, sans-serif; color: #262730;
+  font-size: 14px; padding: 4px 8px 0 60px; font-variant-numeric: tabular-nums; }
+.pg-map-theory:empty, .pg-map-inspector:empty { display: none; }
+.pg-map-theory .pg-flag { color: #b91c1c; font-weight: 600; }
+.pg-map-inspector table { border-collapse: collapse; margin-top: 4px; }
+.pg-map-inspector td, .pg-map-inspector th { padding: 1px 10px 1px 0; text-align: left; white-space: nowrap; }
+.pg-map-inspector td { padding-right: 28px; }
+.pg-map-inspector th { font-weight: 600; }
+.pg-map-inspector .pg-key { display: inline-block; width: 14px; height: 3px; vertical-align: middle; margin-right: 4px; }
+.pg-map.pg-present .pg-map-controls { font-size: 24px; }
+.pg-map.pg-present .pg-map-controls button { font-size: 26px; min-width: 64px; height: 48px; }
+.pg-map.pg-present .pg-map-step { font-size: 26px; }
+.pg-map.pg-present .pg-map-hint { display: none; }
+.pg-map.pg-present .pg-map-theory, .pg-map.pg-present .pg-map-inspector { font-size: 22px; }
 `;
 
 function ensureStyle() {
@@ -191,9 +205,23 @@ function touchBase(key) {
 
 const maps = new WeakMap(); // parentElement -> map state
 
+// A packed table (figures/map_data.py: theory_overlay, step_inspector): row k, column by name.
+function decodeTable(raw) {
+  if (!raw) return null;
+  const data = f32(raw.data), width = raw.columns.length, index = {};
+  raw.columns.forEach((c, i) => { index[c] = i; });
+  const at = (k, col) => (col in index ? data[Math.max(0, Math.min(raw.n - 1, k)) * width + index[col]] : NaN);
+  return { ...raw, at };
+}
+
 function decodePaths(raw) {
+  const theory = raw.theory || {};
+  const inspector = theory.inspector ? decodeTable(theory.inspector) : null;
+  if (inspector && inspector.lm) inspector.lmCurves = f32(inspector.lm.data);
   return {
     ...raw,
+    overlay: decodeTable(theory.overlay),
+    inspector,
     paths: raw.paths.map((p) => ({ ...p, x: f32(p.x), y: f32(p.y), loss: f32(p.loss), fit: f32(p.fit) })),
   };
 }
@@ -233,9 +261,13 @@ function buildDom(parentElement) {
   const help = document.createElement("span");
   help.textContent = "▶ plays the race, the slider scrubs it (space and ← → on the map); click the map to start there.";
   hint.append(help, readout);
-  root.append(stack, controls, hint);
+  const theory = document.createElement("div");
+  theory.className = "pg-map-theory";
+  const inspector = document.createElement("div");
+  inspector.className = "pg-map-inspector";
+  root.append(stack, controls, hint, theory, inspector);
   parentElement.appendChild(root);
-  return { root, stack, bg, plot, play, slider, label, help, readout };
+  return { root, stack, bg, plot, play, slider, label, help, readout, theory, inspector };
 }
 
 function pathTraces(state) {
@@ -289,17 +321,189 @@ function pathTraces(state) {
 }
 
 function figure(state) {
-  return { data: [...state.base.fixed, ...pathTraces(state)], layout: state.base.layout };
+  const extra = theoryTraces(state);
+  const insp = inspectorTraces(state);
+  let layout = state.base.layout;
+  const present = !!state.paths.present;
+  if (insp.annotations.length || present) {
+    layout = { ...layout, annotations: [...(layout.annotations || []), ...insp.annotations] };
+  }
+  if (present) layout = presentLayout(layout, presentHeight(state));
+  let data = [...state.base.fixed, ...pathTraces(state), ...extra, ...insp.traces];
+  // Thicker lines for a projector (copies: the base's traces are shared by every draw).
+  if (present) data = data.map((t) => (t.line && t.line.width ? { ...t, line: { ...t.line, width: t.line.width * 1.8 } } : t));
+  return { data, layout };
+}
+
+// ------------------------------------------------------------------------------ presentation mode
+
+// The map for a projector: as tall as the window allows with the controls on screen, large fonts.
+// The map's top on the page is taken when it is first drawn (the lesson note may sit above it);
+// the controls below it (about 80 px) stay on screen.
+function presentHeight(state) {
+  if (!state.presentHeight) {
+    const top = state.dom.root.getBoundingClientRect().top + window.scrollY;
+    state.presentHeight = Math.max(480, Math.round(window.innerHeight - top - 84));
+  }
+  return state.presentHeight;
+}
+
+function presentLayout(layout, height) {
+  const out = structuredClone(layout);
+  out.height = height;
+  out.font = { ...out.font, size: 22 };
+  out.hoverlabel = { font: { size: 20 } };
+  out.legend = { ...out.legend, font: { size: 22 } };
+  out.margin = { ...out.margin, l: 80, b: 70, t: 100 };
+  for (const ax of ["xaxis", "yaxis", "xaxis2", "yaxis2"]) {
+    if (out[ax]) out[ax] = { ...out[ax], tickfont: { size: 20 }, title: { ...(out[ax].title || {}), font: { size: 22 } } };
+  }
+  out.annotations = (out.annotations || []).map((a) => ({ ...a, font: { ...(a.font || {}), size: Math.max(20, (a.font || {}).size || 0) } }));
+  return out;
+}
+
+// ------------------------------------------------------------------------------ theory overlays
+
+const KIND_WORDS = ["positive definite", "indefinite: a saddle", "negative definite", "singular"];
+
+// The local quadratic model at row k of the overlay: eigen-axes, and the level ellipse, the
+// asymptotes or the flat direction (figures/map_data.py theory_overlay, optimizers/theory.py).
+function modelTraces(ov, k, tag, color, dash) {
+  const at = (c) => ov.at(k, c);
+  const px = at("x"), py = at("y");
+  const s1 = [at("s1x"), at("s1y")], s2 = [at("s2x"), at("s2y")];
+  const kind = at("kind");
+  const traces = [];
+  const seg = (x, y, name, extra = {}) => traces.push({ type: "scatter", mode: "lines", x, y, showlegend: false,
+    hoverinfo: "skip", meta: `theory:${tag}:${name}`, line: { color, width: 2.5, dash, ...extra } });
+  for (const s of [s1, s2]) {
+    if (Number.isFinite(s[0]) && Number.isFinite(s[1])) seg([px - s[0], px + s[0]], [py - s[1], py + s[1]], "axis");
+  }
+  if (kind === 0 || kind === 2) {
+    const xs = [], ys = [];
+    for (let i = 0; i <= 72; i++) {
+      const t = (2 * Math.PI * i) / 72;
+      xs.push(px + Math.cos(t) * s1[0] + Math.sin(t) * s2[0]);
+      ys.push(py + Math.cos(t) * s1[1] + Math.sin(t) * s2[1]);
+    }
+    seg(xs, ys, "ellipse", { width: 2 });
+  } else if (kind === 1) {
+    for (const sign of [1, -1]) {
+      const d = [s1[0] + sign * s2[0], s1[1] + sign * s2[1]];
+      seg([px - 1.5 * d[0], px + 1.5 * d[0]], [py - 1.5 * d[1], py + 1.5 * d[1]], "asymptote", { width: 1.5, dash: "dot" });
+    }
+  } else {
+    const f = [at("fx"), at("fy")];
+    const reach = Math.max(Math.hypot(s1[0] || 0, s1[1] || 0), Math.hypot(s2[0] || 0, s2[1] || 0), 1e-9) * 2;
+    if (Number.isFinite(f[0])) seg([px - reach * f[0], px + reach * f[0]], [py - reach * f[1], py + reach * f[1]], "flat", { dash: "dash" });
+  }
+  return traces;
+}
+
+function theoryTraces(state) {
+  const ov = state.paths.overlay;
+  if (!ov) return [];
+  const k = Math.min(state.k, ov.n - 1);
+  return [...modelTraces(ov, 0, "start", "#475569", "solid"),
+    ...(k > 0 ? modelTraces(ov, k, "step", "#db2777", "solid") : [])];
+}
+
+function modelWords(ov, k) {
+  const l1 = ov.at(k, "lam1"), l2 = ov.at(k, "lam2"), kappa = ov.at(k, "kappa"), kind = ov.at(k, "kind");
+  const flag = kind === 1 ? ' <span class="pg-flag">saddle</span>' : kind === 3 ? ' <span class="pg-flag">singular</span>' : "";
+  return `λ₁ = ${fmt(l1)}, λ₂ = ${fmt(l2)}, κ = ${Number.isFinite(kappa) ? fmt(kappa) : "∞"} (${KIND_WORDS[kind] || "?"})${flag}`;
+}
+
+function showTheory(state) {
+  const ov = state.paths && state.paths.overlay;
+  const el = state.dom.theory;
+  if (!ov) { el.innerHTML = ""; return; }
+  const k = Math.min(state.k, ov.n - 1);
+  el.innerHTML = `<div data-role="model-start"><b>Local model at θ₀</b> (grey): ${modelWords(ov, 0)}</div>` +
+    `<div data-role="model-step" data-step="${k}"><b>at θ_${k} of ${state.paths.overlay_label}</b> (pink): ${modelWords(ov, k)}</div>`;
+}
+
+// ------------------------------------------------------------------------------ step inspector
+
+function inspectorTraces(state) {
+  const ins = state.paths.inspector;
+  const out = { traces: [], annotations: [] };
+  if (!ins) return out;
+  const k = Math.min(state.k, ins.n - 1);
+  const px = ins.at(k, "x"), py = ins.at(k, "y");
+  const width = state.paths.present ? 4 : 2.5;
+  for (const [key, , color] of ins.arrows) {
+    const dx = ins.at(k, `${key}_x`), dy = ins.at(k, `${key}_y`);
+    if (!Number.isFinite(dx) || !Number.isFinite(dy) || (dx === 0 && dy === 0)) continue;
+    out.annotations.push({ x: px + dx, y: py + dy, ax: px, ay: py, xref: "x", yref: "y", axref: "x", ayref: "y",
+      showarrow: true, arrowhead: 2, arrowsize: 1.2, arrowwidth: width, arrowcolor: color, text: "" });
+  }
+  if (ins.name === "lbfgs") {
+    const evals = ins.at(k, "loss_evals"), t0 = ins.at(k, "t0"), d = [ins.at(k, "d_x"), ins.at(k, "d_y")];
+    if (Number.isFinite(evals)) {
+      const xs = [], ys = [];
+      for (let j = 0; j < evals; j++) { xs.push(px + t0 * Math.pow(0.5, j) * d[0]); ys.push(py + t0 * Math.pow(0.5, j) * d[1]); }
+      out.traces.push({ type: "scatter", mode: "markers", x: xs, y: ys, name: "line-search trials", showlegend: false,
+        meta: "inspector:trials", marker: { symbol: "x", size: 9, color: "#dc2626" },
+        hovertemplate: "line-search trial<extra></extra>" });
+    }
+  }
+  if (ins.lmCurves && k < ins.lm.steps) {
+    const np = ins.lm.points;
+    ["Levenberg (D = I)", "Marquardt (D = diag JᵀJ)"].forEach((name, j) => {
+      const off = (k * 2 + j) * np * 2, xs = [], ys = [];
+      for (let i = 0; i < np; i++) { xs.push(px + ins.lmCurves[off + 2 * i]); ys.push(py + ins.lmCurves[off + 2 * i + 1]); }
+      out.traces.push({ type: "scatter", mode: "lines+markers", x: xs, y: ys, name: `δ(λ), ${name}`, showlegend: false,
+        meta: `inspector:lm:${j}`, line: { color: j ? "#0891b2" : "#ea580c", width: 2, dash: j ? "dash" : "solid" },
+        marker: { size: 4 }, hovertemplate: `δ(λ), ${name}<extra></extra>` });
+    });
+    const tx = ins.at(k, "trial_x"), ty = ins.at(k, "trial_y"), ok = ins.at(k, "accepted") === 1;
+    if (Number.isFinite(tx)) {
+      out.traces.push({ type: "scatter", mode: "markers", x: [px + tx], y: [py + ty], showlegend: false,
+        meta: "inspector:lm:trial", name: ok ? "accepted" : "rejected",
+        marker: { symbol: ok ? "circle" : "x", size: 13, color: ok ? "#16a34a" : "#dc2626", line: { color: "white", width: 1 } },
+        hovertemplate: `λ = ${fmt(ins.at(k, "lam"))}: ${ok ? "accepted" : "rejected"}<extra></extra>` });
+    }
+  }
+  return out;
+}
+
+function cell(ins, k, col) {
+  const show = (c) => { const v = ins.at(k, c); return Number.isNaN(v) ? "—" : fmt(v); }; // NaN: none at step k
+  const v = Array.isArray(col) ? col.map(show) : [show(col)];
+  return v.length > 1 ? `(${v.join(", ")})` : v[0];
+}
+
+function showInspector(state) {
+  const ins = state.paths && state.paths.inspector;
+  const el = state.dom.inspector;
+  if (!ins) { el.innerHTML = ""; return; }
+  const k = Math.min(state.k, ins.n - 1);
+  const keys = ins.arrows.map(([, text, color]) => `<span><span class="pg-key" style="background:${color}"></span>${text}</span>`).join(" &nbsp; ");
+  let extra = "";
+  if (ins.name === "lbfgs") extra = " &nbsp; <span>✕ line-search trials</span>";
+  if (ins.lm) extra = " &nbsp; <span>δ(λ): Levenberg (orange), Marquardt (dashed); ● accepted, ✕ rejected</span>";
+  // Two label-value pairs a row, so the table stays short under the map.
+  const cells = ins.table.map(([label, col]) => `<th>${label}</th><td data-col="${Array.isArray(col) ? col.join(",") : col}">${cell(ins, k, col)}</td>`);
+  let rows = "";
+  for (let i = 0; i < cells.length; i += 2) rows += `<tr>${cells[i]}${cells[i + 1] || ""}</tr>`;
+  el.innerHTML = `<div><b>Step inspector: ${ins.label}, step k = <span data-role="inspector-step">${k}</span></b></div>` +
+    `<div>${keys}${extra}</div><table data-role="inspector-table">${rows}</table>`;
 }
 
 // The contour layer: drawn once per surface; afterwards only moved to follow the top layer's zoom.
 function drawBackground(state) {
   const { base, Plotly } = state;
   const bg = state.dom.bg;
-  bg.style.height = `${base.bgLayout.height}px`;
-  if (state.bgKey === base.key) return Promise.resolve();
-  state.bgKey = base.key;
-  return Plotly.react(bg, [base.contour], structuredClone(base.bgLayout), { staticPlot: true });
+  const present = !!state.paths.present;
+  // In presentation mode the layer below takes the same height and margins as the one above.
+  const layout = present ? { ...presentLayout(base.bgLayout, presentHeight(state)), annotations: [] }
+    : structuredClone(base.bgLayout);
+  bg.style.height = `${layout.height}px`;
+  const key = `${base.key}|${present ? layout.height : ""}`;
+  if (state.bgKey === key) return Promise.resolve();
+  state.bgKey = key;
+  return Plotly.react(bg, [base.contour], layout, { staticPlot: true });
 }
 
 function followZoom(state) {
@@ -323,6 +527,9 @@ function showStep(state) {
   state.dom.label.textContent = `step k = ${state.k}`;
   state.dom.play.textContent = state.timer ? "❚❚" : "▶";
   state.dom.play.title = state.timer ? "Pause (space)" : "Play (space)";
+  state.dom.root.classList.toggle("pg-present", !!(state.paths && state.paths.present));
+  showTheory(state);
+  showInspector(state);
 }
 
 // Redraw with the current paths and step. Only the path traces are new objects; the contour trace
@@ -485,9 +692,17 @@ function createState(parentElement) {
     }
   });
   resize.observe(dom.root);
+  // In presentation mode the map follows the window's height (a projector's resolution).
+  const onWindow = () => {
+    if (!state.paths || !state.paths.present) return;
+    state.presentHeight = null;
+    scheduleDraw(state);
+  };
+  window.addEventListener("resize", onWindow);
   state.cleanup = () => {
     pause(state);
     resize.disconnect();
+    window.removeEventListener("resize", onWindow);
     if (state.Plotly && state.plotted) {
       state.Plotly.purge(dom.plot);
       state.Plotly.purge(dom.bg);
@@ -510,6 +725,7 @@ export function mountMap({ data, parentElement, setTriggerValue }) {
   const signature = JSON.stringify(data);
   if (signature === state.signature) return state.release;
   state.signature = signature;
+  state.presentHeight = null; // measured again on the next draw
   const paths = decodePaths(data);
   const wasAtEnd = !state.paths || state.k >= state.paths.n_steps;
   state.paths = paths;

@@ -1,8 +1,8 @@
 """The custom surface in a real headless Chromium: type a formula, see it read (LaTeX) and raced;
 type a malformed one, see the error and the page still drawn.
 
-The map is found as the Plotly chart that holds a contour (`.js-plotly-plot`, inside Streamlit's
-`stPlotlyChart` or a custom component), so the test does not depend on how the map is embedded.
+The map is the explorer's map component (`.st-key-landscape`): a contour layer under a layer of
+paths and legend.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import pytest
 
 pytestmark = pytest.mark.e2e
 
-MAP = ".js-plotly-plot:has(.contourlayer)"
+MAP = ".st-key-landscape"
 PATHS = f"{MAP} .scatterlayer"
 FORMULA_BOX = ".st-key-custom_formula input"
 
