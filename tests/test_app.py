@@ -16,6 +16,7 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 import surfaces
 from figures import explorer as fx
+from figures import map_data
 from ui import lessons
 
 TIMEOUT = 60
@@ -514,3 +515,12 @@ def test_newton_at_himmelblaus_maximum_reads_as_a_maximum_in_the_table():
     assert list(table["stopped at"]) == ["a maximum", "a minimum"]
     assert "maximum, not a minimum" in table.loc[0, "why it stopped"]
     assert "None" not in table.to_string() and "max_steps" not in table.to_string()
+
+
+def test_the_step_inspector_takes_a_copy_of_an_optimizer():
+    at = _app({"opts": "sgd,sgd~2", "sgd~2_lr": "0.02", "inspect": "sgd~2"})
+    assert not _warnings(at)
+    assert at.selectbox(key="inspect").value == "sgd~2"
+    inspector = _map_payloads(at)["paths"]["theory"]["inspector"]
+    assert inspector["name"] == "sgd"  # the method; its numbers are the copy's (α = 0.02, not 0.09)
+    np.testing.assert_allclose(map_data.decode_table(inspector)["lr"], 0.02, rtol=1e-6)
