@@ -17,6 +17,8 @@ import plotly.graph_objects as go
 
 __all__ = [
     "CONTOUR_COLORSCALE",
+    "COPY_SEP",
+    "MAX_COPIES",
     "OKABE_ITO",
     "OPTIMIZER_COLORS",
     "TEMPLATE",
@@ -25,6 +27,8 @@ __all__ = [
     "level_transform",
     "optimizer_color",
     "palette",
+    "run_id",
+    "split_run_id",
     "surface_grid",
 ]
 
@@ -76,11 +80,48 @@ TEMPLATE = go.layout.Template(
 )
 
 
+# A run id names one run of an optimizer on a page: the optimizer's name for its first run, and
+# "<name>~<copy>" (copy 2, 3, ...) for the copies the user added to compare settings of one method.
+COPY_SEP = "~"
+MAX_COPIES = 3  # runs of one optimizer at once: the original and two copies
+_SHADES = (0.0, -0.45, 0.5)  # copy i's colour: the optimizer's, darker (< 0) or lighter (> 0)
+
+
+def split_run_id(run_id: str) -> tuple[str, int]:
+    """'sgd' -> ('sgd', 1), 'sgd~2' -> ('sgd', 2). Raises ValueError for a malformed id."""
+    name, sep, copy = str(run_id).partition(COPY_SEP)
+    if not sep:
+        return name, 1
+    if not (copy.isdigit() and 2 <= int(copy) <= MAX_COPIES):
+        raise ValueError(f"a copy of an optimizer is numbered 2 to {MAX_COPIES}; got {run_id!r}")
+    return name, int(copy)
+
+
+def run_id(name: str, copy: int) -> str:
+    """The id of copy `copy` (1 = the original) of optimizer `name`."""
+    return name if copy == 1 else f"{name}{COPY_SEP}{copy}"
+
+
+def _shade(color: str, amount: float) -> str:
+    """`color` (#rrggbb) mixed with black (amount < 0) or white (amount > 0) by |amount|."""
+    rgb = [int(color[i : i + 2], 16) for i in (1, 3, 5)]
+    target = 255 if amount > 0 else 0
+    mixed = [round(c + abs(amount) * (target - c)) for c in rgb]
+    return "#" + "".join(f"{c:02X}" for c in mixed)
+
+
 def optimizer_color(name: str) -> str:
-    """The colour of an optimizer; unknown names get a stable colour from a fallback list."""
-    if name in OPTIMIZER_COLORS:
-        return OPTIMIZER_COLORS[name]
-    return _FALLBACK_COLORS[sum(map(ord, name)) % len(_FALLBACK_COLORS)]
+    """The colour of an optimizer, or of a run id (a copy gets a darker or lighter shade of its
+    optimizer's colour); unknown names get a stable colour from a fallback list."""
+    try:
+        base, copy = split_run_id(name)
+    except ValueError:
+        base, copy = name, 1
+    if base in OPTIMIZER_COLORS:
+        color = OPTIMIZER_COLORS[base]
+    else:
+        color = _FALLBACK_COLORS[sum(map(ord, base)) % len(_FALLBACK_COLORS)]
+    return color if copy == 1 else _shade(color, _SHADES[(copy - 1) % len(_SHADES)])
 
 
 def surface_grid(surface, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -2,11 +2,14 @@
 
 - The map itself is drawn in the browser by a component (`figures.map_data` builds its data).
 - `loss_figure`: L(θ_k) - L* against step k on a log axis, with EMA smoothing.
-- `lr_figure`: the learning rate α_k each optimizer used (and LM's damping λ_k).
-  Both return plain figure dicts (drawn on every rerun; no go.Figure validation on that path).
+- `lr_figure`: the learning rate α_k each optimizer used (methods that have one).
+- `damping_figure`: LM's damping λ_k from λ_0 on, accepted and rejected trials marked.
+  `loss_figure` and `lr_figure` return plain figure dicts (drawn on every rerun; no go.Figure
+  validation on that path); `damping_figure` a go.Figure (a lazy tab).
 - `surface3d_figure`: the loss surface in 3D with the paths on it (stable `uirevision`).
 - `schedule_figure`: a small chart of a learning-rate schedule.
-- `summary_rows`: the numbers of the summary table.
+- `summary_rows`: the numbers of the summary table; `summary_table` words and formats them
+  (`compact_number`).
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from collections.abc import Mapping
 import numpy as np
 import plotly.graph_objects as go
 
-from figures import TEMPLATE, apply_levels, level_transform, optimizer_color
+from figures import TEMPLATE, apply_levels, level_transform, optimizer_color, split_run_id
 from surfaces.base import LOSS_FLOOR
 
 __all__ = [
+    "compact_number",
+    "damping_figure",
     "ema",
     "finite_length",
     "frame_steps",
@@ -28,21 +33,72 @@ __all__ = [
     "lr_figure",
     "schedule_figure",
     "summary_rows",
+    "summary_table",
     "surface3d_figure",
 ]
 
 MARKER_STEPS = 100  # paths up to this many steps get a dot per step
 _TEMPLATE = TEMPLATE.to_plotly_json()  # the template as a plain dict, for the dict figures
+SHORT_CURVE = 10  # loss curves of at most this many points get a dot per point (a one-step Newton)
+LEGEND_PER_ROW = 3  # legend entries that fit one row above a chart in the page's narrow column
+LEGEND_ROW_PX = 30
+MAX_EPOCH_LINES = 60  # more epoch boundaries than this would hide the curves: none are drawn
+
+
+def compact_number(value) -> str:
+    """A number for a table cell: 3 significant digits, scientific notation outside [1e-3, 1e4)
+    without '+' or leading zeros in the exponent (3.87e11, 3.58e−6); '—' for None or NaN. Minus
+    signs are the typographic '−' (U+2212), which a table cell does not break after as it does
+    after '-' (6.36e- | 24)."""
+    if value is None or not math.isfinite(float(value)):
+        return "—"
+    v = float(value)
+    if v == 0:
+        return "0"
+    if 1e-3 <= abs(v) < 1e4:
+        return f"{v:.3g}".replace("-", "−")
+    mantissa, exponent = f"{v:.2e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa}e{int(exponent)}".replace("-", "−")
+
+
+def _epoch_lines(trajectories: Mapping[str, object]) -> list[dict]:
+    """Dotted vertical lines at the epoch boundaries k = e · (iterations per epoch), when a run
+    uses minibatches (an epoch is then several steps); none when every run is full batch."""
+    per_epoch = max((int(getattr(t, "iters_per_epoch", 1)) for t in trajectories.values()), default=1)
+    n = max((int(t.n_steps) for t in trajectories.values()), default=0)
+    if per_epoch <= 1 or n // per_epoch > MAX_EPOCH_LINES:
+        return []
+    line = {
+        "type": "line",
+        "yref": "paper",
+        "y0": 0,
+        "y1": 1,
+        "line": {"color": "#aab", "width": 1, "dash": "dot"},
+    }
+    return [{**line, "x0": k, "x1": k} for k in range(per_epoch, n + 1, per_epoch)]
+
+
+def _has_alpha(traj) -> bool:
+    """Whether the run's method has a learning rate or step scale α (LM has none: λ instead)."""
+    try:
+        from optimizers import OPTIMIZERS
+
+        return any(p.name == "lr" for p in OPTIMIZERS[traj.optimizer].hyper)
+    except (ImportError, KeyError, AttributeError):
+        return True
 
 
 def _label(name: str, labels: Mapping[str, str] | None) -> str:
+    """The legend label of run `name`: the page's (which tells copies apart), else the optimizer's."""
     if labels and name in labels:
         return labels[name]
     try:
         from optimizers import OPTIMIZERS
 
-        return OPTIMIZERS[name].label
-    except (ImportError, KeyError):
+        base, copy = split_run_id(name)
+        return OPTIMIZERS[base].label + ("" if copy == 1 else f" #{copy}")
+    except (ImportError, KeyError, ValueError):
         return name
 
 
@@ -121,7 +177,8 @@ def loss_figure(
                 "type": "scatter",
                 "x": k,
                 "y": _f32(y),
-                "mode": "lines",
+                "mode": "lines+markers" if len(y) <= SHORT_CURVE else "lines",  # a 1-step drop stays visible
+                "marker": {"size": 7},
                 "line": {"color": color, "width": 1 if smooth else 2.5},
                 "opacity": 0.35 if smooth else 1.0,
                 "name": label if not smooth else f"{label} (raw)",
@@ -160,9 +217,13 @@ def loss_figure(
                 "hovertemplate": f"<b>{label}</b><br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
             }
         )
+    # The legend sits above the plot, inside `height`: each further row of it adds its own height,
+    # so that with 7 optimizers the plot itself keeps its size.
+    legend_rows = max(1, math.ceil(len(trajectories) / LEGEND_PER_ROW))
     layout = {
         "template": _TEMPLATE,
-        "height": height,
+        "height": height + LEGEND_ROW_PX * (legend_rows - 1),
+        "shapes": _epoch_lines(trajectories),
         "xaxis": {"title": {"text": "step k"}},
         "yaxis": {
             "title": {"text": "L(θ_k) − L*  (log scale)" if log_axis else "loss L(θ_k)"},
@@ -181,63 +242,91 @@ def lr_figure(
     labels: Mapping[str, str] | None = None,
     height: int = 320,
 ) -> dict:
-    """Learning rate α_k against step for each optimizer (log axis).
-
-    LM's damping λ_k, when present, is drawn dotted on a second axis on the right. A plain
-    figure dict, like `loss_figure`."""
+    """Learning rate α_k against step for each run whose method has one (log axis); LM has no α
+    (its damping λ_k has its own panel, `damping_figure`). Epoch boundaries are marked when a run
+    uses minibatches. A plain figure dict, like `loss_figure`."""
     traces: list[dict] = []
-    has_lambda = False
     for name, traj in trajectories.items():
-        label = _label(name, labels)
-        color = optimizer_color(name)
         lrs = np.asarray(traj.lrs, dtype=float)
-        if lrs.size:
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": np.arange(lrs.size, dtype=np.int32),
-                    "y": _f32(lrs),
-                    "mode": "lines",
-                    "line": {"color": color, "width": 2.5, "shape": "hv"},
-                    "name": f"{label}: α_k",
-                    "legendgroup": name,
-                    "hovertemplate": f"<b>{label}</b><br>step %{{x}}<br>α = %{{y:.4g}}<extra></extra>",
-                }
-            )
-        lambdas = getattr(traj, "lambdas", None)
-        if lambdas is not None and len(lambdas):
-            has_lambda = True
-            lam = np.asarray(lambdas, dtype=float)
-            traces.append(
-                {
-                    "type": "scatter",
-                    "x": np.arange(lam.size, dtype=np.int32),
-                    "y": _f32(lam),
-                    "mode": "lines",
-                    "line": {"color": color, "width": 2, "dash": "dot", "shape": "hv"},
-                    "name": f"{label}: damping λ_k",
-                    "legendgroup": name,
-                    "yaxis": "y2",
-                    "hovertemplate": f"<b>{label}</b><br>step %{{x}}<br>λ = %{{y:.4g}}<extra></extra>",
-                }
-            )
+        if not lrs.size or not _has_alpha(traj):
+            continue
+        label = _label(name, labels)
+        what = "α_k" if traj.optimizer not in ("newton", "gauss_newton") else "step scale α_k"
+        traces.append(
+            {
+                "type": "scatter",
+                "x": np.arange(lrs.size, dtype=np.int32),
+                "y": _f32(lrs),
+                "mode": "lines",
+                "line": {"color": optimizer_color(name), "width": 2.5, "shape": "hv"},
+                "name": f"{label}: {what}",
+                "legendgroup": name,
+                "hovertemplate": f"<b>{label}</b><br>step %{{x}}<br>α = %{{y:.4g}}<extra></extra>",
+            }
+        )
     layout: dict = {
         "template": _TEMPLATE,
         "height": height,
+        "shapes": _epoch_lines(trajectories),
         "xaxis": {"title": {"text": "step k"}},
         "yaxis": {"title": {"text": "learning rate α_k"}, "type": "log", "exponentformat": "power"},
         "uirevision": "lr",
     }
-    if has_lambda:
-        layout["yaxis2"] = {
-            "title": {"text": "LM damping λ_k"},
-            "type": "log",
-            "overlaying": "y",
-            "side": "right",
-            "showgrid": False,
-            "exponentformat": "power",
-        }
     return {"data": traces, "layout": layout}
+
+
+def damping_figure(
+    trajectories: Mapping[str, object],
+    *,
+    labels: Mapping[str, str] | None = None,
+    height: int = 360,
+) -> go.Figure | None:
+    """LM's damping λ_k against step k on a log axis, from λ_0 (the damping iteration 0 used), with
+    each trial marked: a dot where it was accepted (θ moved, λ ÷ 10), a cross where it was
+    rejected (θ stayed, λ × 10). None when no run records its damping (no LM run).
+
+    Per LM run three traces: the λ_k line, the accepted and the rejected trials.
+    """
+    traces: list = []
+    for name, traj in trajectories.items():
+        records = getattr(traj, "records", {})
+        if "damping_used" not in records or not len(records["damping_used"]):
+            continue
+        lam = np.asarray(records["damping_used"], dtype=float)
+        ok = np.asarray(records["accepted"]) == 1
+        k = np.arange(lam.size)
+        label = _label(name, labels)
+        color = optimizer_color(name)
+        hover = f"<b>{label}</b><br>step %{{x}}<br>λ = %{{y:.3g}}"
+        traces.append(
+            go.Scatter(x=k, y=lam, mode="lines", line={"color": color, "width": 2, "shape": "hv"},
+                       name=f"{label}: damping λ<sub>k</sub>", legendgroup=name, hoverinfo="skip")
+        )  # fmt: skip
+        for mask, symbol, what in ((ok, "circle", "accepted"), (~ok, "x", "rejected")):
+            traces.append(
+                go.Scatter(
+                    x=k[mask],
+                    y=lam[mask],
+                    mode="markers",
+                    marker={"symbol": symbol, "size": 9 if symbol == "circle" else 11, "color": color,
+                            "line": {"width": 1, "color": "white" if symbol == "circle" else color}},
+                    name=f"{what} step" + ("" if symbol == "circle" else " (θ stays, λ × 10)"),
+                    legendgroup=name,
+                    hovertemplate=f"{hover}<br>{what}<extra></extra>",
+                )
+            )  # fmt: skip
+    if not traces:
+        return None
+    n = max(len(t.x) for t in traces)
+    layout = {
+        "template": TEMPLATE,
+        "height": height,
+        "xaxis": {"title": {"text": "step k"}, "range": [-0.5, n - 0.5]},  # step 0's marker whole
+        "yaxis": {"title": {"text": "damping λ<sub>k</sub> (log scale)"}, "type": "log",
+                  "exponentformat": "power", "dtick": 1, "automargin": True},
+        "uirevision": "damping",
+    }  # fmt: skip
+    return go.Figure(data=traces, layout=layout)
 
 
 def schedule_figure(values: np.ndarray, *, height: int = 150) -> go.Figure:
@@ -372,6 +461,64 @@ def summary_rows(
                 "steps run": int(traj.n_steps),
                 "status": str(traj.status),
                 "message": str(traj.message),
+                "ending": traj.ending,
+                "notes": tuple(traj.notes),
             }
         )
     return rows
+
+
+STOPPED_AT = {
+    "minimum": "a minimum",
+    "saddle": "a saddle point",
+    "maximum": "a maximum",
+    "degenerate": "a flat point",
+}
+_KIND_WHY = {
+    "minimum": "",
+    "saddle": "; the curvature is negative in one direction: a saddle point, not a minimum",
+    "maximum": "; the curvature is negative in every direction: a maximum, not a minimum",
+    "degenerate": "; the Hessian is singular there, so the curvature cannot tell what kind of point it is",
+}
+
+
+def _why(ending) -> str:
+    """Why a run stopped, in the lecture's words (from its `Ending`)."""
+    k, value, limit = ending.step, compact_number(ending.value), compact_number(ending.limit)
+    if ending.reason == "converged":
+        return f"the gradient vanished at step {k} (‖∇L‖ = {value} < {limit})" + _KIND_WHY.get(
+            ending.point or "", ""
+        )
+    if ending.reason == "max_steps":
+        return f"all {k} steps ran; ‖∇L‖ is still {value}"
+    if ending.reason == "loss_exploded":
+        return f"the loss passed {limit} at step {k}: the learning rate is too large"
+    if ending.reason == "unbounded_below":
+        return f"the loss fell below −{limit} at step {k}: this surface has no minimum"
+    return f"the numbers overflowed after step {k}: the learning rate is too large"
+
+
+def summary_table(rows: list[dict], *, never: str = "not reached") -> list[dict[str, str]]:
+    """`summary_rows` as the page shows them: every cell a short string (compact numbers, '—'
+    where a value does not exist, `never` where the tolerance was not reached), and instead of
+    the engine's status a column saying where the run stopped and one saying why."""
+    out = []
+    for row in rows:
+        ending = row["ending"]
+        k = row["steps to tolerance"]
+        stopped = {
+            "converged": STOPPED_AT.get(ending.point or "", "a stationary point"),
+            "max_steps": "out of steps",
+        }
+        out.append(
+            {
+                "run": row["optimizer"],
+                "final loss": compact_number(row["final loss"]),
+                "distance to nearest minimum": compact_number(row["distance to nearest minimum"]),
+                "steps to tolerance": never if k is None else str(k),
+                "steps taken": str(row["steps run"]),
+                "stopped at": stopped.get(ending.status, "diverged"),
+                "why it stopped": _why(ending),
+            }
+        )
+    return out

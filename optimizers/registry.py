@@ -251,6 +251,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\ (\lambda \leftarrow \lambda/10),"
             r"\ \text{else}\ \theta_{k+1} = \theta_k \ (\lambda \leftarrow 10\lambda)",
             damping=lambda state: state.lam,
+            # lambda_k as iteration k used it (lambda_0 first) and whether its trial was accepted.
+            records=(("damping_used", lambda state: state.used), ("accepted", lambda state: state.accepted)),
         ),
         OptimizerInfo(
             "nesterov",

@@ -47,6 +47,7 @@ from optimizers.first_order import Optimizer, StepInput
 from optimizers.registry import OPTIMIZERS, OptimizerInfo
 from optimizers.schedules import Schedule, make_schedule
 from optimizers.second_order import sym_eig2, zero_cutoff
+from optimizers.theory import stationary_point_kind
 from params import Param
 from surfaces.base import Surface, split_xy
 
@@ -62,6 +63,12 @@ MAX_KEPT_POINTS = 25_000_000  # keep_paths=True holds N * (steps + 1) points at 
 # Stop codes of the scan; `Ending.reason` and `BatchResult.status` name them.
 RUNNING, CONVERGED, EXPLODED, NONFINITE = 0, 1, 2, 3
 STATUS = np.array(["max_steps", "converged", "diverged", "diverged"])
+POINT_WORDS = {
+    "minimum": "a minimum",
+    "saddle": "a saddle point, not a minimum",
+    "maximum": "a maximum, not a minimum",
+    "degenerate": "a flat point: the Hessian is singular, so its kind is undecided",
+}
 
 
 @dataclass(frozen=True)
@@ -80,6 +87,10 @@ class Ending:
     step: int  # the path's last step (its last finite point)
     value: float
     limit: float
+    # Where a converged run stopped (the gradient vanishes there), from the Hessian there
+    # (`theory.stationary_point_kind`): "minimum", "saddle", "maximum" or "degenerate" (singular H,
+    # second derivatives cannot tell); None for a run that did not converge.
+    point: str | None = None
 
     @property
     def status(self) -> str:
@@ -88,11 +99,12 @@ class Ending:
 
     @property
     def headline(self) -> str:
-        """'converged at step 12', 'diverged at step 7' or 'ran all 500 steps'."""
+        """'converged at step 12 (a minimum)', 'diverged at step 7' or 'ran all 500 steps'."""
         if self.reason == "max_steps":
             return f"ran all {self.step} steps"
         at = self.step + 1 if self.reason == "overflow" else self.step
-        return f"{self.status} at step {at}"
+        kind = f" ({POINT_WORDS[self.point]})" if self.point else ""
+        return f"{self.status} at step {at}{kind}"
 
     @property
     def detail(self) -> str:
@@ -226,7 +238,9 @@ class BatchResult:
         k, code = int(self.n_steps[i]), int(self.codes[i])
         gn, loss = float(self.final_grad_norms[i]), float(self.losses[-1, i])
         if code == CONVERGED:
-            return Ending("converged", k, gn, self.tol)
+            return Ending(
+                "converged", k, gn, self.tol, point=_point_kind(self.surface, self.trajectory_points(i)[-1])
+            )
         if code == EXPLODED:
             reason = "unbounded_below" if loss < 0 else "loss_exploded"
             return Ending(reason, k, loss, float(self.loss_limit[i]))
@@ -276,7 +290,7 @@ def _grad_norms(surface: Surface, points: np.ndarray) -> np.ndarray:
 
 def _curvature_notes(info: OptimizerInfo, surface: Surface, path: np.ndarray, code: int) -> tuple[str, ...]:
     """What a second-order method met along `path` (the registry's `curvature` names the matrix it
-    solves with), and whether a converged run sits on a saddle or a maximum."""
+    solves with). Where a converged run stopped is `Ending.point`."""
     notes = []
     if info.curvature == "hessian" and len(path) > 1:
         lam1, lam2, singular = _eigenvalues(surface.hessian_xy, path[:-1])
@@ -299,13 +313,16 @@ def _curvature_notes(info: OptimizerInfo, surface: Surface, path: np.ndarray, co
                 f"JᵀJ was singular at step {j} (the Jacobian lost rank): {info.label} took no step "
                 "along that direction; LM's damping would"
             )
-    if code == CONVERGED and len(surface.minima) < 16:
-        lam1, lam2, _ = _eigenvalues(surface.hessian_xy, path[-1])
-        if lam2 < 0 < lam1:
-            notes.append("this stationary point is a saddle point, not a minimum (the Hessian is indefinite)")
-        elif lam1 < 0:
-            notes.append("this stationary point is a maximum, not a minimum")
     return tuple(notes)
+
+
+def _point_kind(surface: Surface, point: np.ndarray) -> str:
+    """'minimum', 'saddle', 'maximum' or 'degenerate': the Hessian's verdict at `point` (2,)."""
+    with np.errstate(all="ignore"):
+        a, h, c = (float(v) for v in surface.hessian_xy(np.float64(point[0]), np.float64(point[1])))
+    if not np.isfinite([a, h, c]).all():
+        return "degenerate"
+    return str(stationary_point_kind(np.array([[a, h], [h, c]])))
 
 
 def _eigenvalues(entries_xy: Any, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -30,7 +30,9 @@ LM_LAMBDA_RANGE = (1e-15, 1e15)
 
 
 class LMState(NamedTuple):
-    lam: Coordinate  # damping lambda of each run
+    lam: Coordinate  # damping lambda of each run, for the next iteration
+    used: Coordinate = 0.0  # the damping the last iteration's trial used
+    accepted: Coordinate = 1.0  # 1.0 if the last iteration's trial lowered the loss (theta moved), else 0.0
 
 
 def sym_eig2(a: Coordinate, h: Coordinate, c: Coordinate) -> tuple[Coordinate, ...]:
@@ -112,7 +114,7 @@ def lm(damping: Hyper, scaling: str) -> Optimizer:
     def update(step: StepInput, state: LMState) -> tuple[Pair, LMState]:
         theta, g, f = step.theta, step.g, step.f
         a, h, c = f.gram_xy(*theta)
-        lam = state.lam
+        lam = used = state.lam
         # J^T J + lam D only changes the diagonal: D = I (Levenberg) or diag(J^T J) (Marquardt).
         a, c = (a * (1.0 + lam), c * (1.0 + lam)) if marquardt else (a + lam, c + lam)
         trial = _moved(theta, step.lr, solve_sym2(a, h, c, 0.5 * g[0], 0.5 * g[1]))
@@ -120,7 +122,7 @@ def lm(damping: Hyper, scaling: str) -> Optimizer:
         lam = lam * select(accept, LM_DECREASE, LM_INCREASE)
         lam = np.minimum(np.maximum(lam, LM_LAMBDA_RANGE[0]), LM_LAMBDA_RANGE[1])
         theta = (select(accept, trial[0], theta[0]), select(accept, trial[1], theta[1]))
-        return theta, LMState(lam)
+        return theta, LMState(lam, used, select(accept, 1.0, 0.0))
 
     return Optimizer(init, update)
 

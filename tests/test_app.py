@@ -5,14 +5,19 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
+from figures import explorer as fx
+from figures import map_data
+from ui import lessons
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -28,7 +33,7 @@ def _app(query: dict[str, str] | None = None) -> AppTest:
 
 
 def _summary(at: AppTest):
-    return at.dataframe[0].value
+    return at.table[0].value
 
 
 def _warnings(at: AppTest) -> list[str]:
@@ -82,7 +87,7 @@ def test_default_render():
     assert _map_payloads(at)["paths"]["n_steps"] == 60  # the map component
     table = _summary(at)
     assert list(table["optimizer"]) == ["SGD", "Momentum", "RMSProp", "Adam"]
-    assert (table["final loss"] < 1.0).all()
+    assert (table["final loss"].str.replace("−", "-").astype(float) < 1.0).all()
     assert list(table["steps to tolerance"]) == ["25", "not reached", "50", "not reached"]
     assert not _warnings(at)
     assert dict(at.query_params) == {}  # the default view has a clean URL
@@ -188,7 +193,7 @@ def test_divergence_warning_names_optimizer_and_step():
     warnings = [w for w in _warnings(at) if "diverged" in w]
     assert len(warnings) == 1 and "SGD diverged at step" in warnings[0]
     table = _summary(at)
-    assert table.loc[table["optimizer"] == "SGD", "status"].item() == "diverged"
+    assert table.loc[table["optimizer"] == "SGD", "stopped at"].item() == "diverged"
 
 
 def test_lesson_preset_sets_up_the_scene():
@@ -198,7 +203,9 @@ def test_lesson_preset_sets_up_the_scene():
     assert at.selectbox(key="surface").value == "linear_regression"
     table = _summary(at)
     assert list(table["optimizer"]) == ["SGD", "Newton"]
-    assert table.loc[1, "distance to nearest minimum"] < 1e-6  # one Newton step lands on θ*
+    assert (
+        float(table.loc[1, "distance to nearest minimum"].replace("−", "-")) < 1e-6
+    )  # one Newton step lands on θ*
     assert any("Lesson" in i.value for i in at.info)
 
 
@@ -207,8 +214,10 @@ def test_lazy_views_render_when_opened():
     assert any('"type":"surface"' in c.proto.spec for c in at.get("plotly_chart"))
     at = _app({"view": "Learning rate", "surface": "curve_fit", "opts": "lm"})
     assert not at.exception
-    assert {"loss_chart", "lr_chart"} <= set(_plots(at))  # loss and learning rate (in-place charts)
-    assert any(t.get("yaxis") == "y2" for t in _plots(at)["lr_chart"]["data"])  # LM's damping λ_k
+    assert "loss_chart" in _plots(at) and "lr_chart" not in _plots(at)  # LM has no learning rate α
+    assert any("damping" in c.proto.spec for c in at.get("plotly_chart"))  # λ_k, in a panel of its own
+    at = _app({"view": "Learning rate", "surface": "curve_fit", "opts": "sgd,lm"})
+    assert {"loss_chart", "lr_chart"} <= set(_plots(at))  # loss and SGD's α_k (in-place charts)
 
 
 def test_optimizer_explanations_are_shown():
@@ -271,7 +280,7 @@ def test_switching_surface_moves_lr_and_steps_to_its_suggestions():
     for opt in at.multiselect(key="opts").value:  # the race on screen (suggestions cover more)
         assert at.select_slider(key=f"{opt}_lr").value == pytest.approx(info.suggested_lr[opt])
     assert not [w for w in _warnings(at) if "diverged" in w]
-    assert set(_summary(at)["status"]) <= {"converged", "max_steps"}
+    assert set(_summary(at)["stopped at"]) <= {"a minimum", "out of steps"}
     assert dict(at.query_params) == {"surface": "rosenbrock"}  # suggestions are that surface's defaults
 
 
@@ -297,7 +306,9 @@ def test_second_order_methods_run_full_batch_with_one_caption():
     assert len(captions) == 1
     assert "Newton, Gauss-Newton and Levenberg-Marquardt use the full batch" in captions[0]
     table = _summary(at)
-    assert table.loc[1, "distance to nearest minimum"] < 1e-6  # Newton: the exact full-batch step
+    assert (
+        float(table.loc[1, "distance to nearest minimum"].replace("−", "-")) < 1e-6
+    )  # Newton: the exact full-batch step
     at = _app({"surface": "linear_regression", "opts": "sgd,newton"})  # full batch: no caption
     assert not [c for c in at.caption if "full batch" in c.value]
 
@@ -345,16 +356,17 @@ def _switch_page(at: AppTest, url_path: str) -> AppTest:
     return at.run()
 
 
-def test_back_from_the_search_page_the_explorer_starts_afresh():
+def test_back_from_the_search_page_the_explorer_has_its_scene():
     at = _app()
     at.selectbox(key="surface").set_value("rosenbrock").run()
     at.select_slider(key="adam_lr").set_value(0.3).run()
     assert _switch_page(at, "search").title[0].value == "Hyperparameter search"
     _switch_page(at, "")
     assert not at.exception, [e.value for e in at.exception]
-    # Streamlit has dropped every explorer widget; kept values must not mix into the default scene.
-    assert at.selectbox(key="surface").value == "quadratic"
-    assert at.select_slider(key="adam_lr").value == pytest.approx(0.1)
+    # Streamlit has dropped every explorer widget; the page rebuilds them from the scene it left.
+    assert at.selectbox(key="surface").value == "rosenbrock"
+    assert at.select_slider(key="adam_lr").value == pytest.approx(0.3)
+    assert not _warnings(at)
 
 
 @pytest.mark.parametrize(
@@ -387,4 +399,143 @@ def test_page_switches_do_not_leak_one_pages_settings_into_the_others_url():
     assert [k for k in at.query_params if not k.startswith("tune_")] == []
     _switch_page(at, "")
     assert not at.exception, [e.value for e in at.exception]
-    assert dict(at.query_params) == {}  # the explorer afresh, and no search key
+    assert dict(at.query_params) == {"surface": "rosenbrock", "adam_lr": "0.3"}  # its scene, no search key
+
+
+# --------------------------------------------------------------------------- issue 10
+
+
+def _payload_labels(at: AppTest) -> list[str]:
+    return [p["label"] for p in _map_payloads(at)["paths"]["paths"]]
+
+
+@pytest.mark.parametrize("name", list(lessons.PRESETS))
+def test_every_preset_shows_the_engines_numbers_that_its_claims_are_checked_on(name):
+    """The page runs the very scene `lessons.scene_runs` checks (tests/test_lessons.py)."""
+    at = _app()
+    at.selectbox(key="preset").set_value(name).run()
+    assert not at.exception, [e.value for e in at.exception]
+    _, runs = lessons.scene_runs(lessons.PRESETS[name].settings)
+    table = _summary(at)
+    expected = [
+        fx.compact_number(runs[r].losses[fx.finite_length(runs[r]) - 1])
+        for r in at.multiselect(key="opts").value
+    ]
+    assert list(table["final loss"]) == expected
+    assert any(f"Lesson: {lessons.PRESETS[name].title}" in i.value for i in at.info)
+    assert at.query_params["preset"] in (name, [name])
+
+
+def test_the_rmsprop_valley_preset_keeps_sgds_learning_rate_between_the_sliders_stops():
+    at = _app()
+    at.selectbox(key="preset").set_value("rmsprop_valley").run()
+    assert at.select_slider(key="sgd_lr").value == pytest.approx(0.009)
+    assert at.query_params["sgd_lr"] in ("0.009", ["0.009"])
+    assert list(_summary(at)["stopped at"]) == ["out of steps", "a minimum"]
+
+
+def test_copies_of_an_optimizer_have_their_own_settings_labels_and_url():
+    query = {
+        "opts": "sgd,sgd~2",
+        "sgd~2_lr": "0.02",
+        "sgd~2_sched": "inverse_time",
+        "sgd~2_sched_decay_rate": "0.5",
+    }
+    at = _app(query)
+    assert not _warnings(at)
+    assert _payload_labels(at) == ["SGD, α 0.09", "SGD, α 0.02, 1/t decay"]
+    assert list(_summary(at)["optimizer"]) == ["SGD, α 0.09", "SGD, α 0.02, 1/t decay"]
+    colours = [p["color"] for p in _map_payloads(at)["paths"]["paths"]]
+    assert len(set(colours)) == 2
+    assert {k: (v[0] if isinstance(v, list) else v) for k, v in at.query_params.items()} == query
+    at.select_slider(key="sgd~2_lr").set_value(0.05).run()
+    assert at.query_params["sgd~2_lr"] in ("0.05", ["0.05"])
+    assert "sgd_lr" not in at.query_params  # the original is untouched
+    assert at.select_slider(key="sgd_lr").value == pytest.approx(0.09)
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ({"opts": "sgd~9"}, "`opts=sgd~9`"),
+        ({"opts": "sgd,sgd~2", "sgd~2_sched": "bogus"}, "`sgd~2_sched=bogus`"),
+        ({"opts": "sgd", "sgd~2_lr": "0.5"}, "`sgd~2_lr=0.5`"),  # a copy not in the race
+        ({"opts": "sgd,sgd~2", "sgd~2_lr": "-1"}, "`sgd~2_lr=-1`"),
+    ],
+)
+def test_tampered_links_to_copies_fall_back_with_a_warning(query, fragment):
+    at = _app(query)
+    assert any(fragment in w for w in _warnings(at)), _warnings(at)
+
+
+def test_a_warning_names_a_default_list_in_words_not_as_a_python_list():
+    at = _app({"opts": "nope"})
+    (warning,) = _warnings(at)
+    assert "[" not in warning and warning.endswith("using the default, sgd, momentum, rmsprop, adam.")
+
+
+def test_a_preset_banner_and_link_go_when_the_scene_no_longer_matches():
+    at = _app()
+    at.selectbox(key="preset").set_value("rmsprop_valley").run()
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    assert not at.exception
+    assert not any("Lesson" in i.value for i in at.info)
+    assert "preset" not in at.query_params
+    at.run()
+    assert at.selectbox(key="preset").value == "none"
+    at.selectbox(key="preset").set_value("lm_blend").run()  # it opens the learning-rate tab
+    at.tabs[0].run() if False else at.run()
+    assert any("Lesson" in i.value for i in at.info) and at.query_params["preset"] in (
+        "lm_blend",
+        ["lm_blend"],
+    )
+
+
+def test_the_scene_survives_the_search_page_and_the_url_holds_exactly_it():
+    at = _app()
+    at.selectbox(key="preset").set_value("rmsprop_valley").run()
+    at.selectbox(key="surface").set_value("himmelblau").run()
+    before = dict(at.query_params)
+    assert "momentum_lr" not in before and "preset" not in before
+    _switch_page(at, "search")
+    _switch_page(at, "")
+    assert not at.exception, [e.value for e in at.exception]
+    assert dict(at.query_params) == before
+    assert at.selectbox(key="surface").value == "himmelblau"
+    assert at.multiselect(key="opts").value == ["sgd", "rmsprop"]
+
+
+def test_the_schedule_chart_counts_the_runs_epochs():
+    query = {
+        "surface": "linear_regression",
+        "batch": "5",
+        "steps": "200",
+        "sched": "step",
+        "sched_step_size": "2",
+    }
+    at = _app(query)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    (schedule,) = [s for s in specs if s["layout"].get("xaxis", {}).get("title", {}).get("text") == "epoch"]
+    y = schedule["data"][0]["y"]  # plotly sends typed arrays as {"dtype", "bdata"}
+    n = len(base64.b64decode(y["bdata"])) // np.dtype(y["dtype"]).itemsize if isinstance(y, dict) else len(y)
+    assert n == 20  # 50 samples / 5 = 10 steps per epoch
+    assert any("20 epochs" in c.value for c in at.caption)
+
+
+def test_newton_at_himmelblaus_maximum_reads_as_a_maximum_in_the_table():
+    at = _app({"surface": "himmelblau", "opts": "newton,lm", "steps": "50"})
+    table = _summary(at)
+    assert list(table["stopped at"]) == ["a maximum", "a minimum"]
+    assert "maximum, not a minimum" in table.loc[0, "why it stopped"]
+    assert "None" not in table.to_string() and "max_steps" not in table.to_string()
+
+
+def test_the_step_inspector_takes_a_copy_of_an_optimizer():
+    at = _app({"opts": "sgd,sgd~2", "sgd~2_lr": "0.02", "inspect": "sgd~2"})
+    assert not _warnings(at)
+    assert at.selectbox(key="inspect").value == "sgd~2"
+    inspector = _map_payloads(at)["paths"]["theory"]["inspector"]
+    assert inspector["name"] == "sgd"  # the method; its numbers are the copy's (α = 0.02, not 0.09)
+    np.testing.assert_allclose(
+        map_data.decode_table(inspector)["lr"][:-1], 0.02, rtol=1e-6
+    )  # the last point has none

@@ -71,11 +71,74 @@ def test_dict_figures_are_valid_plotly_figures():
         assert checked.layout.template.layout.font.family.startswith("Source Sans Pro")
 
 
-def test_lr_figure_shows_lm_damping_on_a_second_axis():
-    _, _, trajs = _race("curve_fit", {"sgd": {"lr": 0.05}, "lm": {}}, steps=10)
+def test_lr_figure_draws_alpha_only_for_methods_that_have_one():
+    _, _, trajs = _race("curve_fit", {"sgd": {"lr": 0.05}, "gauss_newton": {}, "lm": {}}, steps=10)
     fig = fx.lr_figure(trajs)
-    assert any(t.get("yaxis") == "y2" for t in fig["data"])
-    assert fig["layout"]["yaxis"]["type"] == "log" and fig["layout"]["yaxis2"]["overlaying"] == "y"
+    assert [t["name"] for t in fig["data"]] == ["SGD: α_k", "Gauss-Newton: step scale α_k"]  # LM has no α
+    assert "yaxis2" not in fig["layout"]
+    assert fig["layout"]["yaxis"]["type"] == "log"
+
+
+def test_damping_panel_starts_at_lambda_0_and_marks_rejected_steps():
+    s = surfaces.get_surface("himmelblau")
+    lm = optimizers.run("lm", s, (0.5, -0.5), 60, damping=1e-3)
+    fig = fx.damping_figure({"lm": lm})
+    line, accepted, rejected = fig.data
+    assert line.x[0] == 0 and line.y[0] == pytest.approx(1e-3) and len(line.x) == lm.n_steps  # λ_0 at step 0
+    assert len(rejected.x) == int((lm.records["accepted"] == 0).sum()) >= 3
+    assert rejected.marker.symbol == "x" and accepted.marker.symbol == "circle"
+    assert len(accepted.x) + len(rejected.x) == lm.n_steps
+    assert fig.layout.yaxis.type == "log" and fig.layout.height >= 300
+    assert fx.damping_figure({}) is None  # no LM run: no panel
+
+
+def test_epoch_boundaries_are_marked_when_epochs_differ_from_steps():
+    s = surfaces.get_surface("linear_regression")
+    mini = optimizers.run("sgd", s, (-0.5, 1.5), 40, lr=0.05, batch_size=5)  # 50 samples: 10 per epoch
+    full = optimizers.run("sgd", s, (-0.5, 1.5), 40, lr=0.05)
+    for build in (fx.loss_figure, fx.lr_figure):
+        kw = {"min_value": s.min_value} if build is fx.loss_figure else {}
+        lines = [sh for sh in go.Figure(build({"sgd": mini}, **kw)).layout.shapes if sh.type == "line"]
+        assert sorted(sh.x0 for sh in lines) == [10, 20, 30, 40]
+        assert not go.Figure(build({"sgd": full}, **kw)).layout.shapes
+
+
+def test_a_run_that_lands_on_the_minimum_stays_visible_on_the_loss_chart():
+    s = surfaces.get_surface("linear_regression")
+    newton = optimizers.run("newton", s, (-0.5, 1.5), 30)
+    (trace,) = go.Figure(fx.loss_figure({"newton": newton}, min_value=s.min_value)).data
+    assert trace.mode == "lines+markers" and len(trace.x) == 2
+
+
+def test_the_loss_chart_grows_with_its_legend():
+    s, _, trajs = _race(
+        "quadratic", {o: {} for o in ["sgd", "momentum", "rmsprop", "adam", "newton", "nesterov", "adagrad"]}
+    )
+    few = fx.loss_figure(dict(list(trajs.items())[:2]), min_value=s.min_value)
+    many = fx.loss_figure(trajs, min_value=s.min_value)
+    assert (
+        many["layout"]["height"] - few["layout"]["height"] >= 50
+    )  # the plot keeps its height under the legend
+
+
+def test_copies_of_an_optimizer_get_shades_of_its_colour():
+    from figures import split_run_id
+
+    assert split_run_id("sgd~2") == ("sgd", 2) and split_run_id("adam") == ("adam", 1)
+    for bad in ("sgd~1", "sgd~9", "sgd~x", "sgd~"):
+        with pytest.raises(ValueError):
+            split_run_id(bad)
+    shades = {optimizer_color(r) for r in ("sgd", "sgd~2", "sgd~3")}
+    assert len(shades) == 3 and optimizer_color("sgd") == OPTIMIZER_COLORS["sgd"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(3.8654e11, "3.87e11"), (3.583e-6, "3.58e−6"), (0.5, "0.5"), (12.34, "12.3"), (0.0, "0"),
+     (None, "—"), (float("nan"), "—"), (-2.5e-5, "−2.5e−5"), (1e-16, "1e−16"), (-0.5, "−0.5")],
+)  # fmt: skip
+def test_compact_numbers(value, text):
+    assert fx.compact_number(value) == text
 
 
 def test_surface3d_keeps_camera_per_surface():
@@ -101,6 +164,27 @@ def test_summary_rows():
     saddle, _, strajs = _race("saddle", {"sgd": {"lr": 0.05}}, steps=10)
     row = fx.summary_rows(strajs, saddle, tol=1e-3)[0]
     assert row["distance to nearest minimum"] is None and row["steps to tolerance"] is None
+
+
+def test_summary_table_speaks_the_lectures_words():
+    s = surfaces.get_surface("himmelblau")
+    trajs = {
+        "newton": optimizers.run("newton", s, (0.0, 0.0), 50),
+        "sgd": optimizers.run("sgd", s, (0.0, 0.0), 5, lr=0.01),
+        "sgd~2": optimizers.run("sgd", s, (0.0, 0.0), 50, lr=0.2),
+    }
+    labels = {"newton": "Newton", "sgd": "SGD, α 0.01", "sgd~2": "SGD, α 0.2"}
+    table = fx.summary_table(fx.summary_rows(trajs, s, tol=1e-3, labels=labels))
+    assert list(table[0]) == ["run", "final loss", "distance to nearest minimum", "steps to tolerance",
+                              "steps taken", "stopped at", "why it stopped"]  # fmt: skip
+    newton, short, wild = table
+    assert newton["stopped at"] == "a maximum" and "maximum" in newton["why it stopped"]
+    assert short["stopped at"] == "out of steps" and short["steps to tolerance"] == "not reached"
+    assert wild["stopped at"] == "diverged" and "e" in wild["final loss"]
+    text = repr(table)
+    for engine_word in ("max_steps", "n_steps", "None", "nan", "converged at step"):
+        assert engine_word not in text
+    assert all(isinstance(v, str) for row in table for v in row.values())
 
 
 def test_builders_do_not_import_streamlit():

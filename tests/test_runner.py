@@ -272,7 +272,18 @@ def test_schedule_scales_the_rate_per_epoch():
 def test_to_frame_has_one_row_per_point():
     path = run("lm", get_surface("curve_fit"), (0.5, 0.5), 20)
     frame = path.to_frame()
-    assert list(frame.columns) == ["step", "epoch", "x", "y", "loss", "grad_norm", "lr", "lambda"]
+    assert list(frame.columns) == [
+        "step",
+        "epoch",
+        "x",
+        "y",
+        "loss",
+        "grad_norm",
+        "lr",
+        "lambda",
+        "damping_used",
+        "accepted",
+    ]
     assert len(frame) == path.n_steps + 1
     np.testing.assert_array_equal(frame[["x", "y"]].to_numpy(), path.points)
     assert np.isnan(frame["lr"].iloc[-1])
@@ -286,7 +297,7 @@ def test_endings_are_data_and_the_message_words_them():
     converged = run("newton", quad, (1.0, 1.0), 10)
     assert converged.ending.reason == "converged" and converged.ending.step == converged.n_steps
     assert converged.ending.value < converged.ending.limit == 1e-6
-    assert converged.message.startswith(f"converged at step {converged.n_steps}: gradient norm")
+    assert converged.message.startswith(f"converged at step {converged.n_steps} (a minimum): gradient norm")
     exploded = run("sgd", quad, (1.0, 1.0), 200, lr=0.5)
     assert exploded.status == "diverged" and exploded.ending.reason == "loss_exploded"
     assert exploded.ending.value > exploded.ending.limit
@@ -325,3 +336,36 @@ def test_lm_records_its_damping_through_the_registry():
     traj = run("lm", get_surface("curve_fit"), (0.5, 0.5), 5)
     assert traj.lambdas is not None and len(traj.lambdas) == traj.n_steps
     assert run("newton", get_surface("curve_fit"), (0.5, 0.5), 5).lambdas is None
+
+
+def test_lm_records_the_damping_it_used_and_whether_each_trial_was_accepted():
+    """λ_k starts at λ_0 (the damping the first iteration used); rejections keep θ and raise λ x 10."""
+    surface = get_surface("himmelblau")
+    traj = run("lm", surface, (0.5, -0.5), 60, damping=1e-3, scaling="levenberg")
+    used, accepted = traj.records["damping_used"], traj.records["accepted"]
+    assert used[0] == pytest.approx(1e-3) and len(used) == len(accepted) == traj.n_steps
+    moved = np.any(traj.points[1:] != traj.points[:-1], axis=1)
+    np.testing.assert_array_equal(accepted.astype(bool), moved)
+    assert (accepted == 0).sum() >= 3
+    np.testing.assert_allclose(used[1:], np.where(accepted[:-1] == 1, 0.1, 10.0) * used[:-1], rtol=1e-12)
+    np.testing.assert_allclose(traj.lambdas, used * np.where(accepted == 1, 0.1, 10.0), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    ("surface", "start", "kind"),
+    [
+        ("himmelblau", (0.0, 0.0), "maximum"),
+        ("himmelblau", (3.5, 1.5), "minimum"),
+        ("saddle", (-1.5, 0.01), "saddle"),
+    ],
+)
+def test_a_converged_run_says_what_kind_of_stationary_point_it_stopped_at(surface, start, kind):
+    traj = run("newton", get_surface(surface), start, 50)
+    assert traj.status == "converged"
+    assert traj.ending.point == kind
+    assert kind in traj.ending.headline
+
+
+def test_a_run_that_did_not_converge_names_no_stationary_point():
+    traj = run("sgd", get_surface("quadratic"), (-3.5, 1.5), 3, lr=0.01)
+    assert traj.status == "max_steps" and traj.ending.point is None

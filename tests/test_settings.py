@@ -192,3 +192,22 @@ def test_escape_markdown_keeps_the_text_and_leaves_no_markup(text):
     escaped = escape_markdown(text)
     assert re.sub(r"\\(.)", r"\1", escaped) == text  # unescaping gives the text back
     assert not re.search(r"(?<!\\)[*_$\[\]`:]", escaped)  # every markup character is escaped
+
+
+def _italic_pairs(text: str) -> list[str]:
+    """Stretches Markdown would set in italics: between two unescaped single asterisks."""
+    import re
+
+    single = re.sub(r"\*\*", "", text)
+    return re.findall(r"(?<!\\)\*[^*]*?(?<!\\)\*", single)
+
+
+def test_no_label_or_help_lets_markdown_italics_eat_an_asterisk():
+    """'L − L*' twice in one help text made Markdown italicise the words between the two L*."""
+    import ui.explorer
+    import ui.search
+
+    for table in (ui.explorer.TABLE, ui.search.TABLE):
+        for s in table:
+            for text in (s.label, s.help):
+                assert not _italic_pairs(text), (s.key, text)

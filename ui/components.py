@@ -241,8 +241,10 @@ def hyperparameter_inputs(
     columns: bool = False,
     only: Collection[str] | None = None,
     container=None,
+    run: str | None = None,
 ) -> dict[str, Any]:
-    """One widget per hyperparameter of `optimizer` (keys `<prefix><optimizer>_<name>`): sliders
+    """One widget per hyperparameter of `optimizer` (keys `<prefix><optimizer>_<name>`, or
+    `<prefix><run>_<name>` for a run id such as "sgd~2", a copy of the optimizer): sliders
     over the registry's slider ranges, or with `style="number"` number boxes without limits (the
     engine validates). `defaults` replace the registry's defaults (the page's default view);
     `columns` puts the widgets side by side; `only` draws just those names. Returns name -> value."""
@@ -251,7 +253,7 @@ def hyperparameter_inputs(
     places = c.columns(max(1, len(params))) if columns else [c] * len(params)
     values = {}
     for p, place in zip(params, places, strict=False):
-        setting = Setting.from_param(p, f"{prefix}{optimizer}_{p.name}")
+        setting = Setting.from_param(p, f"{prefix}{run or optimizer}_{p.name}")
         if style == "number" and p.choices is None:
             setting = Setting.from_param(
                 p,

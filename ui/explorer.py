@@ -20,24 +20,37 @@ import streamlit as st
 
 import optimizers
 import surfaces
+from figures import MAX_COPIES, map_data, optimizer_color, run_id, split_run_id
 from figures import explorer as fx
-from figures import map_data, optimizer_color
 from optimizers import theory
 from optimizers.schedules import SCHEDULES
-from ui import common, components, map_component, plot_component
-from ui.settings import Setting, SettingsTable, UrlState, draw, draw_tabs, forget, sync_query_param
+from ui import common, components, lessons, map_component, plot_component
+from ui.settings import (
+    WIDENED,
+    Setting,
+    SettingsTable,
+    UrlState,
+    draw,
+    draw_tabs,
+    forget,
+    sync_query_param,
+)
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
 
-DEFAULT_SURFACE = "quadratic"
-DEFAULT_OPTIMIZERS = ["sgd", "momentum", "rmsprop", "adam"]
-MAX_STEPS = 500  # the steps slider's maximum (a link asking for more is clamped, with a warning)
+DEFAULT_SURFACE = lessons.DEFAULT_SURFACE
+DEFAULT_OPTIMIZERS = list(lessons.DEFAULT_OPTIMIZERS)
+MAX_STEPS = (
+    lessons.MAX_STEPS
+)  # the steps slider's maximum (a link asking for more is clamped, with a warning)
 # Each surface brings its own step budget and learning rates for the first-order methods
 # (`SurfaceInfo.suggested_steps`, `.suggested_lr`): they are the page's defaults on that surface,
 # and switching surface moves those sliders to them. The default race (elongated valley, condition
-# 10, L = x² + 10y², 60 steps): SGD's α = 0.09 is close to its stability limit 2/20 across the
-# valley, so it zig-zags across it, the lecture's RMSProp picture; momentum (α = 0.01) overshoots
-# and spirals; RMSProp and Adam (α = 0.1) rescale each coordinate and head down the valley.
+# 10, L = x² + 10y², 60 steps): SGD's α = 0.09 is just below its stability limit 2/20 across the
+# valley, so it zig-zags across it yet, at this mild condition, is nearly optimal and gets closest
+# (about 1e-9 above L*); momentum (α = 0.01) overshoots and spirals; RMSProp and Adam (α = 0.1)
+# rescale each coordinate. Where RMSProp wins (κ = 100) is the "RMSProp in the elongated valley"
+# preset, whose numbers tests/test_lessons.py checks.
 
 
 # One or two sentences per optimizer, in the lecture's words.
@@ -60,76 +73,8 @@ EXPLANATIONS: dict[str, str] = {
     "diag(JᵀJ) instead of I.",
 }
 
-# Lesson presets: a short note and the settings they set (widget keys -> values).
-PRESETS: dict[str, dict[str, Any]] = {
-    "rmsprop_valley": {
-        "title": "RMSProp in the elongated valley",
-        "note": "SGD zig-zags across the valley, where the gradient is large, and crawls along it. "
-        "RMSProp divides by the root of the squared gradients: the oscillation is damped and the "
-        "progress along the valley speeds up. Try a larger condition number κ.",
-        "settings": {"surface": "quadratic", "opts": ["sgd", "rmsprop"]},
-    },
-    "newton_linreg": {
-        "title": "Newton on linear regression: one step",
-        "note": "The loss of linear regression is quadratic in (w, b), so Newton's second-order "
-        "Taylor model is exact: one step lands on the least-squares solution. SGD needs many.",
-        "settings": {
-            "surface": "linear_regression",
-            "opts": ["sgd", "newton"],
-            "steps": 30,
-            "sgd_lr": 0.1,
-        },
-    },
-    "lm_blend": {
-        "title": "LM blends gradient descent and Gauss-Newton",
-        "note": "On the curve fit a·exp(b·t), Levenberg-Marquardt starts with a large damping λ "
-        "(short, gradient-like steps) and lowers λ while the loss falls, ending with "
-        "Gauss-Newton steps. The learning-rate tab shows λ_k.",
-        "settings": {
-            "surface": "curve_fit",
-            "opts": ["sgd", "gauss_newton", "lm"],
-            "steps": 40,
-            "sgd_lr": 0.05,
-            "lm_damping": 100.0,
-            "view": "Learning rate",
-        },
-    },
-    "adam_rosenbrock": {
-        "title": "Adam vs momentum on Rosenbrock",
-        "note": "Rosenbrock's banana valley is narrow and curved. Momentum builds up speed along "
-        "the floor and reaches (1, 1); Adam's steps have a length of about α per coordinate, so it "
-        "crawls along the bend. Try a larger α for Adam, or more steps.",
-        "settings": {
-            "surface": "rosenbrock",
-            "opts": ["momentum", "adam"],
-            "steps": 300,
-            "momentum_lr": 0.0015,
-            "adam_lr": 0.1,
-        },
-    },
-    "too_large_lr": {
-        "title": "Too large a learning rate diverges",
-        "note": "With α above 2 divided by the largest curvature, every step across the valley "
-        "overshoots by more than it corrects: the loss grows without bound. The path is drawn "
-        "until it leaves finite values, and the table flags the run.",
-        "settings": {"surface": "quadratic", "opts": ["sgd", "adam"], "sgd_lr": 0.15},
-    },
-    "decay": {
-        "title": "Learning-rate decay with noisy gradients",
-        "note": "Noisy gradients keep SGD bouncing around the minimum at a constant α. A decaying "
-        "α (1/t decay) is high far from the minimum and low close to it. Smooth the loss curve "
-        "with the EMA slider, as for training curves.",
-        "settings": {
-            "surface": "quadratic",
-            "opts": ["sgd"],
-            "steps": 150,
-            "sgd_lr": 0.05,
-            "noise": 2.0,
-            "sched": "inverse_time",
-            "sched_decay_rate": 0.1,
-        },
-    },
-}
+# Lesson presets, each with its claims as data (checked on the engine in tests/test_lessons.py).
+PRESETS = lessons.PRESETS
 NO_PRESET = "none"
 VIEWS = ["Update rules", "Learning rate", "3D surface"]
 
@@ -142,18 +87,30 @@ PRESET = Setting(
     "choice",
     NO_PRESET,
     options=(NO_PRESET, *PRESETS),
-    option_label=lambda k: "— free exploration —" if k == NO_PRESET else PRESETS[k]["title"],
+    option_label=lambda k: "— free exploration —" if k == NO_PRESET else PRESETS[k].title,
     help="Sets up a scene from the lecture; change anything afterwards.",
 )
 SURFACE = components.surface_setting(default=DEFAULT_SURFACE)
 START_X, START_Y = components.start_settings()
+# Runs: each optimizer once ("sgd"), then copies of it ("sgd~2", "sgd~3") to compare settings of
+# one method; a copy has its own hyperparameters (`sgd~2_lr`) and schedule (`sgd~2_sched`).
+RUN_IDS = tuple(run_id(name, copy) for copy in range(1, MAX_COPIES + 1) for name in optimizers.OPTIMIZERS)
+
+
+def _run_option_label(run: str) -> str:
+    name, copy = split_run_id(run)
+    return optimizers.OPTIMIZERS[name].label + ("" if copy == 1 else f" #{copy} (a copy)")
+
+
 OPTS = Setting(
     "opts",
     "Race these optimizers",
     "multi",
     tuple(DEFAULT_OPTIMIZERS),
-    options=tuple(optimizers.OPTIMIZERS),
-    option_label=lambda k: optimizers.OPTIMIZERS[k].label,
+    options=RUN_IDS,
+    option_label=_run_option_label,
+    help="Pick an optimizer again (“SGD #2”) to compare two settings of it: each copy has its own "
+    "hyperparameters and schedule.",
 )
 STEPS = Setting(
     "steps",
@@ -234,10 +191,32 @@ TABLE = SettingsTable(
 )
 
 
+def copy_schedule_settings(run: str) -> tuple[Setting, dict[str, list[Setting]]]:
+    """A copy's own schedule: its choice (`<run>_sched`) and each kind's parameters
+    (`<run>_sched_<name>`), declared like the page's."""
+    prefix = lessons.schedule_prefix(run)
+    params = {
+        kind: [Setting.from_param(p, f"{prefix}_{p.name}") for p in info.params]
+        for kind, info in SCHEDULES.items()
+    }
+    return Setting(prefix, "Its learning-rate schedule", "choice", "constant", options=tuple(SCHEDULES),
+                   option_label=lambda k: SCHEDULES[k].label), params  # fmt: skip
+
+
+def _copy_schedule_keys() -> set[str]:
+    keys = set()
+    for run in RUN_IDS:
+        if split_run_id(run)[1] > 1:
+            choice, params = copy_schedule_settings(run)
+            keys |= {choice.key} | {s.key for settings in params.values() for s in settings}
+    return keys
+
+
 REGISTRY_KEYS = sorted(
     {f"{name}_{p.name}" for name, info in surfaces.SURFACES.items() for p in info.params}
-    | {f"{name}_{p.name}" for name, info in optimizers.OPTIMIZERS.items() for p in info.hyper}
+    | {f"{run}_{p.name}" for run in RUN_IDS for p in optimizers.OPTIMIZERS[split_run_id(run)[0]].hyper}
     | {f"sched_{p.name}" for info in SCHEDULES.values() for p in info.params}
+    | _copy_schedule_keys()
 )
 
 
@@ -248,12 +227,14 @@ class ExplorerChoices:
     preset: str
     problem: components.Problem
     optimizers: tuple[str, ...]
-    hyper: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]  # (optimizer, its sorted (name, value))
+    hyper: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...]  # (run id, its sorted (name, value))
     steps: int
-    schedule: tuple[tuple[str, Any], ...] | None  # sorted ("kind", ...) pairs; None: constant
+    schedule: tuple[tuple[str, Any], ...] | None  # the page's: sorted ("kind", ...) pairs; None: constant
     noise: float
     seed: int
     batch_size: int | None  # None: the full batch
+    # (run id, its schedule) for copies, which have their own; other runs use `schedule`.
+    run_schedules: tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] = ()
 
     @property
     def surface(self) -> str:
@@ -263,8 +244,20 @@ class ExplorerChoices:
     def start(self) -> tuple[float, float]:
         return self.problem.start
 
-    def hyper_of(self, optimizer: str) -> tuple[tuple[str, Any], ...]:
-        return dict(self.hyper)[optimizer]
+    def hyper_of(self, run: str) -> tuple[tuple[str, Any], ...]:
+        return dict(self.hyper)[run]
+
+    def schedule_of(self, run: str) -> tuple[tuple[str, Any], ...] | None:
+        return dict(self.run_schedules).get(run, self.schedule)
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """Run id -> legend label; runs of one optimizer say how they differ ("SGD, α 0.1, 1/t decay")."""
+        specs = {
+            run: (dict(self.hyper_of(run)), dict(self.schedule_of(run) or {"kind": "constant"}))
+            for run in self.optimizers
+        }
+        return lessons.run_labels(specs)
 
 
 # --------------------------------------------------------------------------- callbacks
@@ -276,12 +269,32 @@ def _apply_preset() -> None:
     if name == NO_PRESET:
         return
     forget([s.key for s in TABLE if s.key != "preset"] + REGISTRY_KEYS)  # a preset is a fresh scene
-    settings = PRESETS[name]["settings"]
+    settings = PRESETS[name].settings
     surface = settings.get("surface", DEFAULT_SURFACE)
     info = surfaces.SURFACES[surface]
     st.session_state["start_x"], st.session_state["start_y"] = map(float, info.default_start)
+    widened = st.session_state.setdefault(WIDENED, {})
     for key, value in settings.items():
         st.session_state[key] = value
+        if isinstance(value, float):  # a log slider takes the preset's value as a stop (SGD α = 0.009)
+            widened[key] = {**widened.get(key, {}), "stops": (*widened.get(key, {}).get("stops", ()), value)}
+
+
+def _drop_a_stale_preset() -> None:
+    """Before the preset picker is drawn: once a setting the preset set has changed (another
+    surface, other optimizers, another α), the scene is no longer the lesson, so its banner and its
+    `preset=` go. The open tab and the smoothing are only ways of looking at the same scene."""
+    name = st.session_state.get("preset", NO_PRESET)
+    if name not in PRESETS:
+        return
+    for key, value in PRESETS[name].settings.items():
+        if key in ("view", "ema") or key not in st.session_state:
+            continue
+        current = st.session_state[key]
+        same = list(current) == list(value) if isinstance(value, list) else current == value
+        if not same:
+            st.session_state["preset"] = NO_PRESET
+            return
 
 
 def _on_surface_change() -> None:
@@ -304,6 +317,7 @@ def _on_map_click(x: float, y: float) -> None:
 
 def _sidebar(url: UrlState) -> ExplorerChoices:
     sb = st.sidebar
+    _drop_a_stale_preset()
     preset = draw(PRESET, url, container=sb, on_change=_apply_preset)
 
     sb.header("Loss surface", divider="gray")
@@ -314,18 +328,23 @@ def _sidebar(url: UrlState) -> ExplorerChoices:
 
     sb.header("Optimizers", divider="gray")
     chosen = draw(OPTS, url, container=sb)
-    hyper = []
-    for opt in chosen:
-        oinfo = optimizers.OPTIMIZERS[opt]
-        with sb.expander(oinfo.label, expanded=len(chosen) <= 2):
+    hyper, copy_schedules = [], {}
+    for run in chosen:
+        name, copy = split_run_id(run)
+        oinfo = optimizers.OPTIMIZERS[name]
+        title = _run_option_label(run)
+        with sb.expander(title, expanded=len(chosen) <= 2):
             st.markdown(
-                common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b> — {oinfo.description}"),
+                common.swatch(optimizer_color(run), f"<b>{title}</b> — {oinfo.description}"),
                 unsafe_allow_html=True,
             )
-            lr = info.suggested_lr.get(opt)  # the page's default α on this surface
-            values = components.hyperparameter_inputs(opt, url, defaults=None if lr is None else {"lr": lr})
-            _lr_limit_caption(opt, values, problem)
-            hyper.append((opt, common.params_tuple(values)))
+            lr = info.suggested_lr.get(name)  # the page's default α on this surface
+            defaults = None if lr is None else {"lr": lr}
+            values = components.hyperparameter_inputs(name, url, defaults=defaults, run=run)
+            _lr_limit_caption(name, values, problem)
+            hyper.append((run, common.params_tuple(values)))
+            if copy > 1:
+                copy_schedules[run] = _copy_schedule(run, url)
 
     sb.header("Training", divider="gray")
     steps = draw(STEPS, url, container=sb, default=min(info.suggested_steps, MAX_STEPS))
@@ -336,23 +355,38 @@ def _sidebar(url: UrlState) -> ExplorerChoices:
     }
     schedule = None if kind == "constant" else common.params_tuple({"kind": kind, **sched_params})
     sb.latex(SCHEDULES[kind].formula)
-    if kind != "constant":
-        curve = common.schedule_curve(schedule, max(steps, 2))
-        sb.plotly_chart(
-            fx.schedule_figure(curve), key="schedule_chart", width="stretch", theme=None,
-            config={"displayModeBar": False},
-        )  # fmt: skip
+    chart = sb.container()  # the schedule over the run's epochs, once the minibatch size is known
     noise = draw(NOISE, url, container=sb)
     seed = draw(SEED, url, container=sb)
     batch_size = None
     data = problem.build_surface().data
+    per_epoch = 1
     if data is not None:
         m = len(data[0])
         bs = draw(BATCH, url, container=sb, default=m, high=m)
         batch_size = None if bs >= m else bs
+        per_epoch = m // bs
+    if kind != "constant":
+        epochs = -(-steps // per_epoch)  # the epochs the run's steps touch (the last may be partial)
+        curve = common.schedule_curve(schedule, max(epochs, 2))
+        chart.plotly_chart(
+            fx.schedule_figure(curve), key="schedule_chart", width="stretch", theme=None,
+            config={"displayModeBar": False},
+        )  # fmt: skip
+        if per_epoch > 1:
+            chart.caption(f"{steps} steps of {per_epoch} per epoch: {epochs} epochs.")
     return ExplorerChoices(
-        preset, problem, tuple(chosen), tuple(hyper), steps, schedule, noise, seed, batch_size
-    )
+        preset, problem, tuple(chosen), tuple(hyper), steps, schedule, noise, seed, batch_size,
+        tuple(copy_schedules.items()),
+    )  # fmt: skip
+
+
+def _copy_schedule(run: str, url: UrlState) -> tuple[tuple[str, Any], ...] | None:
+    """A copy's own learning-rate schedule (drawn inside its expander)."""
+    choice, params = copy_schedule_settings(run)
+    kind = draw(choice, url)
+    values = {p.name: draw(s, url) for p, s in zip(SCHEDULES[kind].params, params[kind], strict=True)}
+    return None if kind == "constant" else common.params_tuple({"kind": kind, **values})
 
 
 def _join(names: list[str]) -> str:
@@ -371,7 +405,8 @@ def _runs(choices: ExplorerChoices, surface) -> tuple[dict[str, Any], list[str],
     notes: list[str] = []
     full_batch: list[str] = []
     sname = surfaces.SURFACES[choices.surface].label
-    for opt in choices.optimizers:
+    for run in choices.optimizers:
+        opt = split_run_id(run)[0]
         oinfo = optimizers.OPTIMIZERS[opt]
         support = oinfo.supports(surface)
         if not support.runs:
@@ -388,17 +423,17 @@ def _runs(choices: ExplorerChoices, surface) -> tuple[dict[str, Any], list[str],
             )
             continue
         try:
-            trajs[opt] = common.run_optimizer(
+            trajs[run] = common.run_optimizer(
                 opt,
                 choices.surface,
                 choices.problem.surface_params,
                 choices.start,
                 choices.steps,
-                choices.schedule,
+                choices.schedule_of(run),
                 choices.noise,
                 choices.seed,
                 None if support.full_batch else choices.batch_size,
-                choices.hyper_of(opt),
+                choices.hyper_of(run),
             )
         except ValueError as exc:
             notes.append(f"**{oinfo.label}** could not run: {exc}")
@@ -406,7 +441,7 @@ def _runs(choices: ExplorerChoices, surface) -> tuple[dict[str, Any], list[str],
         notes.extend(support.notes)
         if support.full_batch and choices.batch_size is not None:
             full_batch.append(oinfo.label)
-    return trajs, notes, full_batch
+    return trajs, list(dict.fromkeys(notes)), list(dict.fromkeys(full_batch))  # copies: once each
 
 
 # --------------------------------------------------------------------------- views
@@ -418,6 +453,7 @@ def _loss_view(
     trajs: dict[str, Any],
     min_value: float | None,
     estimated: bool = False,
+    labels: dict[str, str] | None = None,
     predicted: dict[str, Any] | None = None,
 ) -> None:
     """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
@@ -425,7 +461,8 @@ def _loss_view(
     sync_query_param(EMA, w)
     # Redrawn in place in the browser (st.plotly_chart remounted it on every new run).
     plot_component.plot(
-        fx.loss_figure(trajs, min_value=min_value, smoothing=w, predicted=predicted), key="loss_chart"
+        fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted),
+        key="loss_chart",
     )
     if min_value is None and estimated:
         st.caption("No minimum was found inside the view box, so the loss is drawn as is.")
@@ -437,45 +474,61 @@ def _loss_view(
 
 
 @st.fragment
-def _summary_view(url: UrlState, trajs: dict[str, Any], surface) -> None:
+def _summary_view(url: UrlState, trajs: dict[str, Any], surface, labels: dict[str, str]) -> None:
     """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
     tol = draw(TOL, url)
     sync_query_param(TOL, tol)
     import pandas as pd  # imported when first needed: the map and the loss chart go out before it
 
-    rows = fx.summary_rows(trajs, surface, tol=tol)
+    rows = fx.summary_rows(trajs, surface, tol=tol, labels=labels)
     never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
-    for row in rows:  # a word instead of a blank 'None' cell
-        k = row["steps to tolerance"]
-        row["steps to tolerance"] = never if k is None else str(k)
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        width="stretch",
-        key="summary_table",
-        column_config={
-            "final loss": st.column_config.NumberColumn(format="%.4g"),
-            "distance to nearest minimum": st.column_config.NumberColumn(format="%.3g"),
-            "steps to tolerance": st.column_config.TextColumn(
-                help="First step k with L(θ_k) − L* within the tolerance above."
-            ),
-        },
+    table = pd.DataFrame(fx.summary_table(rows, never=never)).rename(columns={"run": "optimizer"})
+    # A static table: every cell is short text, and it wraps instead of being cut off.
+    st.table(table, hide_index=True, border="horizontal")
+    st.caption(
+        "Steps to tolerance: the first step k with L(θ_k) − L\\* within the tolerance above. "
+        "Stopped at: where the gradient vanished, what kind of point the Hessian there says it is."
     )
+    met = [
+        f"**{labels.get(run, run)}**: {'; '.join(traj.notes)}." for run, traj in trajs.items() if traj.notes
+    ]
+    if met:
+        st.caption("On the way: " + " ".join(met))
 
 
-def _csv(trajs: dict[str, Any]) -> bytes:
+def _rates_view(trajs: dict[str, Any], labels: dict[str, str]) -> None:
+    """The learning rates α_k, and LM's damping λ_k in a panel of its own."""
+    if any(fx._has_alpha(t) for t in trajs.values()):
+        plot_component.plot(fx.lr_figure(trajs, labels=labels), key="lr_chart")
+        st.caption(
+            "The learning rate α_k each optimizer used (schedules change it per epoch; dotted lines "
+            "mark the epochs when minibatches make an epoch several steps). Newton and Gauss-Newton "
+            "have a step scale α instead."
+        )
+    damping = fx.damping_figure(trajs, labels=labels)
+    if damping is not None:
+        st.plotly_chart(damping, key="damping_chart", width="stretch", theme=None)
+        st.caption(
+            "Levenberg-Marquardt has no learning rate: its damping λ_k sets the step. Step k tries "
+            "(JᵀJ + λ_k D) δ = −Jᵀr; a dot marks an accepted trial (θ moves, λ ÷ 10), a cross a "
+            "rejected one (θ stays, λ × 10). λ_0 is the initial damping."
+        )
+
+
+def _csv(trajs: dict[str, Any], labels: dict[str, str]) -> bytes:
     import pandas as pd
 
     frames = []
-    for name, traj in trajs.items():
+    for run, traj in trajs.items():
         df = traj.to_frame()
-        df.insert(0, "optimizer", name)
+        df.insert(0, "optimizer", traj.optimizer)
+        df.insert(1, "run", labels[run])
         frames.append(df)
     return pd.concat(frames, ignore_index=True).to_csv(index=False).encode()
 
 
 def _update_rules(chosen: tuple[str, ...]) -> None:
-    for opt in chosen:
+    for opt in dict.fromkeys(split_run_id(run)[0] for run in chosen):  # a copy shares its rule
         oinfo = optimizers.OPTIMIZERS[opt]
         st.markdown(common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b>"), unsafe_allow_html=True)
         st.latex(oinfo.formula)
@@ -500,8 +553,8 @@ INSPECT = Setting(
     "Step inspector",
     "choice",
     NO_INSPECT,
-    options=(NO_INSPECT, *optimizers.OPTIMIZERS),
-    option_label=lambda k: "— off —" if k == NO_INSPECT else optimizers.OPTIMIZERS[k].label,
+    options=(NO_INSPECT, *RUN_IDS),
+    option_label=lambda k: "— off —" if k == NO_INSPECT else _run_option_label(k),
     help="Arrows at θ_k (gradient, velocity, scaling, Newton or quasi-Newton direction, LM's step "
     "curve) and the numbers at step k; follows the step slider under the map.",
 )
@@ -533,10 +586,10 @@ def _lr_limit_caption(opt: str, values: dict[str, Any], problem: components.Prob
         st.caption(f":orange[α = {lr:.3g} is beyond this limit: the run {verb}.]")
 
 
-def _beyond_limit_phrase(opt: str, choices: ExplorerChoices) -> str:
+def _beyond_limit_phrase(run: str, choices: ExplorerChoices) -> str:
     """' lr = 0.12 > 2/λ_max = 0.1.' when the chosen α is beyond the step-size limit, else ''."""
-    values = dict(choices.hyper_of(opt))
-    limit = _step_limit(opt, values, choices.problem)
+    values = dict(choices.hyper_of(run))
+    limit = _step_limit(split_run_id(run)[0], values, choices.problem)
     lr = float(values.get("lr", 0.0))
     if limit is None or lr < limit.lr:
         return ""
@@ -557,20 +610,21 @@ def _view_controls(url: UrlState, choices: ExplorerChoices) -> tuple[bool, str, 
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
-def _theory_payload(opt: str, choices: ExplorerChoices, overlay: bool, inspect: bool) -> dict[str, Any]:
+def _theory_payload(run: str, choices: ExplorerChoices, overlay: bool, inspect: bool) -> dict[str, Any]:
     """The overlay and inspector data of one run (`figures.map_data`), cached with the run."""
     surface = choices.problem.build_surface()
+    opt = split_run_id(run)[0]
     traj = common.run_optimizer(
         opt, choices.surface, choices.problem.surface_params, choices.start, choices.steps,
-        choices.schedule, choices.noise, choices.seed,
+        choices.schedule_of(run), choices.noise, choices.seed,
         None if optimizers.OPTIMIZERS[opt].supports(surface).full_batch else choices.batch_size,
-        choices.hyper_of(opt),
+        choices.hyper_of(run),
     )  # fmt: skip
     out: dict[str, Any] = {}
     if overlay:
         out["overlay"] = map_data.theory_overlay(surface, traj.points[: fx.finite_length(traj)])
     if inspect:
-        hyper = dict(choices.hyper_of(opt))
+        hyper = dict(choices.hyper_of(run))
         out["inspector"] = map_data.step_inspector(surface, traj, opt, hyper)
     return out
 
@@ -584,7 +638,7 @@ def _theory_for_map(choices: ExplorerChoices, trajs: dict[str, Any], on: bool, i
     extra: dict[str, Any] = {}
     payload = _theory_payload(target, choices, on, inspect == target)
     if on:
-        extra["overlay_label"] = optimizers.OPTIMIZERS[target].label
+        extra["overlay_label"] = choices.labels[target]
     return {"theory": payload, **extra}
 
 
@@ -603,15 +657,17 @@ def _predicted_gaps(choices: ExplorerChoices, trajs: dict[str, Any], surface) ->
     if eigen[1] <= 0:
         return {}
     out = {}
-    for opt, traj in trajs.items():
-        values = dict(choices.hyper_of(opt))
+    for run, traj in trajs.items():
+        if choices.schedule_of(run) is not None:  # a copy with its own schedule: no constant-α rate
+            continue
+        values = dict(choices.hyper_of(run))
         rate = theory.convergence_rate(
-            opt, eigen, float(values.get("lr", 0)), float(values.get("momentum", 0))
+            split_run_id(run)[0], eigen, float(values.get("lr", 0)), float(values.get("momentum", 0))
         )
         if rate is None or rate.rho >= 1:
             continue
         gap0 = float(traj.losses[0]) - float(surface.min_value)
-        out[opt] = theory.predicted_loss_gap(gap0, rate, traj.n_steps)
+        out[run] = theory.predicted_loss_gap(gap0, rate, traj.n_steps)
     return out
 
 
@@ -659,9 +715,15 @@ def render() -> None:
         print(f"explorer render {1e3 * (time.perf_counter() - t0):.1f} ms", file=sys.stderr)
 
 
+def _owns(key: str) -> bool:
+    """Whether a URL key is one of the explorer's (the others' keys may linger after a page switch)."""
+    own = (START_X.key, START_Y.key, THEORY.key, INSPECT.key, PRESENT.key)
+    return key in TABLE or key in REGISTRY_KEYS or key in own or key.startswith("custom")
+
+
 def _render() -> None:
     plot_component.preload_plotly()  # first: the browser fetches plotly.js while the rest runs
-    url = UrlState()
+    url = UrlState(page="explorer", owns=_owns)
     header = st.container()  # the title, filled once presentation mode is known
     messages = st.container()
 
@@ -671,7 +733,7 @@ def _render() -> None:
 
     if choices.preset != NO_PRESET:
         lesson = PRESETS[choices.preset]
-        messages.info(f"**Lesson: {lesson['title']}.** {lesson['note']}")
+        messages.info(f"**Lesson: {lesson.title}.** {lesson.note}")
     if not choices.optimizers:
         messages.info("Choose at least one optimizer in the sidebar to start the race.")
 
@@ -685,12 +747,13 @@ def _render() -> None:
             "second-order methods need the exact gradient and curvature of the whole loss "
             "(the lecture's 'in practice' slide), so only the first-order methods use minibatches."
         )
-    for opt, traj in trajs.items():
+    labels = choices.labels
+    for run, traj in trajs.items():
         if traj.status == "diverged":
             messages.warning(
-                f"**{optimizers.OPTIMIZERS[opt].label} diverged at step {traj.n_steps}**: "
+                f"**{labels[run]} diverged at step {traj.n_steps}**: "
                 f"{'; '.join([traj.ending.detail, *traj.notes])}. Its path is drawn up to its last "
-                f"finite point.{_beyond_limit_phrase(opt, choices)}",
+                f"finite point.{_beyond_limit_phrase(run, choices)}",
                 icon="⚠️",
             )
 
@@ -707,7 +770,7 @@ def _render() -> None:
             "together (or drag the step slider); click anywhere on the map to start from there."
         )
     base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, GRID_N)
-    paths = map_data.map_paths(surface, trajs, start=choices.start, base_key=base["key"])
+    paths = map_data.map_paths(surface, trajs, start=choices.start, base_key=base["key"], labels=labels)
     paths.update(_theory_for_map(choices, trajs, theory_on, inspect), present=present)
     predicted = _predicted_gaps(choices, trajs, surface) if theory_on else {}
     # Side by side when the map is one square panel; data surfaces use the full width for the map
@@ -720,14 +783,16 @@ def _render() -> None:
         map_component.landscape_map(base, paths, key="landscape", on_start=_on_map_click)
     with loss_col:
         if trajs:
-            _loss_view(url, trajs, surface.min_value, getattr(surface, "minima_estimated", False), predicted)
+            _loss_view(
+                url, trajs, surface.min_value, getattr(surface, "minima_estimated", False), labels, predicted
+            )
 
     if trajs:
         st.subheader("Summary")
-        _summary_view(url, trajs, surface)
+        _summary_view(url, trajs, surface, labels)
         st.download_button(
             "Download all trajectories (CSV)",
-            data=lambda: _csv(trajs),  # built on click, not on every rerun
+            data=lambda: _csv(trajs, labels),  # built on click, not on every rerun
             file_name=f"trajectories_{choices.surface}.csv",
             mime="text/csv",
             key="download_csv",
@@ -742,17 +807,12 @@ def _render() -> None:
     if lr_tab.open:
         with lr_tab:
             if trajs:
-                plot_component.plot(fx.lr_figure(trajs), key="lr_chart")
-                st.caption(
-                    "The learning rate α_k each optimizer used (schedules change it per epoch). "
-                    "Newton and Gauss-Newton have a step factor instead; LM has no α, its "
-                    "damping λ_k is dotted."
-                )
+                _rates_view(trajs, labels)
     if surf_tab.open:
         with surf_tab:
             grid = common.surface_grid(choices.surface, choices.problem.surface_params, GRID_N)
             st.plotly_chart(
-                fx.surface3d_figure(surface, grid, trajs, log_levels=sinfo.log_levels),
+                fx.surface3d_figure(surface, grid, trajs, log_levels=sinfo.log_levels, labels=labels),
                 key="surface3d",
                 width="stretch",
                 theme=None,

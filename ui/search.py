@@ -99,8 +99,9 @@ SCORE = Setting(
     options=tuple(sweeps.SCORES),
     option_label=SCORE_LABELS.get,
     style="radio",
-    help="Final loss: log10(L − L*), the loss above the surface's minimum L* after the last "
-    "step. Steps: the first step at which L − L* is within the tolerance.",
+    # Escaped: two bare "L*" in one Markdown text would set the words between them in italics.
+    help="Final loss: log10(L − L\\*), the loss above the surface's minimum L\\* after the last "
+    "step. Steps: the first step at which L − L\\* is within the tolerance.",
 )
 TOL = _tolerance("tol", "tolerance on L − L*")
 CMP_N = _int_box("cmp_n", "grid values per hyperparameter", 4, 2, 30)
@@ -390,8 +391,9 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
         edge = result.at_edge(best)
         if edge:
             st.info(
-                f"The best {' and '.join(edge)} lies at the edge of its range: the best value "
-                "may lie outside it. Widen the range on that side and search again."
+                f"The best {' and '.join(edge)} {'lies' if len(edge) == 1 else 'lie'} at the edge of "
+                f"{'its range' if len(edge) == 1 else 'their ranges'}: the best value may lie outside "
+                "it. Widen the range on that side and search again."
             )
 
     picked = _picked(request)

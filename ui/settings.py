@@ -49,6 +49,8 @@ KINDS = ("float", "log", "int", "choice", "multi", "bool", "text", "pair")
 PAIR_PARTS = ("__low", "__high")  # a "pair" setting's two number boxes: key + part
 URL_PENDING = "_url_pending"  # session_state: query params not yet consumed (first run only)
 URL_LOADED = "_url_loaded"  # session_state: the URL has been read for this session
+URL_PAGE = "_url_page"  # session_state: the page whose UrlState ran last (None: an unnamed page)
+SCENE = "_scene_"  # session_state: SCENE + page -> that page's URL values when it last finished
 WIDENED = "_widened"  # session_state: key -> slider range (or extra log stops) widened for a URL value
 RESERVED_QUERY_KEYS = {"embed", "embed_options"}
 SHOWN_CHARS = 60  # a link's value is quoted in a warning up to this many characters
@@ -218,12 +220,27 @@ class UrlState:
     drawn in that run (and nothing else: stale keys and another page's keys disappear).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, page: str | None = None, owns: Callable[[str], bool] | None = None) -> None:
+        self.page = page
         self.values: dict[str, str] = {}  # key -> URL text of non-default values drawn this run
         self.keys: set[str] = set()  # every setting drawn this run
         self.warnings: list[str] = []
         self.notes: list[str] = []  # informational: a slider widened to take a link's value
-        if not st.session_state.get(URL_LOADED):
+        entering = page is not None and st.session_state.get(URL_PAGE) != page
+        st.session_state[URL_PAGE] = page
+        if entering:
+            # A named page keeps its scene across page switches: Streamlit drops a page's widget
+            # state when another page runs, so on entering, the page reads its settings again:
+            # from the URL when it holds some (a link, or the browser's back button, which
+            # restores the page's URL), else from the scene it had when it was left.
+            # `owns(key)` tells this page's keys from another page's left in the URL.
+            given = {
+                key: st.query_params[key] for key in st.query_params if key.lower() not in RESERVED_QUERY_KEYS
+            }
+            mine = any(owns is None or owns(key) for key in given)
+            st.session_state[URL_PENDING] = given if mine else dict(st.session_state.get(SCENE + page, {}))
+            st.session_state[URL_LOADED] = True
+        elif not st.session_state.get(URL_LOADED):
             st.session_state[URL_PENDING] = {
                 key: st.query_params[key] for key in st.query_params if key.lower() not in RESERVED_QUERY_KEYS
             }
@@ -249,7 +266,9 @@ class UrlState:
                 if isinstance(exc, NotANumberError)
                 else f"is not valid ({escape_markdown(exc)})"
             )
-            shown_default = fmt(default) if not isinstance(default, list | tuple) else default
+            shown_default = fmt(default)
+            if isinstance(default, list):  # a multiselect's names, in words
+                shown_default = ", ".join(fmt(v) for v in default) or "none"
             if isinstance(default, tuple):  # a range
                 shown_default = "(" + ", ".join(fmt(v) for v in default) + ")"
             if isinstance(default, str):  # typed text: quoted as code, like the link's value
@@ -273,6 +292,8 @@ class UrlState:
                 "view; it was ignored."
             )
         st.session_state[URL_PENDING] = {}
+        if self.page is not None:
+            st.session_state[SCENE + self.page] = dict(self.values)
         current = {k: st.query_params[k] for k in st.query_params}
         if current != self.values:
             st.query_params.from_dict(self.values)
@@ -288,6 +309,12 @@ def sync_query_param(setting: Setting, value: Any, default: Any | None = None) -
     """Update one URL key in place (for fragment reruns, which do not reach `UrlState.finish`)."""
     default = setting.default if default is None else default
     text = setting.text(value)
+    scene = st.session_state.get(SCENE + str(st.session_state.get(URL_PAGE)))
+    if scene is not None:  # the page's remembered scene follows too
+        if value == default:
+            scene.pop(setting.key, None)
+        else:
+            scene[setting.key] = text
     if value == default:
         if setting.key in st.query_params:
             del st.query_params[setting.key]

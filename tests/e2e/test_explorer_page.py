@@ -241,3 +241,42 @@ def test_the_loss_chart_is_redrawn_in_place_with_the_new_run(streamlit_server, b
     )
     assert page.locator(f"{LOSS} .js-plotly-plot").evaluate("gd => gd.__pgMark") == "kept"
     _no_exception(page)
+
+
+def _surface_shown(page) -> str:
+    return page.locator(".st-key-surface").evaluate(
+        "e => e.textContent + ' ' + [...e.querySelectorAll('input')].map(i => i.value).join(' ')"
+    )
+
+
+def _nav(page, app_wait, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_text(title, exact=True).click()
+    app_wait.rerun(page)
+    app_wait.ready(page)
+
+
+def test_the_scene_survives_the_search_page_and_the_back_button(streamlit_server, browser_page, app_wait):
+    page = browser_page
+    page.goto(streamlit_server + "/?surface=himmelblau&opts=sgd,sgd~2&sgd~2_lr=0.02")
+    app_wait.ready(page)
+    page.wait_for_selector(MAP_PATHS, timeout=30_000)
+    scene = _query(page)
+    assert scene == {"surface": ["himmelblau"], "opts": ["sgd,sgd~2"], "sgd~2_lr": ["0.02"]}
+    _nav(page, app_wait, "Hyperparameter search")
+    assert "/search" in page.url
+    _nav(page, app_wait, "Explorer")
+    page.wait_for_selector(MAP_PATHS, timeout=30_000)
+    _no_exception(page)
+    assert _query(page) == scene  # the nav link: the scene it left
+    assert "Himmelblau" in _surface_shown(page)
+    _nav(page, app_wait, "Hyperparameter search")
+    page.go_back()
+    app_wait.rerun(page)
+    app_wait.ready(page)
+    page.wait_for_selector(MAP_PATHS, timeout=30_000)
+    _no_exception(page)
+    assert _query(page) == scene  # the back button: the same scene
+    assert "Himmelblau" in _surface_shown(page)
+    legend = page.locator(f"{MAP} .legendtext").evaluate_all("es => es.map(e => e.textContent)")
+    assert "SGD, α 0.02" in legend and "SGD, α 0.01" in legend  # copies, told apart
+    assert page.get_by_test_id("stAlert").filter(has_text="unknown").count() == 0
