@@ -112,7 +112,7 @@ def test_after_a_failure_the_search_goes_on():
     # Two runs: at the minimum every search fails (as above), far from it the other run's searches
     # pass; sharing a batch, the failures reset only the first run's memory.
     starts = np.array([[1.0, 1.0], [-1.5, 2.0]])
-    batch = run_batch("lbfgs", get_surface("rosenbrock"), starts, 60, tol=0.0, noise=1e-3)
+    batch = run_batch("lbfgs", get_surface("rosenbrock"), starts, 60, tol=0.0, noise=1e-3, keep_records=True)
     assert np.all(batch.records["memory_reset"][:, 0] == 1)
     assert np.all(batch.records["memory_reset"][:30, 1] == 0)  # (near the minimum, noise wins too)
     moving = batch.trajectory(1)
@@ -123,7 +123,7 @@ def test_after_a_failure_the_search_goes_on():
 def test_batch_records_equal_single_runs():
     surface = get_surface("himmelblau")
     starts = np.array([[0.0, 0.0], [-4.0, 4.0], [1.0, -3.0]])
-    batch = run_batch("lbfgs", surface, starts, 30, history=np.array([1, 5, 10]))
+    batch = run_batch("lbfgs", surface, starts, 30, history=np.array([1, 5, 10]), keep_records=True)
     for i, start in enumerate(starts):
         single = run("lbfgs", surface, start, 30, history=[1, 5, 10][i])
         mine = batch.trajectory(i)

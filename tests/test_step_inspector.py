@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from figures import map_data as md
-from optimizers import OPTIMIZERS, run, theory
+from optimizers import OPTIMIZERS, run, run_batch, theory
 from surfaces import get_surface
 
 VALLEY = get_surface("quadratic", condition=10.0, angle=20.0)
@@ -196,3 +196,17 @@ def test_explorer_prediction_has_the_observed_slope_on_the_valley():
         "none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 1.0, 0, None
     )
     assert explorer._predicted_gaps(noisy, {"sgd": traj}, surface) == {}  # no prediction with noise
+
+
+def test_a_batch_keeps_the_state_records_only_when_asked():
+    """Searches run thousands of paths and need no inspector: `run_batch` keeps no records unless
+    `keep_records=True`, and then row i's records are those of `run` from start i."""
+    starts = np.array([START, (1.0, -1.0)])
+    assert run_batch("adam", VALLEY, starts, 10, lr=0.1).records == {}
+    batch = run_batch("adam", VALLEY, starts, 10, lr=0.1, keep_records=True)
+    for i, start in enumerate(starts):
+        single = run("adam", VALLEY, start, 10, lr=0.1)
+        mine = batch.trajectory(i)
+        assert mine.records.keys() == single.records.keys() == {"m_x", "m_y", "v_x", "v_y"}
+        for name in single.records:
+            np.testing.assert_array_equal(mine.records[name], single.records[name])
