@@ -575,21 +575,7 @@ def validation_curve_figure(
     )
     mean_val = np.nanmean(np.asarray(val_error, dtype=float), axis=-1)
     best = int(np.nanargmin(mean_val))
-    traces.append(
-        go.Scatter(
-            x=[values[best]],
-            y=[mean_val[best]],
-            mode="markers",
-            name=f"best {name} = {values[best]:g}",
-            marker={
-                "symbol": "star",
-                "size": 16,
-                "color": BEST_COLOR,
-                "line": {"width": 1, "color": "black"},
-            },
-            meta="best",
-        )
-    )
+    traces.append(_best_star(values[best], mean_val[best], f"best {name} = {values[best]:g}"))
     layout = {
         "template": TEMPLATE,
         "height": height,
@@ -766,21 +752,7 @@ def cv_scores_figure(
             )
         )
     best = int(np.argmin(scores.mean(1)))
-    traces.append(
-        go.Scatter(
-            x=[x[best]],
-            y=[scores.mean(1)[best]],
-            mode="markers",
-            name=f"CV pick: {name} = {x[best]:g}",
-            marker={
-                "symbol": "star",
-                "size": 16,
-                "color": BEST_COLOR,
-                "line": {"width": 1, "color": "black"},
-            },
-            meta="best",
-        )
-    )
+    traces.append(_best_star(x[best], scores.mean(1)[best], f"CV pick: {name} = {x[best]:g}"))
     layout = {
         "template": TEMPLATE,
         "height": height,
@@ -788,3 +760,9 @@ def cv_scores_figure(
         "yaxis": {"title": {"text": score_label}},
     }
     return go.Figure(data=traces, layout=layout)
+
+
+def _best_star(x: float, y: float, name: str) -> go.Scatter:
+    """The star that marks the chosen value on a validation or CV curve."""
+    marker = {"symbol": "star", "size": 16, "color": BEST_COLOR, "line": {"width": 1, "color": "black"}}
+    return go.Scatter(x=[x], y=[y], mode="markers", name=name, marker=marker, meta="best")
