@@ -596,7 +596,9 @@ def _numeric(s: Setting, url: UrlState, c, *, on_change, disabled) -> Any:
     else:
         if s.kind == "float" and s.param is not None:
             kwargs["format"] = "%g"
-        value = c.slider(s.label, **kwargs)
+        # The state's own value (which the widget shows anyway): without a value, st.slider reads
+        # the whole session state to learn whether it is a range slider, on every run.
+        value = c.slider(s.label, value=cast(st.session_state[s.key]), **kwargs)
     url.track(s.key, cast(value), default, s.text(cast(value)))
     return cast(value)
 
