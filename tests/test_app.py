@@ -539,3 +539,15 @@ def test_the_step_inspector_takes_a_copy_of_an_optimizer():
     np.testing.assert_allclose(
         map_data.decode_table(inspector)["lr"][:-1], 0.02, rtol=1e-6
     )  # the last point has none
+
+
+def test_a_link_naming_only_a_preset_opens_its_scene():
+    """`?preset=lm_rejects` (a lecturer's hand-typed link) shows the lesson's scene, not the default
+    scene under the lesson's banner; a link that sets the scene too keeps its own values."""
+    at = _app({"preset": "lm_rejects", "view": "Learning rate"})
+    assert at.selectbox(key="surface").value == "himmelblau"
+    assert at.multiselect(key="opts").value == ["lm"]
+    assert any("Lesson: LM rejects steps" in i.value for i in at.info)
+    assert "himmelblau" in at.query_params["surface"]  # and the URL now holds the whole scene
+    own = _app({"preset": "lm_rejects", "surface": "rosenbrock"})
+    assert own.selectbox(key="surface").value == "rosenbrock"

@@ -280,6 +280,19 @@ def _apply_preset() -> None:
             widened[key] = {**widened.get(key, {}), "stops": (*widened.get(key, {}).get("stops", ()), value)}
 
 
+def _apply_a_linked_preset(url: UrlState) -> None:
+    """A link that names a preset and sets nothing the preset sets (`?preset=lm_rejects`, typed by
+    hand) opens the lesson's scene, as picking the preset does; a link that also sets the scene (a
+    copied URL) keeps its own values."""
+    name = url.pending.get("preset")
+    if name not in PRESETS:
+        return  # none, or not a preset: the picker's own check warns about it
+    if any(key in url.pending for key in PRESETS[name].settings if key not in ("view", "ema")):
+        return
+    st.session_state["preset"] = name
+    _apply_preset()
+
+
 def _drop_a_stale_preset() -> None:
     """Before the preset picker is drawn: once a setting the preset set has changed (another
     surface, other optimizers, another α), the scene is no longer the lesson, so its banner and its
@@ -317,6 +330,7 @@ def _on_map_click(x: float, y: float) -> None:
 
 def _sidebar(url: UrlState) -> ExplorerChoices:
     sb = st.sidebar
+    _apply_a_linked_preset(url)
     _drop_a_stale_preset()
     preset = draw(PRESET, url, container=sb, on_change=_apply_preset)
 
