@@ -138,7 +138,7 @@ def test_presentation_mode_at_1920x1080(streamlit_server, _browser, app_wait):
         _shot(page, "present_1920x1080.png")
         # Keys with nothing focused: space plays from the start and pauses; the arrows step.
         page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        _wait_step(page, 60)
+        _wait_step(page, 200)  # the lesson's scene: 200 steps, shown at the last one
         page.keyboard.press("Space")
         page.wait_for_function(
             f"() => {{ const k = Number(document.querySelector('{PLOT}').dataset.step);"
