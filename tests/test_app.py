@@ -32,6 +32,13 @@ def _app(query: dict[str, str] | None = None) -> AppTest:
     return at
 
 
+def _open(at: AppTest, *runs: str) -> AppTest:
+    """Open the sidebar expanders of `runs` (closed ones draw no widgets) and rerun."""
+    for run in runs:
+        at.session_state[f"{run}_open"] = True
+    return at.run()
+
+
 def _summary(at: AppTest):
     return at.table[0].value
 
@@ -120,12 +127,30 @@ def test_every_optimizer_at_once(surface):
 
 
 def test_changing_a_hyperparameter_updates_table_and_url():
-    at = _app()
+    at = _open(_app(), "adam")
     before = _summary(at)["final loss"].iloc[3]
     at.select_slider(key="adam_lr").set_value(0.3).run()
     assert not at.exception
     assert _summary(at)["final loss"].iloc[3] != before
     assert at.query_params["adam_lr"] in ("0.3", ["0.3"])
+
+
+def test_closed_expanders_draw_no_widgets_but_their_settings_count():
+    default = _app()
+    at = _app({"adam_lr": "0.3", "momentum_momentum": "oops"})
+    drawn = {w.key for w in [*at.select_slider, *at.slider]}
+    assert not {k for k in drawn if k.startswith(("sgd_", "momentum_", "rmsprop_", "adam_"))}  # 4 closed
+    assert _summary(at)["final loss"].iloc[3] != _summary(default)["final loss"].iloc[3]  # Adam's α counts
+    assert any("momentum_momentum=oops" in w for w in _warnings(at))  # a bad link value still says so
+    at.slider(key="steps").set_value(61).run()
+    assert at.query_params["adam_lr"] in ("0.3", ["0.3"])  # kept in the link while hidden
+    assert _open(at, "adam").select_slider(key="adam_lr").value == pytest.approx(0.3)
+    at.select_slider(key="adam_lr").set_value(0.07).run()
+    at.session_state["adam_open"] = False
+    at.run()
+    assert "adam_lr" not in {w.key for w in at.select_slider}
+    assert at.query_params["adam_lr"] in ("0.07", ["0.07"])  # closing keeps the value
+    assert _open(at, "adam").select_slider(key="adam_lr").value == pytest.approx(0.07)
 
 
 def test_url_round_trip():
@@ -275,6 +300,7 @@ def test_switching_surface_moves_lr_and_steps_to_its_suggestions():
     at = _app()
     at.selectbox(key="surface").set_value("rosenbrock").run()
     assert not at.exception
+    _open(at, *at.multiselect(key="opts").value)
     info = surfaces.SURFACES["rosenbrock"]
     assert at.slider(key="steps").value == info.suggested_steps == 500
     for opt in at.multiselect(key="opts").value:  # the race on screen (suggestions cover more)
@@ -291,11 +317,12 @@ def test_every_surface_starts_with_a_race_that_does_not_diverge(name):
 
 
 def test_a_link_or_preset_keeps_its_explicit_values():
-    at = _app({"surface": "rosenbrock", "adam_lr": "0.1", "steps": "120"})
+    at = _open(_app({"surface": "rosenbrock", "adam_lr": "0.1", "steps": "120"}), "adam")
     assert at.select_slider(key="adam_lr").value == pytest.approx(0.1)
     assert at.slider(key="steps").value == 120
     at.selectbox(key="preset").set_value("adam_rosenbrock").run()
     assert at.slider(key="steps").value == 300
+    _open(at, "momentum")
     assert at.select_slider(key="momentum_lr").value == pytest.approx(0.0015)
 
 
@@ -314,30 +341,33 @@ def test_second_order_methods_run_full_batch_with_one_caption():
 
 
 def test_hyperparameters_survive_deselecting_and_reselecting_an_optimizer():
-    at = _app()
+    at = _open(_app(), "adam")
     at.select_slider(key="adam_lr").set_value(0.3)
     at.slider(key="adam_beta1").set_value(0.8).run()
     at.multiselect(key="opts").unselect("adam").run()
     assert "adam_lr" not in at.query_params  # a hidden optimizer's settings leave the link
     at.multiselect(key="opts").select("adam").run()
     assert not at.exception, [e.value for e in at.exception]
+    _open(at, "adam")
     assert at.select_slider(key="adam_lr").value == pytest.approx(0.3)
     assert at.slider(key="adam_beta1").value == pytest.approx(0.8)
     assert at.query_params["adam_lr"] in ("0.3", ["0.3"])  # and come back with it
 
 
 def test_a_preset_or_surface_switch_still_resets_a_hidden_optimizers_values():
-    at = _app()
+    at = _open(_app(), "adam")
     at.select_slider(key="adam_lr").set_value(0.3).run()
     at.multiselect(key="opts").unselect("adam").run()
     at.selectbox(key="surface").set_value("rosenbrock").run()
     at.slider(key="steps").set_value(100).run()  # one more run: Streamlit drops the hidden slider's α
-    at.multiselect(key="opts").select("adam").run()
+    at.multiselect(key="opts").select("adam")
+    _open(at, "adam")
     lr = surfaces.SURFACES["rosenbrock"].suggested_lr["adam"]
     assert at.select_slider(key="adam_lr").value == pytest.approx(lr)  # the new surface's suggestion
     at.select_slider(key="adam_lr").set_value(0.3).run()
     at.multiselect(key="opts").unselect("adam").run()
     at.selectbox(key="preset").set_value("too_large_lr").run()  # races SGD and Adam, sets only SGD's α
+    _open(at, "adam")
     assert at.select_slider(key="adam_lr").value == pytest.approx(
         surfaces.SURFACES["quadratic"].suggested_lr["adam"]
     )
@@ -359,13 +389,13 @@ def _switch_page(at: AppTest, url_path: str) -> AppTest:
 def test_back_from_the_search_page_the_explorer_has_its_scene():
     at = _app()
     at.selectbox(key="surface").set_value("rosenbrock").run()
-    at.select_slider(key="adam_lr").set_value(0.3).run()
+    _open(at, "adam").select_slider(key="adam_lr").set_value(0.3).run()
     assert _switch_page(at, "search").title[0].value == "Hyperparameter search"
     _switch_page(at, "")
     assert not at.exception, [e.value for e in at.exception]
     # Streamlit has dropped every explorer widget; the page rebuilds them from the scene it left.
     assert at.selectbox(key="surface").value == "rosenbrock"
-    assert at.select_slider(key="adam_lr").value == pytest.approx(0.3)
+    assert _open(at, "adam").select_slider(key="adam_lr").value == pytest.approx(0.3)
     assert not _warnings(at)
 
 

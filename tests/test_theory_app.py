@@ -87,7 +87,10 @@ def test_inspector_forgets_an_optimizer_that_left_the_race():
 
 def test_lr_limit_captions_under_sgd_and_momentum_and_none_for_adaptive_methods():
     at = _app()
-    caps = _captions(at)
+    assert not [c for c in _captions(at) if c.startswith("Stable for")]  # in closed expanders: not drawn
+    for opt in at.multiselect(key="opts").value:  # open them (four optimizers start closed)
+        at.session_state[f"{opt}_open"] = True
+    caps = _captions(at.run())
     assert "Stable for α < 2/λ_max = 0.1 (exact: constant Hessian)." in caps
     assert "Stable for α < 2(1+β)/λ_max = 0.19 (exact: constant Hessian)." in caps
     assert len([c for c in caps if c.startswith("Stable for")]) == 2  # not RMSProp nor Adam

@@ -242,15 +242,17 @@ def hyperparameter_inputs(
     only: Collection[str] | None = None,
     container=None,
     run: str | None = None,
+    hidden: bool = False,
 ) -> dict[str, Any]:
     """One widget per hyperparameter of `optimizer` (keys `<prefix><optimizer>_<name>`, or
     `<prefix><run>_<name>` for a run id such as "sgd~2", a copy of the optimizer): sliders
     over the registry's slider ranges, or with `style="number"` number boxes without limits (the
     engine validates). `defaults` replace the registry's defaults (the page's default view);
-    `columns` puts the widgets side by side; `only` draws just those names. Returns name -> value."""
+    `columns` puts the widgets side by side; `only` draws just those names; `hidden` draws none
+    (the values all the same, see `ui.settings.draw`). Returns name -> value."""
     c = container if container is not None else st
     params = [p for p in optimizers.OPTIMIZERS[optimizer].hyper if only is None or p.name in only]
-    places = c.columns(max(1, len(params))) if columns else [c] * len(params)
+    places = c.columns(max(1, len(params))) if columns and not hidden else [c] * len(params)
     values = {}
     for p, place in zip(params, places, strict=False):
         setting = Setting.from_param(p, f"{prefix}{run or optimizer}_{p.name}")
@@ -266,5 +268,5 @@ def hyperparameter_inputs(
             )
         default = (defaults or {}).get(p.name)
         overrides = {} if default is None else {"default": default}
-        values[p.name] = draw(setting, url, container=place, **overrides)
+        values[p.name] = draw(setting, url, container=place, hidden=hidden, **overrides)
     return values

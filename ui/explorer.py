@@ -143,6 +143,7 @@ NOISE = Setting(
     step=0.05,
     help="Adds N(0, σ²) noise to every gradient, like minibatch noise.",
 )
+EXPANDER_SUFFIX = "_open"  # `<run>_open`: whether the run's expander of settings is open
 SEED = Setting("seed", "Noise seed", "int", 0, low=0, high=9999, style="number")
 BATCH = Setting(
     "batch",
@@ -347,18 +348,25 @@ def _sidebar(url: UrlState) -> ExplorerChoices:
         name, copy = split_run_id(run)
         oinfo = optimizers.OPTIMIZERS[name]
         title = _run_option_label(run)
-        with sb.expander(title, expanded=len(chosen) <= 2):
-            st.markdown(
-                common.swatch(optimizer_color(run), f"<b>{title}</b> — {oinfo.description}"),
-                unsafe_allow_html=True,
-            )
+        # A closed expander's widgets are not drawn (nor sent, nor rendered): their values still
+        # count, from the session state and the link. Opening it reruns and draws them.
+        box = sb.expander(title, expanded=len(chosen) <= 2, key=f"{run}{EXPANDER_SUFFIX}", on_change="rerun")
+        with box:
+            if box.open:
+                st.markdown(
+                    common.swatch(optimizer_color(run), f"<b>{title}</b> — {oinfo.description}"),
+                    unsafe_allow_html=True,
+                )
             lr = info.suggested_lr.get(name)  # the page's default α on this surface
             defaults = None if lr is None else {"lr": lr}
-            values = components.hyperparameter_inputs(name, url, defaults=defaults, run=run)
-            _lr_limit_caption(name, values, problem)
+            values = components.hyperparameter_inputs(
+                name, url, defaults=defaults, run=run, hidden=not box.open
+            )
+            if box.open:
+                _lr_limit_caption(name, values, problem)
             hyper.append((run, common.params_tuple(values)))
             if copy > 1:
-                copy_schedules[run] = _copy_schedule(run, url)
+                copy_schedules[run] = _copy_schedule(run, url, hidden=not box.open)
 
     sb.header("Training", divider="gray")
     steps = draw(STEPS, url, container=sb, default=min(info.suggested_steps, MAX_STEPS))
@@ -395,11 +403,13 @@ def _sidebar(url: UrlState) -> ExplorerChoices:
     )  # fmt: skip
 
 
-def _copy_schedule(run: str, url: UrlState) -> tuple[tuple[str, Any], ...] | None:
-    """A copy's own learning-rate schedule (drawn inside its expander)."""
+def _copy_schedule(run: str, url: UrlState, hidden: bool = False) -> tuple[tuple[str, Any], ...] | None:
+    """A copy's own learning-rate schedule (drawn inside its expander, unless `hidden`)."""
     choice, params = copy_schedule_settings(run)
-    kind = draw(choice, url)
-    values = {p.name: draw(s, url) for p, s in zip(SCHEDULES[kind].params, params[kind], strict=True)}
+    kind = draw(choice, url, hidden=hidden)
+    values = {
+        p.name: draw(s, url, hidden=hidden) for p, s in zip(SCHEDULES[kind].params, params[kind], strict=True)
+    }
     return None if kind == "constant" else common.params_tuple({"kind": kind, **values})
 
 
@@ -496,7 +506,13 @@ def _summary_view(url: UrlState, trajs: dict[str, Any], surface, labels: dict[st
 
     rows = fx.summary_rows(trajs, surface, tol=tol, labels=labels)
     never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
-    table = pd.DataFrame(fx.summary_table(rows, never=never)).rename(columns={"run": "optimizer"})
+    cells = fx.summary_table(rows, never=never)
+    # Column by column, as plain objects: pandas' inferred string columns cost more than the rest
+    # of the table on every rerun.
+    table = pd.DataFrame(
+        {("optimizer" if name == "run" else name): [row[name] for row in cells] for name in cells[0]},
+        dtype=object,
+    )
     # A static table: every cell is short text, and it wraps instead of being cut off.
     st.table(table, hide_index=True, border="horizontal")
     st.caption(
@@ -736,7 +752,6 @@ def _owns(key: str) -> bool:
 
 
 def _render() -> None:
-    plot_component.preload_plotly()  # first: the browser fetches plotly.js while the rest runs
     url = UrlState(page="explorer", owns=_owns)
     header = st.container()  # the title, filled once presentation mode is known
     messages = st.container()

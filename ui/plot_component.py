@@ -60,33 +60,7 @@ def to_wire(value: Any) -> Any:
     return value
 
 
-# A hidden element drawn first on the page: it starts fetching plotly.js (4.8 MB, about as long
-# to compile in the browser) and the charts' modules while the rest of the first run is computed
-# and sent, instead of when the map arrives. The charts then wait on the same promise.
-_PRELOAD_JS = """export default function ({ data, parentElement }) {
-  const slot = parentElement.closest("[data-testid='stElementContainer']") || parentElement;
-  slot.style.display = "none";
-  for (const m of data.modules) import(new URL(m, document.baseURI).href).catch(() => {});
-  if (window.Plotly || window.__playgroundPlotly) return;
-  const url = new URL(data.plotly_url, document.baseURI).href;
-  window.__playgroundPlotly = new Promise((resolve, reject) => {
-    const script = document.createElement("script");
-    script.src = url;
-    script.async = true;
-    script.onload = () => resolve(window.Plotly);
-    script.onerror = () => {
-      window.__playgroundPlotly = null;
-      reject(new Error(`plotly.js did not load from ${url}`));
-    };
-    document.head.appendChild(script);
-  });
-}
-"""
 _VERSION = ensure_static_assets()
-_preload_element = st.components.v2.component(
-    "playground.plotly_preload", js=_PRELOAD_JS, isolate_styles=False
-)
-
 _element = st.components.v2.component(
     "playground.plot",
     js=map_component.loader("mountPlot", _VERSION, module=MODULE_NAME),
@@ -105,17 +79,4 @@ def plot(figure: dict, *, key: str, config: dict | None = None) -> None:
             "plotly_url": map_component.STATIC_URL + map_component.PLOTLY_NAME,
         },
         height="content",
-    )
-
-
-def preload_plotly() -> None:
-    """Start loading plotly.js and the chart modules in the browser (a hidden element; call it
-    first on a page with charts)."""
-    modules = [
-        f"{map_component.STATIC_URL}{map_component.MODULE_NAME}?v={map_component.VERSION}",
-        f"{map_component.STATIC_URL}{MODULE_NAME}?v={_VERSION}",
-    ]
-    _preload_element(
-        key="plotly_preload",
-        data={"plotly_url": map_component.STATIC_URL + map_component.PLOTLY_NAME, "modules": modules},
     )

@@ -333,6 +333,19 @@ def forget(keys: Iterable[str]) -> None:
 # --------------------------------------------------------------------------- widgets
 
 
+class _Unseen:
+    """Where `draw(..., hidden=True)` puts a widget: nowhere. Each widget call returns the value its
+    key holds in the session state (`persist_state` keeps a widget's value while it is not drawn)."""
+
+    def columns(self, spec: int | Sequence[float], **_: Any) -> list[_Unseen]:
+        return [self] * (spec if isinstance(spec, int) else len(spec))
+
+    def _value(self, *_: Any, key: str, **__: Any) -> Any:
+        return st.session_state[key]
+
+    slider = select_slider = selectbox = radio = number_input = multiselect = checkbox = text_input = _value
+
+
 def draw(
     setting: Setting,
     url: UrlState,
@@ -340,13 +353,17 @@ def draw(
     container=None,
     on_change: Callable[[], None] | None = None,
     disabled: bool = False,
+    hidden: bool = False,
     **overrides: Any,
 ) -> Any:
     """The widget of `setting`, bound to `st.session_state[setting.key]` and to the URL; returns its
     value. `overrides` replace fields of the setting for this run (a default or a range that
-    follows other settings: the surface's start point and bounds, its suggested α)."""
+    follows other settings: the surface's start point and bounds, its suggested α).
+
+    `hidden`: no widget (e.g. inside a closed expander, whose content is not sent), but the same
+    value: taken from the link or the session state, checked, and written to the URL."""
     s = dataclasses.replace(setting, **overrides) if overrides else setting
-    c = container if container is not None else st
+    c = _Unseen() if hidden else container if container is not None else st
     widget = _WIDGETS[s.kind]
     return widget(s, url, c, on_change=on_change, disabled=disabled)
 
@@ -368,6 +385,15 @@ def draw_tabs(setting: Setting, url: UrlState, container=None) -> list:
     value = st.session_state.get(setting.key, setting.default)
     url.track(setting.key, value, setting.default, setting.text(value))
     return tabs
+
+
+def _as_default(key: str) -> Any:
+    """The state's value, passed to a widget as its default too. Streamlit drops a
+    `persist_state="page"` widget's value on a page switch and resets the widget to its default
+    when it is drawn again; a setting first read hidden after the switch (`draw(..., hidden=True)`,
+    its value from the page's scene) would otherwise open on the widget's own default. The key stays
+    the widget's identity, so passing the value does not remount it."""
+    return st.session_state[key]
 
 
 def _common(s: Setting, on_change, disabled: bool) -> dict[str, Any]:
@@ -433,7 +459,12 @@ def _choice(s: Setting, url: UrlState, c, *, on_change, disabled) -> Any:
     draw_choice = c.radio if s.style == "radio" else c.selectbox
     extra = {"horizontal": True} if s.style == "radio" else {}
     value = draw_choice(
-        s.label, options, format_func=s.option_label, **_common(s, on_change, disabled), **extra
+        s.label,
+        options,
+        index=options.index(_as_default(s.key)),
+        format_func=s.option_label,
+        **_common(s, on_change, disabled),
+        **extra,
     )
     url.track(s.key, value, s.default, s.text(value))
     return value
@@ -548,7 +579,13 @@ def _log(s: Setting, url: UrlState, c, *, on_change, disabled) -> float:
     st.session_state.setdefault(s.key, default)
     if st.session_state[s.key] not in options:
         st.session_state[s.key] = nearest_option(float(st.session_state[s.key]), options)
-    value = c.select_slider(s.label, options=options, format_func=fmt, **_common(s, on_change, disabled))
+    value = c.select_slider(
+        s.label,
+        options=options,
+        value=_as_default(s.key),
+        format_func=fmt,
+        **_common(s, on_change, disabled),
+    )
     url.track(s.key, float(value), default, s.text(float(value)))
     return float(value)
 
@@ -592,13 +629,13 @@ def _numeric(s: Setting, url: UrlState, c, *, on_change, disabled) -> Any:
     if s.style == "number":
         if s.number_format is not None:
             kwargs["format"] = s.number_format
-        value = c.number_input(s.label, **kwargs)
+        value = c.number_input(s.label, value=cast(_as_default(s.key)), **kwargs)
     else:
         if s.kind == "float" and s.param is not None:
             kwargs["format"] = "%g"
-        # The state's own value (which the widget shows anyway): without a value, st.slider reads
-        # the whole session state to learn whether it is a range slider, on every run.
-        value = c.slider(s.label, value=cast(st.session_state[s.key]), **kwargs)
+        # Without a value, st.slider also reads the whole session state to learn whether it is a
+        # range slider, on every run.
+        value = c.slider(s.label, value=cast(_as_default(s.key)), **kwargs)
     url.track(s.key, cast(value), default, s.text(cast(value)))
     return cast(value)
 

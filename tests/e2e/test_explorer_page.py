@@ -121,6 +121,22 @@ def test_a_shared_link_restores_the_view(streamlit_server, browser_page, app_wai
     assert _query(page)["adam_lr"] == ["0.07"]
 
 
+def test_opening_a_closed_optimizer_shows_its_settings_with_the_links_values(
+    streamlit_server, browser_page, app_wait
+):
+    page = browser_page
+    page.goto(streamlit_server + "/?adam_lr=0.07")  # four optimizers: their expanders start closed
+    app_wait.ready(page)
+    page.wait_for_selector(MAP_PATHS, timeout=30_000)
+    assert page.locator(".st-key-adam_lr").count() == 0  # a closed expander's widgets are not drawn
+    page.get_by_test_id("stExpander").locator("summary").filter(has_text="Adam").click()
+    slider = page.locator(".st-key-adam_lr")
+    slider.wait_for(timeout=20_000)
+    assert slider.get_by_text("0.07").first.is_visible()  # the slider's value label
+    assert _query(page)["adam_lr"] == ["0.07"]
+    _no_exception(page)
+
+
 def test_a_tampered_link_warns_instead_of_failing(streamlit_server, browser_page, app_wait):
     page = browser_page
     page.goto(streamlit_server + "/?surface=nowhere&steps=abc")
