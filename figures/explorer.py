@@ -512,7 +512,7 @@ def summary_table(rows: list[dict], *, never: str = "not reached") -> list[dict[
         }
         out.append(
             {
-                "run": row["optimizer"],
+                "optimizer": row["optimizer"],
                 "final loss": compact_number(row["final loss"]),
                 "distance to nearest minimum": compact_number(row["distance to nearest minimum"]),
                 "steps to tolerance": never if k is None else str(k),

@@ -17,6 +17,7 @@ import optimizers
 import surfaces
 from figures import explorer as fx
 from figures import map_data
+from tests.markdown_tables import summary_table
 from ui import lessons
 
 TIMEOUT = 60
@@ -40,7 +41,7 @@ def _open(at: AppTest, *runs: str) -> AppTest:
 
 
 def _summary(at: AppTest):
-    return at.table[0].value
+    return summary_table(at)
 
 
 def _warnings(at: AppTest) -> list[str]:
@@ -247,8 +248,11 @@ def test_lazy_views_render_when_opened():
 
 def test_optimizer_explanations_are_shown():
     at = _app()
-    latex = at.get("latex")
-    assert len(latex) >= 4
+    rules = [m.value for m in at.markdown if "$$" in m.value]
+    assert len(rules) == 1  # one element for every chosen optimizer's rule
+    for opt in at.multiselect(key="opts").value:
+        info = optimizers.OPTIMIZERS[opt]
+        assert f"<b>{info.label}</b>" in rules[0] and info.formula.strip() in rules[0]
 
 
 @pytest.mark.parametrize(

@@ -175,7 +175,7 @@ def test_summary_table_speaks_the_lectures_words():
     }
     labels = {"newton": "Newton", "sgd": "SGD, α 0.01", "sgd~2": "SGD, α 0.2"}
     table = fx.summary_table(fx.summary_rows(trajs, s, tol=1e-3, labels=labels))
-    assert list(table[0]) == ["run", "final loss", "distance to nearest minimum", "steps to tolerance",
+    assert list(table[0]) == ["optimizer", "final loss", "distance to nearest minimum", "steps to tolerance",
                               "steps taken", "stopped at", "why it stopped"]  # fmt: skip
     newton, short, wild = table
     assert newton["stopped at"] == "a maximum" and "maximum" in newton["why it stopped"]

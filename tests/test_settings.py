@@ -211,3 +211,17 @@ def test_no_label_or_help_lets_markdown_italics_eat_an_asterisk():
         for s in table:
             for text in (s.label, s.help):
                 assert not _italic_pairs(text), (s.key, text)
+
+
+def test_a_markdown_table_shows_its_cells_literally_and_reads_back():
+    from tests.markdown_tables import parse_markdown_table
+    from ui.common import markdown_table
+
+    header = ["optimizer", "why | it stopped"]
+    rows = [["SGD, α 0.1", "loss ≤ 1e-3 *fast*"], ["__import__", "two\nlines `x` $y$"]]
+    text = markdown_table(header, rows)
+    assert len(text.splitlines()) == 4  # a newline inside a cell does not break the table
+    assert "*fast*" not in text and "__import__" not in text and "$y$" not in text  # all escaped
+    back = parse_markdown_table(text)
+    assert list(back.columns) == header
+    assert back.values.tolist() == [["SGD, α 0.1", "loss ≤ 1e-3 *fast*"], ["__import__", "two lines `x` $y$"]]

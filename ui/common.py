@@ -1,4 +1,4 @@
-"""Helpers shared by the app's pages: cached engine calls (and a coloured label).
+"""Helpers shared by the app's pages: cached engine calls, and small Markdown pieces.
 
 Everything cached takes hashable primitives (names, tuples of floats) and rebuilds engine objects
 inside, so cache keys stay small and exact. No maths here: the engine computes, the figure
@@ -10,6 +10,8 @@ looked up through `inspect.signature`, then hashed) and `cache_data`'s copy of t
 round trip) cost 1-3 ms a call, and a rerun of the explorer makes more than ten. The results are
 shared by every session: never mutate them (their arrays are read-only).
 
+Also two pieces of Markdown the pages share: a coloured label and a table of text cells.
+
 Widgets and URL state are in `ui.settings` and `ui.components`.
 """
 
@@ -17,12 +19,13 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
 from figures import surface_grid as _surface_grid
+from ui.settings import escape_markdown
 
 # --------------------------------------------------------------------------- cached engine calls
 
@@ -111,6 +114,18 @@ def schedule_curve(schedule: tuple[tuple[str, Any], ...] | None, n: int) -> np.n
     from optimizers.schedules import schedule_values
 
     return _read_only(schedule_values(dict(schedule) if schedule else None, 1.0, int(n)))
+
+
+def markdown_table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """A Markdown table of short text cells, each shown literally (escaped, on one line). Streamlit
+    draws it with the Markdown it already has on the page: no table element, no Arrow payload."""
+
+    def cell(text: str) -> str:
+        return escape_markdown(" ".join(str(text).split()))
+
+    lines = ["| " + " | ".join(cell(h) for h in header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
 def swatch(color: str, text: str) -> str:

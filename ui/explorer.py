@@ -502,19 +502,12 @@ def _summary_view(url: UrlState, trajs: dict[str, Any], surface, labels: dict[st
     """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
     tol = draw(TOL, url)
     sync_query_param(TOL, tol)
-    import pandas as pd  # imported when first needed: the map and the loss chart go out before it
-
     rows = fx.summary_rows(trajs, surface, tol=tol, labels=labels)
     never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
     cells = fx.summary_table(rows, never=never)
-    # Column by column, as plain objects: pandas' inferred string columns cost more than the rest
-    # of the table on every rerun.
-    table = pd.DataFrame(
-        {("optimizer" if name == "run" else name): [row[name] for row in cells] for name in cells[0]},
-        dtype=object,
-    )
-    # A static table: every cell is short text, and it wraps instead of being cut off.
-    st.table(table, hide_index=True, border="horizontal")
+    # Short text cells that wrap instead of being cut off, as Markdown: cheaper on every rerun than a
+    # table element (pandas and Arrow in the server, another script bundle in the browser).
+    st.markdown(common.markdown_table(list(cells[0]), [list(row.values()) for row in cells]))
     st.caption(
         "Steps to tolerance: the first step k with L(θ_k) − L\\* within the tolerance above. "
         "Stopped at: where the gradient vanished, what kind of point the Hessian there says it is."
@@ -558,11 +551,18 @@ def _csv(trajs: dict[str, Any], labels: dict[str, str]) -> bytes:
 
 
 def _update_rules(chosen: tuple[str, ...]) -> None:
+    """Each chosen optimizer's rule and what it does, as one Markdown element (one element to send
+    and render on every rerun instead of three per optimizer)."""
+    parts = []
     for opt in dict.fromkeys(split_run_id(run)[0] for run in chosen):  # a copy shares its rule
         oinfo = optimizers.OPTIMIZERS[opt]
-        st.markdown(common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b>"), unsafe_allow_html=True)
-        st.latex(oinfo.formula)
-        st.markdown(EXPLANATIONS.get(opt, oinfo.description))
+        parts += [
+            common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b>"),
+            f"$$\n{oinfo.formula.strip()}\n$$",
+            EXPLANATIONS.get(opt, oinfo.description),
+        ]
+    if parts:
+        st.markdown("\n\n".join(parts), unsafe_allow_html=True)
 
 
 # --------------------------------------------------------------------------- overlays and inspector
