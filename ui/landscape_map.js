@@ -136,7 +136,8 @@ function decodeBase(raw) {
   }
   // The two layers must place the axes identically: fixed margins (no auto-expansion by the legend
   // or the colour bar) and the same domains, ranges and aspect constraint.
-  const axis = { zeroline: false, linecolor: "#888", gridcolor: "#eceff3" };
+  // ticklabeloverflow "allow": the labels fit; plotly.js then skips measuring them on every redraw.
+  const axis = { zeroline: false, linecolor: "#888", gridcolor: "#eceff3", ticklabeloverflow: "allow" };
   const common = {
     height: raw.height,
     font: { family: "Source Sans Pro, Helvetica, Arial, sans-serif", size: 14, color: "#262730" },
