@@ -117,5 +117,5 @@ def preload_plotly() -> None:
     ]
     _preload_element(
         key="plotly_preload",
-        data={"plotly_url": map_component.plotly_url(), "modules": modules},
+        data={"plotly_url": map_component.STATIC_URL + map_component.PLOTLY_NAME, "modules": modules},
     )
