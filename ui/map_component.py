@@ -11,7 +11,8 @@ and Python sends it data only (`figures.map_data`):
 plotly.js and the component's module are loaded once per page, by URL, from the app's static
 folder (`server.enableStaticServing`): inline, they would travel with every rerun. They are copied
 there from the plotly package and from `ui/` (Streamlit refuses a symlink that leaves
-`static/`); the copies are generated, never committed.
+`static/`); the copies are generated, never committed. Which plotly.js (the full bundle, or the
+smaller cartesian one once it is fetched and verified) is `ui.plotly_assets`'s choice.
 """
 
 from __future__ import annotations
@@ -25,15 +26,15 @@ import plotly
 import streamlit as st
 
 from figures import map_data
-from ui import common
+from ui import common, plotly_assets
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"  # Streamlit serves <main script's folder>/static at app/static/
 MODULE_SOURCE = Path(__file__).resolve().parent / "landscape_map.js"
 MODULE_NAME = "landscape_map.js"
 PLOTLY_SOURCE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-PLOTLY_NAME = f"plotly-{plotly.__version__}.min.js"
-STATIC_URL = "app/static/"  # relative to the page, so a proxy's path prefix is kept
+PLOTLY_NAME = plotly_assets.FULL_NAME  # the full bundle, always there
+STATIC_URL = plotly_assets.STATIC_URL  # relative to the page, so a proxy's path prefix is kept
 
 
 def copy_if_changed(src: Path, dst: Path) -> None:
@@ -54,6 +55,12 @@ def ensure_static_assets() -> str:
     return hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()[:12]
 
 
+def plotly_url() -> str:
+    """The plotly.js every chart of ours loads, as of now (`ui.plotly_assets.plotly_url`): it turns
+    from the full bundle to the cartesian one when that lands; a page keeps the one it loaded first."""
+    return plotly_assets.plotly_url(STATIC_DIR)
+
+
 def loader(export: str, version: str, module: str = MODULE_NAME) -> str:
     """The component's inline JS: a few lines that import the static `module` and call `export`."""
     return (
@@ -65,6 +72,7 @@ def loader(export: str, version: str, module: str = MODULE_NAME) -> str:
 
 
 VERSION = ensure_static_assets()  # the module's content hash, in its URL
+plotly_assets.start_install(STATIC_DIR)  # once per process, in the background; the full bundle meanwhile
 # No style isolation: plotly.js styles its hover labels and mode bar from the document's head,
 # which a shadow root would not see.
 _base_element = st.components.v2.component(
@@ -109,7 +117,7 @@ def landscape_map(
     _base_element(key=f"{key}_base", data=base)
     _map_element(
         key=key,
-        data={**paths, "plotly_url": STATIC_URL + PLOTLY_NAME},
+        data={**paths, "plotly_url": plotly_url()},
         height="content",
         on_start_change=_clicked,
     )

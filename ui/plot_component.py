@@ -76,7 +76,7 @@ def plot(figure: dict, *, key: str, config: dict | None = None) -> None:
         data={
             "figure": to_wire(figure),
             "config": {"displaylogo": False, **(config or {})},
-            "plotly_url": map_component.STATIC_URL + map_component.PLOTLY_NAME,
+            "plotly_url": map_component.plotly_url(),
         },
         height="content",
     )
