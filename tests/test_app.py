@@ -54,7 +54,7 @@ def _map_payloads(at: AppTest) -> dict[str, dict]:
     for c in at.get("bidi_component"):
         name = c.proto.component_name
         if name.startswith("playground.landscape"):
-            out["base" if name.endswith("_base") else "paths"] = json.loads(c.proto.json)
+            out["base" if name.endswith("_base") else "paths"] = json.loads(c.proto.json)["payload"]
     assert set(out) == {"base", "paths"}, out.keys()
     return out
 

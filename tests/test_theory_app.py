@@ -30,7 +30,7 @@ def _app(query: dict[str, str] | None = None) -> AppTest:
 def _paths(at: AppTest) -> dict:
     for c in at.get("bidi_component"):
         if c.proto.component_name == "playground.landscape_map":
-            return json.loads(c.proto.json)
+            return json.loads(c.proto.json)["payload"]
     raise AssertionError("no map")
 
 

@@ -182,7 +182,9 @@ function lossAt(base, x, y) {
   return base.log ? base.floor + Math.pow(10, v) - base.delta : v;
 }
 
-export function mountBase({ data, parentElement }) {
+// Each element's data is `{ payload: ... }` (one key: see ui/map_component.py).
+export function mountBase({ data: wrapped, parentElement }) {
+  const data = wrapped && wrapped.payload;
   ensureStyle();
   // This element carries data only: hide its slot in the page.
   const slot = parentElement.closest("[data-testid='stElementContainer']") || parentElement;
@@ -712,7 +714,8 @@ function createState(parentElement) {
   return state;
 }
 
-export function mountMap({ data, parentElement, setTriggerValue }) {
+export function mountMap({ data: wrapped, parentElement, setTriggerValue }) {
+  const data = wrapped && wrapped.payload;
   ensureStyle();
   let state = maps.get(parentElement);
   if (!state) {
