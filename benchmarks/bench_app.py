@@ -56,6 +56,8 @@ def script_figures(repeats: int = 7) -> dict[str, float]:
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
+    at.session_state["adam_open"] = True  # Adam's expander, so that its α slider is drawn
+    at.run()
     values = [0.07, 0.15, 0.2, 0.3, 0.5, 0.7, 0.05, 0.03, 0.02][:repeats]
     times = []
     for v in values:
