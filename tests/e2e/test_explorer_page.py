@@ -44,6 +44,32 @@ def _wait_step(page, k: int) -> None:
     )
 
 
+def _dots(page) -> int:
+    """Step dots the map drew on its canvas (the count it records after drawing them)."""
+    return int(page.locator(f"{MAP} .pg-map-plot").evaluate("gd => gd.dataset.dots"))
+
+
+def _dot_pixels(page, step: int) -> list:
+    """For each path: its point at `step` in canvas pixels and the canvas colour there, when it is
+    the path's own colour (None otherwise)."""
+    return page.locator(f"{MAP} .pg-map").evaluate(
+        """(root, k) => {
+          const gd = root.querySelector('.pg-map-plot'), canvas = root.querySelector('.pg-map-dots');
+          const fl = gd._fullLayout, ctx = canvas.getContext('2d'), r = window.devicePixelRatio || 1;
+          return gd.data.filter(t => String(t.meta).startsWith('path:')).map(t => {
+            const x = fl.xaxis._offset + fl.xaxis.l2p(t.x[k]), y = fl.yaxis._offset + fl.yaxis.l2p(t.y[k]);
+            const [pr, pg, pb, pa] = ctx.getImageData(Math.round(x * r), Math.round(y * r), 1, 1).data;
+            const hex = t.line.color.replace('#', '');
+            const want = [0, 2, 4].map(i => parseInt(hex.slice(i, i + 2), 16));
+            const off = Math.abs(pr - want[0]) + Math.abs(pg - want[1]) + Math.abs(pb - want[2]);
+            const same = pa > 200 && off < 30;
+            return [x, y, same ? [pr, pg, pb] : null];
+          });
+        }""",
+        step,
+    )
+
+
 def _scrub(page, k: int) -> None:
     """Drag the step slider under the map to k (as a drag does: set the value, fire `input`)."""
     page.locator(f"{MAP} .pg-map-slider").evaluate(
@@ -188,6 +214,10 @@ def test_play_and_scrub_keep_the_map_the_step_number_and_the_click(streamlit_ser
     )
     assert lengths == [21, 21, 21, 21]
     assert _contour_paths(page) == drawn
+    # A dot per step on the canvas under the paths: 4 paths x steps 0..20, each in its path's colour.
+    assert _dots(page) == 4 * 21
+    for x, y, rgb in _dot_pixels(page, step=20):
+        assert rgb is not None, (x, y)
 
     # The keyboard on the focused map: arrows step, space plays.
     page.locator(f"{MAP} .pg-map").focus()
