@@ -40,6 +40,7 @@ GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on t
 
 DEFAULT_SURFACE = lessons.DEFAULT_SURFACE
 DEFAULT_OPTIMIZERS = list(lessons.DEFAULT_OPTIMIZERS)
+EXPANDER_SUFFIX = "_open"  # `<run>_open`: whether the run's expander of settings is open
 MAX_STEPS = (
     lessons.MAX_STEPS
 )  # the steps slider's maximum (a link asking for more is clamped, with a warning)
@@ -143,7 +144,6 @@ NOISE = Setting(
     step=0.05,
     help="Adds N(0, σ²) noise to every gradient, like minibatch noise.",
 )
-EXPANDER_SUFFIX = "_open"  # `<run>_open`: whether the run's expander of settings is open
 SEED = Setting("seed", "Noise seed", "int", 0, low=0, high=9999, style="number")
 BATCH = Setting(
     "batch",
