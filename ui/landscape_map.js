@@ -560,12 +560,12 @@ function followZoom(state) {
   state.zoomQueued = true;
   requestAnimationFrame(() => {
     state.zoomQueued = false;
-    drawDots(state);
     const fl = state.dom.plot._fullLayout, bl = state.dom.bg._fullLayout;
     if (!fl || !bl) return;
     const x = fl.xaxis.range.slice(), y = fl.yaxis.range.slice();
     const same = (p, q) => Math.abs(p[0] - q[0]) + Math.abs(p[1] - q[1]) < 1e-12;
     if (same(x, bl.xaxis.range) && same(y, bl.yaxis.range)) return;
+    drawDots(state); // the view moved (draw and resize draw the dots themselves)
     state.Plotly.relayout(state.dom.bg, { "xaxis.range": x, "yaxis.range": y });
   });
 }
