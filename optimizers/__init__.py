@@ -11,7 +11,7 @@
 from optimizers import schedules
 from optimizers.first_order import Rule, per_coordinate
 from optimizers.registry import OPTIMIZERS, OptimizerInfo, first_order_rule
-from optimizers.runner import BatchResult, Trajectory, run, run_batch
+from optimizers.runner import BatchResult, Trajectory, run, run_batch, truncate
 from params import Param
 
 __all__ = [
@@ -26,4 +26,5 @@ __all__ = [
     "run",
     "run_batch",
     "schedules",
+    "truncate",
 ]

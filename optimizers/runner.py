@@ -346,6 +346,40 @@ def run(name: str, surface: Surface, start: Any, steps: int, **options: Any) -> 
     return run_batch(name, surface, start[None, :], steps, **options).trajectory(0)
 
 
+def truncate(trajectory: Trajectory, steps: int, surface: Surface, tol: float = 1e-6) -> Trajectory | None:
+    """`run` with `steps` iterations, read off a run of the same settings that went further or
+    ended sooner; None when `trajectory` cannot tell (it ran out of steps before `steps`).
+
+    A run's first k iterations do not depend on how many follow: the schedule is a function of the
+    epoch, and the noise and the minibatch shuffles are drawn one step after another. So a shorter
+    run is a prefix of a longer one, and its ending is the longer run's ending if that came into
+    view within `steps` iterations, else "max_steps" at `steps`. An overflow ends a path at step k
+    but is seen at step k + 1. `surface` and `tol` must be the run's own.
+    """
+    steps = _whole(steps, "steps", 1, MAX_STEPS)
+    ending = trajectory.ending
+    seen_at = ending.step + 1 if ending.reason == "overflow" else ending.step
+    if ending.reason != "max_steps" and seen_at <= steps:
+        return trajectory  # it ended within `steps`: the shorter run ends the same way
+    if steps > trajectory.n_steps:
+        return None  # it ran out of steps first: what comes next is unknown
+    if steps == trajectory.n_steps and ending.reason == "max_steps":
+        return trajectory
+    points = trajectory.points[: steps + 1]
+    grad_norms = trajectory.grad_norms[: steps + 1]
+    return replace(
+        trajectory,
+        points=points,
+        losses=trajectory.losses[: steps + 1],
+        lrs=trajectory.lrs[:steps],
+        grad_norms=grad_norms,
+        ending=Ending("max_steps", steps, float(grad_norms[-1]), float(tol)),
+        notes=_curvature_notes(OPTIMIZERS[trajectory.optimizer], surface, points, RUNNING),
+        lambdas=None if trajectory.lambdas is None else trajectory.lambdas[:steps],
+        records={name: values[:steps] for name, values in trajectory.records.items()},
+    )
+
+
 def run_batch(
     name: str,
     surface: Surface,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimizers import OPTIMIZERS, run, run_batch
+from optimizers import truncate as optimizers_truncate
 from surfaces import get_surface
 
 # One table drives the generic tests (optax's _OPTIMIZERS_UNDER_TEST): per optimizer and target,
@@ -369,3 +372,97 @@ def test_a_converged_run_says_what_kind_of_stationary_point_it_stopped_at(surfac
 def test_a_run_that_did_not_converge_names_no_stationary_point():
     traj = run("sgd", get_surface("quadratic"), (-3.5, 1.5), 3, lr=0.01)
     assert traj.status == "max_steps" and traj.ending.point is None
+
+
+# ---- truncate: a shorter run read off a longer one ----
+
+TRUNCATE_CASES = [
+    # (optimizer, surface, hyper, extra run options): endings of every kind among them
+    ("sgd", "quadratic", {"lr": 0.05}, {}),
+    ("sgd", "quadratic", {"lr": 1.2}, {}),  # beyond the stability limit: the loss explodes
+    ("sgd", "rosenbrock", {"lr": 0.05}, {}),
+    ("momentum", "rosenbrock", {"lr": 0.001}, {"noise": 0.5, "seed": 3}),
+    ("rmsprop", "quadratic", {"lr": 0.05}, {"schedule": {"kind": "step", "step_size": 2, "decay_rate": 0.5}}),
+    ("adam", "beale", {"lr": 0.05}, {"schedule": {"kind": "inverse_time", "decay_rate": 1.0}}),
+    ("sgd", "saddle", {"lr": 0.5}, {}),  # unbounded below
+    ("newton", "saddle", {}, {}),  # converges onto the saddle point, with a note on the way
+    ("newton", "himmelblau", {}, {}),
+    ("gauss_newton", "rosenbrock", {}, {}),
+    ("lm", "curve_fit", {}, {}),  # its damping and records
+    ("sgd", "linear_regression", {"lr": 0.05}, {"batch_size": 10, "seed": 7, "noise": 0.1}),
+    ("nesterov", "quadratic", {"lr": 0.01}, {"schedule": {"kind": "exponential", "decay_rate": 0.9}}),
+    ("adagrad", "rosenbrock", {"lr": 0.5}, {}),
+    ("lbfgs", "rosenbrock", {}, {}),
+    ("sgd", "rosenbrock", {"lr": 0.01}, {"start": (1e30, 1.0)}),  # the first step overflows
+]
+
+
+def _assert_same_run(got, expected):
+    for name in ("points", "losses", "lrs", "grad_norms"):
+        np.testing.assert_array_equal(getattr(got, name), getattr(expected, name), err_msg=name)
+    if expected.lambdas is None:
+        assert got.lambdas is None
+    else:
+        np.testing.assert_array_equal(got.lambdas, expected.lambdas)
+    assert got.records.keys() == expected.records.keys()
+    for name in expected.records:
+        np.testing.assert_array_equal(got.records[name], expected.records[name], err_msg=name)
+    # An overflow's value is NaN, which == would call different
+    assert dataclasses.replace(got.ending, value=0.0) == dataclasses.replace(expected.ending, value=0.0)
+    np.testing.assert_equal(got.ending.value, expected.ending.value)
+    assert got.notes == expected.notes
+    assert got.iters_per_epoch == expected.iters_per_epoch
+
+
+@pytest.mark.parametrize("name, surface_name, hyper, options", TRUNCATE_CASES)
+def test_truncate_equals_the_shorter_run(name, surface_name, hyper, options):
+    surface = get_surface(surface_name)
+    options = dict(options)
+    start = options.pop("start", (-1.2, 1.5) if surface.data is None else (0.0, 0.0))
+    longest = 120
+    long = run(name, surface, start, longest, **hyper, **options)
+    ends = {long.n_steps - 1, long.n_steps, long.n_steps + 1, long.ending.step}
+    for steps in sorted({1, 2, 3, 7, 40, longest - 1, longest, longest + 30} | {k for k in ends if k >= 1}):
+        got = optimizers_truncate(long, steps, surface)
+        if got is None:  # only a run that used all its steps cannot say what comes after them
+            assert long.status == "max_steps" and steps > long.n_steps
+            continue
+        _assert_same_run(got, run(name, surface, start, steps, **hyper, **options))
+
+
+def test_truncate_covers_every_kind_of_ending():
+    reasons = set()
+    for name, surface_name, hyper, options in TRUNCATE_CASES:
+        surface = get_surface(surface_name)
+        options = dict(options)
+        start = options.pop("start", (-1.2, 1.5) if surface.data is None else (0.0, 0.0))
+        reasons.add(run(name, surface, start, 120, **hyper, **options).ending.reason)
+    assert reasons == {"converged", "loss_exploded", "unbounded_below", "overflow", "max_steps"}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.sampled_from(["sgd", "momentum", "rmsprop", "adam", "nesterov", "adagrad"]),
+    lr=st.floats(1e-3, 2.0),
+    noise=st.sampled_from([0.0, 0.3]),
+    seed=st.integers(0, 50),
+    longest=st.integers(2, 80),
+    data=st.data(),
+)
+def test_truncate_property(name, lr, noise, seed, longest, data):
+    surface = get_surface("rosenbrock")
+    long = run(name, surface, (-1.0, 1.0), longest, lr=lr, noise=noise, seed=seed)
+    steps = data.draw(st.integers(1, longest + 20))
+    got = optimizers_truncate(long, steps, surface)
+    if got is None:
+        assert long.status == "max_steps" and steps > long.n_steps
+    else:
+        _assert_same_run(got, run(name, surface, (-1.0, 1.0), steps, lr=lr, noise=noise, seed=seed))
+
+
+def test_truncate_rejects_bad_steps():
+    surface = get_surface("quadratic")
+    long = run("sgd", surface, (1.0, 1.0), 10, lr=0.1)
+    for bad in (0, -3, 2.5, "7", None, float("nan")):
+        with pytest.raises(ValueError, match="steps must be a whole number"):
+            optimizers_truncate(long, bad, surface)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -89,16 +90,26 @@ def run_optimizer(
 ):
     """One optimizer run (a Trajectory, shared and read-only), cached per optimizer, so changing
     one optimizer's hyperparameters leaves the others' runs cached. Raises the engine's ValueError
-    unchanged."""
+    unchanged.
+
+    A shorter run is read off a longer run of the same settings (`optimizers.truncate`), so moving
+    the Steps slider down, or up within what was run, computes nothing. A run asked to go past a
+    longer one that used all its steps is run to twice that length: dragging the slider up
+    recomputes a few times, at most twice the steps asked for."""
     import optimizers
 
     surface = get_surface(surface_name, surface_params)
-    return _read_only(
+    settings = (optimizer, surface_name, surface_params, start, schedule, noise, seed, batch_size, hyper)
+    known = _longest_runs.get(settings)
+    if known is not None and (shorter := optimizers.truncate(known, steps, surface)) is not None:
+        return _read_only(shorter)
+    ahead = steps if known is None else min(max(steps, 2 * known.n_steps), optimizers.runner.MAX_STEPS)
+    trajectory = _read_only(
         optimizers.run(
             optimizer,
             surface,
             np.asarray(start, dtype=float),
-            int(steps),
+            int(ahead),
             schedule=dict(schedule) if schedule else None,
             noise=float(noise),
             seed=int(seed),
@@ -106,6 +117,38 @@ def run_optimizer(
             **dict(hyper),
         )
     )
+    _longest_runs.put(settings, trajectory)
+    return _read_only(optimizers.truncate(trajectory, steps, surface))
+
+
+class _LongestRuns:
+    """Per run settings (all but the steps), the longest run computed: a thread-safe LRU dict."""
+
+    def __init__(self, maxsize: int):
+        self._runs: dict[tuple, Any] = {}
+        self._lock = threading.Lock()
+        self._maxsize = maxsize
+
+    def get(self, settings: tuple) -> Any:
+        with self._lock:
+            run = self._runs.pop(settings, None)
+            if run is not None:
+                self._runs[settings] = run  # most recent last
+            return run
+
+    def put(self, settings: tuple, run: Any) -> None:
+        with self._lock:
+            old = self._runs.pop(settings, None)
+            self._runs[settings] = run if old is None or run.n_steps >= old.n_steps else old
+            while len(self._runs) > self._maxsize:
+                del self._runs[next(iter(self._runs))]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._runs.clear()
+
+
+_longest_runs = _LongestRuns(maxsize=128)
 
 
 @shared_cache(maxsize=64)
