@@ -283,9 +283,9 @@ class BatchResult:
 
 def _grad_norms(surface: Surface, points: np.ndarray) -> np.ndarray:
     """Exact gradient norms at points (..., 2), as the runner measured them while running."""
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # a norm past 1e154 overflows to inf when squared: so be it
         g = surface.value_and_grad(points)[1]
-    return np.sqrt(g[..., 0] ** 2 + g[..., 1] ** 2)
+        return np.sqrt(g[..., 0] ** 2 + g[..., 1] ** 2)
 
 
 def _curvature_notes(info: OptimizerInfo, surface: Surface, path: np.ndarray, code: int) -> tuple[str, ...]:
@@ -663,7 +663,10 @@ class _EndingScan:
         n = len(Ln)
         running = self.stop < 0
         # A sum is finite only if every term is: one pass finds non-finite points, losses, gradients.
-        finite = np.isfinite(Ln + Gn + Pn[..., 0] + Pn[..., 1])
+        # The gradient's components, not its squared norm: that overflows at |g| > 1e154, where the
+        # gradient is still finite (and a start would count as its own run's bad row).
+        Gc = G[lo:]
+        finite = np.isfinite(Ln + Gc[..., 0] + Gc[..., 1] + Pn[..., 0] + Pn[..., 1])
         halt = (Gn < self.tol_sq) | (np.abs(Ln) > self.loss_limit)
         first_bad = np.where(finite.all(0), n, np.argmin(finite, axis=0))
         first_halt = np.where(halt.any(0), np.argmax(halt, axis=0), n)

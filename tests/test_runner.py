@@ -394,6 +394,7 @@ TRUNCATE_CASES = [
     ("adagrad", "rosenbrock", {"lr": 0.5}, {}),
     ("lbfgs", "rosenbrock", {}, {}),
     ("sgd", "rosenbrock", {"lr": 0.01}, {"start": (1e30, 1.0)}),  # the first step overflows
+    ("sgd", "rosenbrock", {"lr": 0.01}, {"start": (1e70, 0.0)}),  # |g| at the start squares to inf
 ]
 
 
@@ -466,3 +467,15 @@ def test_truncate_rejects_bad_steps():
     for bad in (0, -3, 2.5, "7", None, float("nan")):
         with pytest.raises(ValueError, match="steps must be a whole number"):
             optimizers_truncate(long, bad, surface)
+
+
+def test_a_gradient_whose_square_overflows_is_still_finite():
+    # At x = 1e70 the gradient (~4e212) is finite but its squared norm is not: the start is a
+    # finite point, and the run ends when the first step overflows (before: the start counted as
+    # the bad row, the run went on past infinite points and "overflowed" at its last step).
+    surface = get_surface("rosenbrock")
+    path = run("sgd", surface, (1e70, 0.0), 20, lr=0.01)
+    assert path.ending.reason == "overflow" and path.ending.step == 0
+    assert np.isfinite(path.points).all() and path.n_steps == 0
+    batch = run_batch("sgd", surface, np.array([[1e70, 0.0], [-1.0, 1.0]]), 20, lr=0.001)
+    assert list(batch.status) == ["diverged", "max_steps"] and list(batch.n_steps) == [0, 20]
