@@ -132,7 +132,8 @@ def surface_grid(surface, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Loss on an n x n grid over `surface.bounds`.
 
     Returns xs (n,), ys (n,) and Z (n, n) with Z[i, j] = L(xs[j], ys[i]) (Plotly's contour layout),
-    all float32 to halve what is sent to the browser. Non-finite values become NaN.
+    all float32 to halve what is sent to the browser. Non-finite values become NaN; finite values
+    beyond float32's range are clipped to it (a cast would make them inf).
     """
     (x0, x1), (y0, y1) = surface.bounds
     xs = np.linspace(x0, x1, n)
@@ -141,7 +142,8 @@ def surface_grid(surface, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     with np.errstate(all="ignore"):
         Z = np.asarray(surface.value(np.stack([X, Y], axis=-1)), dtype=float)
     Z = np.where(np.isfinite(Z), Z, np.nan)
-    return xs.astype(np.float32), ys.astype(np.float32), Z.astype(np.float32)
+    big = float(np.finfo(np.float32).max)
+    return xs.astype(np.float32), ys.astype(np.float32), np.clip(Z, -big, big).astype(np.float32)
 
 
 def _floor(Z: np.ndarray, min_value: float | None) -> float:

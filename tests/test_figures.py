@@ -44,6 +44,19 @@ def test_surface_grid_is_float32_on_the_bounds():
     assert xs[0] == pytest.approx(s.bounds[0][0]) and ys[-1] == pytest.approx(s.bounds[1][1])
 
 
+def test_surface_grid_has_no_inf_past_float32():
+    # exp(exp(10 x)) passes float32's 3.4e38 inside the view while float64 still holds it, and
+    # overflows float64 too further right: clipped to float32's largest, and NaN, never inf.
+    s = surfaces.make_custom("exp(exp(10*x)) + y^2")
+    with np.errstate(all="raise"):
+        Z = surface_grid(s, 40)[2]
+    largest = np.finfo(np.float32).max
+    assert not np.isinf(Z).any()
+    assert np.isnan(Z).any() and np.nanmax(Z) == largest
+    finite = np.isfinite(Z)
+    assert (Z[finite] > 0).all()
+
+
 def test_loss_figure_log_axis_and_smoothing():
     s, _, trajs = _race("quadratic", DEFAULT_RACE)
     fig = fx.loss_figure(trajs, min_value=s.min_value)
