@@ -34,6 +34,7 @@ it afresh.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -70,9 +71,10 @@ def fmt(value: Any) -> str:
     return str(value)
 
 
-def log_options(low: float, high: float, default: float | None = None) -> list[float]:
+@functools.lru_cache(maxsize=256)
+def log_options(low: float, high: float, default: float | None = None) -> tuple[float, ...]:
     """Round numbers 1, 1.5, 2, 3, 5, 7 per decade in [low, high] (both ends and the default
-    included): the stops of a log-scale slider."""
+    included): the stops of a log-scale slider. Cached: every log slider asks on every rerun."""
     out: set[float] = {float(low), float(high)}
     if default is not None:
         out.add(float(default))
@@ -81,7 +83,7 @@ def log_options(low: float, high: float, default: float | None = None) -> list[f
             v = float(f"{m * 10.0**e:.6g}")
             if low <= v <= high:
                 out.add(v)
-    return sorted(out)
+    return tuple(sorted(out))
 
 
 def nearest_option(value: float, options: Sequence[float]) -> float:
