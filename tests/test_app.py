@@ -54,7 +54,7 @@ def _map_payloads(at: AppTest) -> dict[str, dict]:
     for c in at.get("bidi_component"):
         name = c.proto.component_name
         if name.startswith("playground.landscape"):
-            out["base" if name.endswith("_base") else "paths"] = json.loads(c.proto.json)["payload"]
+            out["base" if name.endswith("_base") else "paths"] = json.loads(c.proto.json)[0]
     assert set(out) == {"base", "paths"}, out.keys()
     return out
 
@@ -83,7 +83,7 @@ def _plots(at: AppTest) -> dict[str, dict]:
     out = {}
     for c in at.get("bidi_component"):
         if c.proto.component_name == "playground.plot":
-            out[c.proto.id.rsplit("-", 1)[-1]] = json.loads(c.proto.json)["figure"]
+            out[c.proto.id.rsplit("-", 1)[-1]] = json.loads(c.proto.json)[0]["figure"]
     return out
 
 

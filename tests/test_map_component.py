@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 
 from ui import map_component as mc
 
@@ -36,3 +37,27 @@ def test_the_inline_js_is_a_small_loader_not_plotly():
     loader = mc.loader("mountMap", "abc")
     assert len(loader) < 400
     assert "app/static/landscape_map.js?v=abc" in loader and "mountMap" in loader
+
+
+def test_the_data_is_a_list_so_streamlit_does_not_scan_it_for_dataframes():
+    payload = {"key": "k", "figure": {"data": []}}
+    assert mc.as_data(payload) == [payload]
+
+
+def test_the_explorer_is_drawn_without_pandas_or_pyarrow():
+    # A cold start's first page: Streamlit imports pandas and pyarrow (about half a second) to scan
+    # a component's dict data for dataframes, which is why the components get a list.
+    code = (
+        "import sys\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        f"at = AppTest.from_file({str(mc.ROOT / 'app.py')!r}, default_timeout=120)\n"
+        "at.run()\n"
+        "assert not at.exception, at.exception\n"
+        "assert at.get('bidi_component'), 'the map and the loss chart are drawn'\n"
+        "print(sorted(m for m in ('pandas', 'pyarrow') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=mc.ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1] == "[]"

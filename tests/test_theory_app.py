@@ -30,7 +30,7 @@ def _app(query: dict[str, str] | None = None) -> AppTest:
 def _paths(at: AppTest) -> dict:
     for c in at.get("bidi_component"):
         if c.proto.component_name == "playground.landscape_map":
-            return json.loads(c.proto.json)["payload"]
+            return json.loads(c.proto.json)[0]
     raise AssertionError("no map")
 
 
@@ -58,7 +58,7 @@ def test_overlays_toggle_sends_the_local_model_along_the_first_run_and_is_in_the
     assert at.query_params["theory"] == "true"
     # The predicted convergence joins the loss chart, dashed, for SGD and momentum.
     (fig,) = [
-        json.loads(c.proto.json)["figure"]
+        json.loads(c.proto.json)[0]["figure"]
         for c in at.get("bidi_component")
         if c.proto.component_name == "playground.plot" and c.proto.id.endswith("loss_chart")
     ]  # the loss chart, drawn in place by ui.plot_component

@@ -182,9 +182,9 @@ function lossAt(base, x, y) {
   return base.log ? base.floor + Math.pow(10, v) - base.delta : v;
 }
 
-// Each element's data is `{ payload: ... }` (one key: see ui/map_component.py).
+// Each element's data is `[payload]` (see `as_data` in ui/map_component.py).
 export function mountBase({ data: wrapped, parentElement }) {
-  const data = wrapped && wrapped.payload;
+  const data = wrapped && wrapped[0];
   ensureStyle();
   // This element carries data only: hide its slot in the page.
   const slot = parentElement.closest("[data-testid='stElementContainer']") || parentElement;
@@ -763,7 +763,7 @@ function createState(parentElement) {
 }
 
 export function mountMap({ data: wrapped, parentElement, setTriggerValue }) {
-  const data = wrapped && wrapped.payload;
+  const data = wrapped && wrapped[0];
   ensureStyle();
   let state = maps.get(parentElement);
   if (!state) {

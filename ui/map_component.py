@@ -21,6 +21,7 @@ import hashlib
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import plotly
 import streamlit as st
@@ -71,7 +72,14 @@ def loader(export: str, version: str, module: str = MODULE_NAME) -> str:
     )
 
 
-PAYLOAD = "payload"  # the one key of the elements' data (see `landscape_map`)
+def as_data(payload: Any) -> list:
+    """A component's `data`: the payload as the one item of a list. Streamlit scans the top-level
+    values of a dict for dataframes to send as Arrow: on its first call in a process that imports
+    pandas and pyarrow (about half a second of a cold start), and on every rerun it checks each
+    value. A list it sends as JSON as it is. The browser reads `data[0]`."""
+    return [payload]
+
+
 VERSION = ensure_static_assets()  # the module's content hash, in its URL
 plotly_assets.start_install(STATIC_DIR)  # once per process, in the background; the full bundle meanwhile
 # No style isolation: plotly.js styles its hover labels and mode bar from the document's head,
@@ -115,12 +123,10 @@ def landscape_map(
         if x0 <= x <= x1 and y0 <= y <= y1:
             on_start(round(x, 3), round(y, 3))
 
-    # Each payload under one key: Streamlit checks every top-level value of a component's data for
-    # a dataframe to send as Arrow (about 0.3 ms for the twenty keys of a payload, on every rerun).
-    _base_element(key=f"{key}_base", data={PAYLOAD: base})
+    _base_element(key=f"{key}_base", data=as_data(base))
     _map_element(
         key=key,
-        data={PAYLOAD: {**paths, "plotly_url": plotly_url()}},
+        data=as_data({**paths, "plotly_url": plotly_url()}),
         height="content",
         on_start_change=_clicked,
     )

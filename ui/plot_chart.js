@@ -62,7 +62,8 @@ function draw(state) {
     });
 }
 
-export function mountPlot({ data, parentElement }) {
+export function mountPlot({ data: wrapped, parentElement }) {
+  const data = wrapped[0]; // `[payload]`: see `as_data` in ui/map_component.py
   let state = charts.get(parentElement);
   if (!state) {
     state = createState(parentElement);

@@ -73,10 +73,12 @@ def plot(figure: dict, *, key: str, config: dict | None = None) -> None:
     layout's height. Reruns with the same `key` update the same chart in place."""
     _element(
         key=key,
-        data={
-            "figure": to_wire(figure),
-            "config": {"displaylogo": False, **(config or {})},
-            "plotly_url": map_component.plotly_url(),
-        },
+        data=map_component.as_data(
+            {
+                "figure": to_wire(figure),
+                "config": {"displaylogo": False, **(config or {})},
+                "plotly_url": map_component.plotly_url(),
+            }
+        ),
         height="content",
     )
