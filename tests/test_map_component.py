@@ -39,11 +39,6 @@ def test_the_inline_js_is_a_small_loader_not_plotly():
     assert "app/static/landscape_map.js?v=abc" in loader and "mountMap" in loader
 
 
-def test_the_data_is_a_list_so_streamlit_does_not_scan_it_for_dataframes():
-    payload = {"key": "k", "figure": {"data": []}}
-    assert mc.as_data(payload) == [payload]
-
-
 def test_the_explorer_is_drawn_without_pandas_or_pyarrow():
     # A cold start's first page: Streamlit imports pandas and pyarrow (about half a second) to scan
     # a component's dict data for dataframes, which is why the components get a list.
