@@ -147,6 +147,9 @@ class _LongestRuns:
         with self._lock:
             self._runs.clear()
 
+    def __len__(self) -> int:
+        return len(self._runs)
+
 
 _longest_runs = _LongestRuns(maxsize=128)
 
