@@ -18,7 +18,6 @@ smaller cartesian one once it is fetched and verified) is `ui.plotly_assets`'s c
 from __future__ import annotations
 
 import hashlib
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,12 +39,12 @@ STATIC_URL = plotly_assets.STATIC_URL  # relative to the page, so a proxy's path
 
 def copy_if_changed(src: Path, dst: Path) -> None:
     """Copy src to dst unless dst already has the same bytes (compared by size, then content)."""
-    if dst.exists() and dst.stat().st_size == src.stat().st_size and dst.read_bytes() == src.read_bytes():
+    data = src.read_bytes()
+    if dst.exists() and dst.stat().st_size == len(data) and dst.read_bytes() == data:
         return
-    dst.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dst.with_suffix(dst.suffix + ".tmp")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dst)  # atomic: a browser never loads a half-written file
+    # Through a temporary file of this process and thread, then a rename: a browser never loads a
+    # half-written file, and the processes of a lecture hall starting together never share one.
+    plotly_assets.write_atomically(dst, data)
 
 
 def ensure_static_assets() -> str:
