@@ -58,6 +58,7 @@ MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
 MAX_WINDOW = 256  # rows between two ending scans, at most
 SCAN_ELEMENTS = 65_536  # ... and about this many (run, row) pairs, so a window stays in cache
+MAX_TOL = 1e150  # the scan compares squared gradient norms with tol**2, which must stay finite
 MAX_KEPT_POINTS = 25_000_000  # keep_paths=True holds N * (steps + 1) points at most (~0.6 GB)
 
 # Stop codes of the scan; `Ending.reason` and `BatchResult.status` name them.
@@ -502,7 +503,7 @@ def _validate(
     lr0 = params.pop("lr", 1.0)
     noise = _per_run(noise, "noise", n_runs, minimum=0.0)
     seed = _whole(seed, "seed", 0, 2**63 - 1)
-    tol = _number(tol, "tol", minimum=0.0)
+    tol = _number(tol, "tol", minimum=0.0, maximum=MAX_TOL)
     target = None if target_loss is None else _number(target_loss, "target_loss")
     noise_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     if batch_size is not None and info.full_batch_only:
@@ -823,8 +824,8 @@ def _whole(value: Any, name: str, low: int, high: int) -> int:
     return int(value)
 
 
-def _number(value: Any, name: str, minimum: float | None = None) -> float:
-    spec = Param(name, name, 0.0, minimum=minimum)
+def _number(value: Any, name: str, minimum: float | None = None, maximum: float | None = None) -> float:
+    spec = Param(name, name, 0.0, minimum=minimum, maximum=maximum)
     return float(spec.validate(value))
 
 
