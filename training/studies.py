@@ -23,7 +23,6 @@ Errors are what the lecture's tables compare: the mean squared error for regress
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -43,10 +42,12 @@ VALIDATION_VALUES: dict[str, tuple[float, ...]] = {
     "l2": (1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0),
     "width": (1, 2, 4, 8, 16, 32, 64),
 }
-SEARCH_LR_FACTORS = (3.0, 1.0, 0.3, 0.1)  # around the page's learning rate
-SEARCH_L2 = (1e-4, 1e-3, 1e-2, 1e-1)  # our losses are means of O(1) terms: larger λ crushes the weights
+# The search space, in the search page's vocabulary (`sweeps.Range`, `grid_points`, `random_points`):
+SEARCH_LR_SPAN = (0.1, 2.7)  # x the page's learning rate, log scale: a grid of 0.1, 0.3, 0.9, 2.7
+SEARCH_L2_SPAN = (1e-4, 1e-1)  # log scale; our losses are means of O(1) terms: larger λ crushes weights
+SEARCH_GRID = (4, 4)  # lr x L2 values of the grid
 SEARCH_EPOCH_FRACTIONS = (1 / 3, 2 / 3, 1.0)
-SEARCH_SETTINGS = len(SEARCH_LR_FACTORS) * len(SEARCH_L2) * len(SEARCH_EPOCH_FRACTIONS)  # 4 x 4 x 3
+SEARCH_SETTINGS = SEARCH_GRID[0] * SEARCH_GRID[1] * len(SEARCH_EPOCH_FRACTIONS)  # 4 x 4 x 3
 SEARCH_DEFAULT_EPOCHS = 200  # when the page's optimizer is a one-step solver
 ERROR_LABELS = {"regression": "mean squared error", "classification": "error rate (1 − accuracy)"}
 # The cost model: about 5e7 multiply-adds of training per second here (3 x 64 units, 600 samples,
@@ -203,11 +204,8 @@ def estimated_seconds(study: str, setup: Setup, **args: Any) -> float:
         trainings = len(values) * (args["k"] + 1) * work(widest(setup, args["param"], values))
     elif study == "training_search":
         optimizer, _, max_epochs = search_optimizer(setup)
-        trainings = (
-            len(SEARCH_LR_FACTORS)
-            * len(SEARCH_L2)
-            * work(setup.replace(optimizer=optimizer, epochs=max_epochs))
-        )
+        searched = setup.replace(optimizer=optimizer, epochs=max_epochs)
+        trainings = SEARCH_GRID[0] * SEARCH_GRID[1] * work(searched)
     else:
         raise ValueError(f"unknown study {study!r}")
     return trainings / WORK_PER_SECOND
@@ -522,27 +520,52 @@ def search_optimizer(setup: Setup) -> tuple[str, float, int]:
     return "adam", float(lr), SEARCH_DEFAULT_EPOCHS
 
 
+def search_ranges(lr0: float) -> tuple[Any, Any]:
+    """The searched ranges (`sweeps.Range`): the learning rate around `lr0` and the L2 strength."""
+    from sweeps.hyperparameters import Range  # pandas comes with it: only when a search runs
+
+    lr = Range("lr", lr0 * SEARCH_LR_SPAN[0], lr0 * SEARCH_LR_SPAN[1], log=True)
+    return lr, Range("l2", *SEARCH_L2_SPAN, log=True)
+
+
+def search_grid(lr0: float) -> dict[str, np.ndarray]:
+    """The grid's lr and L2 values (`sweeps.grid_points`, lr varies slowest), rounded to 12
+    significant digits so that 0.3 reads 0.3, not 0.30000000000000004."""
+    from sweeps.hyperparameters import grid_points
+
+    points = grid_points(search_ranges(lr0), SEARCH_GRID)
+    return {name: np.array([float(f"{v:.12g}") for v in values]) for name, values in points.items()}
+
+
+def search_budgets(max_epochs: int) -> np.ndarray:
+    """The grid's epoch budgets: fractions of the largest."""
+    return np.array(sorted({max(1, round(f * max_epochs)) for f in SEARCH_EPOCH_FRACTIONS}))
+
+
 def search(setup: Setup, method: str, seed: int = 0, progress: Progress = None) -> SearchResult:
     """Grid (4 lr x 4 L2 x 3 epoch budgets) or random search (as many settings, drawn log-uniform
-    in the same ranges) on the validation split. Every lr x L2 pair trains once for the largest
+    in the same ranges, epochs uniform) on the validation split, with the sweeps' `grid_points`
+    and `random_points`. Every lr x L2 pair trains once for the largest
     budget; a setting's epoch budget reads that run at its epoch (the same run stopped earlier)."""
     if method not in ("grid", "random"):
         raise ValueError(f"method must be 'grid' or 'random'; got {method!r}")
     optimizer, lr0, max_epochs = search_optimizer(setup)
     if method == "grid":
-        lr_r, l2_r = (
-            a.ravel() for a in np.meshgrid(np.multiply(lr0, SEARCH_LR_FACTORS), SEARCH_L2, indexing="ij")
-        )
-        budgets = np.array([max(1, round(f * max_epochs)) for f in SEARCH_EPOCH_FRACTIONS])
+        points = search_grid(lr0)
+        lr_r, l2_r = points["lr"], points["l2"]
+        budgets = search_budgets(max_epochs)
         rows = np.repeat(np.arange(lr_r.size), budgets.size)
         epochs = np.tile(budgets, lr_r.size)
     else:
-        rng = np.random.default_rng(seed)
-        lo, hi = lr0 * min(SEARCH_LR_FACTORS), lr0 * max(SEARCH_LR_FACTORS)
-        lr_r = np.exp(rng.uniform(math.log(lo), math.log(hi), SEARCH_SETTINGS))
-        l2_r = np.exp(rng.uniform(math.log(min(SEARCH_L2)), math.log(max(SEARCH_L2)), SEARCH_SETTINGS))
+        from sweeps.hyperparameters import Range, random_points
+
+        # integers low..max_epochs drawn uniformly: a uniform draw on [low - 1/2, max + 1/2], rounded
+        low = max(1, round(max_epochs / 3))
+        span = Range("epochs", low - 0.5, max_epochs + 0.5)
+        points = random_points((*search_ranges(lr0), span), SEARCH_SETTINGS, seed)
+        lr_r, l2_r = points["lr"], points["l2"]
         rows = np.arange(SEARCH_SETTINGS)
-        epochs = rng.integers(max(1, round(max_epochs / 3)), max_epochs + 1, SEARCH_SETTINGS)
+        epochs = np.clip(np.round(points["epochs"]).astype(int), low, max_epochs)
     X, y = setup.data()
     tr, va, _ = setup.parts()
     hyper = {k: v for k, v in setup.hyper if k != "lr"} if optimizer == setup.optimizer else {}

@@ -786,12 +786,13 @@ def _search_view(url: UrlState, setup: ts.Setup, history) -> None:
     optimizer, lr0, max_epochs = ts.search_optimizer(setup)
     label = optimizers.OPTIMIZERS[optimizer].label
     method = draw(SEARCH_METHOD, url)
-    budgets = sorted({max(1, round(f * max_epochs)) for f in ts.SEARCH_EPOCH_FRACTIONS})
+    budgets = ts.search_budgets(max_epochs)
+    grid = ts.search_grid(lr0)
+    lrs, l2s = (", ".join(fmt(v) for v in sorted(set(grid[name]))) for name in ("lr", "l2"))
     st.markdown(
         f"The lecture's grid has the shape learning rate × L2 strength × iterations = 4 × 4 × 3 = "
-        f"{ts.SEARCH_SETTINGS} settings; here with {label}: α ∈ "
-        f"{{{', '.join(fmt(lr0 * f) for f in ts.SEARCH_LR_FACTORS)}}}, λ ∈ "
-        f"{{{', '.join(fmt(v) for v in ts.SEARCH_L2)}}}, epochs ∈ {{{', '.join(map(str, budgets))}}}. "
+        f"{ts.SEARCH_SETTINGS} settings; here with {label}: α ∈ {{{lrs}}}, λ ∈ {{{l2s}}}, "
+        f"epochs ∈ {{{', '.join(map(str, budgets))}}}. "
         "(The lecture's λ of 10²..10⁵ would crush the weights of our losses, which are means over the "
         "samples.) Random search draws as many settings log-uniformly in the same ranges. Every "
         "setting is scored on the **validation** part; the test part stays out."
