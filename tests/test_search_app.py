@@ -171,7 +171,7 @@ def test_a_search_in_the_worker_process_equals_the_in_process_one(monkeypatch):
         submitted.append(kind)
         return real_submit(kind, *args, **kwargs)
 
-    monkeypatch.setattr(jobs, "WORKER_MIN_WORK", 0)  # every sweep goes to the worker
+    monkeypatch.setattr(jobs, "WORKER_MIN_SECONDS", 0)  # every sweep goes to the worker
     monkeypatch.setattr(jobs, "_results", jobs.OrderedDict())
     monkeypatch.setattr(background, "submit", counting_submit)
     at = AppTest.from_function(_search_page, default_timeout=TIMEOUT)
@@ -198,7 +198,7 @@ def test_a_broken_worker_pool_falls_back_with_a_message(monkeypatch):
     def broken(*args, **kwargs):
         raise background.WorkerFailedError("The background worker could not start (test).")
 
-    monkeypatch.setattr(jobs, "WORKER_MIN_WORK", 0)
+    monkeypatch.setattr(jobs, "WORKER_MIN_SECONDS", 0)
     monkeypatch.setattr(jobs, "_results", jobs.OrderedDict())
     monkeypatch.setattr(background, "submit", broken)
     at = AppTest.from_function(_search_page, default_timeout=TIMEOUT)

@@ -23,7 +23,7 @@ going with inf/NaN (nothing branches on it); `History.diverged_epoch` says where
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -145,6 +145,8 @@ def train(
     seed: int = 0,
     schedule: Schedule = None,
     theta0: Any = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
     **hyper: Any,
 ) -> History:
     """Train one model; float64 throughout.
@@ -160,6 +162,8 @@ def train(
     seed : draws theta0 (when not given) and the minibatch shuffles.
     schedule : None or {"kind": ..., **params}, see optimizers.schedules; counted in epochs from 0.
     theta0 : (P,) start parameters; None means model.init(seed).
+    progress : called as progress(epochs done, epochs) after each epoch (a job's progress bar; it
+        may raise to stop the training).
     **hyper : the optimizer's hyperparameters by their registry names (lr, momentum, beta, beta1,
         beta2, eps, damping, scaling); missing ones take the registry's defaults.
 
@@ -189,7 +193,9 @@ def train(
             hyper,
         )
     theta0 = None if theta0 is None else np.asarray(_theta0(model, theta0, 1, [seed]))
-    batch = train_batch(model, X, y, split, optimizer, epochs, batch_size, seed, schedule, theta0, **hyper)
+    batch = train_batch(
+        model, X, y, split, optimizer, epochs, batch_size, seed, schedule, theta0, progress=progress, **hyper
+    )
     return batch.row(0)
 
 
@@ -207,6 +213,7 @@ def train_batch(
     *,
     dtype: Any = np.float64,
     keep_thetas: bool = True,
+    progress: Callable[[int, int], None] | None = None,
     **hyper: Any,
 ) -> BatchHistory:
     """Train B models of one architecture at once (settings x folds x seeds on one leading axis).
@@ -223,6 +230,7 @@ def train_batch(
     theta0 : None (model.init(seeds[b]) per row), (P,) for all rows, or (B, P).
     dtype : np.float64 (exact) or np.float32 (about twice as fast; what a page needs).
     keep_thetas : False keeps only the final parameters (a search needs no more).
+    progress : called as progress(epochs done, epochs) after each epoch (see `train`).
     **hyper : the optimizer's hyperparameters, each a float or B values; also `l2` (B values
         override model.l2 row by row).
 
@@ -317,6 +325,8 @@ def train_batch(
                 iter_losses[:, e * per_epoch + j] = loss
                 theta, state = rule.step(theta, g, state, step_lr)
                 theta = theta.astype(dtype, copy=False)  # float64 hyperparameters would widen it
+            if progress is not None:
+                progress(e + 1, epochs)
     return BatchHistory(
         optimizer=optimizer,
         task=model.task,

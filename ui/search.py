@@ -23,6 +23,7 @@ import surfaces
 import sweeps
 from figures import search as tfig
 from optimizers import theory
+from sweeps import jobs as sweep_jobs
 from ui import common, components, jobs
 from ui.settings import Setting, SettingsTable, UrlState, draw, fmt
 
@@ -739,10 +740,10 @@ def _contour(problem: Problem):
 def _sweep(kind: str, problem: Problem, kwargs: dict, *, runs: int, steps: int, scope: str = "app"):
     """A sweep's result through ui.jobs (cached; in the worker process when big), or None when
     the user cancelled it. Raises the sweep's ValueError."""
-    work = min(runs * min(steps, sweeps.MAX_STEPS), sweeps.MAX_WORK)
-    return jobs.run_sweep(
-        kind, problem.surface, problem.surface_params, kwargs, work=work,
-        label=_running_text((runs,), steps), key_prefix=KEY, rerun_scope=scope,
+    return jobs.run_job(
+        kind, (problem.surface, tuple(problem.surface_params)), kwargs,
+        seconds=sweep_jobs.estimated_seconds(runs, steps), label=_running_text((runs,), steps),
+        key_prefix=KEY, rerun_scope=scope,
     )  # fmt: skip
 
 
