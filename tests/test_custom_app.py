@@ -95,6 +95,14 @@ def test_no_minimum_in_view_is_said_and_the_loss_drawn_as_is():
     assert list(summary_table(at)["steps to tolerance"]) == ["—"]
 
 
+def test_a_curve_of_minima_is_said_and_its_l_star_used():
+    at = _app({"surface": "custom", "custom_formula": "(x^2 + y^2 - 1)^2", "opts": "sgd"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "No minimum was found" not in captions
+    assert "L* = 0 is taken along a curve or line" in captions
+    assert list(summary_table(at)["steps to tolerance"]) != ["—"]  # L* known: steps are counted
+
+
 def test_an_example_fills_the_formula_view_box_and_start():
     at = _app({"surface": "custom"})
     assert at.selectbox(key="custom_example").value == "rosenbrock"  # the default formula is one
