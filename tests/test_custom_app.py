@@ -205,6 +205,16 @@ def test_a_malformed_typed_formula_shows_an_escaped_error_and_keeps_the_last_goo
     assert not at.error and "100" not in _formula_latex(at)
 
 
+def test_a_pasted_formula_over_the_limit_is_refused_with_the_limit_not_silently():
+    at = _app({"surface": "custom"})
+    box = at.text_input(key="custom_formula")
+    assert box.proto.max_chars == 0  # no browser cap: Streamlit would drop the paste without a word
+    _typed(at, "+".join(["x^2"] * 250))  # 999 characters
+    assert len(at.error) == 1
+    assert "999 characters long; at most 300 are allowed" in at.error[0].value
+    assert "custom_formula" not in _query(at)  # the long text stays out of the link
+
+
 def test_a_bad_view_box_shows_an_error_and_keeps_the_last_good_one():
     at = _app({"surface": "custom", "opts": "adam"})
     at.number_input(key="custom_x_range__low").set_value(5.0).run()  # low above high (2)

@@ -515,8 +515,11 @@ def _text(s: Setting, url: UrlState, c, *, on_change, disabled) -> str:
 
     url.seed(s.key, parse, s.label, s.default)
     st.session_state.setdefault(s.key, s.default)
-    value = c.text_input(s.label, max_chars=s.max_chars, **_common(s, on_change, disabled))
-    url.track(s.key, value, s.default, s.text(value))
+    # No cap in the browser: Streamlit drops a longer paste without a word (streamlit#9221). The
+    # owner's check says the limit instead; text over it stays out of the URL.
+    value = c.text_input(s.label, **_common(s, on_change, disabled))
+    fits = len(value) <= s.max_chars
+    url.track(s.key, value if fits else s.default, s.default, s.text(value) if fits else "")
     return value
 
 
