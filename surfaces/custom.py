@@ -156,11 +156,27 @@ def make_custom(
 ) -> Custom:
     """The surface for `formula` over the view box x_range x y_range.
 
-    Raises ValueError (with the column of the problem) when the formula cannot be read.
+    Raises ValueError (with the column of the problem) when the formula cannot be read, and when
+    its loss is finite nowhere in the view box (`1/(x - x)`): no start could be picked.
     """
     parsed = parse_formula(formula)
     kind = CustomLeastSquares if parsed.residual else Custom
-    return kind(formula, tuple(map(float, x_range)), tuple(map(float, y_range)), parsed)
+    surface = kind(formula, tuple(map(float, x_range)), tuple(map(float, y_range)), parsed)
+    if not np.isfinite(_check_grid_values(parsed, surface.bounds)).any():
+        raise ValueError(
+            f"the loss is not a finite number anywhere in the view box (checked at {CHECK_GRID} × "
+            f"{CHECK_GRID} points): everywhere there it divides by zero, overflows, or takes the log "
+            "or the root of a negative number"
+        )
+    return surface
+
+
+def _check_grid_values(formula: Formula, bounds: Bounds) -> np.ndarray:
+    """The loss on a CHECK_GRID x CHECK_GRID grid over the box, ends included; (n, n)."""
+    (x0, x1), (y0, y1) = bounds
+    cx, cy = np.meshgrid(np.linspace(x0, x1, CHECK_GRID), np.linspace(y0, y1, CHECK_GRID))
+    with np.errstate(all="ignore"):
+        return np.broadcast_to(formula.jet(cx, cy, order=0)[0], cx.shape)
 
 
 def _shaped(components, x, y) -> list:
@@ -210,8 +226,7 @@ def estimate_minima(formula: Formula, bounds: Bounds) -> MinimumEstimate:
         tol = 1e-9 * (1.0 + abs(best))
         # The lowest value on a fine grid of the box: if it is below every minimum found, the loss
         # falls toward the edge (or has a minimum the search missed): L* is not known.
-        cx, cy = np.meshgrid(np.linspace(x0, x1, CHECK_GRID), np.linspace(y0, y1, CHECK_GRID))
-        grid = np.broadcast_to(formula.jet(cx, cy, order=0)[0], cx.shape)
+        grid = _check_grid_values(formula, bounds)
         if np.nanmin(grid, initial=np.inf) < best - tol or np.isneginf(grid).any():
             return NO_MINIMUM
         lowest = values <= best + tol

@@ -205,6 +205,13 @@ def test_a_malformed_typed_formula_shows_an_escaped_error_and_keeps_the_last_goo
     assert not at.error and "100" not in _formula_latex(at)
 
 
+def test_a_formula_finite_nowhere_says_so_not_pick_a_start():
+    at = _typed(_app({"surface": "custom"}), "1/(x-x)")
+    messages = " ".join(e.value for e in at.error)
+    assert "not a finite number anywhere in the view box" in messages
+    assert "start" not in messages
+
+
 def test_a_pasted_formula_over_the_limit_is_refused_with_the_limit_not_silently():
     at = _app({"surface": "custom"})
     box = at.text_input(key="custom_formula")

@@ -473,6 +473,18 @@ def test_every_optimizer_on_a_plain_formula(name):
     assert np.linalg.norm(path.points[-1] - s.minima[0]) < 1e-4
 
 
+@pytest.mark.parametrize("text", ["1/(x - x)", "log(-x^2 - 1)", "exp(exp(1000)) + x"])
+def test_a_formula_finite_nowhere_in_view_is_refused_saying_so(text):
+    with pytest.raises(ValueError, match="not a finite number anywhere in the view box"):
+        build(text, (-2, 2), (-2, 2))
+
+
+def test_a_start_where_the_loss_is_not_finite_is_refused_with_true_advice():
+    s = build("sqrt(-(x^2 + y^2))", (-2, 2), (-2, 2))  # finite at the origin only
+    with pytest.raises(ValueError, match=r"not finite at the start point \(1, 1\); pick a start where"):
+        optimizers.run("sgd", s, (1.0, 1.0), 10, lr=0.1)
+
+
 def test_a_nan_region_ends_a_run_as_diverged_with_a_message():
     # log(x) is NaN for x < 0: a large step from x = 0.5 lands there
     s = build("log(x) + y^2", (0.1, 3), (-2, 2))
