@@ -625,6 +625,9 @@ def _best_marker(result: SearchResult, i: int, *, showlegend=True, name=None) ->
     x = [result.settings[names[0]][i]]
     y = [result.score[i]] if len(names) == 1 else [result.settings[names[1]][i]]
     text = setting_text(names, [result.settings[n][i] for n in names])
+    n_tied = len(result.tied)
+    if n_tied > 1:  # the same tie rule as the table and the page's words
+        text += f" (first of {n_tied} tied, by {result.tie_rule})"
     return go.Scatter(
         x=x,
         y=y,

@@ -521,7 +521,7 @@ def _validate(
         bad = starts[~start_ok][0]
         raise ValueError(
             f"the loss or its gradient is not finite at the start point ({bad[0]:g}, {bad[1]:g}); "
-            "pick a start inside the surface's view"
+            "pick a start where the loss is finite"
         )
     return _Request(
         info=info,
