@@ -372,8 +372,6 @@ function presentLayout(layout, height) {
 
 // ------------------------------------------------------------------------------ theory overlays
 
-const KIND_WORDS = ["positive definite", "indefinite: a saddle", "negative definite", "singular"];
-
 // The local quadratic model at row k of the overlay: eigen-axes, and the level ellipse, the
 // asymptotes or the flat direction (figures/map_data.py theory_overlay, optimizers/theory.py).
 function modelTraces(ov, k, tag, color, dash) {
@@ -416,10 +414,11 @@ function theoryTraces(state) {
     ...(k > 0 ? modelTraces(ov, k, "step", "#db2777", "solid") : [])];
 }
 
+// The curvature's words come with the overlay (optimizers/results.py, the engine's one word table).
 function modelWords(ov, k) {
   const l1 = ov.at(k, "lam1"), l2 = ov.at(k, "lam2"), kappa = ov.at(k, "kappa"), kind = ov.at(k, "kind");
   const flag = kind === 1 ? ' <span class="pg-flag">saddle</span>' : kind === 3 ? ' <span class="pg-flag">singular</span>' : "";
-  return `λ₁ = ${fmt(l1)}, λ₂ = ${fmt(l2)}, κ = ${Number.isFinite(kappa) ? fmt(kappa) : "∞"} (${KIND_WORDS[kind] || "?"})${flag}`;
+  return `λ₁ = ${fmt(l1)}, λ₂ = ${fmt(l2)}, κ = ${Number.isFinite(kappa) ? fmt(kappa) : "∞"} (${(ov.kind_words || [])[kind] || "?"})${flag}`;
 }
 
 function showTheory(state) {
