@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from optimizers import OPTIMIZERS
+from scenes import practice as sp
+from scenes.practice import PRESETS, preset_setup
 from training import make_model, train
 from training import studies as ts
-from ui.practice import PRESETS, preset_setup
 
 SINE = ts.Setup(dataset="sine", n_samples=60, noise=0.3, optimizer="newton", epochs=1)
 MOONS = ts.Setup(
@@ -29,11 +30,33 @@ MOONS = ts.Setup(
 # --------------------------------------------------------------------------- the presets' claims
 
 
+CLAIMS = [(name, claim) for name, preset in PRESETS.items() for claim in preset.claims]
+_KNOWN: dict[str, dict] = {}  # the facts of each preset's scenes, computed once for all its claims
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_has_claims(name):
+    assert PRESETS[name].claims, f"preset {name} has no claim to check"
+
+
+@pytest.mark.parametrize(("name", "claim"), CLAIMS, ids=[f"{n}: {c.text}" for n, c in CLAIMS])
+def test_every_claim_of_every_preset_holds_on_the_trainers_numbers(name, claim):
+    verdict = sp.check(claim, name, _KNOWN.setdefault(name, {}))
+    assert verdict.holds, f"{name}: '{claim.text}' is false: {verdict.why}"
+
+
+def test_a_false_claim_is_caught():
+    claim = sp.Claim(
+        "degree 15 fits the training data worse than degree 4", "degree15.train", ">", "degree4.train"
+    )
+    assert not sp.check(claim, "overfit15").holds
+
+
 def test_every_preset_maps_to_a_valid_setup():
     for name in PRESETS:
         setup = preset_setup(name)
         setup.build()
-        assert setup.dataset == PRESETS[name]["settings"]["dataset"]
+        assert setup.dataset == PRESETS[name].settings["dataset"]
 
 
 def test_overfit15_degree_15_fits_train_best_and_validation_worst_than_degree_4():
@@ -57,7 +80,7 @@ def test_early_stopping_validation_loss_rises_after_the_best_epoch():
 
 def test_cv_degree_five_fold_picks_a_low_degree_and_the_single_split_a_higher_one():
     setup = preset_setup("cv_degree")
-    k = PRESETS["cv_degree"]["settings"]["cv_k"]
+    k = PRESETS["cv_degree"].settings["cv_k"]
     assert k == 5
     degrees = ts.VALIDATION_VALUES["degree"]
     points = [ts.cv_point(setup, "degree", d, k) for d in degrees]
