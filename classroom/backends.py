@@ -41,18 +41,18 @@ class SQLiteConnection(Connection):
     """
 
     def __init__(self, path: str) -> None:
-        if path != ":memory:":
-            # Created private (and never through a symlink): the temp dir is shared by users.
-            os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))
         self._lock = threading.RLock()
         try:
+            if path != ":memory:":
+                # Created private (and never through a symlink): the temp dir is shared by users.
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600))
             self._conn = sqlite3.connect(
                 path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
             self._conn.execute("PRAGMA journal_mode = WAL")
             self._conn.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.OperationalError as error:
+        except (OSError, sqlite3.Error) as error:
             raise StoreUnavailableError(f"cannot open the class-vote database {path}: {error}") from error
         with self.transaction(write=True) as cur:
             for statement in SCHEMA:
@@ -99,7 +99,10 @@ class PostgresConnection(Connection):
     """A PostgreSQL database through psycopg 3; the tables are created on first use."""
 
     def __init__(self, url: str) -> None:
-        import psycopg  # only needed (and installed) where PostgreSQL is used
+        try:
+            import psycopg  # only needed where PostgreSQL is used
+        except ImportError as error:
+            raise StoreUnavailableError("PostgreSQL needs psycopg: pip install 'psycopg[binary]'") from error
 
         self._psycopg = psycopg
         self._url = url

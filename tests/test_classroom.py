@@ -31,6 +31,7 @@ from classroom import (
     CODE_LENGTH,
     ROOM_LIFETIME_S,
     QuestionClosedError,
+    StoreUnavailableError,
     TooManyRoomsError,
     open_store,
 )
@@ -418,6 +419,14 @@ def test_store_urls_are_checked() -> None:
     for url in ("mysql://x", "sqlite://relative", "sqlite:///", "", 5):
         with pytest.raises(ValueError, match="URL"):
             open_store(url)
+
+
+def test_a_database_that_cannot_be_reached_is_store_unavailable(tmp_path) -> None:
+    with pytest.raises(StoreUnavailableError, match="cannot open"):
+        open_store(f"sqlite:///{tmp_path / 'no such dir' / 'class.db'}")
+    pytest.importorskip("psycopg")
+    with pytest.raises(StoreUnavailableError, match="does not answer"):
+        open_store(f"postgresql://nobody:pw@127.0.0.1:{_free_port()}/nothing")
 
 
 def test_the_default_store_is_the_sqlite_file_in_the_environment(monkeypatch, tmp_path) -> None:

@@ -254,3 +254,18 @@ def test_a_hostile_voter_in_the_url_is_replaced_by_a_random_one(db_url, store) -
     at.button(key="classroom_choice_0").click().run()
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}", at.query_params["voter"])
     assert store.tally(code, "q1")["Adam"] == 1
+
+
+def test_an_unreachable_store_is_a_message_not_a_traceback(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("PLAYGROUND_CLASSROOM_DB", str(tmp_path / "no such dir" / "class.db"))
+    monkeypatch.delenv("PLAYGROUND_LECTURER_KEY", raising=False)
+    at = AppTest.from_function(student_page)
+    at.query_params["room"] = "K7Q2X"
+    at.run()
+    assert not at.exception
+    assert "not reachable" in all_text(at)
+    at = AppTest.from_function(lecturer_page).run()
+    at.text_input(key="classroom_key_input").input(KEY)
+    at.button(key="classroom_start").click().run()
+    assert not at.exception
+    assert "not reachable" in all_text(at)

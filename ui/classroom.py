@@ -34,7 +34,8 @@ SERVER_KEY_ENV = "PLAYGROUND_LECTURER_KEY"  # set by scripts/serve.sh: the one k
 PUBLIC_URL_ENV = "PLAYGROUND_PUBLIC_URL"  # set by scripts/serve.sh: where students reach the hall
 MIN_KEY_CHARS = 8
 QR_PIXELS = 480  # about a third of a 1080p projector: scannable from the back of a hall
-REFRESH_S = 1
+REFRESH_S = 1  # the lecturer's histogram
+STUDENT_REFRESH_S = 2  # a student's check for a reveal or a new question (x 300 students)
 UNAVAILABLE = "The class vote is not reachable right now (its database does not answer); try again."
 _VOTER_RE = re.compile(r"[A-Za-z0-9_-]{22}")
 
@@ -309,7 +310,7 @@ def joined_question() -> Question | None:
     return question
 
 
-@st.fragment(run_every=REFRESH_S)
+@st.fragment(run_every=STUDENT_REFRESH_S)
 def _wait_for_question(code: str, seen: tuple | None) -> None:
     """Rerun the page once the lecturer opens, reveals or restarts a question."""
     try:
