@@ -28,6 +28,7 @@ from classroom.rules import (
     CODE_ALPHABET,
     CODE_LENGTH,
     ROOM_LIFETIME_S,
+    ROOMS_PER_MINUTE,
     QuestionClosedError,
     TooManyRoomsError,
 )
@@ -61,7 +62,10 @@ def default_url() -> str:
 
 
 def open_store(
-    url: str | None = None, *, clock: Callable[[], float] = time.time, rooms_per_minute: int = 120
+    url: str | None = None,
+    *,
+    clock: Callable[[], float] = time.time,
+    rooms_per_minute: int = ROOMS_PER_MINUTE,
 ) -> ClassroomStore:
     """A store on `url` ("sqlite:///<path>", "postgresql://..."; default: `default_url()`).
 
