@@ -35,6 +35,7 @@ HEADER = ("classroom case", "measured", "target", "met")
 def _voter(url: str, code: str, first: int, count: int, start, results) -> None:
     """One process: open the store, wait for the start, vote for `count` voters; send latencies."""
     store = open_store(url)
+    results.put("ready")
     start.wait()
     latencies = []
     for voter in range(first, first + count):
@@ -61,7 +62,8 @@ def measure(voters: int = VOTERS, processes: int = PROCESSES) -> dict[str, float
         ]
         for worker in workers:
             worker.start()
-        time.sleep(3.0)  # every process has imported and opened the store (spawn takes ~0.5 s)
+        for _ in workers:  # every process has imported and opened the store
+            assert results.get(timeout=120) == "ready"
         began = time.perf_counter()
         start.set()
         while sum(lecturer.tally(code, "q1").values()) < share * processes:
