@@ -386,6 +386,16 @@ def test_a_flood_of_votes_from_one_voter_counts_once(store, room) -> None:
     assert store.tally(room, "q1") == {"Adam": 0, "SGD": 0, "Momentum": 1}  # the last: i = 299
 
 
+def test_a_round_takes_a_bounded_number_of_voters(store, room, monkeypatch) -> None:
+    monkeypatch.setattr("classroom.rules.MAX_VOTERS", 3)
+    for voter in ("v1", "v2", "v3"):
+        store.vote(room, "q1", voter, "Adam")
+    with pytest.raises(ValueError, match="maximum of 3 voters"):
+        store.vote(room, "q1", "v4", "Adam")
+    store.vote(room, "q1", "v1", "SGD")  # a voter already counted may still change their vote
+    assert store.tally(room, "q1") == {"Adam": 2, "SGD": 1, "Momentum": 0}
+
+
 def test_rooms_expire_after_a_day(store_url) -> None:
     clock = FakeClock()
     with open_store(store_url, clock=clock) as store:
