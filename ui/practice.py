@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 import optimizers
+from figures import log_axis
 from figures import training as ft
 from optimizers.schedules import SCHEDULES
 from training import DATASETS, MODELS, SPLIT_PRESETS
@@ -923,7 +924,7 @@ def _cv_view(url: UrlState, setup: ts.Setup, history) -> None:
         log_x=param in ("l2", "width"),
     )
     if setup.task == "regression":
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(**log_axis([scores, single]))  # every tick labelled in full, no bare digits
     st.plotly_chart(fig, key="tr_cv_chart", width="stretch", theme=None)
     table = pd.DataFrame(
         {
