@@ -178,6 +178,8 @@ def test_surface3d_keeps_camera_per_surface():
 def test_schedule_figure():
     fig = fx.schedule_figure(np.array([1.0, 0.5, 0.25]))
     assert len(fig.data) == 1 and fig.layout.xaxis.title.text == "epoch"
+    # the curve says what it is, horizontally, and the axis too
+    assert fig.layout.title.text == "learning-rate factor α / α₀" and fig.layout.yaxis.title.text == "α / α₀"
 
 
 def test_summary_rows():
