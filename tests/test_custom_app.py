@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
+from scenes.settings import shown as _shown
 from tests.markdown_tables import summary_table
-from ui.settings import _shown
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

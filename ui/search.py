@@ -210,7 +210,6 @@ def render() -> None:
     with tab_map:
         _map_tab(url, problem)
     url.finish()
-    page_run["finished"] = True  # from now on the search fragment writes the URL itself
     url.show_warnings(messages)
 
 
@@ -257,22 +256,13 @@ def _search_view(url: UrlState, problem: Problem, page_run: dict) -> tuple[str, 
     """The first tab as a fragment: a change of its controls, a heatmap click or a table row
     reruns only this, not the sidebar, the comparison or the map. Returns the score and tolerance.
 
-    ``page_run`` is the dict the full run passed in (a fragment rerun gets the same object back):
-    on a fragment rerun ``UrlState.finish`` is not reached, so this writes the URL itself, after
-    dropping the keys its previous run drew (a setting that is no longer shown leaves the URL).
+    ``page_run`` is the dict the full run passed in (a fragment rerun gets the same object back);
+    ``url.fragment`` writes the URL on the fragment's own reruns.
     """
-    rerun = page_run.get("finished", False)
-    if rerun:
-        for key in page_run.get("search_keys", ()):
-            url.values.pop(key, None)
-            url.keys.discard(key)
-    before = set(url.keys)
-    score, tol = _search_tab(url, problem, in_fragment_rerun=rerun)
-    page_run["search_keys"] = url.keys - before
-    if rerun:
-        url.finish()
-        if (score, tol) != page_run.get("score"):  # the comparison tab scores the same way
-            st.rerun(scope="app")
+    with url.fragment("search"):
+        score, tol = _search_tab(url, problem, in_fragment_rerun=url.finished)
+    if url.finished and (score, tol) != page_run.get("score"):  # the comparison tab scores the same way
+        st.rerun(scope="app")
     page_run["score"] = (score, tol)
     return score, tol
 
