@@ -1,8 +1,9 @@
 """The lecture as data: an ordered sequence of scenes, each tied to its slide, with a question
 whose right answer is decided on the engine's numbers (pure: no streamlit, no plotly).
 
-A `LectureScene` names a page and its settings (the explorer's URL keys, the training-practice
-page's keys without their `tr_` prefix, or a study's own parameters), a question with two to four
+A `LectureScene` names a page and its settings (the explorer's or the search page's URL keys, the
+training-practice page's keys without their `tr_` prefix, or a figure's own parameters) and any
+options of its study that are no page setting, a question with two to four
 `Answer`s, the explanation and a "try this" follow-up. Nothing in a scene is a typed verdict:
 
 - `measure(scene)` runs the scene's study on the engine (`optimizers.run`, `training.studies`,
@@ -109,6 +110,7 @@ class LectureScene:
     try_this: TryThis
     citation: str = ""  # for the myths
     myth: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)  # the study's own, not the page's
 
     @property
     def slide_label(self) -> str:
@@ -465,30 +467,50 @@ def bias_variance_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
     }
 
 
-def grid_random_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
-    """Grid against random search on the same budget (`sweeps.compare_grid_random`): how many of
-    the random searches beat the grid, and how many distinct values of α each tried."""
+def search_ranges(settings: Mapping[str, Any], prefix: str = "tune_cmp_") -> list[Any]:
+    """The search page's searched ranges: the first and (unless "(none)") the second
+    hyperparameter of `tune_optimizer`, each from its `lo`, `hi` and `scale` keys or the
+    registry's slider range."""
     import sweeps
 
-    opt = settings["optimizer"]
-    surface = explorer_surface(settings)
-    ranges = [sweeps.Range(name, lo, hi, log=log) for name, lo, hi, log in settings["ranges"]]
+    opt = settings["tune_optimizer"]
+    params = {p.name: p for p in optimizers.OPTIMIZERS[opt].hyper}
+    ranges = []
+    for which in ("first", "second"):
+        name = settings.get(f"{prefix}{which}_{opt}", "(none)")
+        if name == "(none)":
+            continue
+        p = params[name]
+        lo = float(settings.get(f"{prefix}lo_{opt}_{name}", p.low))
+        hi = float(settings.get(f"{prefix}hi_{opt}_{name}", p.high))
+        log = settings.get(f"{prefix}scale_{opt}_{name}", "log" if p.log else "linear") == "log"
+        ranges.append(sweeps.Range(name, lo, hi, log=log))
+    return ranges
+
+
+def grid_random_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
+    """Grid against random search on the same budget (`sweeps.compare_grid_random`, the search
+    page's comparison tab): how many of the random searches beat the grid, and how many distinct
+    values of the first hyperparameter each tried."""
+    import sweeps
+
+    ranges = search_ranges(settings)
+    n = int(settings.get("tune_cmp_n", 4))
     comp = sweeps.compare_grid_random(
-        opt,
-        surface,
+        settings["tune_optimizer"],
+        explorer_surface(settings),
         explorer_start(settings),
         ranges,
-        grid=(int(settings["n"]),) * len(ranges),
-        seeds=tuple(range(int(settings["seeds"]))),
-        steps=int(settings["steps"]),
+        grid=(n,) * len(ranges),
+        seeds=tuple(range(int(settings.get("tune_cmp_seeds", 20)))),
+        steps=int(settings.get("tune_cmp_steps", 300)),
     )
     grid_best = float(comp.grid.best_score)
-    wins = int(np.sum(comp.random_best < grid_best))
     first = ranges[0].name
     return {
         "budget": int(comp.grid.score.size),
         "seeds": len(comp.random_best),
-        "random_wins": wins,
+        "random_wins": int(np.sum(comp.random_best < grid_best)),
         "grid_wins": int(np.sum(comp.random_best > grid_best)),
         "grid.values": len(np.unique(comp.grid.settings[first])),
         "random.values": len(np.unique(comp.random.settings[first])),
@@ -538,7 +560,7 @@ STUDIES: dict[str, Callable[[Mapping[str, Any]], dict[str, Value]]] = {
 
 def measure(scene: LectureScene, change: Mapping[str, Any] | None = None) -> dict[str, Value]:
     """The scene's numbers on the engine (with `change` applied to its settings)."""
-    settings = {**scene.settings, **(change or {})}
+    settings = {**scene.options, **scene.settings, **(change or {})}
     return STUDIES[scene.study](settings)
 
 
@@ -1144,8 +1166,6 @@ SCENES: tuple[LectureScene, ...] = (
             "sgd~2_sched_decay_rate": 0.1,
             "noise": 2.0,
             "ema": 0.9,
-            "average_last": 30,
-            "average_seeds": 10,
         },
         "Two SGDs with α = 0.05 and noisy gradients; the second decays α as 1/t. Averaged over the "
         "last 30 steps and 10 noise seeds, which ends closer to the minimum?",
@@ -1162,6 +1182,7 @@ SCENES: tuple[LectureScene, ...] = (
             (("noise", 0.0),),
             (_c("sgd.final", "<", other="sgd~2.final"),),
         ),
+        options={"average_last": 30, "average_seeds": 10},
     ),
     # ----------------------------------------------------------------------- 7. Practice
     LectureScene(
@@ -1270,11 +1291,12 @@ SCENES: tuple[LectureScene, ...] = (
         "grid_random",
         {
             "surface": "rosenbrock",
-            "optimizer": "adam",
-            "ranges": (("lr", 1e-4, 1.0, True), ("beta2", 0.5, 0.9999, False)),
-            "n": 4,
-            "seeds": 20,
-            "steps": 300,
+            "tune_optimizer": "adam",
+            "tune_cmp_first_adam": "lr",
+            "tune_cmp_second_adam": "beta2",
+            "tune_cmp_n": 4,
+            "tune_cmp_steps": 300,
+            "tune_cmp_seeds": 20,
         },
         "Adam on Rosenbrock, 300 steps: α matters, β₂ little. A 4 × 4 grid against 16 random "
         "settings in the same ranges, twenty random searches. How many of them beat the grid?",
@@ -1290,7 +1312,7 @@ SCENES: tuple[LectureScene, ...] = (
         TryThis(
             "Search α alone (a 1D range): a grid of 4 and 4 random values, now random wins "
             "{random_wins} of {seeds}.",
-            (("ranges", (("lr", 1e-4, 1.0, True),)),),
+            (("tune_cmp_second_adam", "(none)"),),
             (_c("random.values", "==", other="grid.values"),),
         ),
     ),
@@ -1309,7 +1331,6 @@ SCENES: tuple[LectureScene, ...] = (
             "epochs": 1,
             "cv_k": 5,
             "cv_param": "degree",
-            "max_degree": 12,
             "view": "Cross-validation",
         },
         "5-fold CV over degrees 1 to 12 on 32 samples. How much do the 5 folds disagree at degree "
@@ -1327,6 +1348,7 @@ SCENES: tuple[LectureScene, ...] = (
             (("cv_k", 10),),
             (_c("cv_pick", "<=", 8),),
         ),
+        options={"max_degree": 12},
     ),
     LectureScene(
         "bias-variance",
