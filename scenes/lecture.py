@@ -44,7 +44,7 @@ OPS: dict[str, Callable[[Any, Any], bool]] = {
 }
 PAGES = ("explorer", "training", "search", "figure")
 
-Value = float | int | str
+Value = float | int | str | tuple  # a tuple: a curve ("curve.<name>") for the page's chart
 
 
 @dataclass(frozen=True)
@@ -327,12 +327,17 @@ def solver_map_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
     return out
 
 
+SCHEDULE_EPOCHS = 46  # the lecture's chart of the rate runs over 46 epochs
+
+
 def schedule_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
     """α at epochs 0..3 of the scene's schedule (the lecture's 1/t example)."""
     spec = {"kind": settings["sched"], "decay_rate": settings["sched_decay_rate"]}
     lr0 = float(settings["lr"])
-    factors = make_schedule(spec)(np.arange(4))
-    return {f"lr.{e}": float(lr0 * f) for e, f in enumerate(factors)}
+    factors = make_schedule(spec)(np.arange(SCHEDULE_EPOCHS))
+    out: dict[str, Value] = {f"lr.{e}": float(lr0 * f) for e, f in enumerate(factors[:4])}
+    out["curve.lr"] = tuple(float(lr0 * f) for f in factors)
+    return out
 
 
 # --------------------------------------------------------------------------- training studies
@@ -397,6 +402,8 @@ def selection_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
         tests.append(float(studies.error(s.build(), h.theta, X[te], y[te])))
     best = int(np.argmin(vals))
     return {
+        "curve.val": tuple(vals),
+        "curve.test": tuple(tests),
         "n_train": len(tr),
         "n_val": len(va),
         "n_test": len(te),
@@ -414,6 +421,8 @@ def early_stopping_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
     train_err, val_err = studies.epoch_errors(h)
     best = h.best_epoch
     return {
+        "curve.train": tuple(float(v) for v in train_err),
+        "curve.val": tuple(float(v) for v in val_err),
         "epochs": h.epochs,
         "best_epoch": int(best),
         "val.best": float(val_err[best]),
@@ -440,6 +449,9 @@ def kfold_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
         spreads.append(float(np.std(folds)))
         singles.append(single)
     return {
+        "curve.degrees": tuple(degrees),
+        "curve.cv": tuple(means),
+        "curve.single": tuple(singles),
         "k": k,
         "cv_pick": int(degrees[int(np.argmin(means))]),
         "single_pick": int(degrees[int(np.argmin(singles))]),
@@ -508,6 +520,8 @@ def grid_random_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
     grid_best = float(comp.grid.best_score)
     first = ranges[0].name
     return {
+        "curve.random_best": tuple(float(v) for v in comp.random_best),
+        "grid_best": grid_best,
         "budget": int(comp.grid.score.size),
         "seeds": len(comp.random_best),
         "random_wins": int(np.sum(comp.random_best < grid_best)),
@@ -532,13 +546,15 @@ def reddi_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
         rule = info.factory(**hyper)
         theta = np.array(float(settings.get("x0", 1.0)))
         state = rule.init(theta)
-        regret = 0.0
+        regret, xs = 0.0, [float(theta)]
         for t in range(1, steps + 1):
             g = C if t % 3 == 1 else -1.0
             regret += g * float(theta) - (C if t % 3 == 1 else -1.0) * -1.0
             theta, state = rule.step(theta, np.array(g), state, lr / math.sqrt(t))
             theta = np.clip(theta, -1.0, 1.0)
+            xs.append(float(theta))
         out[f"{name}.x"] = float(theta)
+        out[f"curve.{name}"] = tuple(xs)
         out[f"{name}.avg_regret"] = regret / steps
     return out
 
