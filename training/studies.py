@@ -25,9 +25,9 @@ import numpy as np
 from optimizers import OPTIMIZERS
 from training.datasets import DATASETS, kfold_indices, make_dataset, split_indices
 from training.models import Model, make_model
-from training.trainer import FIRST_ORDER, History, train, train_batch
+from training.trainer import FIRST_ORDER, SECOND_ORDER, History, train, train_batch
 
-PAGE_SECOND_ORDER = ("newton", "gauss_newton", "lm")  # full-batch solvers of polynomial least squares
+PAGE_SECOND_ORDER = SECOND_ORDER  # full-batch solvers of polynomial least squares (from the registry)
 CAPACITY_DEGREES = (1, 4, 15)
 CAPACITY_WIDTHS = (1, 8, 64)
 VALIDATION_VALUES: dict[str, tuple[float, ...]] = {

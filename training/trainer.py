@@ -29,18 +29,21 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers import OPTIMIZERS, first_order_rule
+from optimizers import OPTIMIZERS, first_order_rule, registry
+from optimizers.registry import DenseProblem
 from optimizers.runner import EXPLODE_FACTOR
 from optimizers.schedules import Schedule, make_schedule
-from optimizers.second_order import gauss_newton_nd, lm_nd, newton_nd
 from training.datasets import whole
 from training.models import Model, Polynomial
 
 MAX_EPOCHS = 100_000
 MAX_ITERATIONS = 10_000_000  # epochs x iterations per epoch, to keep a request bounded
 MAX_KEPT_VALUES = 50_000_000  # rows x epochs x parameters kept with keep_thetas (~0.4 GB in float64)
-FIRST_ORDER = tuple(name for name, info in OPTIMIZERS.items() if info.needs == "grad")
-SECOND_ORDER = tuple(name for name, info in OPTIMIZERS.items() if info.needs != "grad")
+# What the trainer takes, from the records' kinds: first-order rules (any model, batched) and
+# second-order solvers (the polynomial, through their `dense_step`). Line searches (L-BFGS) it does not.
+FIRST_ORDER = registry.names_of(registry.FIRST_ORDER)
+SECOND_ORDER = registry.names_of(registry.SECOND_ORDER)
+TRAINABLE = FIRST_ORDER + SECOND_ORDER
 
 
 @dataclass(frozen=True, eq=False)
@@ -163,6 +166,7 @@ def train(
     Returns a History; bad input raises ValueError saying what is allowed.
     """
     _check_model(model)
+    _check_trainable(optimizer)
     X_train, y_train = _data(model, X_train, y_train, "X_train", "y_train")
     X_val, y_val = _data(model, X_val, y_val, "X_val", "y_val")
     n = len(X_train)
@@ -234,8 +238,7 @@ def train_batch(
             f"{OPTIMIZERS[optimizer].label} trains one polynomial at a time, full batch: use train(); "
             f"the batched trainer takes {', '.join(FIRST_ORDER)}"
         )
-    if optimizer not in FIRST_ORDER:
-        raise ValueError(f"unknown optimizer {optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+    _check_trainable(optimizer)
     train_sets, val_sets = _splits(splits, len(X))
     B = len(train_sets)
     epochs = whole(epochs, "epochs", 1, MAX_EPOCHS)
@@ -445,19 +448,14 @@ def _train_second_order(
     theta = _theta0(model, theta0, 1, [seed])[0]
     J = model.jacobian(theta, X, y)  # constant: the residuals are linear in theta
     H = 2.0 * (J.T @ J)
-    lam = p.get("damping")
-    thetas, lambdas = [theta], []
+    value = lambda t: model.loss_and_grad(t, X, y)[0]  # noqa: E731
+    state, states = None, []
+    thetas = [theta]
     with np.errstate(all="ignore"):
         for e in range(epochs):
             loss, g = model.loss_and_grad(theta, X, y)
-            if optimizer == "newton":
-                theta = newton_nd(theta, g, H, lrs[e])
-            elif optimizer == "gauss_newton":
-                theta = gauss_newton_nd(theta, g, J, lrs[e])
-            else:
-                value = lambda t: model.loss_and_grad(t, X, y)[0]  # noqa: E731
-                theta, lam, _ = lm_nd(theta, loss, g, J, value, lam, p["scaling"], lrs[e])
-                lambdas.append(lam)
+            theta, state = info.dense_step(theta, state, DenseProblem(loss, g, J, H, value), lrs[e], p)
+            states.append(state)
             thetas.append(theta)
         thetas = np.array(thetas)
         iter_losses = np.array([model.data_loss(t, X, y) for t in thetas[:-1]])
@@ -472,11 +470,22 @@ def _train_second_order(
             thetas=thetas,
             lrs=lrs,
             iters_per_epoch=1,
-            lambdas=np.array(lambdas) if optimizer == "lm" else None,
+            lambdas=np.array(states, dtype=float) if "lambda" in info.record_names else None,
         )
 
 
 # ---- validation: each helper returns the cleaned value or raises ValueError saying why ----
+
+
+def _check_trainable(optimizer: Any) -> None:
+    if optimizer in TRAINABLE:
+        return
+    info = OPTIMIZERS.get(optimizer) if isinstance(optimizer, str) else None
+    kind = info.kind.replace("_", " ") if info else ""
+    what = (
+        f"{info.label} ({kind}) is not one the trainer runs" if info else f"unknown optimizer {optimizer!r}"
+    )
+    raise ValueError(f"{what}; valid: {', '.join(TRAINABLE)} (the optimizers the trainer takes)")
 
 
 def _check_model(model: Any) -> None:

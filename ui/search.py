@@ -231,7 +231,7 @@ def _problem_controls(url: UrlState) -> Problem:
     opt_names = [
         n for n, o in optimizers.OPTIMIZERS.items() if _searchable(o.hyper) and o.supports(surface).runs
     ]
-    default = "adam" if "adam" in opt_names else opt_names[0]
+    default = OPTIMIZER.default if OPTIMIZER.default in opt_names else opt_names[0]
     opt = draw(OPTIMIZER, url, container=side, options=tuple(opt_names), default=default)
     oinfo = optimizers.OPTIMIZERS[opt]
     side.caption(oinfo.description)
@@ -482,9 +482,10 @@ def score_words(result: sweeps.SearchResult, i: int) -> str:
 def _step_limit(problem: Problem, result: sweeps.SearchResult, surface):
     """theory.step_limit at the start point, for the methods that have one (with the momentum
     held fixed, if it is not searched); None otherwise or where the Hessian is not finite."""
-    if result.optimizer not in theory.LIMIT_FORMULAS:
+    record = theory.limit_record(result.optimizer)
+    if record is None:
         return None
-    momentum = result.fixed.get("momentum", 0.0) if result.optimizer != "sgd" else 0.0
+    momentum = result.fixed.get(record.beta, 0.0) if record.beta else 0.0
     try:
         limit = theory.step_limit(result.optimizer, surface, problem.start, momentum=float(momentum))
     except (ValueError, FloatingPointError):
@@ -501,19 +502,18 @@ def limit_words(result: sweeps.SearchResult, limit) -> str:
         if limit.exact
         else "local: computed from the Hessian at the start point, a guide rather than a guarantee"
     )
-    beta = (
-        ""
-        if result.optimizer == "sgd" or "momentum" in result.names
-        else (f" at momentum {result.fixed.get('momentum', 0.0):g}")
-    )
-    value = "" if "momentum" in result.names else f" = {limit.lr:.3g}{beta}"
+    record = theory.limit_record(result.optimizer)
+    beta_name = record.beta if record is not None else None
+    searched = beta_name is not None and beta_name in result.names
+    beta = "" if beta_name is None or searched else f" at {beta_name} {result.fixed.get(beta_name, 0.0):g}"
+    value = "" if searched else f" = {limit.lr:.3g}{beta}"
     text = (
         f"Dashed line: the step-size limit lr < {limit.formula}{value}, with λ_max = "
         f"{limit.lambda_max:.3g} ({where}). Larger steps overshoot and diverge on the quadratic model."
     )
     if limit.lambda_min < 0:
         text += " The Hessian has negative curvature here (a saddle): no lr converges along it."
-    elif limit.exact and limit.lambda_min > 0 and result.optimizer in ("sgd", "momentum"):
+    elif limit.exact and limit.lambda_min > 0 and record is not None and record.optimum is not None:
         text += " The white diamond: the optimal constant setting of this quadratic (if inside the ranges)."
     return text
 
