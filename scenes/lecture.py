@@ -30,6 +30,7 @@ import numpy as np
 
 import optimizers
 import surfaces
+from optimizers.registry import FIRST_ORDER
 from optimizers.schedules import make_schedule
 
 TOL = 1e-3  # "within the tolerance": L(θ_k) − L* ≤ TOL, the explorer's default
@@ -314,10 +315,10 @@ LECTURE_SOLVERS: dict[str, tuple[str, ...]] = {
 
 
 def family(name: str) -> str:
-    """Where an app optimizer sits on slide 24's map, from what it needs (the registry's
-    `needs`): the gradient only is first order; curvature (the Hessian, JᵀJ of the residuals, or
-    a quasi-Newton estimate from gradient changes) is second order."""
-    return "first order" if optimizers.OPTIMIZERS[name].needs == "grad" else "second order"
+    """Where an app optimizer sits on slide 24's map, from its kind in the registry: a rule of
+    the gradient alone is first order; curvature (the Hessian, JᵀJ of the residuals, or L-BFGS's
+    quasi-Newton estimate from gradient changes) is second order, as the lecture lists (L)BFGS."""
+    return "first order" if optimizers.OPTIMIZERS[name].kind == FIRST_ORDER else "second order"
 
 
 def solver_map_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
