@@ -120,15 +120,17 @@ def solver_map_figure(
              "xanchor": "left", "yanchor": "top", "font": {"size": FONT + 4}}
         )  # fmt: skip
         names = list(lecture_solvers[fam])
+        lines = [", ".join(names[i : i + 3]) for i in range(0, len(names), 3)]  # three per line
         annotations.append(
-            {"x": x0 + 0.03, "y": y0 + 0.05, "text": ", ".join(names), "showarrow": False,
+            {"x": x0 + 0.03, "y": y0 + 0.04, "text": "<br>".join(lines), "showarrow": False,
              "xanchor": "left", "yanchor": "bottom", "font": {"size": FONT - 2, "color": "#666"},
-             "width": 420, "align": "left"}
+             "align": "left"}
         )  # fmt: skip
         ours = [name for name, f in placed.items() if f == fam]
+        columns = 2 if len(ours) > 4 else 1  # long names ("Levenberg-Marquardt") get a row each
         for j, name in enumerate(ours):
-            x = x0 + 0.1 + 0.45 * (j % 2)
-            y = y0 + 0.72 - 0.17 * (j // 2)
+            x = x0 + 0.08 + 0.46 * (j % columns)
+            y = y0 + 0.75 - 0.13 * (j // columns)
             ring = name == highlight
             fig.add_trace(
                 go.Scatter(
