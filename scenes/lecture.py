@@ -29,12 +29,11 @@ from typing import Any
 import numpy as np
 
 import optimizers
-import surfaces
 from optimizers.registry import FIRST_ORDER
 from optimizers.schedules import make_schedule
+from scenes import explorer
 
 TOL = 1e-3  # "within the tolerance": L(θ_k) − L* ≤ TOL, the explorer's default
-COPY_SEP = "~"  # run ids: "sgd", "sgd~2" (a copy with its own settings), as the explorer's
 OPS: dict[str, Callable[[Any, Any], bool]] = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
@@ -156,66 +155,25 @@ def right_answers(scene: LectureScene, numbers: Mapping[str, Value]) -> list[int
 # --------------------------------------------------------------------------- explorer runs
 
 
-def split_run_id(run: str) -> tuple[str, int]:
-    """ "sgd" -> ("sgd", 1), "sgd~2" -> ("sgd", 2)."""
-    name, _, copy = run.partition(COPY_SEP)
-    return name, int(copy) if copy else 1
+split_run_id = explorer.split_run_id  # "sgd~2" -> ("sgd", 2), as the explorer names its runs
 
 
 def explorer_surface(settings: Mapping[str, Any]) -> Any:
-    name = settings.get("surface", "quadratic")
-    info = surfaces.SURFACES[name]
-    params = {p.name: settings[f"{name}_{p.name}"] for p in info.params if f"{name}_{p.name}" in settings}
-    return surfaces.get_surface(name, **params)
+    """The scene's surface, as the explorer builds it from these settings."""
+    return explorer.scene(settings).problem.build_surface()
 
 
 def explorer_start(settings: Mapping[str, Any]) -> tuple[float, float]:
-    info = surfaces.SURFACES[settings.get("surface", "quadratic")]
-    return float(settings.get("start_x", info.default_start[0])), float(
-        settings.get("start_y", info.default_start[1])
-    )
-
-
-def run_options(settings: Mapping[str, Any], run: str, surface: Any) -> dict[str, Any]:
-    """The keywords `optimizers.run` gets for run `run`, as the explorer sets them up: its
-    hyperparameters (the surface's suggested α, else the registry's defaults), its schedule (a
-    copy's own, else the page's), noise, seed, and the minibatch size for first-order methods."""
-    name, copy = split_run_id(run)
-    info = optimizers.OPTIMIZERS[name]
-    sinfo = surfaces.SURFACES[settings.get("surface", "quadratic")]
-    out: dict[str, Any] = {}
-    for p in info.hyper:
-        default = sinfo.suggested_lr.get(name, p.default) if p.name == "lr" else p.default
-        out[p.name] = settings.get(f"{run}_{p.name}", default)
-    prefix = "sched" if copy == 1 else f"{run}_sched"
-    kind = settings.get(prefix, "constant")
-    if kind != "constant":
-        from optimizers.schedules import SCHEDULES
-
-        params = {p.name: settings.get(f"{prefix}_{p.name}", p.default) for p in SCHEDULES[kind].params}
-        out["schedule"] = {"kind": kind, **params}
-    out["noise"] = float(settings.get("noise", 0.0))
-    out["seed"] = int(settings.get("seed", 0))
-    batch = settings.get("batch")
-    minibatch = surface.data is not None and batch is not None and batch < len(surface.data[0])
-    if minibatch and not info.supports(surface).full_batch:
-        out["batch_size"] = int(batch)
-    return out
+    return explorer.scene(settings).start
 
 
 def explorer_runs(settings: Mapping[str, Any], seed: int | None = None) -> tuple[Any, dict[str, Any]]:
-    """The scene's surface and run id -> Trajectory, as the explorer runs them."""
-    surface = explorer_surface(settings)
-    start = np.asarray(explorer_start(settings), dtype=float)
-    sinfo = surfaces.SURFACES[settings.get("surface", "quadratic")]
-    steps = int(settings.get("steps", min(sinfo.suggested_steps, 500)))
-    out = {}
-    for run in settings.get("opts", ("sgd", "momentum", "rmsprop", "adam")):
-        options = run_options(settings, run, surface)
-        if seed is not None:
-            options["seed"] = seed
-        out[run] = optimizers.run(split_run_id(run)[0], surface, start, steps, **options)
-    return surface, out
+    """The scene's surface and run id -> Trajectory, as the explorer runs them
+    (`scenes.explorer`: its defaults, the full batch where a method needs it); `seed` replaces
+    the noise seed."""
+    choices = explorer.scene(settings)
+    surface = choices.problem.build_surface()
+    return surface, {run: choices.spec(run, seed=seed).run() for run in choices.optimizers}
 
 
 def _unit(v: np.ndarray) -> np.ndarray:

@@ -10,9 +10,7 @@ import re
 import pytest
 
 import optimizers
-import surfaces
-from optimizers.schedules import SCHEDULES
-from scenes import lecture
+from scenes import explorer, lecture
 from scenes.lecture import BY_ID, SCENES, Claim, decide, fill, right_answers
 from scenes.settings import Setting
 
@@ -142,34 +140,19 @@ def test_fill_formats_steps_and_refuses_unknown_names():
 # --------------------------------------------------------------------------- settings per page
 
 
-def _explorer_setting(key: str) -> Setting | None:
-    import ui.explorer as ex
-
-    if key in ex.TABLE:
-        return ex.TABLE[key]
-    if key in (ex.START_X.key, ex.START_Y.key):
-        return ex.START_X if key == ex.START_X.key else ex.START_Y
-    for name, info in surfaces.SURFACES.items():
-        for p in info.params:
-            if key == f"{name}_{p.name}":
-                return Setting.from_param(p, key)
-    for run in ex.RUN_IDS:
-        for p in optimizers.OPTIMIZERS[lecture.split_run_id(run)[0]].hyper:
-            if key == f"{run}_{p.name}":
-                return Setting.from_param(p, key)
-        if lecture.split_run_id(run)[1] > 1:
-            choice, params = ex.copy_schedule_settings(run)
-            if key == choice.key:
-                return choice
-            for settings in params.values():
-                for s in settings:
-                    if s.key == key:
-                        return s
-    for info in SCHEDULES.values():
-        for p in info.params:
-            if key == f"sched_{p.name}":
-                return Setting.from_param(p, key)
-    return None
+def _check_explorer(scene) -> None:
+    """The explorer reads the scene without a warning, draws every one of its settings, and takes
+    each value as it is (`scenes.explorer.scene`); the same for the scene changed by "try this"."""
+    for values in (scene.settings, {**scene.settings, **dict(scene.try_this.change)}):
+        choices = explorer.scene(values)
+        assert not choices.warnings, (scene.id, choices.warnings)
+        drawn = explorer.drawn_settings(choices)
+        taken = choices.values()
+        for key, value in values.items():
+            assert key in drawn, f"{scene.id}: {key} is no setting of the explorer"
+            if key in taken:
+                same = list(taken[key]) == list(value) if isinstance(value, list) else taken[key] == value
+                assert same, (scene.id, key, taken[key], value)
 
 
 def _practice_setting(key: str) -> Setting | None:
@@ -190,7 +173,7 @@ def _search_setting(key: str) -> Setting | None:
     if key in se.TABLE:
         return se.TABLE[key]
     if key in ("surface", "start_x", "start_y"):
-        return _explorer_setting(key)
+        return {s.key: s for s in (explorer.SURFACE, *explorer.start_settings())}[key]
     for opt, info in optimizers.OPTIMIZERS.items():
         first, second = se._pair_settings(se.KEY + "cmp_", opt)
         if key == first.key:
@@ -217,9 +200,6 @@ def _for_scene(setting: Setting | None, settings) -> Setting | None:
     set's size, the search page offers the optimizers that run on the surface."""
     if setting is None:
         return None
-    if setting.key == "batch":
-        m = len(lecture.explorer_surface(settings).data[0])
-        return dataclasses.replace(setting, high=m)
     if setting.key == "tune_optimizer":
         surface = lecture.explorer_surface(settings)
         runs = tuple(n for n, info in optimizers.OPTIMIZERS.items() if info.supports(surface).runs)
@@ -233,7 +213,10 @@ def test_settings_are_valid_for_the_page(scene):
     if scene.page == "figure":
         assert scene.study in lecture.STUDIES
         return
-    pages = {"explorer": _explorer_setting, "training": _practice_setting, "search": _search_setting}
+    if scene.page == "explorer":
+        _check_explorer(scene)
+        return
+    pages = {"training": _practice_setting, "search": _search_setting}
 
     def find(key):
         return _for_scene(pages[scene.page](key), scene.settings)
@@ -243,7 +226,7 @@ def test_settings_are_valid_for_the_page(scene):
         assert setting is not None, f"{scene.id}: {key} is no setting of the {scene.page} page"
         _check_value(setting, value)
     for key, value in scene.try_this.change:
-        if scene.page == "explorer" or key in scene.settings:
+        if key in scene.settings:
             setting = find(key)
             assert setting is not None, f"{scene.id}: try-this key {key}"
             _check_value(setting, value)

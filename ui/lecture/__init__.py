@@ -80,7 +80,6 @@ def render() -> None:
     if not lock:
         _sidebar(scene, index)
 
-    outcome = decided(scene.id)
     revealed = panel.is_revealed(scene)
     myth = "Myth · " if scene.myth else ""
     st.markdown(
@@ -89,6 +88,11 @@ def render() -> None:
         f"<span class='lecture-title'>{scene.title}</span></div>",
         unsafe_allow_html=True,
     )
+    try:
+        outcome = decided(scene.id)
+    except (KeyError, ValueError) as exc:  # a method or setting the engine lacks: say so, no traceback
+        st.error(f"This scene cannot be run on this version of the engine: {exc!s}.")
+        return
     left, right = st.columns([3, 2], gap="medium")
     with left, st.container(key="lecture_stage"):
         if scene.page == "explorer":

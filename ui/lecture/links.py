@@ -8,12 +8,14 @@ import urllib.parse
 from collections.abc import Mapping
 from typing import Any
 
+from scenes import explorer
 from scenes.lecture import LectureScene
 from scenes.settings import fmt
 
 LECTURE_PATH = "lecture"
 PAGE_PATHS = {"explorer": "", "training": "training", "search": "search"}  # relative to the app's root
 PAGE_PREFIX = {"training": "tr_"}  # the training-practice page's keys carry its prefix
+EXPLORER_VIEW_KEYS = ("view", "ema", "tol", "theory", "inspect")  # ways of looking, not the scene
 SCENE_KEY = "scene"
 LOCK_KEY = "lock"
 
@@ -34,10 +36,16 @@ def page_query(scene: LectureScene) -> dict[str, str]:
 
 
 def homework_url(scene: LectureScene) -> str | None:
-    """The scene, unlocked, on its own page (relative to the lecture page), or None."""
+    """The scene, unlocked, on its own page (relative to the lecture page), or None. The
+    explorer's query is its own (`scenes.explorer.to_query`: what differs from its defaults)."""
     if scene.page not in PAGE_PATHS:
         return None
-    return "./" + PAGE_PATHS[scene.page] + "?" + urllib.parse.urlencode(page_query(scene))
+    if scene.page == "explorer":
+        view = {k: v for k, v in scene.settings.items() if k in EXPLORER_VIEW_KEYS}
+        query = explorer.to_query(scene.settings, **view)
+    else:
+        query = urllib.parse.urlencode(page_query(scene))
+    return "./" + PAGE_PATHS[scene.page] + "?" + query
 
 
 def lecture_url(scene: LectureScene, lock: bool = False) -> str:
