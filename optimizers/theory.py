@@ -417,7 +417,7 @@ def predicted_loss_path(
     `predicted_loss_gap` (the slowest mode's rate), this is the whole curve: the engine's losses up
     to rounding.
     """
-    if optimizer not in LIMIT_FORMULAS:
+    if limit_record(optimizer) is None:
         return None
     eig = hessian_eigen(hessian)
     lam = np.asarray(eig.values, dtype=float)

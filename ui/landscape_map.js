@@ -777,7 +777,9 @@ export function mountMap({ data: wrapped, parentElement, setTriggerValue }) {
   state.paths = paths;
   // New paths open complete, unless the user was scrubbing: then stay at that step.
   state.k = wasAtEnd ? paths.n_steps : Math.min(state.k, paths.n_steps);
+  if (paths.start_step !== undefined) state.k = Math.min(paths.start_step, paths.n_steps); // the lecture's reveal
   pause(state);
+  if (paths.autoplay) play(state);
   // Paths are drawn on their own surface only: until its base arrives, nothing is redrawn.
   const attach = () => {
     state.base = bases.get(paths.base) || null;
