@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import optimizers
+from figures import log_axis
 from figures import training as ft
 from scenes.practice import CV_K, CV_PARAM, KEY, LC_SEEDS, PARAM_LABELS, SEARCH_METHOD, VC_PARAM
 from training import studies as ts
@@ -180,7 +181,7 @@ def cv_view(url: UrlState, setup: ts.Setup, history) -> None:
         log_x=param in ("l2", "width"),
     )
     if setup.task == "regression":
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(**log_axis([scores, single]))  # every tick labelled in full, no bare digits
     st.plotly_chart(fig, key="tr_cv_chart", width="stretch", theme=None)
     table = pd.DataFrame(
         {
