@@ -82,3 +82,21 @@ def test_the_search_pages_link_goes_through_the_scene():
     assert len(notes) == 2
     choices = explorer.scene(query)
     assert not choices.warnings and choices.optimizers == ("adam",)
+
+
+def test_scenes_are_pure():
+    """No streamlit anywhere under scenes/ (also not through what it imports), and no plotly import
+    in its own source (it reaches figures only for the run-id helpers)."""
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(explorer.__file__).parent
+    for path in root.glob("*.py"):
+        text = path.read_text()
+        assert "import streamlit" not in text and "import plotly" not in text, path
+    code = "import sys, scenes.explorer, scenes.lessons; print('streamlit' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root.parent
+    )
+    assert out.stdout.strip() == "False"
