@@ -4,8 +4,9 @@ through the job runner."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import optimizers
@@ -71,6 +72,8 @@ def curves_view(url: UrlState, setup: ts.Setup, history) -> None:
 
 
 def search_view(url: UrlState, setup: ts.Setup, history) -> None:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     optimizer, lr0, max_epochs = ts.search_optimizer(setup)
     label = optimizers.OPTIMIZERS[optimizer].label
     method = draw(SEARCH_METHOD, url)
@@ -149,6 +152,8 @@ def search_view(url: UrlState, setup: ts.Setup, history) -> None:
 
 
 def cv_view(url: UrlState, setup: ts.Setup, history) -> None:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     cols = st.columns(2)
     k = int(draw(CV_K, url, container=cols[0]))
     params = ts.curve_params(setup)
@@ -212,6 +217,8 @@ def cv_view(url: UrlState, setup: ts.Setup, history) -> None:
 
 
 def diagnosis_view(url: UrlState, setup: ts.Setup, history) -> None:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     human, estimate = ts.human_level(setup)
     train_err, val_err = (float(e[-1]) for e in ts.epoch_errors(history))
     err = shared.error_label(setup)
@@ -266,7 +273,9 @@ def diagnosis_view(url: UrlState, setup: ts.Setup, history) -> None:
     st.dataframe(table, hide_index=True, width="stretch", column_config=shared.number_columns(table))
 
 
-def _diagnosis_table(human: float, train_err: float, val_err: float) -> pd.DataFrame:
+def _diagnosis_table(human: float, train_err: float, val_err: float) -> Any:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     d = ts.diagnose(human, train_err, val_err)
     return pd.DataFrame(
         {

@@ -3,7 +3,6 @@ summary and the test score) and under- and overfitting (three capacities side by
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import optimizers
@@ -21,25 +20,23 @@ def training_view(url: UrlState, setup: ts.Setup, history) -> None:
         st.info(NEWTON_NOTE.format(label=opt_label), icon=":material/target:")
     shown_test = _test_asked(setup)
     left, right = st.columns([1, 1], gap="medium")
-    with left:
-        st.markdown("**The data and the model's fit** — scrub the epochs under the plot (in the browser)")
-        st.plotly_chart(
-            shared.data_figure(setup, shown_test, history), key="tr_data_chart", width="stretch", theme=None
-        )
-        _, _, (tr, va, te) = shared.data(setup)
-        hidden = "" if shown_test else "; the test part stays hidden until you ask for its score"
-        st.caption(
-            f"{len(tr)} training, {len(va)} validation and {len(te)} test samples{hidden}. "
-            + (
-                "Point colours are the classes; the outline tells the split."
-                if setup.task == "classification"
-                else ""
-            )
-        )
+    # The small charts and numbers first, the data figure (the largest payload) last: the page shows
+    # something at once; the layout is the same.
     with right:
         _curves_fragment(url, setup, history)
     _summary(setup, history)
     _test_score(setup, history)
+    with left:
+        st.markdown("**The data and the model's fit** — scrub the epochs under the plot (in the browser)")
+        figure = shared.data_figure(setup, shown_test, history)
+        st.plotly_chart(figure, key="tr_data_chart", width="stretch", theme=None)
+        _, _, (tr, va, te) = shared.data(setup)
+        hidden = "" if shown_test else "; the test part stays hidden until you ask for its score"
+        classes = "Point colours are the classes; the outline tells the split."
+        st.caption(
+            f"{len(tr)} training, {len(va)} validation and {len(te)} test samples{hidden}. "
+            + (classes if setup.task == "classification" else "")
+        )
 
 
 @st.fragment
@@ -128,6 +125,8 @@ def _test_score(setup: ts.Setup, history) -> None:
 
 
 def capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     if setup.model == "polynomial":
         st.markdown(
             "Degrees 1, 4 and 15 fitted to the **current data** (training points), each solved by "
