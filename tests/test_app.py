@@ -585,3 +585,11 @@ def test_a_link_naming_only_a_preset_opens_its_scene():
     assert "himmelblau" in at.query_params["surface"]  # and the URL now holds the whole scene
     own = _app({"preset": "lm_rejects", "surface": "rosenbrock"})
     assert own.selectbox(key="surface").value == "rosenbrock"
+
+
+def test_paths_drawn_on_top_of_each_other_are_said_to_coincide():
+    at = _app({"surface": "quadratic", "opts": "sgd,gauss_newton,lm"})
+    said = [c.value for c in at.caption if c.value.startswith("Paths on top of each other")]
+    assert len(said) == 1 and "**Gauss-Newton** and **Levenberg-Marquardt**" in said[0]
+    apart = _app({"surface": "rosenbrock", "opts": "gauss_newton,lm"})  # GN jumps, LM follows the valley
+    assert not [c for c in apart.caption if c.value.startswith("Paths on top of each other")]

@@ -22,6 +22,7 @@ import optimizers
 import surfaces
 from figures import MAX_COPIES, map_data, optimizer_color, run_id, split_run_id
 from figures import explorer as fx
+from figures.coincide import coincide_words, coinciding_groups
 from optimizers import theory
 from optimizers.schedules import SCHEDULES
 from ui import common, components, lessons, map_component, plot_component
@@ -517,6 +518,10 @@ def _summary_view(url: UrlState, trajs: dict[str, Any], surface, labels: dict[st
     ]
     if met:
         st.caption("On the way: " + " ".join(met))
+    (x0, x1), (y0, y1) = surface.bounds  # paths drawn as one line: say so (figures.coincide)
+    overlap = coincide_words(coinciding_groups(trajs, surface.bounds), labels, max(x1 - x0, y1 - y0))
+    if overlap:
+        st.caption(overlap)
 
 
 def _rates_view(trajs: dict[str, Any], labels: dict[str, str]) -> None:
