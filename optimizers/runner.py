@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
+AT_MINIMUM = 1e-10  # L - L* at most this (relative to 1 + |L*|): the point is a (global) minimum
 MAX_WINDOW = 256  # rows between two ending scans, at most
 SCAN_ELEMENTS = 65_536  # ... and about this many (run, row) pairs, so a window stays in cache
 MAX_KEPT_POINTS = 25_000_000  # keep_paths=True holds N * (steps + 1) points at most (~0.6 GB)
@@ -317,9 +318,17 @@ def _curvature_notes(info: OptimizerInfo, surface: Surface, path: np.ndarray, co
 
 
 def _point_kind(surface: Surface, point: np.ndarray) -> str:
-    """'minimum', 'saddle', 'maximum' or 'degenerate': the Hessian's verdict at `point` (2,)."""
+    """'minimum', 'saddle', 'maximum' or 'degenerate': the Hessian's verdict at `point` (2,).
+
+    A point whose loss is L* (to round-off) is a minimum whatever the signs: on a curve of minima
+    ((x^2 + y^2 - 1)^2) the Hessian's zero eigenvalue comes out a hair negative where a run stops.
+    """
     with np.errstate(all="ignore"):
+        loss = float(np.asarray(surface.value(np.asarray(point, dtype=float))))
         a, h, c = (float(v) for v in surface.hessian_xy(np.float64(point[0]), np.float64(point[1])))
+    min_value = surface.min_value
+    if min_value is not None and loss - min_value <= AT_MINIMUM * (1.0 + abs(min_value)):
+        return "minimum"
     if not np.isfinite([a, h, c]).all():
         return "degenerate"
     return str(stationary_point_kind(np.array([[a, h], [h, c]])))
