@@ -139,8 +139,10 @@ def _chart(scene: LectureScene, numbers: dict[str, Any]) -> go.Figure:
 
 
 def _frozen(fig: go.Figure) -> go.Figure:
-    """The chart before the reveal: its axes, regions and labels, none of its data."""
-    frozen = go.Figure(layout=fig.layout)
+    """The chart before the reveal: its axes (ranged by the data, as after the reveal), regions
+    and labels, but its data, values and legend invisible."""
+    frozen = go.Figure(fig)
+    frozen.update_traces(opacity=0, hoverinfo="skip", showlegend=False)
     frozen.add_annotation(
         text="revealed after your answer", showarrow=False, xref="paper", yref="paper",
         x=0.5, y=0.5, font={"size": 28, "color": "#888"},
