@@ -170,10 +170,18 @@ def explorer_start(settings: Mapping[str, Any]) -> tuple[float, float]:
 def explorer_runs(settings: Mapping[str, Any], seed: int | None = None) -> tuple[Any, dict[str, Any]]:
     """The scene's surface and run id -> Trajectory, as the explorer runs them
     (`scenes.explorer`: its defaults, the full batch where a method needs it); `seed` replaces
-    the noise seed."""
+    the noise seed. A setting the explorer does not have (or cannot take) is a ValueError: the
+    runs would silently be another scene's."""
     choices = explorer.scene(settings)
+    drawn = explorer.drawn_settings(choices)
+    unknown = [k for k in settings if k not in drawn and k not in STUDY_OPTIONS]
+    if unknown or choices.warnings:
+        raise ValueError(f"the explorer cannot take {', '.join(unknown) or choices.warnings[0]}")
     surface = choices.problem.build_surface()
     return surface, {run: choices.spec(run, seed=seed).run() for run in choices.optimizers}
+
+
+STUDY_OPTIONS = ("average_last", "average_seeds")  # `explorer_numbers`' own, no explorer setting
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -912,8 +920,8 @@ SCENES: tuple[LectureScene, ...] = (
             _a("later", _c("gauss_newton.hit", ">", other="newton.hit")),
         ),
         "JᵀJ is positive semi-definite and drops the residuals' second derivatives, which are "
-        "small near a good fit. The true Hessian far from the fit is not definite: Newton stops at "
-        "a {newton.point}, {newton.final:.2g} above L*. Gauss-Newton is within the tolerance "
+        "small near a good fit. Newton uses the true Hessian, model minimum or not: it stops at a "
+        "{newton.point}, {newton.final:.2g} above L*. Gauss-Newton is within the tolerance "
         "{gauss_newton.hit:when}; SGD ends {sgd.final:.2g} above L* after {sgd.steps} steps.",
         TryThis(
             "Start near the fit, at (1, −0.5): Newton is within the tolerance {newton.hit:when}, "

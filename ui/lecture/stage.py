@@ -17,7 +17,7 @@ import optimizers
 import surfaces
 from figures import lecture as fl
 from figures import map_data, optimizer_color
-from scenes import lecture
+from scenes import explorer, lecture
 from scenes.lecture import LectureScene
 from ui import map_component
 
@@ -30,19 +30,6 @@ CHART_HEIGHT = 460
 def scene_runs(scene_id: str) -> tuple[Any, dict[str, Any]]:
     """An explorer scene's surface and runs, as the explorer runs them (cached per scene)."""
     return lecture.explorer_runs(lecture.BY_ID[scene_id].settings)
-
-
-def _labels(runs: dict[str, Any], settings: dict[str, Any]) -> dict[str, str]:
-    """Legend labels: an optimizer's name, with "(2)" and what differs for a copy."""
-    out = {}
-    for run in runs:
-        name, copy = lecture.split_run_id(run)
-        label = optimizers.OPTIMIZERS[name].label
-        if copy > 1:
-            own = [k.split("_", 1)[1] for k in settings if k.startswith(run + "_")]
-            label += f" #{copy} (" + ", ".join(f"{k} {settings[run + '_' + k]}" for k in own) + ")"
-        out[run] = label
-    return out
 
 
 def explorer_stage(scene: LectureScene, revealed: bool) -> None:
@@ -61,7 +48,7 @@ def explorer_stage(scene: LectureScene, revealed: bool) -> None:
         shown,
         start=lecture.explorer_start(settings),
         base_key=base["key"],
-        labels=_labels(runs, settings),
+        labels=explorer.scene(settings).labels,  # "SGD, α 0.05, 1/t decay", as the explorer says
     )
     paths.update(present=True, start_step=0, autoplay=revealed)
     map_component.landscape_map(base, paths, key=f"lecture_map_{'shown' if revealed else 'hidden'}")
