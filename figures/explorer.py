@@ -476,34 +476,9 @@ def summary_rows(
     return rows
 
 
-STOPPED_AT = {
-    "minimum": "a minimum",
-    "saddle": "a saddle point",
-    "maximum": "a maximum",
-    "degenerate": "a flat point",
-}
-_KIND_WHY = {
-    "minimum": "",
-    "saddle": "; the curvature is negative in one direction: a saddle point, not a minimum",
-    "maximum": "; the curvature is negative in every direction: a maximum, not a minimum",
-    "degenerate": "; the Hessian is singular there, so the curvature cannot tell what kind of point it is",
-}
-
-
 def _why(ending) -> str:
-    """Why a run stopped, in the lecture's words (from its `Ending`)."""
-    k, value, limit = ending.step, compact_number(ending.value), compact_number(ending.limit)
-    if ending.reason == "converged":
-        return f"the gradient vanished at step {k} (‖∇L‖ = {value} < {limit})" + _KIND_WHY.get(
-            ending.point or "", ""
-        )
-    if ending.reason == "max_steps":
-        return f"all {k} steps ran; ‖∇L‖ is still {value}"
-    if ending.reason == "loss_exploded":
-        return f"the loss passed {limit} at step {k}: the learning rate is too large"
-    if ending.reason == "unbounded_below":
-        return f"the loss fell below −{limit} at step {k}: this surface has no minimum"
-    return f"the numbers overflowed after step {k}: the learning rate is too large"
+    """Why a run stopped, in the lecture's words (`optimizers.results.ENDINGS`), compact numbers."""
+    return ending.why(compact_number)
 
 
 def summary_table(rows: list[dict], *, never: str = "not reached") -> list[dict[str, str]]:
@@ -514,10 +489,6 @@ def summary_table(rows: list[dict], *, never: str = "not reached") -> list[dict[
     for row in rows:
         ending = row["ending"]
         k = row["steps to tolerance"]
-        stopped = {
-            "converged": STOPPED_AT.get(ending.point or "", "a stationary point"),
-            "max_steps": "out of steps",
-        }
         out.append(
             {
                 "optimizer": row["optimizer"],
@@ -525,7 +496,7 @@ def summary_table(rows: list[dict], *, never: str = "not reached") -> list[dict[
                 "distance to nearest minimum": compact_number(row["distance to nearest minimum"]),
                 "steps to tolerance": never if k is None else str(k),
                 "steps taken": str(row["steps run"]),
-                "stopped at": stopped.get(ending.status, "diverged"),
+                "stopped at": ending.stopped_at(),
                 "why it stopped": _why(ending),
             }
         )

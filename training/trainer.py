@@ -43,7 +43,7 @@ MAX_KEPT_VALUES = 50_000_000  # rows x epochs x parameters kept with keep_thetas
 # second-order solvers (the polynomial, through their `dense_step`). Line searches (L-BFGS) it does not.
 FIRST_ORDER = registry.names_of(registry.FIRST_ORDER)
 SECOND_ORDER = registry.names_of(registry.SECOND_ORDER)
-TRAINABLE = FIRST_ORDER + SECOND_ORDER
+TRAINABLE = tuple(name for name in OPTIMIZERS if name in FIRST_ORDER or name in SECOND_ORDER)
 
 
 @dataclass(frozen=True, eq=False)
