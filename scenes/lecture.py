@@ -112,6 +112,7 @@ class LectureScene:
     citation: str = ""  # for the myths
     myth: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)  # the study's own, not the page's
+    loss_chart: bool = False  # an explorer scene whose point is in its loss curves: show them too
 
     @property
     def slide_label(self) -> str:
@@ -655,6 +656,7 @@ SCENES: tuple[LectureScene, ...] = (
             (("batch", 50),),
             (_c("sgd.rises", "==", 0),),
         ),
+        loss_chart=True,
     ),
     # ----------------------------------------------------------------------- 2. Momentum
     LectureScene(
@@ -685,6 +687,7 @@ SCENES: tuple[LectureScene, ...] = (
             (("momentum_momentum", 0.0),),
             (_c("momentum.final", "==", other="sgd.final"),),
         ),
+        loss_chart=True,
     ),
     LectureScene(
         "momentum-agree",
@@ -1099,6 +1102,7 @@ SCENES: tuple[LectureScene, ...] = (
             (("noise", 0.0),),
             (_c("newton.hit", "==", 1),),
         ),
+        loss_chart=True,
     ),
     LectureScene(
         "solver-map",
@@ -1181,6 +1185,7 @@ SCENES: tuple[LectureScene, ...] = (
             (_c("sgd.final", "<", other="sgd~2.final"),),
         ),
         options={"average_last": 30, "average_seeds": 10},
+        loss_chart=True,
     ),
     # ----------------------------------------------------------------------- 7. Practice
     LectureScene(

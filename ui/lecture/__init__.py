@@ -103,3 +103,5 @@ def render() -> None:
             stage.chart_stage(scene, outcome.numbers, revealed)
     with right, st.container(key="lecture_panel"):
         panel.draw(scene, outcome)
+        if revealed and scene.loss_chart:
+            stage.loss_stage(scene)

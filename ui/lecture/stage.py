@@ -15,11 +15,12 @@ import streamlit as st
 
 import optimizers
 import surfaces
+from figures import explorer as fx
 from figures import lecture as fl
 from figures import map_data, optimizer_color
 from scenes import explorer, lecture
 from scenes.lecture import LectureScene
-from ui import map_component
+from ui import map_component, plot_component
 
 GRID_N = 80  # the explorer's contour grid
 COST_NS = np.logspace(1, 9, 49)  # slide 16's chart: 10 to 10⁹ parameters
@@ -146,3 +147,18 @@ def chart_stage(scene: LectureScene, numbers: dict[str, Any], revealed: bool) ->
     st.plotly_chart(
         fig, key=f"lecture_chart_{scene.id}_{revealed}", theme=None, config={"displayModeBar": False}
     )
+
+
+def loss_stage(scene: LectureScene) -> None:
+    """The scene's loss curves L(θ_k) − L* (the explorer's chart, smoothed as the scene says), at
+    projector font sizes."""
+    surface, runs = scene_runs(scene.id)
+    fig = fx.loss_figure(
+        runs,
+        min_value=surface.min_value,
+        smoothing=float(scene.settings.get("ema", 0.0)),
+        labels=explorer.scene(scene.settings).labels,
+        height=300,
+    )
+    fig["layout"]["font"] = {**fig["layout"].get("font", {}), "size": 18}
+    plot_component.plot(fig, key="lecture_loss")
