@@ -524,7 +524,7 @@ def reddi_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
     α_t = α/√t and is projected back onto [−1, 1] after each step."""
     C, steps, lr = float(settings["C"]), int(settings["steps"]), float(settings["lr"])
     beta1, beta2 = float(settings["beta1"]), float(settings["beta2"])
-    out: dict[str, Value] = {"C": C, "steps": steps}
+    out: dict[str, Value] = {"C": C, "steps": steps, "lr": lr, "beta1": beta1, "beta2": beta2}
     for name in settings["opts"]:
         info = optimizers.OPTIMIZERS[name]
         hyper = {p.name: p.default for p in info.hyper if p.name != "lr"}
@@ -808,7 +808,7 @@ SCENES: tuple[LectureScene, ...] = (
             "steps": 60,
             "adam_lr": 0.1,
             "adam~2_lr": 0.1,
-            "adam~2_bias_correction": False,
+            "adam~2_bias_correction": "off",
         },
         "Adam (α = {set.adam_lr:g}, β₁ = 0.9, β₂ = 0.999, the defaults) beside Adam without bias "
         "correction. How long is the uncorrected first step, next to the corrected one?",
@@ -826,8 +826,8 @@ SCENES: tuple[LectureScene, ...] = (
         "step is {adam~2.first_step:.3g} long, the corrected one {adam.first_step:.3g}. The "
         "correction divides by 1 − β^k and matters for the first steps only.",
         TryThis(
-            "Set β₂ = 0.9 for both: now v is less biased than m, and the uncorrected first step is "
-            "the shorter ({adam~2.first_step:.3g} vs {adam.first_step:.3g}).",
+            "Set β₂ = 0.9 for both: (1 − β₁)/√(1 − β₂) = {adam~2.first_ratio:.2g}, so the "
+            "uncorrected first step is the shorter ({adam~2.first_step:.3g} vs {adam.first_step:.3g}).",
             (("adam_beta2", 0.9), ("adam~2_beta2", 0.9)),
             (_c("adam~2.first_step", "<", other="adam.first_step", factor=0.5),),
         ),
@@ -1460,20 +1460,20 @@ SCENES: tuple[LectureScene, ...] = (
             "x0": 1.0,
             "opts": ("adam", "amsgrad"),
         },
-        "Reddi, Kale & Kumar's convex problem on [−1, 1]: the loss is 3x once every three steps, "
-        "−x the other two, so the best point is x = −1. Adam with β₁ = 0, β₂ = 0.1 and "
-        "α_t = 0.5/√t, from x = 1: where does it end after {steps} steps?",
+        "Reddi, Kale & Kumar's convex problem on [−1, 1]: the loss is {C:g}x once every three "
+        "steps, −x the other two, so the best point is x = −1. Adam with β₁ = {beta1:g}, β₂ = "
+        "{beta2:g} and α_t = {lr:g}/√t, from x = 1: where does it end after {steps} steps?",
         (
             _a("Near x = −1, the minimum", _c("adam.x", "<", -0.5)),
             _a("Near x = +1, the worst point", _c("adam.x", ">", 0.5)),
             _a("In between", _c("adam.x", ">=", -0.5), _c("adam.x", "<=", 0.5)),
         ),
-        "The rare large gradient 3 is divided by a √v that forgets it quickly (β₂ = 0.1), while "
+        "The rare large gradient {C:g} is divided by a √v that forgets it quickly (β₂ = {beta2:g}), while "
         "the frequent −1s push x up: Adam ends at x = {adam.x:.2g}, its average regret stays "
         "{adam.avg_regret:.2g}. AMSGrad divides by the largest v seen so far, never forgets the "
         "large gradient and ends at x = {amsgrad.x:.2g}.",
         TryThis(
-            "With β₂ = 0.999 Adam remembers the large gradient long enough: it ends at x = {adam.x:.2g}.",
+            "With β₂ = {beta2:g} Adam remembers the large gradient long enough: it ends at x = {adam.x:.2g}.",
             (("beta2", 0.999),),
             (_c("adam.x", "<", 0.0),),
         ),
