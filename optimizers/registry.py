@@ -165,7 +165,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         OptimizerInfo(
             "rmsprop",
             "RMSProp",
-            "Divides each gradient component by the root of its running mean square.",
+            "Divides each gradient component by the root of its running mean square. The scaling is "
+            "per coordinate: it evens out a valley that lines up with the axes, not a rotated one.",
             first_order.rmsprop,
             (
                 _lr(0.01),
@@ -236,7 +237,9 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         OptimizerInfo(
             "newton",
             "Newton",
-            "Uses the curvature: jumps to the minimum of the local quadratic model (no learning rate).",
+            "Uses the curvature: jumps to the stationary point of the local quadratic model, which is "
+            "its minimum only where the Hessian is positive definite (at a saddle or a maximum it "
+            "heads there instead); no learning rate.",
             second_order.newton,
             (_STEP,),
             "hessian",
