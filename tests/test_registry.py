@@ -146,8 +146,8 @@ def missing_pieces(
         missing.append("color: a #rrggbb colour for its paths")
     if not isinstance(info.inspector, Inspector):
         missing.append("inspector: what the step inspector shows (optimizers/inspection.py)")
-    if not (info.label and info.description and info.formula):
-        missing.append("label, description and formula")
+    if not (info.label and info.description and info.formula and info.lecture):
+        missing.append("label, description, formula and lecture (its sentences in the lecture's words)")
     if not callable(info.factory):
         missing.append("factory: its update rule")
     else:
