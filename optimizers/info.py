@@ -1,6 +1,7 @@
 """What a registry record holds (`OptimizerInfo`) and the small types it is made of: the kinds of
 method, `Record` (a per-step quantity the engine keeps), `LrLimit` (a step-size limit on a
-quadratic) and `Support` (how a method fits a surface). The records themselves are in
+quadratic) and `Support` (how a method fits a surface); and the helpers the records are
+written with (the shared hyperparameters, state records). The records themselves are in
 optimizers/registry.py.
 """
 
@@ -82,6 +83,8 @@ class OptimizerInfo:
     records: tuple[Record, ...] = ()
     lr_limit: LrLimit | None = None
     dense_step: DenseStep | None = None  # second-order: the trainer's step on n parameters
+    # One or two sentences in the lecture's words (the explorer's "update rules" view).
+    lecture: str = ""
 
     @property
     def full_batch_only(self) -> bool:
@@ -118,3 +121,62 @@ class OptimizerInfo:
         """The explorer engine's update rule with these (validated) hyperparameters, lr excluded."""
         built = self.factory(**hyper)
         return per_coordinate(built) if isinstance(built, Rule) else built
+
+
+# ---- helpers the records are written with ----
+
+
+def lr_param(default: float, low: float = 1e-4, high: float = 1.0) -> Param:
+    return Param(
+        "lr",
+        "learning rate α",
+        default,
+        low,
+        high,
+        log=True,
+        minimum=0.0,
+        exclusive_min=True,
+        help="Step size α: too small crawls, too large diverges.",
+    )
+
+
+def beta_param(name: str, label: str, default: float, low: float, high: float, what: str) -> Param:
+    return Param(name, label, default, low, high, minimum=0.0, maximum=1.0, exclusive_max=True, help=what)
+
+
+EPS = Param(
+    "eps",
+    "ε",
+    1e-8,
+    1e-10,
+    1e-1,
+    log=True,
+    minimum=0.0,
+    help="Added to the root in the denominator so that it never divides by zero.",
+)
+STEP_SCALE = Param(
+    "lr",
+    "step scale α",
+    1.0,
+    0.05,
+    1.5,
+    minimum=0.0,
+    exclusive_min=True,
+    help="1 is the pure method; smaller values damp the step.",
+)
+
+
+def state_records(*fields: str) -> tuple[Record, ...]:
+    """Records of a first-order method's state after each iteration (for the step inspector): for
+    each named state field ('v', 's', 'm'), its x and y coordinates as '<field>_x', '<field>_y'.
+    The engine's state is one rule state per coordinate (`first_order.per_coordinate`)."""
+    return tuple(
+        Record(f"{name}_{axis}", lambda state, name=name, i=i: getattr(state[i], name))
+        for name in fields
+        for i, axis in enumerate("xy")
+    )
+
+
+def state_columns(*fields: str) -> tuple[str, ...]:
+    """The columns of `state_records(*fields)`."""
+    return tuple(f"{name}_{axis}" for name in fields for axis in "xy")

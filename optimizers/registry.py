@@ -21,81 +21,30 @@ from optimizers import first_order, quasi_newton, second_order
 from optimizers import inspection as ins
 from optimizers.first_order import Rule
 from optimizers.info import (  # noqa: F401  (re-exported: the registry's vocabulary)
+    EPS,
     FIRST_ORDER,
     KINDS,
     LINE_SEARCH,
     SECOND_ORDER,
+    STEP_SCALE,
     LrLimit,
     OptimizerInfo,
     Record,
     Support,
+    beta_param,
+    lr_param,
+    state_columns,
+    state_records,
 )
 from optimizers.second_order import DenseProblem  # noqa: F401  (re-exported for the trainer)
 from params import Param
 
-
-def _lr(default: float, low: float = 1e-4, high: float = 1.0) -> Param:
-    return Param(
-        "lr",
-        "learning rate α",
-        default,
-        low,
-        high,
-        log=True,
-        minimum=0.0,
-        exclusive_min=True,
-        help="Step size α: too small crawls, too large diverges.",
-    )
-
-
-def _beta(name: str, label: str, default: float, low: float, high: float, what: str) -> Param:
-    return Param(name, label, default, low, high, minimum=0.0, maximum=1.0, exclusive_max=True, help=what)
-
-
-_EPS = Param(
-    "eps",
-    "ε",
-    1e-8,
-    1e-10,
-    1e-1,
-    log=True,
-    minimum=0.0,
-    help="Added to the root in the denominator so that it never divides by zero.",
-)
-_STEP = Param(
-    "lr",
-    "step scale α",
-    1.0,
-    0.05,
-    1.5,
-    minimum=0.0,
-    exclusive_min=True,
-    help="1 is the pure method; smaller values damp the step.",
-)
-
-
-def _state_records(*fields: str) -> tuple[Record, ...]:
-    """Records of a first-order method's state after each iteration (for the step inspector): for
-    each named state field ('v', 's', 'm'), its x and y coordinates as '<field>_x', '<field>_y'.
-    The engine's state is one rule state per coordinate (`first_order.per_coordinate`)."""
-    return tuple(
-        Record(f"{name}_{axis}", lambda state, name=name, i=i: getattr(state[i], name))
-        for name in fields
-        for i, axis in enumerate("xy")
-    )
-
-
-def _state(*fields: str) -> tuple[str, ...]:
-    """The columns of `_state_records(*fields)`."""
-    return tuple(f"{name}_{axis}" for name in fields for axis in "xy")
-
-
 _ALPHA = ("α_k (after the schedule)", "lr")
 _SCALE = ("step scale α_k", "lr")
-_GRADIENT_STEP = ins.Arrow("neg_grad", "−α_k g (gradient step)", ins.BLUE, ins.gradient_step)
+_GRADIENTSTEP_SCALE = ins.Arrow("neg_grad", "−α_k g (gradient step)", ins.BLUE, ins.gradient_step)
 _ROOT_SCALED = ins.Inspector(
     table=(_ALPHA, ("s_{k+1}", ("s_x", "s_y")), ("1/(√s + ε)", ("scale_x", "scale_y"))),
-    state=_state("s"),
+    state=state_columns("s"),
     columns=ins.root_scaling("s"),
     arrows=(ins.Arrow("before", "before ÷(√s + ε): −α_k g", ins.BLUE, ins.gradient_step),),
 )
@@ -106,7 +55,7 @@ GD_LIMIT = LrLimit(
     optimum="lr",
 )
 LM_CURVE_POINTS = 25  # damping values on each LM step curve delta(lambda)
-INSPECTOR_MAX_LM_STEPS = 200  # LM steps with a curve (the payload grows by 800 bytes a step)
+INSPECTOR_MAX_LMSTEP_SCALES = 200  # LM steps with a curve (the payload grows by 800 bytes a step)
 
 
 OPTIMIZERS: dict[str, OptimizerInfo] = {
@@ -117,12 +66,14 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "SGD",
             "Plain (stochastic) gradient descent: step downhill by α times the gradient.",
             first_order.sgd,
-            (_lr(0.01),),
+            (lr_param(0.01),),
             "grad",
             r"\theta_{k+1} = \theta_k - \alpha\,\nabla_\theta L(\theta_k)",
             kind=FIRST_ORDER,
+            lecture="Step against the gradient, scaled by the learning rate α. With minibatches the "
+            "gradient is the average over the m samples of the batch, so it is noisy.",
             color="#E69F00",  # Okabe-Ito orange
-            inspector=ins.Inspector(table=(_ALPHA,), arrows=(_GRADIENT_STEP,)),
+            inspector=ins.Inspector(table=(_ALPHA,), arrows=(_GRADIENTSTEP_SCALE,)),
             lr_limit=GD_LIMIT,
         ),
         OptimizerInfo(
@@ -131,8 +82,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "Accumulates a velocity of past gradients: fast along a consistent slope, damped across it.",
             first_order.momentum,
             (
-                _lr(0.01),
-                _beta(
+                lr_param(0.01),
+                beta_param(
                     "momentum",
                     "momentum β",
                     0.9,
@@ -144,13 +95,15 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ \theta_{k+1} = \theta_k - \alpha\,v_{k+1}",
             kind=FIRST_ORDER,
+            lecture="The velocity v accumulates gradients with rate β (the 'friction', often 0.9); "
+            "the step is largest when a sequence of gradients all point in the same direction.",
             color="#56B4E9",  # Okabe-Ito sky blue
-            records=_state_records("v"),
+            records=state_records("v"),
             inspector=ins.Inspector(
                 table=(_ALPHA, ("v_{k+1}", ("v_x", "v_y"))),
-                state=_state("v"),
+                state=state_columns("v"),
                 arrows=(
-                    _GRADIENT_STEP,
+                    _GRADIENTSTEP_SCALE,
                     ins.Arrow("velocity", "−α_k v_{k+1} (velocity)", ins.PURPLE, ins.scaled("v")),
                 ),
             ),
@@ -165,11 +118,12 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         OptimizerInfo(
             "rmsprop",
             "RMSProp",
-            "Divides each gradient component by the root of its running mean square.",
+            "Divides each gradient component by the root of its running mean square. The scaling is "
+            "per coordinate: it evens out a valley that lines up with the axes, not a rotated one.",
             first_order.rmsprop,
             (
-                _lr(0.01),
-                _beta(
+                lr_param(0.01),
+                beta_param(
                     "beta",
                     "decay β",
                     0.9,
@@ -177,14 +131,17 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     0.999,
                     "How long the running mean of g² remembers, often 0.9.",
                 ),
-                _EPS,
+                EPS,
             ),
             "grad",
             r"s_{k+1} = \beta\,s_k + (1-\beta)\,g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
+            lecture="s tracks the uncentered variance of the gradients. Dividing by √s evens out the "
+            "coordinates: in a valley along the axes it damps the oscillation across and speeds "
+            "progress along it, so a larger α works; in a rotated valley it helps little.",
             color="#009E73",  # Okabe-Ito bluish green
-            records=_state_records("s"),
+            records=state_records("s"),
             inspector=_ROOT_SCALED,
         ),
         OptimizerInfo(
@@ -193,10 +150,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "Momentum plus RMSProp, with both moments bias-corrected.",
             first_order.adam,
             (
-                _lr(0.1),
-                _beta("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
-                _beta("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
-                _EPS,
+                lr_param(0.1),
+                beta_param("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
+                beta_param("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
+                EPS,
                 Param(
                     "bias_correction",
                     "bias correction",
@@ -214,8 +171,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\text{(bias correction; off: } \hat m = m,\ \hat v = v) \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
+            lecture="Combines momentum (first moment m) and RMSProp (second moment v). Both start at "
+            "zero, so they are bias-corrected (m̂, v̂) before the step.",
             color="#D55E00",  # Okabe-Ito vermillion
-            records=_state_records("m", "v"),
+            records=state_records("m", "v"),
             inspector=ins.Inspector(
                 table=(
                     _ALPHA,
@@ -225,10 +184,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ("v̂", ("vhat_x", "vhat_y")),
                     ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
                 ),
-                state=_state("m", "v"),
+                state=state_columns("m", "v"),
                 columns=ins.bias_corrected_moments("v"),
                 arrows=(
-                    _GRADIENT_STEP,
+                    _GRADIENTSTEP_SCALE,
                     ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
                 ),
             ),
@@ -236,12 +195,18 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         OptimizerInfo(
             "newton",
             "Newton",
-            "Uses the curvature: jumps to the minimum of the local quadratic model (no learning rate).",
+            "Uses the curvature: jumps to the stationary point of the local quadratic model, which is "
+            "its minimum only where the Hessian is positive definite (at a saddle or a maximum it "
+            "heads there instead); no learning rate.",
             second_order.newton,
-            (_STEP,),
+            (STEP_SCALE,),
             "hessian",
             r"\theta_{k+1} = \theta_k - \alpha\,H^{-1}\,\nabla_\theta L(\theta_k)",
             kind=SECOND_ORDER,
+            lecture="Uses the curvature (the Hessian H) from the second-order Taylor expansion to take "
+            "a more direct route: 'we got rid of the learning rate!'. On a quadratic loss, such as "
+            "linear regression, one step lands exactly on the minimum; where H is not positive "
+            "definite it heads for a saddle or a maximum instead.",
             color="#CC79A7",  # Okabe-Ito reddish purple
             curvature="hessian",
             inspector=ins.Inspector(
@@ -263,10 +228,12 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "Gauss-Newton",
             "For sums of squares: approximates the Hessian by 2JᵀJ, needing first derivatives only.",
             second_order.gauss_newton,
-            (_STEP,),
+            (STEP_SCALE,),
             "residuals",
             r"\theta_{k+1} = \theta_k - \alpha\,(J^\top J)^{-1} J^\top r",
             kind=SECOND_ORDER,
+            lecture="For a loss that is a sum of squared residuals r, approximate the Hessian by "
+            "2·JᵀJ: it needs only first derivatives of the residuals.",
             color="#0072B2",  # Okabe-Ito blue
             curvature="gram",
             inspector=ins.Inspector(
@@ -319,6 +286,9 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\ (\lambda \leftarrow \lambda/10),"
             r"\ \text{else}\ \theta_{k+1} = \theta_k \ (\lambda \leftarrow 10\lambda)",
             kind=SECOND_ORDER,
+            lecture="A damped Gauss-Newton: λ is adjusted every iteration so that the loss decreases. "
+            "Large λ behaves like gradient descent, small λ like Gauss-Newton; Marquardt's scaling "
+            "uses diag(JᵀJ) instead of I.",
             color="#000000",  # Okabe-Ito black
             # lambda: the damping after iteration k (for the next one); damping_used: lambda_k as
             # iteration k used it (lambda_0 first); accepted: whether its trial lowered the loss.
@@ -342,14 +312,14 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                             "line": {"color": "white", "width": 1},
                         },
                         "λ = {lam}: accepted",
-                        ins.per_step(ins.trial_where(1.0)),
+                        ins.trial_where(1.0),
                     ),
                     ins.Marker(
                         "trial_rejected",
                         "rejected",
                         {"symbol": "x", "size": 13, "color": ins.RED, "line": {"color": "white", "width": 1}},
                         "λ = {lam}: rejected",
-                        ins.per_step(ins.trial_where(0.0)),
+                        ins.trial_where(0.0),
                     ),
                 ),
                 curves=ins.Curves(
@@ -358,7 +328,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                         ("Marquardt (D = diag JᵀJ)", "#0891b2", "dash"),
                     ),
                     LM_CURVE_POINTS,
-                    INSPECTOR_MAX_LM_STEPS,
+                    INSPECTOR_MAX_LMSTEP_SCALES,
                     ins.lm_curves(LM_CURVE_POINTS),
                 ),
                 legend="δ(λ): Levenberg (orange), Marquardt (dashed); ● accepted, ✕ rejected",
@@ -372,7 +342,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "(torch's SGD with nesterov=True), braking earlier than plain momentum.",
             first_order.nesterov,
             (
-                _lr(0.01),
+                lr_param(0.01),
                 Param(
                     "momentum",
                     "momentum β",
@@ -390,13 +360,15 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\big(\nabla_\theta L(\theta_k) + \beta\,v_{k+1}\big)",
             kind=FIRST_ORDER,
+            lecture="Momentum evaluated with a look-ahead: the step adds β times the new velocity to "
+            "the gradient, so it brakes before an overshoot that plain momentum runs into.",
             color="#332288",  # Paul Tol's muted indigo: Okabe-Ito has no more colours that read on white
-            records=_state_records("v"),
+            records=state_records("v"),
             inspector=ins.Inspector(
                 table=(_ALPHA, ("v_{k+1}", ("v_x", "v_y"))),
-                state=_state("v"),
+                state=state_columns("v"),
                 arrows=(
-                    _GRADIENT_STEP,
+                    _GRADIENTSTEP_SCALE,
                     ins.Arrow(
                         "velocity", "−α_k β v_{k+1} (look-ahead)", ins.PURPLE, ins.scaled("v", "momentum")
                     ),
@@ -417,7 +389,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "steep directions slow down at once, and every step shrinks over time.",
             first_order.adagrad,
             (
-                _lr(0.1),
+                lr_param(0.1),
                 Param(
                     "eps",
                     "ε",
@@ -433,8 +405,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"s_{k+1} = s_k + g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
+            lecture="Like RMSProp, but s sums all past squared gradients: each coordinate's step "
+            "only shrinks, fast where the gradients were large.",
             color="#999933",  # Paul Tol's muted olive
-            records=_state_records("s"),
+            records=state_records("s"),
             inspector=_ROOT_SCALED,
         ),
         OptimizerInfo(
@@ -445,10 +419,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "does not converge.",
             first_order.amsgrad,
             (
-                _lr(0.1),
-                _beta("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
-                _beta("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
-                _EPS,
+                lr_param(0.1),
+                beta_param("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
+                beta_param("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
+                EPS,
             ),
             "grad",
             r"m_{k+1} = \beta_1 m_k + (1-\beta_1)\,g,\quad v_{k+1} = \beta_2 v_k + (1-\beta_2)\,g\circ g \\ "
@@ -457,8 +431,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\hat v_{k+1} = \frac{v^{\max}_{k+1}}{1-\beta_2^{k+1}} \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
+            lecture="Adam with a memory of its largest second moment: the denominator never "
+            "shrinks, so a run of small gradients cannot blow up the step (Reddi, Kale & Kumar, 2018).",
             color="#117733",  # Paul Tol's muted green
-            records=_state_records("m", "v", "v_max"),
+            records=state_records("m", "v", "v_max"),
             inspector=ins.Inspector(
                 table=(
                     _ALPHA,
@@ -469,10 +445,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ("v̂ (of v^max)", ("vhat_x", "vhat_y")),
                     ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
                 ),
-                state=_state("m", "v", "v_max"),
+                state=state_columns("m", "v", "v_max"),
                 columns=ins.bias_corrected_moments("v_max"),
                 arrows=(
-                    _GRADIENT_STEP,
+                    _GRADIENTSTEP_SCALE,
                     ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
                 ),
             ),
@@ -515,6 +491,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\theta_{k+1} = \theta_k + t\,d_k,\quad t = \alpha\,2^{-j} \text{ for the first } j "
             r"\text{ with } L(\theta_k + t\,d_k) \le L(\theta_k) + 10^{-4}\,t\,\nabla L^\top d_k",
             kind=LINE_SEARCH,
+            lecture="A quasi-Newton method: curvature estimated from recent steps and gradient "
+            "changes, with a line search that makes every step lower the loss.",
             color="#882255",  # Paul Tol's muted wine
             records=tuple(Record(name, read) for name, read in quasi_newton.RECORDS),
             inspector=ins.Inspector(
@@ -541,7 +519,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                         "line-search trials",
                         {"symbol": "x", "size": 9, "color": ins.RED},
                         "line-search trial",
-                        ins.per_step(ins.line_search_points),
+                        ins.line_search_points,
                     ),
                 ),
                 legend="✕ line-search trials",
