@@ -328,3 +328,37 @@ def test_search_ties_are_broken_by_the_validation_loss_whatever_the_rows_order()
     best_err = result.val_error[result.best]
     same = result.val_error == best_err
     assert best_err == result.val_error.min() and result.val_loss[result.best] == result.val_loss[same].min()
+
+
+def test_capacity_titles_come_from_the_errors_by_the_stated_rule():
+    """Issue 19, item 10: at n = 60 (seed 0) degree 15 has the lowest validation error, so it is
+    not "overfitting"; every title follows the rule on other data too."""
+    panels = ts.capacity_panels(SINE)
+    assert min(panels, key=lambda p: p.val_error).title == "degree 15: about right"
+    assert not any(p.title.endswith("overfitting") for p in panels)
+    for n, seed in [(30, 0), (30, 1), (200, 1), (1000, 1)]:
+        panels = ts.capacity_panels(SINE.replace(n_samples=n, seed=seed))
+        best = min(panels, key=lambda p: p.val_error)
+        for i, p in enumerate(panels):
+            word = p.title.split(": ")[1]
+            if p is best:
+                assert word == "about right"
+            elif p.val_error <= best.val_error * (1 + ts.CAPACITY_TIE):
+                assert word == "about right too"
+            elif word == "underfitting":
+                assert (
+                    i < panels.index(best)
+                    and p.train_error > best.train_error
+                    and p.val_error > best.val_error
+                )
+            else:
+                assert word == "overfitting" and i > panels.index(best) and p.train_error < best.train_error
+
+
+def test_capacity_verdicts_name_neither_when_the_numbers_fit_no_word():
+    assert ts.capacity_verdicts([0.3, 0.1, 0.2], [0.5, 0.2, 0.3]) == [
+        "underfitting", "about right", "worse on validation",
+    ]  # fmt: skip
+    assert ts.capacity_verdicts([0.3, 0.1, 0.05], [0.5, 0.2, 0.205]) == [
+        "underfitting", "about right", "about right too",
+    ]  # fmt: skip

@@ -312,18 +312,48 @@ def capacity_panels(setup: Setup, progress: Progress = None) -> list[Panel]:
     tr, va, _ = setup.parts()
     panels = []
     if setup.model == "polynomial":
-        names = ("underfitting", "about right", "overfitting")
-        for name, degree in zip(names, CAPACITY_DEGREES, strict=True):
+        for degree in CAPACITY_DEGREES:
             model = make_model("polynomial", degree=degree, l2=setup.l2)
             theta = train(model, X[tr], y[tr], X[va], y[va], "newton", 1, lr=1.0).theta
-            panels.append(_panel(f"degree {degree}: {name}", model, theta, X, y, tr, va))
-        return panels
-    names = ("width 1: underfitting", "width 8", "width 64")
-    tally = _Tally(progress, len(CAPACITY_WIDTHS) * setup.epochs)
-    for name, wide in zip(names, capacity_setups(setup), strict=True):
-        history = fit(wide, progress=tally.training(wide.epochs))
-        panels.append(_panel(name, wide.build(), history.theta, X, y, tr, va))
-    return panels
+            panels.append(_panel(f"degree {degree}", model, theta, X, y, tr, va))
+    else:
+        tally = _Tally(progress, len(CAPACITY_WIDTHS) * setup.epochs)
+        for width, wide in zip(CAPACITY_WIDTHS, capacity_setups(setup), strict=True):
+            history = fit(wide, progress=tally.training(wide.epochs))
+            kept = history.thetas[kept_epoch(wide, history)]
+            panels.append(_panel(f"width {width}", wide.build(), kept, X, y, tr, va))
+    verdicts = capacity_verdicts([p.train_error for p in panels], [p.val_error for p in panels])
+    return [p._replace(title=f"{p.title}: {v}") for p, v in zip(panels, verdicts, strict=True)]
+
+
+CAPACITY_TIE = 0.05  # validation errors within 5 % (relative) of the lowest count as equally good
+CAPACITY_RULE = (
+    "Titles from the numbers: the lowest validation error is *about right*; another within "
+    f"{CAPACITY_TIE:.0%} of it is *about right too*; a smaller model with higher training and "
+    "validation errors is *underfitting*; a larger one with a lower training but higher validation "
+    "error is *overfitting*."
+)
+
+
+def capacity_verdicts(train_errors: Any, val_errors: Any) -> list[str]:
+    """Words for models of growing capacity from their errors, by `CAPACITY_RULE`: "about right",
+    "about right too", "underfitting", "overfitting", or "worse on validation" when neither fits."""
+    train, val = np.asarray(train_errors, dtype=float), np.asarray(val_errors, dtype=float)
+    finite = np.where(np.isfinite(val), val, np.inf)
+    best = int(np.argmin(finite))  # the first (smallest model) among equal errors
+    words = []
+    for i in range(len(val)):
+        if i == best:
+            words.append("about right")
+        elif finite[i] <= finite[best] * (1 + CAPACITY_TIE):
+            words.append("about right too")
+        elif i < best and train[i] > train[best]:
+            words.append("underfitting")
+        elif i > best and train[i] < train[best]:
+            words.append("overfitting")
+        else:
+            words.append("worse on validation")
+    return words
 
 
 def hessian_condition(setup: Setup, degree: int = max(CAPACITY_DEGREES)) -> float:

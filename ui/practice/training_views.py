@@ -161,7 +161,4 @@ def capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
         for p in panels
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption(
-        "Underfitting: both errors high. Overfitting: the training error is the lowest, the validation "
-        "error is not. The appropriate fit has the lowest validation error."
-    )
+    st.caption(ts.CAPACITY_RULE)
