@@ -142,11 +142,9 @@ def test_every_view_renders_and_the_heavy_jobs_run_on_their_buttons(at):
     at = open_view(at, VIEWS[1])
     assert_clean(at)
     fits = chart_specs(at)[0]
-    assert [a["text"].split("<br>")[0] for a in fits["layout"]["annotations"]] == [
-        "width 1: underfitting",
-        "width 8",
-        "width 64",
-    ]
+    titles = [a["text"].split("<br>")[0] for a in fits["layout"]["annotations"]]
+    assert [t.split(":")[0] for t in titles] == ["width 1", "width 8", "width 64"]
+    assert sum(t.endswith(": about right") for t in titles) == 1  # computed from the errors
     at = open_view(at, VIEWS[2])
     assert not at.get("plotly_chart")  # nothing runs before the buttons
     at = click(at, "Compute the learning curve")

@@ -346,11 +346,7 @@ def test_capacity_titles_come_from_the_errors_by_the_stated_rule():
             elif p.val_error <= best.val_error * (1 + ts.CAPACITY_TIE):
                 assert word == "about right too"
             elif word == "underfitting":
-                assert (
-                    i < panels.index(best)
-                    and p.train_error > best.train_error
-                    and p.val_error > best.val_error
-                )
+                assert i < panels.index(best) and p.train_error > best.train_error
             else:
                 assert word == "overfitting" and i > panels.index(best) and p.train_error < best.train_error
 
