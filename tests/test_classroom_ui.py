@@ -269,3 +269,16 @@ def test_an_unreachable_store_is_a_message_not_a_traceback(monkeypatch, tmp_path
     at.button(key="classroom_start").click().run()
     assert not at.exception
     assert "not reachable" in all_text(at)
+
+
+def test_a_question_that_cannot_be_voted_on_is_a_message(db_url) -> None:
+    def one_answer_page() -> None:
+        from ui import classroom as class_vote
+
+        class_vote.lecturer_panel("q1", ["only one answer"])
+
+    at = AppTest.from_function(one_answer_page).run()
+    at.text_input(key="classroom_key_input").input(KEY)
+    at.button(key="classroom_start").click().run()
+    assert not at.exception
+    assert "cannot be put to a class vote: choices must be a list of 2 to 8" in all_text(at)

@@ -153,6 +153,9 @@ def _start_vote(question_id: str, choices: Sequence[str]) -> None:
     except StoreUnavailableError:
         st.session_state[_NOTE] = ("error", UNAVAILABLE)
         return
+    except ValueError as error:  # e.g. a scene whose answers are not 2 to 8 short texts
+        st.session_state[_NOTE] = ("error", f"This question cannot be put to a class vote: {error}.")
+        return
     st.session_state[_KEY] = key
     st.session_state[_ROOM] = code
     st.session_state[_OPENED] = (code, question_id, tuple(choices))
