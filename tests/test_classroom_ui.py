@@ -223,6 +223,8 @@ def test_the_join_link_names_the_page_and_the_public_host() -> None:
         class_vote.join_link("K7Q2X", None, "http://10.0.0.5:8080")
         == "http://10.0.0.5:8080/lecture?room=K7Q2X"
     )
+    root = class_vote.join_link("K7Q2X", "http://127.0.0.1:8501", None)
+    assert root == "http://127.0.0.1:8501/?room=K7Q2X"
 
 
 def test_the_qr_code_is_a_large_svg_drawn_locally() -> None:

@@ -64,9 +64,14 @@ def store() -> classroom.ClassroomStore:
 
 def join_link(code: str, page_url: str | None, public_url: str | None) -> str:
     """The link students open: the page's URL (host replaced by `public_url` when set) + ?room=."""
-    path = urlsplit(page_url).path if page_url else "/lecture"
-    base = public_url.rstrip("/") + path if public_url else (page_url or path)
-    return f"{base}?{ROOM_PARAM}={code}"
+    if page_url:
+        page = urlsplit(page_url)
+        origin, path = f"{page.scheme}://{page.netloc}", page.path or "/"
+    else:  # no browser URL (a test run): the lecture page's path
+        origin, path = "", "/lecture"
+    if public_url:
+        origin = public_url.rstrip("/")
+    return f"{origin}{path}?{ROOM_PARAM}={code}"
 
 
 def qr_svg(link: str, pixels: int = QR_PIXELS) -> str:
@@ -87,15 +92,22 @@ def tally_figure(choices: Sequence[str], rounds: Mapping[int, Mapping[str, int]]
             y=[counts.get(choice, 0) for choice in labels],
             text=[str(counts.get(choice, 0)) for choice in labels],
             textposition="outside",
+            textfont={"size": 24},
         )
     most = max((max(c.values(), default=0) for c in rounds.values()), default=0)
     figure.update_layout(
         barmode="group",
         height=360,
         margin={"l": 40, "r": 20, "t": 30, "b": 40},
-        font={"size": 20},
-        legend={"orientation": "h", "y": 1.12},
-        yaxis={"title": "votes", "rangemode": "tozero", "range": [0, max(1, most) * 1.25]},
+        font={"size": 20},  # read from the back of a hall
+        legend={"orientation": "h", "y": 1.12, "font": {"size": 20}},
+        xaxis={"tickfont": {"size": 24}},
+        yaxis={
+            "title": {"text": "votes", "font": {"size": 20}},
+            "tickfont": {"size": 18},
+            "rangemode": "tozero",
+            "range": [0, max(1, most) * 1.25],
+        },
         showlegend=len(rounds) > 1,
     )
     return figure
@@ -262,7 +274,7 @@ def _live_tally(code: str, question_id: str) -> None:
     except StoreUnavailableError:
         st.error(UNAVAILABLE)
         return
-    st.markdown(f"**{vote_summary(rounds[question.round], question.round, question.state)}**")
+    st.markdown(f"### {vote_summary(rounds[question.round], question.round, question.state)}")
     st.plotly_chart(
         tally_figure(question.choices, rounds), key="classroom_tally", config={"displayModeBar": False}
     )
