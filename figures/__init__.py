@@ -15,6 +15,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from optimizers.registry import OPTIMIZERS
+
 __all__ = [
     "CONTOUR_COLORSCALE",
     "COPY_SEP",
@@ -25,6 +27,7 @@ __all__ = [
     "apply_levels",
     "contour_trace",
     "level_transform",
+    "log_axis",
     "optimizer_color",
     "palette",
     "run_id",
@@ -50,15 +53,8 @@ def palette(*names: str) -> tuple[str, ...]:
     return tuple(OKABE_ITO[name] for name in names)
 
 
-OPTIMIZER_COLORS: dict[str, str] = dict(
-    zip(
-        ("sgd", "momentum", "rmsprop", "adam", "newton", "gauss_newton", "lm"),
-        palette("orange", "sky_blue", "bluish_green", "vermillion", "reddish_purple", "blue", "black"),
-        strict=True,
-    )
-)
-# Okabe-Ito has no more colours that read on white: the later optimizers take Paul Tol's muted ones.
-OPTIMIZER_COLORS |= {"nesterov": "#332288", "adagrad": "#999933", "lbfgs": "#882255"}  # indigo, olive, wine
+# Each optimizer's colour is declared in its registry record (Okabe-Ito first, then Paul Tol's muted).
+OPTIMIZER_COLORS: dict[str, str] = {name: info.color for name, info in OPTIMIZERS.items()}
 _FALLBACK_COLORS = ("#882255", "#44AA99", "#999933", "#AA4499", "#332288")
 
 # Light grey-blue fill: low loss is near white, so the coloured paths stay readable everywhere.
@@ -82,6 +78,26 @@ TEMPLATE = go.layout.Template(
                   "ticklabeloverflow": "allow"},
     }
 )  # fmt: skip
+
+
+# A log axis over at most this many decades gets ticks at 1, 2 and 5 of each decade, each labelled
+# in full; over more, the decades alone are labelled.
+LOG_SHORT_SPAN = 2.5
+
+
+def log_axis(values) -> dict:
+    """Axis settings for a log axis over `values` (the data, or the axis's ends; an array or a list
+    of arrays of any lengths, e.g. one per trace) whose every label
+    reads as its value. Plotly's default labels the ticks between decades with bare digits: 0.05
+    reads "5". Over a short span: ticks at 1, 2, 5 of each decade, labelled in full (0.05, 0.1,
+    0.2; 2e-12); over a long one: the decades only, as powers of ten (10⁻⁴, not Plotly's "100µ")."""
+    with np.errstate(all="ignore"):
+        parts = values if isinstance(values, list | tuple) else [values]
+        v = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in parts] or [np.zeros(0)])
+        v = v[np.isfinite(v) & (v > 0)]
+    if v.size and math.log10(v.max() / v.min()) <= LOG_SHORT_SPAN:
+        return {"type": "log", "dtick": "D2", "minorloglabels": "complete", "exponentformat": "e"}
+    return {"type": "log", "minorloglabels": "none", "exponentformat": "power"}
 
 
 # A run id names one run of an optimizer on a page: the optimizer's name for its first run, and

@@ -67,12 +67,14 @@ STATIONARY_KINDS = ("minimum", "saddle", "maximum", "degenerate")
 # where the step-size limits are exact rather than local.
 CONSTANT_HESSIAN = frozenset({"quadratic", "linear_regression", "saddle"})
 
-# The first-order methods with a closed-form limit, and the formula shown next to it.
-LIMIT_FORMULAS = {
-    "sgd": "2/λ_max",
-    "momentum": "2(1+β)/λ_max",
-    "nesterov": "2(1+β)/((1+2β)λ_max)",
-}
+
+def limit_record(optimizer: str) -> Any:
+    """The registry's `LrLimit` of `optimizer` (its recursion on a quadratic), or None: the
+    methods without a closed-form limit, and unknown names."""
+    from optimizers.registry import OPTIMIZERS  # the registry imports this module's neighbours
+
+    info = OPTIMIZERS.get(optimizer)
+    return None if info is None else info.lr_limit
 
 
 class Eigen(NamedTuple):
@@ -277,27 +279,28 @@ def lr_limit(optimizer: str, lambda_max: Any, momentum: Any = 0.0) -> Any:
 
     Parameters
     ----------
-    optimizer : a registry name. 'sgd', 'momentum' and 'nesterov' have a limit; every other
-        method (RMSProp, Adam, AdaGrad, Newton, Gauss-Newton, LM, L-BFGS) gives None.
+    optimizer : a registry name. The methods whose record has an `lr_limit` (gradient descent,
+        heavy ball, Nesterov) have a limit; every other method gives None.
     lambda_max : scalar or array; where lambda_max <= 0 the limit is inf (nothing to overshoot).
-    momentum : beta of 'momentum' and 'nesterov', scalar or array broadcast with lambda_max
-        (the search heatmap's boundary is lr_limit('momentum', lam, betas)).
+    momentum : beta of a method with one (its record's `lr_limit.beta`), scalar or array broadcast
+        with lambda_max (the search heatmap's boundary is lr_limit('momentum', lam, betas)).
 
     Returns
     -------
     float or array: the run is stable iff 0 < lr < limit; or None.
     """
-    if optimizer not in LIMIT_FORMULAS:
+    limit = limit_record(optimizer)
+    if limit is None:
         return None
     lam = np.asarray(lambda_max, dtype=float)
-    beta = np.asarray(momentum, dtype=float) if optimizer != "sgd" else np.asarray(0.0)
+    beta = np.asarray(momentum, dtype=float) if limit.beta else np.asarray(0.0)
     factor = 2.0 * (1.0 + beta)
-    if optimizer == "nesterov":
+    if limit.look_ahead:
         factor = factor / (1.0 + 2.0 * beta)
     positive = lam > 0
     with np.errstate(divide="ignore"):
-        limit = np.where(positive, factor / np.where(positive, lam, 1.0), np.inf)
-    return limit[()]
+        bound = np.where(positive, factor / np.where(positive, lam, 1.0), np.inf)
+    return bound[()]
 
 
 def has_constant_hessian(surface: Surface) -> bool:
@@ -310,7 +313,8 @@ def step_limit(optimizer: str, surface: Surface, point: Any, momentum: float = 0
 
     None for the methods without a simple limit (see `lr_limit`).
     """
-    if optimizer not in LIMIT_FORMULAS:
+    record = limit_record(optimizer)
+    if record is None:
         return None
     lam_max, lam_min = hessian_eigen(surface.hessian(np.asarray(point, dtype=float))).values.tolist()
     return StepLimit(
@@ -318,7 +322,7 @@ def step_limit(optimizer: str, surface: Surface, point: Any, momentum: float = 0
         lambda_max=lam_max,
         lambda_min=lam_min,
         exact=has_constant_hessian(surface),
-        formula=LIMIT_FORMULAS[optimizer],
+        formula=record.formula,
     )
 
 
@@ -349,14 +353,13 @@ DOUBLE_ROOT_RTOL = 1e-6
 
 
 def convergence_rate(optimizer: str, eigenvalues: Any, lr: float, momentum: float = 0.0) -> Rate | None:
-    """rho, the per-step error factor of 'sgd', 'momentum' or 'nesterov' on a quadratic.
+    """rho, the per-step error factor of a method with an `lr_limit` record on a quadratic.
 
     Each eigenvalue lam gives, with h = lr * lam and beta = momentum, the characteristic polynomial
     z^2 - T z + D of the iteration on (theta, lr * v):
 
-        sgd       z = 1 - h                       (beta = 0)
-        momentum  T = 1 + beta - h,               D = beta
-        nesterov  T = 1 + beta - h (1 + beta),    D = beta (1 - h)
+        heavy ball  T = 1 + beta - h,               D = beta      (gradient descent: beta = 0)
+        look-ahead  T = 1 + beta - h (1 + beta),    D = beta (1 - h)   (Nesterov)
 
     and rho is the largest |z| over all eigenvalues. None for other methods.
 
@@ -364,12 +367,13 @@ def convergence_rate(optimizer: str, eigenvalues: Any, lr: float, momentum: floa
     ----------
     eigenvalues : (k,) the Hessian's eigenvalues (the quadratic's curvatures).
     """
-    if optimizer not in LIMIT_FORMULAS:
+    record = limit_record(optimizer)
+    if record is None:
         return None
     lam = np.asarray(eigenvalues, dtype=float).ravel()
-    beta = 0.0 if optimizer == "sgd" else float(momentum)
+    beta = float(momentum) if record.beta else 0.0
     h = lr * lam
-    if optimizer == "nesterov":
+    if record.look_ahead:
         trace, det = 1.0 + beta - h * (1.0 + beta), beta * (1.0 - h)
     else:
         trace, det = 1.0 + beta - h, beta + 0.0 * h
@@ -397,6 +401,41 @@ def predicted_loss_gap(gap0: float, rate: Rate, steps: int) -> np.ndarray:
     with np.errstate(under="ignore"):
         envelope = rate.rho**k * ((1.0 + k) if rate.double_root else 1.0)
         return gap0 * envelope * envelope
+
+
+def predicted_loss_path(
+    optimizer: str, hessian: Any, offset: Any, lr: float, momentum: float = 0.0, steps: int = 0
+) -> np.ndarray | None:
+    """The exact L(theta_k) - L* for k = 0..steps of 'sgd', 'momentum' or 'nesterov' on a quadratic
+    with constant Hessian H, from theta_0 = theta* + offset, exact gradients and a constant lr
+    (None for other methods).
+
+    In each eigen-direction (eigenvalue lam, error e_k, h = lr * lam) the iteration is the scalar
+    recursion of `convergence_rate`: e_(k+1) = T e_k - D e_(k-1) for k >= 1, with the first step
+    e_1 = (1 - h) e_0 (gradient descent and heavy ball: v_1 = g_0) or (1 - h (1 + beta)) e_0
+    (Nesterov, torch form: the step is g_0 + beta v_1); then L - L* = 1/2 sum lam e_k^2. Unlike
+    `predicted_loss_gap` (the slowest mode's rate), this is the whole curve: the engine's losses up
+    to rounding.
+    """
+    if limit_record(optimizer) is None:
+        return None
+    eig = hessian_eigen(hessian)
+    lam = np.asarray(eig.values, dtype=float)
+    e0 = np.asarray(eig.vectors, dtype=float).T @ np.asarray(offset, dtype=float)
+    beta = 0.0 if optimizer == "sgd" else float(momentum)
+    h = lr * lam
+    if optimizer == "nesterov":
+        trace, det, first = (1.0 + beta) * (1.0 - h), beta * (1.0 - h), 1.0 - h * (1.0 + beta)
+    else:
+        trace, det, first = 1.0 + beta - h, beta + 0.0 * h, 1.0 - h
+    errors = np.empty((steps + 1, lam.size))
+    errors[0] = e0
+    if steps >= 1:
+        errors[1] = first * e0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(1, steps):
+            errors[k + 1] = trace * errors[k] - det * errors[k - 1]
+        return 0.5 * (errors**2) @ lam
 
 
 # ---- Levenberg-Marquardt ----

@@ -14,21 +14,16 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
+from scenes.settings import shown as _shown
+from tests import apptest
 from tests.markdown_tables import summary_table
-from ui.settings import _shown
 
 TIMEOUT = 60
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEFAULT_FORMULA = surfaces.SURFACES["custom"].params[0].default
 
 
 def _app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    _clean(at)
-    return at
+    return apptest.app(query, timeout=TIMEOUT)
 
 
 def _clean(at: AppTest) -> None:
@@ -93,6 +88,14 @@ def test_no_minimum_in_view_is_said_and_the_loss_drawn_as_is():
     assert "No minimum was found inside the view box" in captions
     assert "drawn as is" in captions
     assert list(summary_table(at)["steps to tolerance"]) == ["—"]
+
+
+def test_a_curve_of_minima_is_said_and_its_l_star_used():
+    at = _app({"surface": "custom", "custom_formula": "(x^2 + y^2 - 1)^2", "opts": "sgd"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "No minimum was found" not in captions
+    assert "L* = 0 is taken along a curve or line" in captions
+    assert list(summary_table(at)["steps to tolerance"]) != ["—"]  # L* known: steps are counted
 
 
 def test_an_example_fills_the_formula_view_box_and_start():
@@ -197,6 +200,23 @@ def test_a_malformed_typed_formula_shows_an_escaped_error_and_keeps_the_last_goo
     assert not at.error and "100" not in _formula_latex(at)
 
 
+def test_a_formula_finite_nowhere_says_so_not_pick_a_start():
+    at = _typed(_app({"surface": "custom"}), "1/(x-x)")
+    messages = " ".join(e.value for e in at.error)
+    assert "not a finite number anywhere in the view box" in messages
+    assert "start" not in messages
+
+
+def test_a_pasted_formula_over_the_limit_is_refused_with_the_limit_not_silently():
+    at = _app({"surface": "custom"})
+    box = at.text_input(key="custom_formula")
+    assert box.proto.max_chars == 0  # no browser cap: Streamlit would drop the paste without a word
+    _typed(at, "+".join(["x^2"] * 250))  # 999 characters
+    assert len(at.error) == 1
+    assert "999 characters long; at most 300 are allowed" in at.error[0].value
+    assert "custom_formula" not in _query(at)  # the long text stays out of the link
+
+
 def test_a_bad_view_box_shows_an_error_and_keeps_the_last_good_one():
     at = _app({"surface": "custom", "opts": "adam"})
     at.number_input(key="custom_x_range__low").set_value(5.0).run()  # low above high (2)
@@ -215,9 +235,8 @@ def _search_page():
 
 
 def test_the_search_page_runs_on_a_custom_formula():
-    at = AppTest.from_function(_search_page, default_timeout=120)
-    at.query_params.update({"tune_surface": "custom", "tune_custom_formula": "x^2 + y - 11; x + y^2 - 7"})
-    at.run()
+    query = {"tune_surface": "custom", "tune_custom_formula": "x^2 + y - 11; x + y^2 - 7"}
+    at = apptest.page(_search_page, query, timeout=120, check=False)
     for key, value in [("tune_grid_n", 5), ("tune_grid_m", 5), ("tune_steps", 40), ("tune_map_n", 6),
                        ("tune_map_steps", 40), ("tune_cmp_steps", 40), ("tune_cmp_seeds", 2)]:  # fmt: skip
         at.number_input(key=key).set_value(value)

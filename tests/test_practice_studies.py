@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from optimizers import OPTIMIZERS
+from scenes import practice as sp
+from scenes.practice import PRESETS, preset_setup
 from training import make_model, train
 from training import studies as ts
-from ui.practice import PRESETS, preset_setup
 
 SINE = ts.Setup(dataset="sine", n_samples=60, noise=0.3, optimizer="newton", epochs=1)
 MOONS = ts.Setup(
@@ -29,11 +30,33 @@ MOONS = ts.Setup(
 # --------------------------------------------------------------------------- the presets' claims
 
 
+CLAIMS = [(name, claim) for name, preset in PRESETS.items() for claim in preset.claims]
+_KNOWN: dict[str, dict] = {}  # the facts of each preset's scenes, computed once for all its claims
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_has_claims(name):
+    assert PRESETS[name].claims, f"preset {name} has no claim to check"
+
+
+@pytest.mark.parametrize(("name", "claim"), CLAIMS, ids=[f"{n}: {c.text}" for n, c in CLAIMS])
+def test_every_claim_of_every_preset_holds_on_the_trainers_numbers(name, claim):
+    verdict = sp.check(claim, name, _KNOWN.setdefault(name, {}))
+    assert verdict.holds, f"{name}: '{claim.text}' is false: {verdict.why}"
+
+
+def test_a_false_claim_is_caught():
+    claim = sp.Claim(
+        "degree 15 fits the training data worse than degree 4", "degree15.train", ">", "degree4.train"
+    )
+    assert not sp.check(claim, "overfit15").holds
+
+
 def test_every_preset_maps_to_a_valid_setup():
     for name in PRESETS:
         setup = preset_setup(name)
         setup.build()
-        assert setup.dataset == PRESETS[name]["settings"]["dataset"]
+        assert setup.dataset == PRESETS[name].settings["dataset"]
 
 
 def test_overfit15_degree_15_fits_train_best_and_validation_worst_than_degree_4():
@@ -57,7 +80,7 @@ def test_early_stopping_validation_loss_rises_after_the_best_epoch():
 
 def test_cv_degree_five_fold_picks_a_low_degree_and_the_single_split_a_higher_one():
     setup = preset_setup("cv_degree")
-    k = PRESETS["cv_degree"]["settings"]["cv_k"]
+    k = PRESETS["cv_degree"].settings["cv_k"]
     assert k == 5
     degrees = ts.VALIDATION_VALUES["degree"]
     points = [ts.cv_point(setup, "degree", d, k) for d in degrees]
@@ -186,7 +209,8 @@ def test_grid_search_has_the_lectures_shape_and_ranks_by_validation():
     assert len(result.lr) == ts.SEARCH_SETTINGS == 48
     assert len(set(result.lr)) == 4 and len(set(result.l2)) == 4 and len(set(result.epochs)) == 3
     assert result.val_error[result.best] == np.nanmin(result.val_error)
-    np.testing.assert_allclose(sorted(set(result.lr)), sorted(0.02 * np.array(ts.SEARCH_LR_FACTORS)))
+    np.testing.assert_allclose(sorted(set(result.lr)), 0.02 * np.array([0.1, 0.3, 0.9, 2.7]))
+    np.testing.assert_array_equal(sorted(set(result.l2)), [1e-4, 1e-3, 1e-2, 1e-1])  # no float noise
     # the best setting's parameters are the run stopped at its epoch budget
     X, y = MOONS.data()
     tr, va, _ = MOONS.parts()
@@ -200,9 +224,9 @@ def test_grid_search_has_the_lectures_shape_and_ranks_by_validation():
 def test_random_search_draws_settings_inside_the_grids_ranges():
     result = ts.search(MOONS, "random", seed=3)
     assert len(result.lr) == ts.SEARCH_SETTINGS and len(set(result.lr)) == ts.SEARCH_SETTINGS
-    assert np.all((result.lr >= 0.02 * 0.1 - 1e-12) & (result.lr <= 0.02 * 3 + 1e-12))
+    assert np.all((result.lr >= 0.02 * 0.1 - 1e-12) & (result.lr <= 0.02 * 2.7 + 1e-12))
     assert np.all((result.l2 >= 1e-4) & (result.l2 <= 1e-1))
-    assert np.all((result.epochs >= 10) & (result.epochs <= 30))
+    assert np.all((result.epochs >= 10) & (result.epochs <= 30)) and len(set(result.epochs)) > 10
 
 
 def test_search_with_a_one_step_solver_uses_adam():

@@ -133,7 +133,7 @@ def test_inspector_lm_curves_start_at_gauss_newton_and_mark_the_tried_lambda():
     np.testing.assert_allclose(t["lam"][1:-1], traj.lambdas[:-1], rtol=1e-6)
     moved = np.any(np.diff(traj.points, axis=0) != 0, axis=1)
     np.testing.assert_array_equal(t["accepted"][:-1], moved.astype(float))
-    curves = md.decode_f32(p["lm"]["data"]).reshape(p["lm"]["steps"], 2, p["lm"]["points"], 2)
+    curves = md.decode_f32(p["curves"]["data"]).reshape(p["curves"]["steps"], 2, p["curves"]["points"], 2)
     J, r = surface.jacobian(traj.points[0]), surface.residuals(traj.points[0])
     gauss_newton = -np.linalg.lstsq(J, r, rcond=None)[0]
     np.testing.assert_allclose(curves[0, 0, 0], gauss_newton, rtol=1e-4)
@@ -177,25 +177,22 @@ def test_loss_figure_draws_the_predicted_gap_dashed_on_the_log_axis_only():
 
 
 def test_explorer_prediction_has_the_observed_slope_on_the_valley():
-    """The page's dashed line (`ui.explorer._predicted_gaps`) falls as fast as SGD's loss does."""
-    from ui import explorer
-    from ui.components import Problem
+    """The page's dashed line (`ui.explorer.runs.predicted_gaps`) falls as fast as SGD's loss does."""
+    from scenes.explorer import ExplorerChoices
+    from scenes.problem import Problem
+    from ui.explorer.runs import predicted_gaps
 
     problem = Problem("quadratic", (("angle", 20.0), ("condition", 10.0)), START)
     surface = problem.build_surface()
     traj = run("sgd", surface, START, 80, lr=0.05)
-    choices = explorer.ExplorerChoices(
-        "none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 0.0, 0, None
-    )
-    predicted = explorer._predicted_gaps(choices, {"sgd": traj}, surface)["sgd"]
+    choices = ExplorerChoices("none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 0.0, 0, None)
+    predicted = predicted_gaps(choices, {"sgd": traj}, surface)["sgd"]
     observed = traj.losses - surface.min_value
     slope = lambda y: np.log(y[70] / y[40]) / 30  # noqa: E731
     assert slope(predicted) == pytest.approx(slope(observed), rel=0.02)
     assert predicted[0] == pytest.approx(observed[0])
-    noisy = explorer.ExplorerChoices(
-        "none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 1.0, 0, None
-    )
-    assert explorer._predicted_gaps(noisy, {"sgd": traj}, surface) == {}  # no prediction with noise
+    noisy = ExplorerChoices("none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 1.0, 0, None)
+    assert predicted_gaps(noisy, {"sgd": traj}, surface) == {}  # no prediction with noise
 
 
 def test_a_batch_keeps_the_state_records_only_when_asked():
