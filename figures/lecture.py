@@ -80,8 +80,8 @@ def newton_cost_figure(
     return _layout(
         fig,
         height,
-        xaxis={"type": "log", "title": "number of parameters n", "exponentformat": "power"},
-        yaxis={"type": "log", "title": "count per iteration", "exponentformat": "power"},
+        xaxis={"type": "log", "title": "number of parameters n", "exponentformat": "power", "dtick": 2},
+        yaxis={"type": "log", "title": "count per iteration", "exponentformat": "power", "dtick": 3},
         legend={"x": 0.01, "y": 0.99, "font_size": FONT},
     )
 
@@ -160,6 +160,21 @@ def solver_map_figure(
     )
 
 
+def log_ticks(values: Sequence[float]) -> dict:
+    """Tick values and full labels for a log axis over `values`: 1, 2 and 5 times the powers of
+    ten (only the powers when that is more than ten ticks). Plotly's own minor labels on a log
+    axis are bare digits ("5" for 0.05)."""
+    v = np.asarray([x for x in values if np.isfinite(x) and x > 0], dtype=float)
+    if v.size == 0:
+        return {}
+    lo, hi = float(v.min()), float(v.max())
+    decades = range(int(np.floor(np.log10(lo))), int(np.ceil(np.log10(hi))) + 1)
+    ticks = [m * 10.0**k for k in decades for m in (1, 2, 5) if lo / 2 <= m * 10.0**k <= hi * 2]
+    if len(ticks) > 10:
+        ticks = [10.0**k for k in decades]
+    return {"tickvals": ticks, "ticktext": [f"{t:g}" for t in ticks]}
+
+
 def lines_figure(
     series: Mapping[str, tuple[Sequence[float], Sequence[float]]],
     *,
@@ -189,7 +204,8 @@ def lines_figure(
         fig,
         height,
         xaxis={"title": xaxis},
-        yaxis={"title": yaxis, "type": "log" if log_y else "linear", "exponentformat": "power"},
+        yaxis={"title": yaxis, "type": "log" if log_y else "linear", "exponentformat": "power"}
+        | (log_ticks([v for _, ys in series.values() for v in ys]) if log_y else {}),
     )
 
 

@@ -199,16 +199,24 @@ def _state(*fields: str) -> tuple[str, ...]:
     return tuple(f"{name}_{axis}" for name in fields for axis in "xy")
 
 
-def _adam_columns(s: ins.Steps) -> dict[str, np.ndarray]:
-    """Adam's bias-corrected moments and per-coordinate scale after iteration k (count t = k + 1)."""
-    t = np.arange(1, s.n + 1, dtype=float)
-    b1, b2, eps = s.number("beta1"), s.number("beta2"), s.number("eps")
-    out: dict[str, np.ndarray] = {}
-    for axis in "xy":
-        out[f"mhat_{axis}"] = s.columns[f"m_{axis}"] / (1.0 - b1**t)
-        out[f"vhat_{axis}"] = s.columns[f"v_{axis}"] / (1.0 - b2**t)
-        out[f"scale_{axis}"] = 1.0 / (np.sqrt(out[f"vhat_{axis}"]) + eps)
-    return out
+def _moments(second: str) -> Callable[[ins.Steps], dict[str, np.ndarray]]:
+    """Adam's (or AMSGrad's) bias-corrected moments m̂ and v̂ (from the state's `second` moment:
+    v, or AMSGrad's v_max) and the per-coordinate scale 1/(√v̂ + ε) after iteration k (count
+    t = k + 1); with bias_correction "off" m̂ = m and v̂ = v."""
+
+    def columns(s: ins.Steps) -> dict[str, np.ndarray]:
+        t = np.arange(1, s.n + 1, dtype=float)
+        b1, b2, eps = s.number("beta1"), s.number("beta2"), s.number("eps")
+        corrected = s.hyper.get("bias_correction", "on") == "on"
+        c1, c2 = (1.0 - b1**t, 1.0 - b2**t) if corrected else (1.0, 1.0)
+        out: dict[str, np.ndarray] = {}
+        for axis in "xy":
+            out[f"mhat_{axis}"] = s.columns[f"m_{axis}"] / c1
+            out[f"vhat_{axis}"] = s.columns[f"{second}_{axis}"] / c2
+            out[f"scale_{axis}"] = 1.0 / (np.sqrt(out[f"vhat_{axis}"]) + eps)
+        return out
+
+    return columns
 
 
 def _lm_columns(s: ins.Steps) -> dict[str, np.ndarray]:
@@ -340,11 +348,21 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                 _beta("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
                 _beta("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
                 _EPS,
+                Param(
+                    "bias_correction",
+                    "bias correction",
+                    "on",
+                    choices=("on", "off"),
+                    help="On: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), undoing the moments' start at 0. Off: "
+                    "m̂ = m, v̂ = v. The first step is then (1 − β₁)/√(1 − β₂) times the corrected one: "
+                    "about 3× larger at β₁ = 0.9, β₂ = 0.999, smaller only if β₂ < 1 − (1 − β₁)².",
+                ),
             ),
             "grad",
             r"m_{k+1} = \beta_1 m_k + (1-\beta_1)\,g,\quad v_{k+1} = \beta_2 v_k + (1-\beta_2)\,g\circ g \\ "
             r"\hat m_{k+1} = \frac{m_{k+1}}{1-\beta_1^{k+1}},\quad "
-            r"\hat v_{k+1} = \frac{v_{k+1}}{1-\beta_2^{k+1}} \\ "
+            r"\hat v_{k+1} = \frac{v_{k+1}}{1-\beta_2^{k+1}}\ "
+            r"\text{(bias correction; off: } \hat m = m,\ \hat v = v) \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
             color="#D55E00",  # Okabe-Ito vermillion
@@ -359,7 +377,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
                 ),
                 state=_state("m", "v"),
-                columns=_adam_columns,
+                columns=_moments("v"),
                 arrows=(
                     _GRADIENT_STEP,
                     ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
@@ -569,6 +587,46 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             color="#999933",  # Paul Tol's muted olive
             records=_state_records("s"),
             inspector=_ROOT_SCALED,
+        ),
+        OptimizerInfo(
+            "amsgrad",
+            "AMSGrad",
+            "Adam whose step sizes never grow back: it divides by the largest second moment so far "
+            "(torch's Adam with amsgrad=True), Reddi, Kale & Kumar's fix for problems where Adam "
+            "does not converge.",
+            first_order.amsgrad,
+            (
+                _lr(0.1),
+                _beta("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
+                _beta("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
+                _EPS,
+            ),
+            "grad",
+            r"m_{k+1} = \beta_1 m_k + (1-\beta_1)\,g,\quad v_{k+1} = \beta_2 v_k + (1-\beta_2)\,g\circ g \\ "
+            r"v^{\max}_{k+1} = \max(v^{\max}_k, v_{k+1}) \\ "
+            r"\hat m_{k+1} = \frac{m_{k+1}}{1-\beta_1^{k+1}},\quad "
+            r"\hat v_{k+1} = \frac{v^{\max}_{k+1}}{1-\beta_2^{k+1}} \\ "
+            r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
+            kind=FIRST_ORDER,
+            color="#117733",  # Paul Tol's muted green
+            records=_state_records("m", "v", "v_max"),
+            inspector=ins.Inspector(
+                table=(
+                    _ALPHA,
+                    ("m_{k+1}", ("m_x", "m_y")),
+                    ("v_{k+1}", ("v_x", "v_y")),
+                    ("v^max_{k+1}", ("v_max_x", "v_max_y")),
+                    ("m̂", ("mhat_x", "mhat_y")),
+                    ("v̂ (of v^max)", ("vhat_x", "vhat_y")),
+                    ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
+                ),
+                state=_state("m", "v", "v_max"),
+                columns=_moments("v_max"),
+                arrows=(
+                    _GRADIENT_STEP,
+                    ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
+                ),
+            ),
         ),
         OptimizerInfo(
             "lbfgs",

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 import optimizers
+from optimizers import theory
 from optimizers.registry import FIRST_ORDER
 from optimizers.schedules import make_schedule
 from scenes import explorer
@@ -111,6 +112,7 @@ class LectureScene:
     citation: str = ""  # for the myths
     myth: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)  # the study's own, not the page's
+    loss_chart: bool = False  # an explorer scene whose point is in its loss curves: show them too
 
     @property
     def slide_label(self) -> str:
@@ -170,10 +172,18 @@ def explorer_start(settings: Mapping[str, Any]) -> tuple[float, float]:
 def explorer_runs(settings: Mapping[str, Any], seed: int | None = None) -> tuple[Any, dict[str, Any]]:
     """The scene's surface and run id -> Trajectory, as the explorer runs them
     (`scenes.explorer`: its defaults, the full batch where a method needs it); `seed` replaces
-    the noise seed."""
+    the noise seed. A setting the explorer does not have (or cannot take) is a ValueError: the
+    runs would silently be another scene's."""
     choices = explorer.scene(settings)
+    drawn = explorer.drawn_settings(choices)
+    unknown = [k for k in settings if k not in drawn and k not in STUDY_OPTIONS]
+    if unknown or choices.warnings:
+        raise ValueError(f"the explorer cannot take {', '.join(unknown) or choices.warnings[0]}")
     surface = choices.problem.build_surface()
     return surface, {run: choices.spec(run, seed=seed).run() for run in choices.optimizers}
+
+
+STUDY_OPTIONS = ("average_last", "average_seeds")  # `explorer_numbers`' own, no explorer setting
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -227,10 +237,26 @@ def explorer_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
         newton_dir = -np.linalg.solve(surface.hessian(np.asarray(explorer_start(settings))), g0)
     except np.linalg.LinAlgError:
         newton_dir = np.zeros(2)
-    for run, traj in runs.items():
-        if traj.n_steps:
-            step = _unit(traj.points[1] - traj.points[0])
-            numbers[f"{run}.cos_newton"] = float(np.dot(step, _unit(newton_dir)))
+    firsts = {run: _unit(t.points[1] - t.points[0]) for run, t in runs.items() if t.n_steps}
+    for run, step in firsts.items():
+        numbers[f"{run}.cos_newton"] = float(np.dot(step, _unit(newton_dir)))
+        for other, step2 in firsts.items():  # how alike two runs' first steps point
+            if other != run:
+                numbers[f"{run}.cos.{other}"] = float(np.dot(step, step2))
+    choices = explorer.scene(settings)
+    for run in runs:  # the stable-α limit at θ₀ (2/λ_max for gradient descent), where one exists
+        hyper = dict(choices.hyper_of(run))
+        limit = theory.step_limit(
+            split_run_id(run)[0], surface, choices.start, float(hyper.get("momentum", 0))
+        )
+        if limit is not None:
+            numbers[f"{run}.limit"] = float(limit.lr)
+        if "momentum" in hyper:  # a velocity of gradients that agree grows to 1/(1 − β) of one
+            numbers[f"{run}.gain"] = 1.0 / (1.0 - float(hyper["momentum"]))
+        if "beta1" in hyper and "beta2" in hyper:  # uncorrected m/√v after one step, per coordinate
+            numbers[f"{run}.first_ratio"] = (1 - float(hyper["beta1"])) / math.sqrt(1 - float(hyper["beta2"]))
+    # the scene's own settings, so that a text quotes them instead of typing them again
+    numbers.update({f"set.{k}": v for k, v in settings.items() if isinstance(v, int | float | str)})
     if surface.data is not None:
         m = len(surface.data[0])
         numbers["data.m"] = m
@@ -412,6 +438,7 @@ def kfold_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
         "curve.cv": tuple(means),
         "curve.single": tuple(singles),
         "k": k,
+        "pool": len(studies.cv_folds(setup, k)[0][0]) + len(studies.cv_folds(setup, k)[0][1]),
         "cv_pick": int(degrees[int(np.argmin(means))]),
         "single_pick": int(degrees[int(np.argmin(singles))]),
         "cv.best": float(min(means)),
@@ -497,7 +524,7 @@ def reddi_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
     α_t = α/√t and is projected back onto [−1, 1] after each step."""
     C, steps, lr = float(settings["C"]), int(settings["steps"]), float(settings["lr"])
     beta1, beta2 = float(settings["beta1"]), float(settings["beta2"])
-    out: dict[str, Value] = {"C": C, "steps": steps}
+    out: dict[str, Value] = {"C": C, "steps": steps, "lr": lr, "beta1": beta1, "beta2": beta2}
     for name in settings["opts"]:
         info = optimizers.OPTIMIZERS[name]
         hyper = {p.name: p.default for p in info.hyper if p.name != "lr"}
@@ -629,6 +656,7 @@ SCENES: tuple[LectureScene, ...] = (
             (("batch", 50),),
             (_c("sgd.rises", "==", 0),),
         ),
+        loss_chart=True,
     ),
     # ----------------------------------------------------------------------- 2. Momentum
     LectureScene(
@@ -646,19 +674,20 @@ SCENES: tuple[LectureScene, ...] = (
             "momentum_lr": 0.009,
             "momentum_momentum": 0.9,
         },
-        "SGD and momentum (β = 0.9) with the same α = 0.009 in a valley with κ = 100. Who gets "
-        "within the tolerance first?",
+        "SGD and momentum (β = {set.momentum_momentum:g}) with the same α = {set.sgd_lr:g} in a "
+        "valley with κ = {set.quadratic_condition:g}. Who gets within the tolerance first?",
         _order3("sgd", "momentum", "hit", "SGD", "Momentum"),
         "Along the valley floor the gradients point the same way step after step, so the velocity "
-        "adds them up (up to 1/(1 − β) = 10 gradients), while across the valley they alternate and "
-        "cancel. Momentum is within the tolerance {momentum.hit:when}; SGD {sgd.hit:when} in "
-        "{sgd.steps} steps, {sgd.final:.2g} above L* at the end.",
+        "adds them up (up to 1/(1 − β) = {momentum.gain:.3g} gradients), while across the valley "
+        "they alternate and cancel. Momentum is within the tolerance {momentum.hit:when}; SGD "
+        "{sgd.hit:when} in {sgd.steps} steps, {sgd.final:.2g} above L* at the end.",
         TryThis(
             "Set momentum's β to 0: v = g, the very same steps as SGD: momentum ends "
             "{momentum.final:.2g} above L*, SGD {sgd.final:.2g}.",
             (("momentum_momentum", 0.0),),
             (_c("momentum.final", "==", other="sgd.final"),),
         ),
+        loss_chart=True,
     ),
     LectureScene(
         "momentum-agree",
@@ -676,8 +705,9 @@ SCENES: tuple[LectureScene, ...] = (
             "momentum_lr": 0.002,
             "momentum_momentum": 0.9,
         },
-        "Momentum (β = 0.9, α = 0.002) rolls down a round bowl from (−3.5, 0): every gradient "
-        "points the same way at first. How long is its longest step, compared with its first?",
+        "Momentum (β = {set.momentum_momentum:g}, α = {set.momentum_lr:g}) rolls down a round bowl "
+        "from ({set.start_x:g}, {set.start_y:g}): every gradient points the same way at first. How "
+        "long is its longest step, compared with its first?",
         (
             _a("About as long", _c("momentum.longest_step", "<", other="momentum.first_step", factor=1.5)),
             _a(
@@ -710,8 +740,9 @@ SCENES: tuple[LectureScene, ...] = (
             "sgd_lr": 0.009,
             "rmsprop_lr": 0.1,
         },
-        "κ = 100: small gradients along x, large ones along y. SGD (α = 0.009, just under its "
-        "limit 0.01) against RMSProp (α = 0.1). Who gets within the tolerance first?",
+        "κ = {set.quadratic_condition:g}: small gradients along x, large ones along y. SGD (α = "
+        "{set.sgd_lr:g}, just under its limit {sgd.limit:.2g}) against RMSProp (α = {set.rmsprop_lr:g}). "
+        "Who gets within the tolerance first?",
         (
             _a("SGD", _c("sgd.hit", "<", other="rmsprop.hit")),
             _a("RMSProp", _c("rmsprop.hit", "<", other="sgd.hit")),
@@ -721,12 +752,12 @@ SCENES: tuple[LectureScene, ...] = (
                 _c("rmsprop.hit", "==", math.inf),
             ),
         ),
-        "SGD's α must stay below 2/(2κ) = 0.01 for the steep direction, so along the flat one it "
+        "SGD's α must stay below 2/(2κ) = {sgd.limit:.2g} for the steep direction, so along the flat one it "
         "crawls: after {sgd.steps} steps it is {sgd.final:.2g} above L*. RMSProp divides each "
         "gradient component by the root of its running mean square: the y oscillation is damped, "
         "the x progress sped up, and it is within the tolerance at step {rmsprop.hit}.",
         TryThis(
-            "Give SGD α = 0.015, beyond its limit: it {sgd.status}.",
+            "Give SGD α = {set.sgd_lr:g}, beyond its limit {sgd.limit:.2g}: it {sgd.status}.",
             (("sgd_lr", 0.015),),
             (_c("sgd.status", "==", "diverged"),),
         ),
@@ -745,19 +776,20 @@ SCENES: tuple[LectureScene, ...] = (
             "sgd_lr": 0.05,
             "rmsprop_lr": 0.05,
         },
-        "Both at α = 0.05, five times SGD's stability limit 0.01 at κ = 100. Which diverges?",
+        "Both at α = {set.sgd_lr:g}, beyond SGD's stability limit {sgd.limit:.2g} at κ = "
+        "{set.quadratic_condition:g}. Which diverges?",
         (
             _a("Both", _c("sgd.status", "==", "diverged"), _c("rmsprop.status", "==", "diverged")),
             _a("Only SGD", _c("sgd.status", "==", "diverged"), _c("rmsprop.status", "!=", "diverged")),
             _a("Only RMSProp", _c("sgd.status", "!=", "diverged"), _c("rmsprop.status", "==", "diverged")),
             _a("Neither", _c("sgd.status", "!=", "diverged"), _c("rmsprop.status", "!=", "diverged")),
         ),
-        "SGD's step across the valley is α times the gradient, 200·α·y: beyond α = 0.01 it "
+        "SGD's step across the valley is α times the gradient, 2κ·α·y: beyond α = {sgd.limit:.2g} it "
         "overshoots more than it corrects and {sgd.status} after {sgd.steps} steps. RMSProp's step "
         "is about α per coordinate whatever the gradient's size, so the steep direction cannot "
         "blow it up: it ends {rmsprop.final:.2g} above L*. That is why it can use a larger α.",
         TryThis(
-            "Lower SGD to α = 0.009, under its limit: it no longer diverges and ends "
+            "Lower SGD to α = {set.sgd_lr:g}, under its limit: it no longer diverges and ends "
             "{sgd.final:.2g} above L*.",
             (("sgd_lr", 0.009),),
             (_c("sgd.status", "!=", "diverged"),),
@@ -776,10 +808,10 @@ SCENES: tuple[LectureScene, ...] = (
             "steps": 60,
             "adam_lr": 0.1,
             "adam~2_lr": 0.1,
-            "adam~2_bias_correction": False,
+            "adam~2_bias_correction": "off",
         },
-        "Adam (α = 0.1, β₁ = 0.9, β₂ = 0.999) beside Adam without bias correction. How long is "
-        "the uncorrected first step, next to the corrected one?",
+        "Adam (α = {set.adam_lr:g}, β₁ = 0.9, β₂ = 0.999, the defaults) beside Adam without bias "
+        "correction. How long is the uncorrected first step, next to the corrected one?",
         (
             _a("Much shorter", _c("adam~2.first_step", "<", other="adam.first_step", factor=0.5)),
             _a(
@@ -789,13 +821,13 @@ SCENES: tuple[LectureScene, ...] = (
             ),
             _a("Much longer", _c("adam~2.first_step", ">", other="adam.first_step", factor=2.0)),
         ),
-        "m and v start at zero. After one step m = (1 − β₁)·g = 0.1·g and v = (1 − β₂)·g² = "
-        "0.001·g², so m/√v = 0.1/√0.001 ≈ 3.2 per coordinate instead of 1: the uncorrected first "
+        "m and v start at zero. After one step m = (1 − β₁)·g and v = (1 − β₂)·g², so m/√v = "
+        "(1 − β₁)/√(1 − β₂) = {adam~2.first_ratio:.2g} per coordinate instead of 1: the uncorrected first "
         "step is {adam~2.first_step:.3g} long, the corrected one {adam.first_step:.3g}. The "
         "correction divides by 1 − β^k and matters for the first steps only.",
         TryThis(
-            "Set β₂ = 0.9 for both: now v is less biased than m, and the uncorrected first step is "
-            "the shorter ({adam~2.first_step:.3g} vs {adam.first_step:.3g}).",
+            "Set β₂ = 0.9 for both: (1 − β₁)/√(1 − β₂) = {adam~2.first_ratio:.2g}, so the "
+            "uncorrected first step is the shorter ({adam~2.first_step:.3g} vs {adam.first_step:.3g}).",
             (("adam_beta2", 0.9), ("adam~2_beta2", 0.9)),
             (_c("adam~2.first_step", "<", other="adam.first_step", factor=0.5),),
         ),
@@ -839,7 +871,7 @@ SCENES: tuple[LectureScene, ...] = (
                 _c("newton.hit", ">", 1),
                 _c("newton.hit", "<", math.inf),
             ),
-            _a("No: it does not reach the minimum in {newton.steps} steps", _c("newton.hit", "==", math.inf)),
+            _a("No: it never gets within the tolerance", _c("newton.hit", "==", math.inf)),
         ),
         "The mean squared error of y = w·x + b is quadratic in (w, b), so Newton's model is exact "
         "and one step solves the normal equations: within the tolerance {newton.hit:when}. "
@@ -912,8 +944,8 @@ SCENES: tuple[LectureScene, ...] = (
             _a("later", _c("gauss_newton.hit", ">", other="newton.hit")),
         ),
         "JᵀJ is positive semi-definite and drops the residuals' second derivatives, which are "
-        "small near a good fit. The true Hessian far from the fit is not definite: Newton stops at "
-        "a {newton.point}, {newton.final:.2g} above L*. Gauss-Newton is within the tolerance "
+        "small near a good fit. Newton uses the true Hessian, model minimum or not: it stops at a "
+        "{newton.point}, {newton.final:.2g} above L*. Gauss-Newton is within the tolerance "
         "{gauss_newton.hit:when}; SGD ends {sgd.final:.2g} above L* after {sgd.steps} steps.",
         TryThis(
             "Start near the fit, at (1, −0.5): Newton is within the tolerance {newton.hit:when}, "
@@ -937,17 +969,11 @@ SCENES: tuple[LectureScene, ...] = (
         },
         "LM starts with a large damping λ₀ = 100. Its first step points…",
         (
-            _a(
-                "along −∇L, like gradient descent",
-                _c("lm.cos_gd", ">", other="lm.cos_newton"),
-            ),
-            _a(
-                "along the Newton direction, like Gauss-Newton",
-                _c("lm.cos_newton", ">=", other="lm.cos_gd"),
-            ),
+            _a("along −∇L, like gradient descent", _c("lm.cos_gd", ">", other="lm.cos.gauss_newton")),
+            _a("along Gauss-Newton's first step", _c("lm.cos.gauss_newton", ">=", other="lm.cos_gd")),
         ),
         "(JᵀJ + λI)δ = −Jᵀr: with λ large the λI term wins and δ ≈ −Jᵀr/λ, a short gradient step "
-        "(cosine with −∇L {lm.cos_gd:.3f}, with the Newton direction {lm.cos_newton:.3f}). Each "
+        "(cosine with −∇L {lm.cos_gd:.3f}, with Gauss-Newton's step {lm.cos.gauss_newton:.3f}). Each "
         "accepted step divides λ by 10, so LM ends with Gauss-Newton steps: within the tolerance "
         "{lm.hit:when}, Gauss-Newton {gauss_newton.hit:when}.",
         TryThis(
@@ -1076,6 +1102,7 @@ SCENES: tuple[LectureScene, ...] = (
             (("noise", 0.0),),
             (_c("newton.hit", "==", 1),),
         ),
+        loss_chart=True,
     ),
     LectureScene(
         "solver-map",
@@ -1158,6 +1185,7 @@ SCENES: tuple[LectureScene, ...] = (
             (_c("sgd.final", "<", other="sgd~2.final"),),
         ),
         options={"average_last": 30, "average_seeds": 10},
+        loss_chart=True,
     ),
     # ----------------------------------------------------------------------- 7. Practice
     LectureScene(
@@ -1253,7 +1281,8 @@ SCENES: tuple[LectureScene, ...] = (
         "noise. Early stopping keeps the parameters of epoch {best_epoch}.",
         TryThis(
             "Degree 3 cannot follow the noise: its validation error is lowest at epoch "
-            "{best_epoch} of {epochs}, and no later epoch is much worse ({val.final:.3g}).",
+            "{best_epoch} of {epochs}, and the last epoch is about as good ({val.final:.3g} against "
+            "{val.best:.3g}).",
             (("degree", 3),),
             (_c("val.final", "<", other="val.best", factor=1.1),),
         ),
@@ -1308,8 +1337,8 @@ SCENES: tuple[LectureScene, ...] = (
             "cv_param": "degree",
             "view": "Cross-validation",
         },
-        "5-fold CV over degrees 1 to 12 on 32 samples. How much do the 5 folds disagree at degree "
-        "12, compared with at CV's pick?",
+        "{k}-fold CV over degrees 1 to {max_degree} on the {pool} samples of train + validation. How "
+        "much do the {k} folds disagree at degree {max_degree}, compared with at CV's pick?",
         (
             _a("About as much", _c("spread.high", "<", other="spread.low", factor=3.0)),
             _a("Far more", _c("spread.high", ">=", other="spread.low", factor=3.0)),
@@ -1362,8 +1391,8 @@ SCENES: tuple[LectureScene, ...] = (
             "momentum_lr": 0.0015,
             "adam_lr": 0.1,
         },
-        "Rosenbrock's banana valley, 300 steps, momentum (α = 0.0015) against Adam (α = 0.1). "
-        "Which ends closer to the minimum (1, 1)?",
+        "Rosenbrock's banana valley, {set.steps} steps, momentum (α = {set.momentum_lr:g}) against "
+        "Adam (α = {set.adam_lr:g}). Which ends closer to the minimum (1, 1)?",
         (
             _a("Adam", _c("adam.dist", "<", other="momentum.dist")),
             _a("Momentum", _c("momentum.dist", "<", other="adam.dist")),
@@ -1397,8 +1426,9 @@ SCENES: tuple[LectureScene, ...] = (
             "sgd_lr": 0.019,
             "rmsprop_lr": 0.1,
         },
-        "A κ = 50 valley turned by 45°: SGD (α = 0.019, under its limit 0.02) against RMSProp "
-        "(α = 0.1). Which ends closer to the minimum after 200 steps?",
+        "A κ = {set.quadratic_condition:g} valley turned by {set.quadratic_angle:g}°: SGD (α = "
+        "{set.sgd_lr:g}, under its limit {sgd.limit:.2g}) against RMSProp (α = {set.rmsprop_lr:g}). "
+        "Which ends closer to the minimum after {set.steps} steps?",
         (
             _a("RMSProp, as in the aligned valley", _c("rmsprop.final", "<", other="sgd.final")),
             _a("SGD", _c("sgd.final", "<", other="rmsprop.final")),
@@ -1430,20 +1460,20 @@ SCENES: tuple[LectureScene, ...] = (
             "x0": 1.0,
             "opts": ("adam", "amsgrad"),
         },
-        "Reddi, Kale & Kumar's convex problem on [−1, 1]: the loss is 3x once every three steps, "
-        "−x the other two, so the best point is x = −1. Adam with β₁ = 0, β₂ = 0.1 and "
-        "α_t = 0.5/√t, from x = 1: where does it end after {steps} steps?",
+        "Reddi, Kale & Kumar's convex problem on [−1, 1]: the loss is {C:g}x once every three "
+        "steps, −x the other two, so the best point is x = −1. Adam with β₁ = {beta1:g}, β₂ = "
+        "{beta2:g} and α_t = {lr:g}/√t, from x = 1: where does it end after {steps} steps?",
         (
             _a("Near x = −1, the minimum", _c("adam.x", "<", -0.5)),
             _a("Near x = +1, the worst point", _c("adam.x", ">", 0.5)),
             _a("In between", _c("adam.x", ">=", -0.5), _c("adam.x", "<=", 0.5)),
         ),
-        "The rare large gradient 3 is divided by a √v that forgets it quickly (β₂ = 0.1), while "
+        "The rare large gradient {C:g} is divided by a √v that forgets it quickly (β₂ = {beta2:g}), while "
         "the frequent −1s push x up: Adam ends at x = {adam.x:.2g}, its average regret stays "
         "{adam.avg_regret:.2g}. AMSGrad divides by the largest v seen so far, never forgets the "
         "large gradient and ends at x = {amsgrad.x:.2g}.",
         TryThis(
-            "With β₂ = 0.999 Adam remembers the large gradient long enough: it ends at x = {adam.x:.2g}.",
+            "With β₂ = {beta2:g} Adam remembers the large gradient long enough: it ends at x = {adam.x:.2g}.",
             (("beta2", 0.999),),
             (_c("adam.x", "<", 0.0),),
         ),

@@ -77,3 +77,12 @@ def test_lines_and_bars():
     assert [t.name for t in fig.data] == ["a", "best"]
     fig = fl.bars_figure({"train": {"1": 0.2, "4": 0.05}}, yaxis="error")
     assert list(fig.data[0].x) == ["1", "4"] and fig.data[0].text == ("0.2", "0.05")
+
+
+def test_log_axes_label_ticks_with_whole_numbers():
+    ticks = fl.log_ticks([0.03, 0.3])
+    assert ticks["ticktext"] == ["0.02", "0.05", "0.1", "0.2", "0.5"]
+    wide = fl.log_ticks([1e-3, 1e6])
+    assert wide["tickvals"] == [10.0**k for k in range(-3, 7)]
+    fig = fl.lines_figure({"a": ([0, 1], [0.03, 0.3])}, xaxis="x", yaxis="y", log_y=True)
+    assert list(fig.layout.yaxis.ticktext) == ticks["ticktext"]

@@ -156,7 +156,10 @@ def _check_explorer(scene) -> None:
 
 
 def _practice_setting(key: str) -> Setting | None:
-    import ui.practice as pr
+    try:  # the practice page's settings table moves to scenes.practice (branch `practice`)
+        from scenes import practice as pr
+    except ImportError:
+        import ui.practice as pr
 
     if pr.KEY + key in pr.TABLE:
         return pr.TABLE[pr.KEY + key]

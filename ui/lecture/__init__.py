@@ -93,7 +93,9 @@ def render() -> None:
     except (KeyError, ValueError) as exc:  # a method or setting the engine lacks: say so, no traceback
         st.error(f"This scene cannot be run on this version of the engine: {exc!s}.")
         return
-    left, right = st.columns([3, 2], gap="medium")
+    # a data surface's map has two panels (parameters and data): it gets more of the width
+    wide = scene.page == "explorer" and lecture.explorer_surface(scene.settings).data is not None
+    left, right = st.columns([2, 1] if wide else [3, 2], gap="medium")
     with left, st.container(key="lecture_stage"):
         if scene.page == "explorer":
             stage.explorer_stage(scene, revealed)
@@ -101,3 +103,5 @@ def render() -> None:
             stage.chart_stage(scene, outcome.numbers, revealed)
     with right, st.container(key="lecture_panel"):
         panel.draw(scene, outcome)
+        if revealed and scene.loss_chart:
+            stage.loss_stage(scene)

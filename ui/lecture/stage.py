@@ -15,11 +15,12 @@ import streamlit as st
 
 import optimizers
 import surfaces
+from figures import explorer as fx
 from figures import lecture as fl
 from figures import map_data, optimizer_color
-from scenes import lecture
+from scenes import explorer, lecture
 from scenes.lecture import LectureScene
-from ui import map_component
+from ui import map_component, plot_component
 
 GRID_N = 80  # the explorer's contour grid
 COST_NS = np.logspace(1, 9, 49)  # slide 16's chart: 10 to 10⁹ parameters
@@ -30,19 +31,6 @@ CHART_HEIGHT = 460
 def scene_runs(scene_id: str) -> tuple[Any, dict[str, Any]]:
     """An explorer scene's surface and runs, as the explorer runs them (cached per scene)."""
     return lecture.explorer_runs(lecture.BY_ID[scene_id].settings)
-
-
-def _labels(runs: dict[str, Any], settings: dict[str, Any]) -> dict[str, str]:
-    """Legend labels: an optimizer's name, with "(2)" and what differs for a copy."""
-    out = {}
-    for run in runs:
-        name, copy = lecture.split_run_id(run)
-        label = optimizers.OPTIMIZERS[name].label
-        if copy > 1:
-            own = [k.split("_", 1)[1] for k in settings if k.startswith(run + "_")]
-            label += f" #{copy} (" + ", ".join(f"{k} {settings[run + '_' + k]}" for k in own) + ")"
-        out[run] = label
-    return out
 
 
 def explorer_stage(scene: LectureScene, revealed: bool) -> None:
@@ -61,7 +49,7 @@ def explorer_stage(scene: LectureScene, revealed: bool) -> None:
         shown,
         start=lecture.explorer_start(settings),
         base_key=base["key"],
-        labels=_labels(runs, settings),
+        labels=explorer.scene(settings).labels,  # "SGD, α 0.05, 1/t decay", as the explorer says
     )
     paths.update(present=True, start_step=0, autoplay=revealed)
     map_component.landscape_map(base, paths, key=f"lecture_map_{'shown' if revealed else 'hidden'}")
@@ -139,8 +127,10 @@ def _chart(scene: LectureScene, numbers: dict[str, Any]) -> go.Figure:
 
 
 def _frozen(fig: go.Figure) -> go.Figure:
-    """The chart before the reveal: its axes, regions and labels, none of its data."""
-    frozen = go.Figure(layout=fig.layout)
+    """The chart before the reveal: its axes (ranged by the data, as after the reveal), regions
+    and labels, but its data, values and legend invisible."""
+    frozen = go.Figure(fig)
+    frozen.update_traces(opacity=0, hoverinfo="skip", showlegend=False)
     frozen.add_annotation(
         text="revealed after your answer", showarrow=False, xref="paper", yref="paper",
         x=0.5, y=0.5, font={"size": 28, "color": "#888"},
@@ -157,3 +147,18 @@ def chart_stage(scene: LectureScene, numbers: dict[str, Any], revealed: bool) ->
     st.plotly_chart(
         fig, key=f"lecture_chart_{scene.id}_{revealed}", theme=None, config={"displayModeBar": False}
     )
+
+
+def loss_stage(scene: LectureScene) -> None:
+    """The scene's loss curves L(θ_k) − L* (the explorer's chart, smoothed as the scene says), at
+    projector font sizes."""
+    surface, runs = scene_runs(scene.id)
+    fig = fx.loss_figure(
+        runs,
+        min_value=surface.min_value,
+        smoothing=float(scene.settings.get("ema", 0.0)),
+        labels=explorer.scene(scene.settings).labels,
+        height=300,
+    )
+    fig["layout"]["font"] = {**fig["layout"].get("font", {}), "size": 18}
+    plot_component.plot(fig, key="lecture_loss")

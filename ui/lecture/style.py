@@ -13,10 +13,12 @@ CSS = """<style>
 [data-testid="stSidebar"] p, [data-testid="stSidebar"] a,
 [data-testid="stSidebar"] [data-baseweb="select"] div,
 [data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 20px !important; }
-[data-testid="stMain"] h3 { font-size: 26px !important; padding: 0.2rem 0 0.4rem 0; }
+[data-testid="stMain"] h3 { font-size: 23px !important; padding: 0.1rem 0 0.3rem 0; }
+/* the panel scrolls inside the window, never the page: the stage stays in view */
+.st-key-lecture_panel { max-height: calc(100vh - 140px); overflow-y: auto; }
 [data-testid="stMain"] button { min-height: 0; padding-top: 0.2rem; padding-bottom: 0.2rem; }
 .st-key-lecture_panel [data-testid="stVerticalBlock"] { gap: 0.45rem; }
-.lecture-head { display: flex; gap: 1.2rem; align-items: baseline; font-size: 22px; margin-bottom: 0.2rem; }
+.lecture-head { display: flex; gap: 1.2rem; align-items: baseline; font-size: 22px; margin-bottom: 0; }
 .lecture-count { font-weight: 700; font-size: 24px; }
 .lecture-slide { color: #666; }
 .lecture-title { font-weight: 700; font-size: 28px; }
