@@ -231,7 +231,7 @@ def test_the_qr_code_is_a_large_svg_drawn_locally() -> None:
     svg = class_vote.qr_svg("http://10.0.0.5:8080/lecture?room=K7Q2X")
     assert svg.startswith("<svg")
     width = int(re.search(r'width="(\d+)"', svg).group(1))
-    assert 400 <= width <= class_vote.QR_PIXELS
+    assert 280 <= width <= class_vote.QR_PIXELS  # a sixth of a 1080p projector or more
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no external reference
 
 
