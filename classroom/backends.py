@@ -68,7 +68,8 @@ class SQLiteConnection(Connection):
             try:
                 yield _SQLiteCursor(self._conn)
             except BaseException:
-                self._conn.execute("ROLLBACK")
+                if self._conn.in_transaction:  # SQLite may have rolled back already
+                    self._conn.execute("ROLLBACK")
                 raise
             try:
                 self._conn.execute("COMMIT")

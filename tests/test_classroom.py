@@ -18,6 +18,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -509,6 +510,31 @@ def test_several_processes_voting_at_once_count_every_voters_last_vote(store_url
     expected[store.my_vote(code, "q1", "everywhere")] += 1
     assert store.tally(code, "q1") == {choice: expected[choice] for choice in CHOICES}
     assert sum(store.tally(code, "q1").values()) == 101
+
+
+OPENER = r"""
+import sys, time
+sys.path.insert(0, ".")
+from classroom import open_store
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))  # every process opens at the same moment
+with open_store(sys.argv[1]) as store:
+    print(store.create_room("key-" + sys.argv[3]))
+"""
+
+
+def test_processes_opening_a_new_store_at_once_share_one_schema(store_url) -> None:
+    start = f"{time.time() + 2.0}"  # after every interpreter has started
+    openers = [
+        subprocess.Popen([sys.executable, "-c", OPENER, store_url, start, str(i)], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for i in range(6)
+    ]  # fmt: skip
+    results = [opener.communicate(timeout=120) for opener in openers]
+    assert [opener.returncode for opener in openers] == [0] * 6, [err for _, err in results]
+    codes = [out.strip() for out, _ in results]
+    with open_store(store_url) as store:
+        for i, code in enumerate(codes):
+            store.open_question(code, "q1", CHOICES, f"key-{i}")  # each room has its own key
 
 
 def test_a_reveal_during_voting_keeps_every_vote_that_returned_and_no_later_one(

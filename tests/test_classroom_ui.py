@@ -223,13 +223,15 @@ def test_the_join_link_names_the_page_and_the_public_host() -> None:
         class_vote.join_link("K7Q2X", None, "http://10.0.0.5:8080")
         == "http://10.0.0.5:8080/lecture?room=K7Q2X"
     )
+    root = class_vote.join_link("K7Q2X", "http://127.0.0.1:8501", None)
+    assert root == "http://127.0.0.1:8501/?room=K7Q2X"
 
 
 def test_the_qr_code_is_a_large_svg_drawn_locally() -> None:
     svg = class_vote.qr_svg("http://10.0.0.5:8080/lecture?room=K7Q2X")
     assert svg.startswith("<svg")
     width = int(re.search(r'width="(\d+)"', svg).group(1))
-    assert 400 <= width <= class_vote.QR_PIXELS
+    assert 280 <= width <= class_vote.QR_PIXELS  # a sixth of a 1080p projector or more
     assert "http" not in svg.replace('xmlns="http://www.w3.org/2000/svg"', "")  # no external reference
 
 
@@ -269,3 +271,16 @@ def test_an_unreachable_store_is_a_message_not_a_traceback(monkeypatch, tmp_path
     at.button(key="classroom_start").click().run()
     assert not at.exception
     assert "not reachable" in all_text(at)
+
+
+def test_a_question_that_cannot_be_voted_on_is_a_message(db_url) -> None:
+    def one_answer_page() -> None:
+        from ui import classroom as class_vote
+
+        class_vote.lecturer_panel("q1", ["only one answer"])
+
+    at = AppTest.from_function(one_answer_page).run()
+    at.text_input(key="classroom_key_input").input(KEY)
+    at.button(key="classroom_start").click().run()
+    assert not at.exception
+    assert "cannot be put to a class vote: choices must be a list of 2 to 8" in all_text(at)

@@ -1,13 +1,14 @@
-"""The class vote on the lecture page: the lecturer's panel and the students' answer buttons.
+"""The class vote's Streamlit pieces: the lecturer's panel and the students' answer buttons.
 
-The lecture page calls these; the votes live in `classroom` (one store per process, shared by every
-process through its database). Lecturer: `lecturer_panel(question_id, choices)` starts a room
-(lecturer key typed into a password field, or brought by serve.sh's lecturer link and removed from
-the address bar at once), shows the join code and a QR code of the join link, the live histogram
-(a fragment refreshing every second), Reveal and New round. Students open `?room=CODE`:
-`joined_question()` finds the lecturer's current question, `student_panel(question)` shows the
-answer buttons with their own vote marked. A student is a random id per browser session, kept in
-the URL (`voter=`) so a reload does not count them twice; nothing personal is stored.
+The lecture page uses them through `ui/lecture/class_vote.py`; the votes live in `classroom` (one
+store per process, shared by every process through its database). Lecturer: `lecturer_panel(
+question_id, choices)` starts a room (`start_control`: the lecturer key typed into a password
+field, or brought by serve.sh's lecturer link and removed from the address bar at once), then shows
+the join code and a QR code of the join link, the live histogram (a fragment refreshing every
+second), Reveal and New round. Students open `?room=CODE`: `joined_question()` finds the lecturer's
+current question, `student_panel(question, labels)` shows the answer buttons with their own vote
+marked. A student is a random id per browser session, kept in the URL (`voter=`) so a reload does
+not count them twice; nothing personal is stored.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import os
 import re
 import secrets
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
@@ -33,8 +34,9 @@ LECTURER_PARAM = "lecturer"
 SERVER_KEY_ENV = "PLAYGROUND_LECTURER_KEY"  # set by scripts/serve.sh: the one key that starts votes
 PUBLIC_URL_ENV = "PLAYGROUND_PUBLIC_URL"  # set by scripts/serve.sh: where students reach the hall
 MIN_KEY_CHARS = 8
-QR_PIXELS = 480  # about a third of a 1080p projector: scannable from the back of a hall
+QR_PIXELS = 300  # on a 1080p projector about a sixth of its width: scannable from the back
 REFRESH_S = 1  # the lecturer's histogram
+TALLY_HEIGHT = 300
 STUDENT_REFRESH_S = 2  # a student's check for a reveal or a new question (x 300 students)
 UNAVAILABLE = "The class vote is not reachable right now (its database does not answer); try again."
 _VOTER_RE = re.compile(r"[A-Za-z0-9_-]{22}")
@@ -64,9 +66,14 @@ def store() -> classroom.ClassroomStore:
 
 def join_link(code: str, page_url: str | None, public_url: str | None) -> str:
     """The link students open: the page's URL (host replaced by `public_url` when set) + ?room=."""
-    path = urlsplit(page_url).path if page_url else "/lecture"
-    base = public_url.rstrip("/") + path if public_url else (page_url or path)
-    return f"{base}?{ROOM_PARAM}={code}"
+    if page_url:
+        page = urlsplit(page_url)
+        origin, path = f"{page.scheme}://{page.netloc}", page.path or "/"
+    else:  # no browser URL (a test run): the lecture page's path
+        origin, path = "", "/lecture"
+    if public_url:
+        origin = public_url.rstrip("/")
+    return f"{origin}{path}?{ROOM_PARAM}={code}"
 
 
 def qr_svg(link: str, pixels: int = QR_PIXELS) -> str:
@@ -87,15 +94,22 @@ def tally_figure(choices: Sequence[str], rounds: Mapping[int, Mapping[str, int]]
             y=[counts.get(choice, 0) for choice in labels],
             text=[str(counts.get(choice, 0)) for choice in labels],
             textposition="outside",
+            textfont={"size": 24},
         )
     most = max((max(c.values(), default=0) for c in rounds.values()), default=0)
     figure.update_layout(
         barmode="group",
-        height=360,
+        height=TALLY_HEIGHT,
         margin={"l": 40, "r": 20, "t": 30, "b": 40},
-        font={"size": 20},
-        legend={"orientation": "h", "y": 1.12},
-        yaxis={"title": "votes", "rangemode": "tozero", "range": [0, max(1, most) * 1.25]},
+        font={"size": 20},  # read from the back of a hall
+        legend={"orientation": "h", "y": 1.12, "font": {"size": 20}},
+        xaxis={"tickfont": {"size": 24}},
+        yaxis={
+            "title": {"text": "votes", "font": {"size": 20}},
+            "tickfont": {"size": 18},
+            "rangemode": "tozero",
+            "range": [0, max(1, most) * 1.25],
+        },
         showlegend=len(rounds) > 1,
     )
     return figure
@@ -112,8 +126,9 @@ def vote_summary(counts: Mapping[str, int], round_number: int, state: str) -> st
 # -- the lecturer ------------------------------------------------------------------------------
 
 
-def _take_key_from_url() -> None:
-    """Move ?lecturer=KEY (serve.sh's lecturer link) into the session and off the address bar."""
+def take_key_from_url() -> None:
+    """Move ?lecturer=KEY (serve.sh's lecturer link) into the session and off the address bar
+    (the lecture page calls it first thing in a run, so the key leaves the URL at once)."""
     if LECTURER_PARAM in st.query_params:
         key = st.query_params.get(LECTURER_PARAM, "")
         del st.query_params[LECTURER_PARAM]
@@ -153,14 +168,18 @@ def _start_vote(question_id: str, choices: Sequence[str]) -> None:
     except StoreUnavailableError:
         st.session_state[_NOTE] = ("error", UNAVAILABLE)
         return
+    except ValueError as error:  # e.g. a scene whose answers are not 2 to 8 short texts
+        st.session_state[_NOTE] = ("error", f"This question cannot be put to a class vote: {error}.")
+        return
     st.session_state[_KEY] = key
     st.session_state[_ROOM] = code
     st.session_state[_OPENED] = (code, question_id, tuple(choices))
     st.session_state["classroom_key_input"] = ""  # nothing of the key stays in a widget
 
 
-def _lecturer_action(action: str) -> None:
-    """Callback of Reveal / New round / End."""
+def _lecturer_action(action: str, on_action: Callable[[str], None] | None = None) -> None:
+    """Callback of Reveal / New round / End; `on_action(action)` follows a Reveal or New round
+    that the store took (the lecture page reveals or hides its scene)."""
     code, key = st.session_state.get(_ROOM), st.session_state.get(_KEY)
     opened = st.session_state.get(_OPENED)
     if action == "end" or code is None or opened is None:
@@ -174,8 +193,12 @@ def _lecturer_action(action: str) -> None:
             store().reset(code, opened[1], key)
     except (ValueError, PermissionError) as error:
         st.session_state[_NOTE] = ("error", f"{error}.")
+        return
     except StoreUnavailableError:
         st.session_state[_NOTE] = ("error", UNAVAILABLE)
+        return
+    if on_action is not None:
+        on_action(action)
 
 
 def _show_note() -> None:
@@ -184,31 +207,46 @@ def _show_note() -> None:
         getattr(st, note[0])(note[1])
 
 
-def lecturer_panel(question_id: str, choices: Sequence[str]) -> Question | None:
-    """The lecturer's class vote on the scene's question; returns its state (None before a start).
+def running_room() -> str | None:
+    """The join code of this session's class vote, or None when none runs."""
+    return st.session_state.get(_ROOM)
 
-    The page reveals its scene when the returned question's state is "revealed". Moving to another
-    scene opens that scene's question in the same room (the students' pages follow).
-    """
-    _take_key_from_url()
+
+def start_control(question_id: str, choices: Sequence[str]) -> None:
+    """The "Start a class vote" control: one button when the key came with serve.sh's lecturer link, else
+    folded away with a password field for the key (out of sight on a projector)."""
     _show_note()
+    args = (question_id, tuple(choices))
+    if st.session_state.get(_KEY):
+        st.button("Start a class vote", key="classroom_start", on_click=_start_vote, args=args)
+        return
+    with st.expander("Class vote: every student answers on their own phone or laptop"):
+        st.text_input(
+            "Lecturer key",
+            type="password",
+            key="classroom_key_input",
+            help="Keeps Reveal and New round yours. Never shown; serve.sh prints a lecturer link.",
+        )
+        st.button("Start a class vote", key="classroom_start", on_click=_start_vote, args=args)
+
+
+def lecturer_panel(
+    question_id: str,
+    choices: Sequence[str],
+    on_action: Callable[[str], None] | None = None,
+) -> Question | None:
+    """The lecturer's class vote on a question; returns its state (None before a start).
+
+    Before a start: `start_control`. Then: the join code and a QR code of the join link, the live
+    histogram, Reveal, New round and End; `on_action("reveal" | "new_round")` follows a Reveal or
+    a New round. Moving to another question opens it in the same room (the students follow).
+    """
+    take_key_from_url()
     code = st.session_state.get(_ROOM)
     if code is None:
-        st.markdown("**Start a class vote**: every student answers on their own phone or laptop.")
-        if not st.session_state.get(_KEY):
-            st.text_input(
-                "Lecturer key",
-                type="password",
-                key="classroom_key_input",
-                help="Keeps Reveal and New round yours. Never shown; serve.sh prints a lecturer link.",
-            )
-        st.button(
-            "Start a class vote",
-            key="classroom_start",
-            on_click=_start_vote,
-            args=(question_id, tuple(choices)),
-        )
+        start_control(question_id, choices)
         return None
+    _show_note()
     key = st.session_state.get(_KEY)
     wanted = (code, question_id, tuple(choices))
     try:
@@ -226,22 +264,24 @@ def lecturer_panel(question_id: str, choices: Sequence[str]) -> Question | None:
         return None
 
     link = join_link(code, st.context.url, os.environ.get(PUBLIC_URL_ENV) or None)
-    left, right = st.columns([1, 1])
+    left, right = st.columns([1, 1], vertical_alignment="center")
     with left:
         st.markdown(
-            f'<div style="font-size:1.4rem">Join code</div>'
-            f'<div data-testid="classroom-code" style="font-size:6rem;font-weight:700;'
-            f'letter-spacing:0.12em;line-height:1.1">{code}</div>',
+            f'<div style="font-size:1.3rem">Join code</div>'
+            f'<div data-testid="classroom-code" style="font-size:4.6rem;font-weight:700;'
+            f'letter-spacing:0.1em;line-height:1.1">{code}</div>',
             unsafe_allow_html=True,
         )  # `code` is 5 characters of CODE_ALPHABET: nothing to escape
         st.caption(link)
-        st.button("Reveal", key="classroom_reveal", on_click=_lecturer_action, args=("reveal",),
-                  disabled=question.state == "revealed", type="primary")  # fmt: skip
-        st.button("New round", key="classroom_new_round", on_click=_lecturer_action, args=("new_round",))
-        st.button("End the class vote", key="classroom_end", on_click=_lecturer_action, args=("end",))
     with right:
-        st.image(qr_svg(link), caption="Scan to join")
+        st.image(qr_svg(link), caption="Scan to join", width=QR_PIXELS)
     _live_tally(code, question_id)
+    reveal, new_round, end = st.columns(3)
+    reveal.button("Reveal", key="classroom_reveal", on_click=_lecturer_action, args=("reveal", on_action),
+                  disabled=question.state == "revealed", type="primary", width="stretch")  # fmt: skip
+    new_round.button("New round", key="classroom_new_round", on_click=_lecturer_action,
+                     args=("new_round", on_action), width="stretch")  # fmt: skip
+    end.button("End vote", key="classroom_end", on_click=_lecturer_action, args=("end",), width="stretch")
     return question
 
 
@@ -259,7 +299,7 @@ def _live_tally(code: str, question_id: str) -> None:
     except StoreUnavailableError:
         st.error(UNAVAILABLE)
         return
-    st.markdown(f"**{vote_summary(rounds[question.round], question.round, question.state)}**")
+    st.markdown(f"### {vote_summary(rounds[question.round], question.round, question.state)}")
     st.plotly_chart(
         tally_figure(question.choices, rounds), key="classroom_tally", config={"displayModeBar": False}
     )
@@ -344,23 +384,30 @@ def my_vote(question: Question) -> str | None:
         return None
 
 
-def student_panel(question: Question) -> None:
-    """The answer buttons, the student's own vote marked, changeable until the lecturer reveals."""
+def student_panel(question: Question, labels: Sequence[str] | None = None) -> None:
+    """The answer buttons (`labels`, one per choice; default: the choices), the student's own vote
+    marked, changeable until the lecturer reveals; the page reruns when the lecturer moves on."""
     voter_id()  # into the URL now: a full run may write query params, a fragment run may not
-    _answer_buttons(question)
+    shown = list(labels) if labels is not None else list(question.choices)
+    if len(shown) != len(question.choices):
+        raise ValueError("one label per choice")
+    _answer_buttons(question, shown)
+    follow(question)
+
+
+def follow(question: Question) -> None:
+    """Rerun the page when the lecturer opens another question, reveals or starts a new round."""
     _wait_for_question(question.room, (question.question_id, question.round, question.state))
 
 
 @st.fragment
-def _answer_buttons(question: Question) -> None:
+def _answer_buttons(question: Question, labels: list[str]) -> None:
     _show_note()
     mine = my_vote(question)
     is_open = question.state == "open"
-    columns = st.columns(len(question.choices))
-    for index, (column, choice) in enumerate(zip(columns, question.choices, strict=True)):
-        label = f"✓ {choice}" if choice == mine else choice
-        column.button(
-            label,
+    for index, (choice, label) in enumerate(zip(question.choices, labels, strict=True)):
+        st.button(
+            f"✓ {label}" if choice == mine else label,
             key=f"classroom_choice_{index}",
             type="primary" if choice == mine else "secondary",
             disabled=not is_open,
