@@ -1118,7 +1118,7 @@ SCENES: tuple[LectureScene, ...] = (
             _a("Second order", _c("lbfgs.family", "==", "second order")),
             _a("Derivative-free and others", _c("lbfgs.family", "==", "others")),
         ),
-        "The app places each of its methods by what it needs: the gradient only is first order "
+        "The app places each of its methods by its kind: a rule of the gradient alone is first order "
         "({count.first_order} methods here), curvature from the Hessian, from JᵀJ or estimated "
         "from gradient changes is second order ({count.second_order}). L-BFGS is "
         '{lbfgs.family}. "Backprop is not a way to solve a linear system."',
