@@ -70,7 +70,7 @@ READABLE_DIGITS = 3  # searched values get at least this many significant digits
 SCORE_FLOOR = 1e-10  # L - L* below this counts as at the minimum: such runs tie (see above)
 TIE_RULE = {
     "loss": "fewer steps to get within the tolerance of L*, then fewer steps run",
-    "steps": "the lower final loss (L − L* below 1e-10 counts as equal), then fewer steps run",
+    "steps": f"the lower final loss (L − L* below {SCORE_FLOOR:g} counts as equal), then fewer steps run",
 }
 
 

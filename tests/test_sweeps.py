@@ -460,3 +460,16 @@ def test_backend_imports_neither_streamlit_nor_plotly():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_many_start_map_on_a_circle_of_minima_says_the_runs_reached_l_star():
+    # (x^2 + y^2 - 1)^2 lists no minima (they form a curve); runs that end on it reach L*, and
+    # the map must not call them "no minimum reached".
+    circle = surfaces.make_custom("(x^2 + y^2 - 1)^2", (-2, 2), (-2, 2))
+    sm = sweeps.many_start_map("adam", circle, n=8, steps=300, hyper={"lr": 0.05}, tol=1e-3)
+    assert len(sm.minima) == 0 and sm.at_min_value.sum() > 40
+    final = sm.final_points[sm.at_min_value]
+    np.testing.assert_allclose(np.hypot(final[:, 0], final[:, 1]), 1.0, atol=0.02)  # on the circle
+    counts = sm.counts()
+    assert counts["at L*, not near a listed minimum"] == sm.at_min_value.sum()
+    assert sum(counts.values()) == 64
