@@ -1,0 +1,105 @@
+"""An exported race opened from disk in Chromium with every network request blocked: the map is
+drawn, ▶ moves the paths, the loss chart (and LM's λ panel) are drawn, and nothing errs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from export import build_html
+from ui import lessons
+
+SCENES = {
+    **{f"lesson {name}": f"preset={name}" for name in lessons.PRESETS},
+    "custom formula": "surface=custom&custom_formula=sin(x)*cos(y)%2B0.1*(x^2%2By^2)&custom_x_range=-3,3"
+    "&custom_y_range=-3,3&start_x=2&start_y=1.5&opts=sgd,adam&steps=120",
+    "copies": "surface=rosenbrock&opts=sgd,adam,sgd~2,sgd~3&sgd~2_lr=0.0005&sgd~3_lr=0.001"
+    "&sgd~3_sched=step&steps=200",
+    "residuals with LM": "surface=custom&custom_formula=1-x;10*(y-x^2)&opts=gauss_newton,lm&lm_damping=10"
+    "&steps=40",
+}
+
+
+@pytest.fixture
+def offline_page(_browser) -> Iterator[tuple[object, list[str], list[str]]]:
+    """A page whose every request but the file itself is aborted; yields (page, errors, blocked)."""
+    context = _browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    errors: list[str] = []
+    blocked: list[str] = []
+
+    def route(r) -> None:
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            blocked.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        yield page, errors, blocked
+    finally:
+        context.close()
+
+
+def _heads(page) -> list[list[float]]:
+    return page.evaluate(
+        "() => { const t = document.querySelector('.pg-map-plot').data.find((d) => d.meta === 'heads');"
+        " return [Array.from(t.x), Array.from(t.y)]; }"
+    )
+
+
+def _path_lengths(page) -> list[int]:
+    return page.evaluate(
+        "() => document.querySelector('.pg-map-plot').data"
+        ".filter((d) => String(d.meta).startsWith('path:')).map((d) => d.x.length)"
+    )
+
+
+@pytest.mark.parametrize("query", list(SCENES.values()), ids=list(SCENES))
+def test_an_export_plays_offline(offline_page, tmp_path: Path, query: str):
+    page, errors, blocked = offline_page
+    path = tmp_path / "race.html"
+    path.write_text(build_html(query), encoding="utf-8")
+    page.goto(path.as_uri())
+    plot = page.locator(".pg-map-plot")
+    page.wait_for_selector(".pg-map-plot[data-step]")
+    page.wait_for_selector(".pg-map-bg .main-svg")  # the contour layer
+    n = int(page.locator(".pg-map-slider").get_attribute("max"))
+    assert int(plot.get_attribute("data-step")) == n  # opens on the finished race
+    end_heads, end_lengths = _heads(page), _path_lengths(page)
+    assert end_lengths and max(end_lengths) == n + 1
+    page.wait_for_selector("#loss .main-svg")
+
+    page.locator(".pg-map-play").click()  # from the end, ▶ starts over
+    step = "+document.querySelector('.pg-map-plot').dataset.step"
+    page.wait_for_function(f"() => {step} <= {n // 3}")  # restarted
+    early_heads, early_lengths = _heads(page), _path_lengths(page)
+    page.wait_for_function(f"() => {step} === {n}")  # played to the end
+    assert page.locator(".pg-map-play").inner_text() == "▶"  # and paused there
+    assert _heads(page) != early_heads  # the heads moved (an LM run may stand still while it rejects)
+    assert max(_path_lengths(page)) > max(early_lengths)  # the paths grew
+    assert early_heads != end_heads
+    if "lm" in query:
+        page.wait_for_selector("#damping .main-svg")  # LM's λ panel
+    assert blocked == []
+    assert errors == []
+
+
+def test_a_screenshot_of_an_export(offline_page, tmp_path: Path):
+    """For a person to look at: tests/e2e/screenshots/export_decay.png (not compared)."""
+    page, errors, _ = offline_page
+    path = tmp_path / "race.html"
+    path.write_text(build_html("preset=decay"), encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector(".pg-map-plot[data-step]")
+    page.wait_for_selector("#loss .main-svg")
+    out = Path("/tmp/export_decay.png")
+    page.screenshot(path=str(out), full_page=True)
+    assert out.stat().st_size > 10_000
+    assert errors == []
