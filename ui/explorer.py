@@ -36,6 +36,7 @@ from ui.settings import (
     sync_query_param,
 )
 
+DEFAULT_APP_URL = "http://localhost:8501/"  # the live link in a download when the page's own is unknown
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
 
 DEFAULT_SURFACE = lessons.DEFAULT_SURFACE
@@ -538,6 +539,29 @@ def _rates_view(trajs: dict[str, Any], labels: dict[str, str]) -> None:
         )
 
 
+def _download_race(url: UrlState) -> None:
+    """The race as one offline HTML file (`export`), built only when clicked: the callable reads the
+    scene's URL values, complete by then (`UrlState.finish`), and the live app's address."""
+    app_url = (st.context.url or DEFAULT_APP_URL).split("?", 1)[0]  # None under AppTest
+
+    def build() -> bytes:
+        from html import escape
+        from urllib.parse import urlencode
+
+        from export import SceneError, build_html
+        from export.scene import plain
+
+        try:
+            return build_html(urlencode(url.values), app_url=app_url).encode("utf-8")
+        except SceneError as err:  # e.g. a formula the page replaced by the last one that worked
+            lines = "".join(f"<li>{escape(plain(m))}</li>" for m in err.messages)
+            page = f"<!doctype html><meta charset=utf-8><p>This race cannot be exported:</p><ul>{lines}</ul>"
+            return page.encode("utf-8")
+
+    st.download_button("Download this race (HTML)", data=build, file_name="race.html", mime="text/html",
+                       key="download_html", on_click="ignore", icon=":material/download:")  # fmt: skip
+
+
 def _csv(trajs: dict[str, Any], labels: dict[str, str]) -> bytes:
     import pandas as pd
 
@@ -810,6 +834,8 @@ def _render() -> None:
         map_col = loss_col = map_area
     with map_col:
         map_component.landscape_map(base, paths, key="landscape", on_start=_on_map_click)
+        if trajs:
+            _download_race(url)
     with loss_col:
         if trajs:
             _loss_view(

@@ -103,3 +103,25 @@ def test_a_screenshot_of_an_export(offline_page, tmp_path: Path):
     page.screenshot(path=str(out), full_page=True)
     assert out.stat().st_size > 10_000
     assert errors == []
+
+
+def test_the_explorer_downloads_its_race_and_the_file_plays_offline(
+    streamlit_server, browser_page, app_wait, offline_page, tmp_path: Path
+):
+    """The page's "Download this race (HTML)" gives the scene of its URL, which then plays offline."""
+    page = browser_page
+    page.goto(streamlit_server + "/?surface=rosenbrock&opts=sgd,adam&adam_lr=0.07&steps=80")
+    app_wait.ready(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download this race (HTML)").click()
+    path = tmp_path / "race.html"
+    download.value.save_as(path)
+    offline, errors, blocked = offline_page
+    offline.goto(path.as_uri())
+    offline.wait_for_selector(".pg-map-plot[data-step='80']")
+    headline = offline.locator("[data-role=headline]").inner_text()
+    assert headline.startswith("Rosenbrock's banana valley: SGD and Adam")
+    assert "learning rate α = 0.07" in offline.locator("[data-role=runs]").inner_text()
+    live = offline.locator("[data-role=live]").get_attribute("href")
+    assert live.startswith(streamlit_server) and "adam_lr=0.07" in live
+    assert errors == [] and blocked == []
