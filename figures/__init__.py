@@ -15,6 +15,8 @@ import math
 import numpy as np
 import plotly.graph_objects as go
 
+from optimizers.registry import OPTIMIZERS
+
 __all__ = [
     "CONTOUR_COLORSCALE",
     "COPY_SEP",
@@ -50,15 +52,8 @@ def palette(*names: str) -> tuple[str, ...]:
     return tuple(OKABE_ITO[name] for name in names)
 
 
-OPTIMIZER_COLORS: dict[str, str] = dict(
-    zip(
-        ("sgd", "momentum", "rmsprop", "adam", "newton", "gauss_newton", "lm"),
-        palette("orange", "sky_blue", "bluish_green", "vermillion", "reddish_purple", "blue", "black"),
-        strict=True,
-    )
-)
-# Okabe-Ito has no more colours that read on white: the later optimizers take Paul Tol's muted ones.
-OPTIMIZER_COLORS |= {"nesterov": "#332288", "adagrad": "#999933", "lbfgs": "#882255"}  # indigo, olive, wine
+# Each optimizer's colour is declared in its registry record (Okabe-Ito first, then Paul Tol's muted).
+OPTIMIZER_COLORS: dict[str, str] = {name: info.color for name, info in OPTIMIZERS.items()}
 _FALLBACK_COLORS = ("#882255", "#44AA99", "#999933", "#AA4499", "#332288")
 
 # Light grey-blue fill: low loss is near white, so the coloured paths stay readable everywhere.

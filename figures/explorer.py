@@ -79,6 +79,14 @@ def _epoch_lines(trajectories: Mapping[str, object]) -> list[dict]:
     return [{**line, "x0": k, "x1": k} for k in range(per_epoch, n + 1, per_epoch)]
 
 
+def _is_second_order(traj) -> bool:
+    """Whether the run's method is a second-order solver (its α scales a curvature-aware step)."""
+    from optimizers.registry import OPTIMIZERS, SECOND_ORDER
+
+    info = OPTIMIZERS.get(traj.optimizer)
+    return info is not None and info.kind == SECOND_ORDER
+
+
 def _has_alpha(traj) -> bool:
     """Whether the run's method has a learning rate or step scale α (LM has none: λ instead)."""
     try:
@@ -251,7 +259,7 @@ def lr_figure(
         if not lrs.size or not _has_alpha(traj):
             continue
         label = _label(name, labels)
-        what = "α_k" if traj.optimizer not in ("newton", "gauss_newton") else "step scale α_k"
+        what = "step scale α_k" if _is_second_order(traj) else "α_k"
         traces.append(
             {
                 "type": "scatter",

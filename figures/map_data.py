@@ -1,6 +1,6 @@
 """The explorer map's data for its browser component (pure: NumPy and the engine; never streamlit).
 
-The map is drawn in the browser by `ui/components/landscape_map.js`, which owns its Plotly chart:
+The map is drawn in the browser by `ui/landscape_map.js`, which owns its Plotly chart:
 it draws the contour once per surface and afterwards only moves the paths (`Plotly.react`), and it
 plays and scrubs the race itself, without rerunning the script. It gets two payloads:
 
@@ -29,6 +29,7 @@ import numpy as np
 
 from figures import CONTOUR_COLORSCALE, _log_colorbar, level_transform, optimizer_color
 from figures.explorer import MARKER_STEPS, _label, finite_length, frame_steps
+from optimizers import OPTIMIZERS, inspection
 
 __all__ = ["FIT_POINTS", "b64_f32", "contour_key", "decode_f32", "map_base", "map_paths", "payload_bytes"]
 
@@ -261,35 +262,6 @@ def decode_table(payload: dict) -> dict[str, np.ndarray]:
 
 # --------------------------------------------------------------------------- step inspector
 
-LM_CURVE_POINTS = 25  # damping values on each LM step curve delta(lambda)
-INSPECTOR_MAX_LM_STEPS = 200  # LM steps with a curve (the payload grows by 800 bytes a step)
-
-
-def _state_columns(name: str, traj, hyper: Mapping[str, object], k: int) -> dict[str, np.ndarray]:
-    """The optimizer's state after iteration k (from `Trajectory.records`), padded to k + 1 rows,
-    and the derived quantities the inspector shows (bias-corrected moments, the scaling 1/(sqrt+eps))."""
-    pad = np.full(1, np.nan)
-    rec = {key: np.concatenate([np.asarray(v, dtype=float)[:k], pad]) for key, v in traj.records.items()}
-    out: dict[str, np.ndarray] = {}
-    t = np.arange(1, k + 2, dtype=float)  # the update count after iteration k
-    if name in ("momentum", "nesterov"):
-        out.update(v_x=rec["v_x"], v_y=rec["v_y"])
-    elif name in ("rmsprop", "adagrad"):
-        eps = float(hyper.get("eps", 1e-8 if name == "rmsprop" else 1e-10))
-        out.update(s_x=rec["s_x"], s_y=rec["s_y"])
-        out.update(scale_x=1.0 / (np.sqrt(rec["s_x"]) + eps), scale_y=1.0 / (np.sqrt(rec["s_y"]) + eps))
-    elif name == "adam":
-        b1, b2 = float(hyper.get("beta1", 0.9)), float(hyper.get("beta2", 0.999))
-        eps = float(hyper.get("eps", 1e-8))
-        out.update(m_x=rec["m_x"], m_y=rec["m_y"], v_x=rec["v_x"], v_y=rec["v_y"])
-        for axis in "xy":
-            out[f"mhat_{axis}"] = rec[f"m_{axis}"] / (1.0 - b1**t)
-            out[f"vhat_{axis}"] = rec[f"v_{axis}"] / (1.0 - b2**t)
-            out[f"scale_{axis}"] = 1.0 / (np.sqrt(out[f"vhat_{axis}"]) + eps)
-    elif name == "lbfgs":
-        out.update({key: rec[key] for key in ("d_x", "d_y", "t0", "t", "loss_evals", "memory_reset")})
-    return out
-
 
 def step_inspector(
     surface, traj, name: str, hyper: Mapping[str, object], *, label: str | None = None
@@ -298,27 +270,21 @@ def step_inspector(
 
     Columns (one row per step k = 0 .. n, float32): ``x, y`` (theta_k), ``L``, ``gx, gy`` (the
     exact gradient at theta_k), ``lr`` (alpha_k after the schedule; NaN on the last row),
-    ``dx, dy`` (the step taken, theta_{k+1} - theta_k), the optimizer's state after iteration k
-    (``v_x``..., see `_state_columns`) and its arrows' displacements ``<arrow>_x, <arrow>_y``:
-
-        first-order   neg_grad = -alpha_k g (the plain gradient step), step; momentum/nesterov
-                      velocity = -alpha_k v_{k+1} (nesterov: its look-ahead part -alpha_k beta v_{k+1});
-                      rmsprop/adagrad/adam: before = the step before dividing by sqrt(s) or sqrt(v_hat)
-        newton        newton = -H^-1 g, neg_grad = -g scaled to the Newton direction's length
-        gauss_newton  gauss_newton = -(J^T J)^-1 J^T r, neg_grad likewise
-        lbfgs         direction = t0 d (the first trial), neg_grad likewise; the trials follow
-                      from d, t0 and loss_evals (`optimizers.quasi_newton.line_search_trials`)
-        lm            ``lam`` (the damping tried at step k), ``accepted``; and ``lm``: per step
-                      the curves delta(lambda) for Levenberg and Marquardt (`optimizers.theory`)
+    ``dx, dy`` (the step taken, theta_{k+1} - theta_k), then what the optimizer's record lists
+    (`OptimizerInfo.inspector`, optimizers/inspection.py): its state after iteration k from
+    `Trajectory.records`, derived quantities (Adam's m̂, v̂, ...) and each arrow's displacement
+    ``<arrow>_x, <arrow>_y`` (the last arrow is the step taken).
 
     Returns
     -------
     dict: ``name``, ``label``, ``columns``, ``n`` (rows), ``data``, ``arrows`` [[key, label,
-    colour]], ``table`` [[label, column(s)]], and for LM ``lm`` {``steps``, ``points``, ``data``:
-    (steps, 2 scalings, points, 2) float32}.
+    colour]], ``table`` [[label, column(s)]], ``legend`` (words after the arrows' keys),
+    ``markers`` [{``key``, ``name``, ``marker`` (Plotly style), ``hover`` ({column} filled in at
+    step k), ``start`` (n + 1 offsets into the points), ``data`` (offsets from theta_k, 2 float32
+    a point)}], and ``curves``: None or {``steps``, ``points``, ``lines`` [[name, colour, dash]],
+    ``data``: (steps, lines, points, 2) float32 offsets from theta_k}.
     """
-    from optimizers import theory
-
+    info = OPTIMIZERS[name]
     m = finite_length(traj)
     pts = np.asarray(traj.points[:m], dtype=float)
     k = m - 1  # iterations with a finite end point
@@ -330,113 +296,42 @@ def step_inspector(
         "x": pts[:, 0], "y": pts[:, 1], "L": np.asarray(loss, dtype=float),
         "gx": grad[:, 0], "gy": grad[:, 1], "lr": lr, "dx": step[:, 0], "dy": step[:, 1],
     }  # fmt: skip
-    cols.update(_state_columns(name, traj, hyper, k))
-    g = grad
-    arrows: list[list[str]] = []
-    table: list[list[object]] = [["θ_k", ["x", "y"]], ["L(θ_k)", "L"], ["g = ∇L", ["gx", "gy"]]]
-
-    def arrow(key: str, disp: np.ndarray, text: str, color: str) -> None:
-        cols[f"{key}_x"], cols[f"{key}_y"] = disp[:, 0], disp[:, 1]
-        arrows.append([key, text, color])
-
-    def as_long_as(direction: np.ndarray, ref: np.ndarray) -> np.ndarray:
-        with np.errstate(all="ignore"):
-            scale = np.linalg.norm(ref, axis=1) / np.linalg.norm(direction, axis=1)
-        return direction * np.where(np.isfinite(scale), scale, 0.0)[:, None]
-
-    first_order = name in ("sgd", "momentum", "nesterov", "rmsprop", "adagrad", "adam")
-    if first_order:
-        table.append(["α_k (after the schedule)", "lr"])
-    if first_order and name not in ("rmsprop", "adagrad"):  # for those it is the 'before' arrow
-        arrow("neg_grad", -lr[:, None] * g, "−α_k g (gradient step)", "#2563eb")
-    if name in ("momentum", "nesterov"):
-        beta = float(hyper.get("momentum", 0.9))
-        v = np.column_stack([cols["v_x"], cols["v_y"]])
-        factor = beta if name == "nesterov" else 1.0
-        text = "−α_k β v_{k+1} (look-ahead)" if name == "nesterov" else "−α_k v_{k+1} (velocity)"
-        arrow("velocity", -factor * lr[:, None] * v, text, "#9333ea")
-        table.append(["v_{k+1}", ["v_x", "v_y"]])
-    elif name in ("rmsprop", "adagrad"):
-        table += [["s_{k+1}", ["s_x", "s_y"]], ["1/(√s + ε)", ["scale_x", "scale_y"]]]
-        arrow("before", -lr[:, None] * g, "before ÷(√s + ε): −α_k g", "#2563eb")
-    elif name == "adam":
-        mhat = np.column_stack([cols["mhat_x"], cols["mhat_y"]])
-        arrow("before", -lr[:, None] * mhat, "before ÷(√v̂ + ε): −α_k m̂", "#9333ea")
-        table += [["m_{k+1}", ["m_x", "m_y"]], ["v_{k+1}", ["v_x", "v_y"]], ["m̂", ["mhat_x", "mhat_y"]],
-                  ["v̂", ["vhat_x", "vhat_y"]], ["1/(√v̂ + ε)", ["scale_x", "scale_y"]]]  # fmt: skip
-    elif name == "newton":
-        with np.errstate(all="ignore"):
-            H = surface.hessian(pts)
-            a, h, c = H[:, 0, 0], H[:, 0, 1], H[:, 1, 1]
-            nx, ny = theory.solve_sym2(a, h, c, -g[:, 0], -g[:, 1])
-        newton = np.column_stack([nx, ny])
-        arrow("neg_grad", as_long_as(-g, newton), "−g (direction, as long as Newton's)", "#2563eb")
-        arrow("newton", newton, "−H⁻¹g (Newton direction)", "#dc2626")
-        table.append(["step scale α_k", "lr"])
-    elif name == "gauss_newton":
-        with np.errstate(all="ignore"):
-            a, h, c = surface.gram_xy(pts[:, 0], pts[:, 1])
-            nx, ny = theory.solve_sym2(a, h, c, -0.5 * g[:, 0], -0.5 * g[:, 1])
-        gn = np.column_stack([nx, ny])
-        arrow("neg_grad", as_long_as(-g, gn), "−g (direction, as long as Gauss-Newton's)", "#2563eb")
-        arrow("gauss_newton", gn, "−(JᵀJ)⁻¹Jᵀr (Gauss-Newton)", "#dc2626")
-        table.append(["step scale α_k", "lr"])
-    elif name == "lbfgs":
-        first = np.column_stack([cols["d_x"], cols["d_y"]]) * cols["t0"][:, None]
-        arrow("neg_grad", as_long_as(-g, first), "−g (direction, as long as the first trial)", "#2563eb")
-        arrow("direction", first, "t₀ d (quasi-Newton direction, first trial)", "#dc2626")
-        table += [["d_k", ["d_x", "d_y"]], ["t₀ → t accepted", ["t0", "t"]]]
-        table.append(["loss evaluations", "loss_evals"])
-    elif name == "lm":
-        lam0 = float(hyper.get("damping", 1e-3))
-        lams = np.asarray(traj.lambdas if traj.lambdas is not None else [], dtype=float)[:k]
-        tried = np.concatenate([[lam0], lams])[: k + 1]  # lambda used by iteration k
-        cols["lam"] = np.concatenate([tried[:k], [np.nan]])
-        moved = np.any(step != 0, axis=1)
-        cols["accepted"] = np.where(np.arange(k + 1) < k, moved.astype(float), np.nan)
-        table += [["λ tried at step k", "lam"], ["accepted (1) / rejected (0)", "accepted"]]
-        if getattr(surface, "has_residuals", False):
-            arrow("trial", _lm_trials(surface, pts, cols["lam"], hyper), "δ(λ_k), the trial step", "#dc2626")
-    arrow("step", step, "the step taken θ_{k+1} − θ_k", "#111827")
+    pad = np.full(1, np.nan)
+    records = {key: np.concatenate([np.asarray(v, dtype=float)[:k], pad]) for key, v in traj.records.items()}
+    steps = inspection.Steps(surface, cols, records, info.defaults() | dict(hyper))
+    shown = inspection.inspect(info.inspector, steps)
     out = {
         "name": name,
         "label": _label(name, {name: label} if label else None),
-        "columns": list(cols),
+        "columns": list(shown["columns"]),
         "n": int(m),
-        "data": b64_f32(np.column_stack(list(cols.values()))),
-        "arrows": arrows,
-        "table": table,
-        "lm": None,
+        "data": b64_f32(np.column_stack(list(shown["columns"].values()))),
+        "arrows": shown["arrows"],
+        "table": shown["table"],
+        "legend": info.inspector.legend,
+        "markers": [_pack_markers(marker, per_step) for marker, per_step in shown["markers"]],
+        "curves": None,
     }
-    if name == "lm" and getattr(surface, "has_residuals", False):
-        out["lm"] = _lm_curves(surface, pts[: min(k, INSPECTOR_MAX_LM_STEPS)], float(hyper.get("lr", 1.0)))
+    if shown["curves"] is not None:
+        spec, curves = shown["curves"]
+        out["curves"] = {
+            "steps": len(curves),
+            "points": spec.points,
+            "lines": [list(line) for line in spec.lines],
+            "data": b64_f32(curves.ravel()),
+        }
     return out
 
 
-def _lm_trials(surface, pts: np.ndarray, lams: np.ndarray, hyper: Mapping[str, object]) -> np.ndarray:
-    """(n, 2) LM's trial step alpha delta(lambda_k) at each point (NaN where no lambda was tried)."""
-    from optimizers import theory
-
-    scaling, lr = str(hyper.get("scaling", "levenberg")), float(hyper.get("lr", 1.0))
-    tried = np.isfinite(lams)
-    out = np.full((len(pts), 2), np.nan)
-    if tried.any():
-        with np.errstate(all="ignore"):
-            J, r = surface.jacobian(pts[tried]), surface.residuals(pts[tried])
-            steps = theory.lm_step_curves(J, r, scaling=scaling, lambdas=lams[tried][:, None])
-        out[tried] = lr * steps[:, 0]
-    return out
-
-
-def _lm_curves(surface, pts: np.ndarray, lr: float) -> dict:
-    """delta(lambda) (times the step scale) for Levenberg and Marquardt at each point: the
-    LM step curves from Gauss-Newton (lambda -> 0) to short gradient-like steps."""
-    from optimizers import theory
-
-    curves = np.full((len(pts), 2, LM_CURVE_POINTS, 2), np.nan)
-    if len(pts):
-        with np.errstate(all="ignore"):
-            J, r = surface.jacobian(pts), surface.residuals(pts)
-            for j, scaling in enumerate(("levenberg", "marquardt")):
-                curves[:, j] = lr * theory.lm_step_curves(J, r, n=LM_CURVE_POINTS - 1, scaling=scaling)
-    return {"steps": len(pts), "points": LM_CURVE_POINTS, "data": b64_f32(curves.ravel())}
+def _pack_markers(marker, per_step: list[np.ndarray]) -> dict:
+    """One marker set: its style and, per step k, its points' offsets (rows start[k]..start[k+1])."""
+    start = np.concatenate([[0], np.cumsum([len(p) for p in per_step])])
+    points = np.concatenate([*per_step, np.zeros((0, 2))]).reshape(-1, 2)
+    return {
+        "key": marker.key,
+        "name": marker.name,
+        "marker": dict(marker.style),
+        "hover": marker.hover,
+        "start": [int(i) for i in start],
+        "data": b64_f32(points.ravel()),
+    }

@@ -181,7 +181,8 @@ def add_theory(fig: go.Figure, result: SearchResult, limit: theory.StepLimit) ->
     """The step-size limit over the cells, and on a quadratic the optimal constant settings.
 
     Draws only where the learning rate is searched, for the methods with a closed-form limit
-    (`theory.LIMIT_FORMULAS`: gradient descent, heavy ball, Nesterov). With momentum searched too
+    (those whose registry record has an `lr_limit`: gradient descent, heavy ball, Nesterov). With
+    the record's beta (momentum) searched too
     the boundary is the curve lr = limit(momentum) over the momentum range; otherwise a line at
     the limit for the fixed momentum. The legend says whether it is exact (constant Hessian) or
     local (the Hessian at the start point). On a constant positive-definite Hessian it also marks
@@ -190,21 +191,22 @@ def add_theory(fig: go.Figure, result: SearchResult, limit: theory.StepLimit) ->
     """
     opt = result.optimizer
     names = result.names
-    if opt not in theory.LIMIT_FORMULAS or "lr" not in names or not np.isfinite(limit.lr):
+    record = theory.limit_record(opt)
+    if record is None or "lr" not in names or not np.isfinite(limit.lr):
         return
     lr_range = result.ranges[names.index("lr")]
     other = next((r for r in result.ranges if r.name != "lr"), None)
     lr_lo, lr_hi = _extent(result, lr_range)
     where = "exact: constant Hessian" if limit.exact else "local: the Hessian at the start point"
     label = f"{LIMIT_NAME} lr < {limit.formula} ({where})"
-    if other is not None and other.name == "momentum" and opt != "sgd":
+    if other is not None and record.beta is not None and other.name == record.beta:
         m_lo, m_hi = _extent(result, other)
         beta = other.scale(np.linspace(0.0, 1.0, 200)) if not other.log else np.geomspace(m_lo, m_hi, 200)
         beta = beta[(beta >= m_lo) & (beta <= m_hi) & (beta < 1)]
         lr = np.asarray(theory.lr_limit(opt, limit.lambda_max, beta), dtype=float)
-        points = {"lr": lr, "momentum": beta}
+        points = {"lr": lr, record.beta: beta}
     else:
-        beta = float(result.fixed.get("momentum", 0.0)) if opt != "sgd" else 0.0
+        beta = float(result.fixed.get(record.beta, 0.0)) if record.beta else 0.0
         lr_value = float(theory.lr_limit(opt, limit.lambda_max, beta))
         if other is None:  # the score line: a vertical line over the scores
             finite = result.score[np.isfinite(result.score)]
@@ -233,10 +235,12 @@ def add_theory(fig: go.Figure, result: SearchResult, limit: theory.StepLimit) ->
 
 def _add_optimum(fig: go.Figure, result: SearchResult, limit: theory.StepLimit, lr_extent) -> None:
     """Gradient descent's optimal lr, or heavy ball's optimal (lr, momentum), when inside the view."""
-    names, opt = result.names, result.optimizer
+    names, record = result.names, theory.limit_record(result.optimizer)
     lam_min, lam_max = limit.lambda_min, limit.lambda_max
     marker = dict(symbol="diamond", size=14, color=OPTIMUM_COLOR, line=dict(color="black", width=2))
-    if opt == "sgd":
+    if record is None:
+        return
+    if record.optimum == "lr":
         lr = theory.optimal_gd_lr(lam_min, lam_max)
         if not lr_extent[0] <= lr <= lr_extent[1]:
             return
@@ -248,12 +252,12 @@ def _add_optimum(fig: go.Figure, result: SearchResult, limit: theory.StepLimit, 
                 hovertemplate=f"optimal lr = {lr:.3g}<extra></extra>",
             )
         )  # fmt: skip
-    elif opt == "momentum" and "momentum" in names:
+    elif record.optimum == "lr_beta" and record.beta in names:
         lr, beta = theory.optimal_heavy_ball(lam_min, lam_max)
-        m_lo, m_hi = _extent(result, result.ranges[names.index("momentum")])
+        m_lo, m_hi = _extent(result, result.ranges[names.index(record.beta)])
         if not (lr_extent[0] <= lr <= lr_extent[1] and m_lo <= beta <= m_hi):
             return
-        xy = {"lr": lr, "momentum": beta}
+        xy = {"lr": lr, record.beta: beta}
         fig.add_trace(
             go.Scatter(
                 x=[xy[names[0]]], y=[xy[names[1]]], mode="markers", marker=marker,
@@ -621,6 +625,9 @@ def _best_marker(result: SearchResult, i: int, *, showlegend=True, name=None) ->
     x = [result.settings[names[0]][i]]
     y = [result.score[i]] if len(names) == 1 else [result.settings[names[1]][i]]
     text = setting_text(names, [result.settings[n][i] for n in names])
+    n_tied = len(result.tied)
+    if n_tied > 1:  # the same tie rule as the table and the page's words
+        text += f" (first of {n_tied} tied, by {result.tie_rule})"
     return go.Scatter(
         x=x,
         y=y,

@@ -1,18 +1,35 @@
-"""The optimizers the app offers: labels, hyperparameters with slider ranges, update rules, and
-what each needs of a surface (`OptimizerInfo.supports`), decided here once for the runner, the
-pages and the sweeps."""
+"""The optimizers the app offers, one record each (`OptimizerInfo`): everything the app knows about
+a method outside its update rule is declared here once, and every page, figure, test and the
+trainer reads it from here (none branches on an optimizer's name).
+
+A record says: its label, description and formula; its hyperparameters with slider ranges; its
+kind (a first-order `Rule`, a second-order solver, or a line search), and from that where it runs
+and whether it takes minibatches; what it needs of a surface (`supports`); the per-step
+quantities the engine records (`records`, LM's damping λ included); what the step inspector shows
+(`inspector`, see optimizers/inspection.py); its step-size limit on a quadratic (`lr_limit`, see
+optimizers/theory.py); its full-batch step for the trainer's polynomial (`dense_step`); its colour.
+Name sets (`names_of(FIRST_ORDER)`, ...) are derived from the records, never written out.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from optimizers import first_order, quasi_newton, second_order
+from optimizers import inspection as ins
 from optimizers.first_order import Optimizer, Rule, per_coordinate
 from params import Param
+
+# The kinds of method. A first-order rule runs everywhere (the explorer, the batched trainer, the
+# rules API) and takes minibatches; the others need the whole loss: no minibatches.
+FIRST_ORDER = "first_order"  # a `Rule` of g alone, for a parameter of any shape
+SECOND_ORDER = "second_order"  # solves with curvature (H or JᵀJ); trains the polynomial (dense_step)
+LINE_SEARCH = "line_search"  # evaluates the loss along a direction (the explorer only)
+KINDS = (FIRST_ORDER, SECOND_ORDER, LINE_SEARCH)
 
 
 @dataclass(frozen=True)
@@ -25,9 +42,52 @@ class Support:
     notes: tuple[str, ...] = ()  # what it meets on this surface, for a person
 
 
+class Record(NamedTuple):
+    """A per-step quantity the engine reads from the state after each iteration (the runner keeps
+    them as `BatchResult.records` / `Trajectory.records`, one (steps,) column each)."""
+
+    name: str
+    read: Callable[[Any], Any]
+    with_paths: bool = False  # kept whenever the paths are (cheap, and pages need it); else on request
+
+
+@dataclass(frozen=True)
+class LrLimit:
+    """A first-order method's step-size limit on a quadratic (optimizers/theory.py).
+
+    On one eigen-direction with curvature lam, h = lr * lam and beta = the `beta` hyperparameter
+    (0 without one), the iteration's characteristic polynomial is z^2 - T z + D with
+
+        heavy ball   T = 1 + beta - h,              D = beta        (beta = 0: gradient descent)
+        look-ahead   T = 1 + beta - h (1 + beta),   D = beta (1 - h)   (Nesterov, torch's form)
+
+    stable iff every root lies inside the unit circle, i.e. lr < `formula`.
+    """
+
+    formula: str  # the limit, shown next to the lr slider and on the search chart
+    explanation: str  # why, in one sentence for a person
+    beta: str | None = None  # the hyperparameter that is beta
+    look_ahead: bool = False  # Nesterov's recursion instead of heavy ball's
+    optimum: str | None = None  # "lr": gradient descent's optimal lr; "lr_beta": heavy ball's pair
+
+
+class DenseProblem(NamedTuple):
+    """What a full-batch step for the trainer's polynomial least squares may use (n parameters)."""
+
+    loss: float
+    g: np.ndarray  # (n,) gradient
+    J: np.ndarray  # (m, n) residuals' Jacobian (constant: the residuals are linear in theta)
+    H: np.ndarray  # (n, n) Hessian 2 JᵀJ
+    value: Callable[[np.ndarray], float]  # the loss at another theta (LM judges its trial)
+
+
+# (theta, state, problem, lr, hyper) -> (theta, state); state starts as None.
+DenseStep = Callable[[np.ndarray, Any, DenseProblem, float, dict[str, Any]], tuple[np.ndarray, Any]]
+
+
 @dataclass(frozen=True)
 class OptimizerInfo:
-    """What the app shows about an optimizer, and how to build its update rule."""
+    """Everything the app knows about an optimizer outside its update rule (see the module docstring)."""
 
     name: str
     label: str
@@ -36,19 +96,28 @@ class OptimizerInfo:
     hyper: tuple[Param, ...]
     needs: str  # "grad", "loss" (grad and loss values: a line search), "hessian" or "residuals"
     formula: str  # LaTeX in the lecture's notation; lines separated by \\
+    kind: str  # FIRST_ORDER, SECOND_ORDER or LINE_SEARCH
+    color: str  # #rrggbb on every chart
+    inspector: ins.Inspector
     # The matrix a second-order method solves with, which the runner's notes inspect along the
     # path: "hessian" (H), "gram" (J^T J, undamped), or None.
     curvature: str | None = None
-    # Reads a per-step quantity worth recording from the state (LM's damping lambda), or None.
-    damping: Callable[[Any], Any] | None = None
-    # More per-step quantities to record (L-BFGS's line search), read from the state after each
-    # iteration: (column name, reader) pairs; the runner keeps them as BatchResult.records.
-    records: tuple[tuple[str, Callable[[Any], Any]], ...] = ()
+    records: tuple[Record, ...] = ()
+    lr_limit: LrLimit | None = None
+    dense_step: DenseStep | None = None  # second-order: the trainer's step on n parameters
 
     @property
     def full_batch_only(self) -> bool:
-        """Second-order methods need the whole loss's gradient and curvature: no minibatches."""
-        return self.needs != "grad"
+        """Second-order methods and line searches need the whole loss: no minibatches."""
+        return self.kind != FIRST_ORDER
+
+    @property
+    def record_names(self) -> tuple[str, ...]:
+        return tuple(r.name for r in self.records)
+
+    def defaults(self) -> dict[str, Any]:
+        """Each hyperparameter's default value."""
+        return {p.name: p.default for p in self.hyper}
 
     def supports(self, surface: Any) -> Support:
         """Whether this optimizer runs on `surface`, whether it ignores minibatches there, and
@@ -114,15 +183,73 @@ _STEP = Param(
 )
 
 
-def _state_records(*fields: str) -> tuple[tuple[str, Callable[[Any], Any]], ...]:
+def _state_records(*fields: str) -> tuple[Record, ...]:
     """Records of a first-order method's state after each iteration (for the step inspector): for
     each named state field ('v', 's', 'm'), its x and y coordinates as '<field>_x', '<field>_y'.
     The engine's state is one rule state per coordinate (`first_order.per_coordinate`)."""
     return tuple(
-        (f"{name}_{axis}", lambda state, name=name, i=i: getattr(state[i], name))
+        Record(f"{name}_{axis}", lambda state, name=name, i=i: getattr(state[i], name))
         for name in fields
         for i, axis in enumerate("xy")
     )
+
+
+def _state(*fields: str) -> tuple[str, ...]:
+    """The columns of `_state_records(*fields)`."""
+    return tuple(f"{name}_{axis}" for name in fields for axis in "xy")
+
+
+def _adam_columns(s: ins.Steps) -> dict[str, np.ndarray]:
+    """Adam's bias-corrected moments and per-coordinate scale after iteration k (count t = k + 1)."""
+    t = np.arange(1, s.n + 1, dtype=float)
+    b1, b2, eps = s.number("beta1"), s.number("beta2"), s.number("eps")
+    out: dict[str, np.ndarray] = {}
+    for axis in "xy":
+        out[f"mhat_{axis}"] = s.columns[f"m_{axis}"] / (1.0 - b1**t)
+        out[f"vhat_{axis}"] = s.columns[f"v_{axis}"] / (1.0 - b2**t)
+        out[f"scale_{axis}"] = 1.0 / (np.sqrt(out[f"vhat_{axis}"]) + eps)
+    return out
+
+
+def _lm_columns(s: ins.Steps) -> dict[str, np.ndarray]:
+    """LM's λ as iteration k used it, and whether its trial was accepted (from the records)."""
+    return {"lam": s.record("damping_used"), "accepted": s.record("accepted")}
+
+
+def _newton_dense(theta, state, problem: DenseProblem, lr, hyper):
+    return second_order.newton_nd(theta, problem.g, problem.H, lr), state
+
+
+def _gauss_newton_dense(theta, state, problem: DenseProblem, lr, hyper):
+    return second_order.gauss_newton_nd(theta, problem.g, problem.J, lr), state
+
+
+def _lm_dense(theta, lam, problem: DenseProblem, lr, hyper):
+    """LM's step; its state is λ (the damping after the step), starting at the `damping` given."""
+    lam = hyper["damping"] if lam is None else lam
+    theta, lam, _ = second_order.lm_nd(
+        theta, problem.loss, problem.g, problem.J, problem.value, lam, hyper["scaling"], lr
+    )
+    return theta, lam
+
+
+_ALPHA = ("α_k (after the schedule)", "lr")
+_SCALE = ("step scale α_k", "lr")
+_GRADIENT_STEP = ins.Arrow("neg_grad", "−α_k g (gradient step)", ins.BLUE, ins.gradient_step)
+_ROOT_SCALED = ins.Inspector(
+    table=(_ALPHA, ("s_{k+1}", ("s_x", "s_y")), ("1/(√s + ε)", ("scale_x", "scale_y"))),
+    state=_state("s"),
+    columns=ins.root_scaling("s"),
+    arrows=(ins.Arrow("before", "before ÷(√s + ε): −α_k g", ins.BLUE, ins.gradient_step),),
+)
+GD_LIMIT = LrLimit(
+    "2/λ_max",
+    "Gradient descent multiplies the error along each eigenvector by 1 − αλ; it shrinks only while "
+    "|1 − αλ| < 1, i.e. α < 2/λ.",
+    optimum="lr",
+)
+LM_CURVE_POINTS = 25  # damping values on each LM step curve delta(lambda)
+INSPECTOR_MAX_LM_STEPS = 200  # LM steps with a curve (the payload grows by 800 bytes a step)
 
 
 OPTIMIZERS: dict[str, OptimizerInfo] = {
@@ -136,6 +263,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             (_lr(0.01),),
             "grad",
             r"\theta_{k+1} = \theta_k - \alpha\,\nabla_\theta L(\theta_k)",
+            kind=FIRST_ORDER,
+            color="#E69F00",  # Okabe-Ito orange
+            inspector=ins.Inspector(table=(_ALPHA,), arrows=(_GRADIENT_STEP,)),
+            lr_limit=GD_LIMIT,
         ),
         OptimizerInfo(
             "momentum",
@@ -155,7 +286,24 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             ),
             "grad",
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ \theta_{k+1} = \theta_k - \alpha\,v_{k+1}",
+            kind=FIRST_ORDER,
+            color="#56B4E9",  # Okabe-Ito sky blue
             records=_state_records("v"),
+            inspector=ins.Inspector(
+                table=(_ALPHA, ("v_{k+1}", ("v_x", "v_y"))),
+                state=_state("v"),
+                arrows=(
+                    _GRADIENT_STEP,
+                    ins.Arrow("velocity", "−α_k v_{k+1} (velocity)", ins.PURPLE, ins.scaled("v")),
+                ),
+            ),
+            lr_limit=LrLimit(
+                "2(1+β)/λ_max",
+                "Heavy ball's error along each eigenvector follows z² − (1 + β − αλ) z + β; both "
+                "roots stay inside the unit circle while α < 2(1 + β)/λ.",
+                beta="momentum",
+                optimum="lr_beta",
+            ),
         ),
         OptimizerInfo(
             "rmsprop",
@@ -177,7 +325,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"s_{k+1} = \beta\,s_k + (1-\beta)\,g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
+            kind=FIRST_ORDER,
+            color="#009E73",  # Okabe-Ito bluish green
             records=_state_records("s"),
+            inspector=_ROOT_SCALED,
         ),
         OptimizerInfo(
             "adam",
@@ -195,7 +346,25 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\hat m_{k+1} = \frac{m_{k+1}}{1-\beta_1^{k+1}},\quad "
             r"\hat v_{k+1} = \frac{v_{k+1}}{1-\beta_2^{k+1}} \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
+            kind=FIRST_ORDER,
+            color="#D55E00",  # Okabe-Ito vermillion
             records=_state_records("m", "v"),
+            inspector=ins.Inspector(
+                table=(
+                    _ALPHA,
+                    ("m_{k+1}", ("m_x", "m_y")),
+                    ("v_{k+1}", ("v_x", "v_y")),
+                    ("m̂", ("mhat_x", "mhat_y")),
+                    ("v̂", ("vhat_x", "vhat_y")),
+                    ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
+                ),
+                state=_state("m", "v"),
+                columns=_adam_columns,
+                arrows=(
+                    _GRADIENT_STEP,
+                    ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
+                ),
+            ),
         ),
         OptimizerInfo(
             "newton",
@@ -205,7 +374,22 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             (_STEP,),
             "hessian",
             r"\theta_{k+1} = \theta_k - \alpha\,H^{-1}\,\nabla_\theta L(\theta_k)",
+            kind=SECOND_ORDER,
+            color="#CC79A7",  # Okabe-Ito reddish purple
             curvature="hessian",
+            inspector=ins.Inspector(
+                table=(_SCALE,),
+                arrows=(
+                    ins.Arrow(
+                        "neg_grad",
+                        "−g (direction, as long as Newton's)",
+                        ins.BLUE,
+                        ins.as_long_as(ins.minus_grad, ins.newton_direction),
+                    ),
+                    ins.Arrow("newton", "−H⁻¹g (Newton direction)", ins.RED, ins.newton_direction),
+                ),
+            ),
+            dense_step=_newton_dense,
         ),
         OptimizerInfo(
             "gauss_newton",
@@ -215,7 +399,24 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             (_STEP,),
             "residuals",
             r"\theta_{k+1} = \theta_k - \alpha\,(J^\top J)^{-1} J^\top r",
+            kind=SECOND_ORDER,
+            color="#0072B2",  # Okabe-Ito blue
             curvature="gram",
+            inspector=ins.Inspector(
+                table=(_SCALE,),
+                arrows=(
+                    ins.Arrow(
+                        "neg_grad",
+                        "−g (direction, as long as Gauss-Newton's)",
+                        ins.BLUE,
+                        ins.as_long_as(ins.minus_grad, ins.gauss_newton_direction),
+                    ),
+                    ins.Arrow(
+                        "gauss_newton", "−(JᵀJ)⁻¹Jᵀr (Gauss-Newton)", ins.RED, ins.gauss_newton_direction
+                    ),
+                ),
+            ),
+            dense_step=_gauss_newton_dense,
         ),
         OptimizerInfo(
             "lm",
@@ -250,9 +451,52 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\theta_{k+1} = \theta_k + \delta \ \text{if}\ L \text{ falls} "
             r"\ (\lambda \leftarrow \lambda/10),"
             r"\ \text{else}\ \theta_{k+1} = \theta_k \ (\lambda \leftarrow 10\lambda)",
-            damping=lambda state: state.lam,
-            # lambda_k as iteration k used it (lambda_0 first) and whether its trial was accepted.
-            records=(("damping_used", lambda state: state.used), ("accepted", lambda state: state.accepted)),
+            kind=SECOND_ORDER,
+            color="#000000",  # Okabe-Ito black
+            # lambda: the damping after iteration k (for the next one); damping_used: lambda_k as
+            # iteration k used it (lambda_0 first); accepted: whether its trial lowered the loss.
+            records=(
+                Record("lambda", lambda state: state.lam, with_paths=True),
+                Record("damping_used", lambda state: state.used),
+                Record("accepted", lambda state: state.accepted),
+            ),
+            inspector=ins.Inspector(
+                table=(("λ tried at step k", "lam"), ("accepted (1) / rejected (0)", "accepted")),
+                columns=_lm_columns,
+                arrows=(ins.Arrow("trial", "δ(λ_k), the trial step", ins.RED, ins.lm_trial),),
+                markers=(
+                    ins.Marker(
+                        "trial_accepted",
+                        "accepted",
+                        {
+                            "symbol": "circle",
+                            "size": 13,
+                            "color": "#16a34a",
+                            "line": {"color": "white", "width": 1},
+                        },
+                        "λ = {lam}: accepted",
+                        ins.per_step(ins.trial_where(1.0)),
+                    ),
+                    ins.Marker(
+                        "trial_rejected",
+                        "rejected",
+                        {"symbol": "x", "size": 13, "color": ins.RED, "line": {"color": "white", "width": 1}},
+                        "λ = {lam}: rejected",
+                        ins.per_step(ins.trial_where(0.0)),
+                    ),
+                ),
+                curves=ins.Curves(
+                    (
+                        ("Levenberg (D = I)", "#ea580c", "solid"),
+                        ("Marquardt (D = diag JᵀJ)", "#0891b2", "dash"),
+                    ),
+                    LM_CURVE_POINTS,
+                    INSPECTOR_MAX_LM_STEPS,
+                    ins.lm_curves(LM_CURVE_POINTS),
+                ),
+                legend="δ(λ): Levenberg (orange), Marquardt (dashed); ● accepted, ✕ rejected",
+            ),
+            dense_step=_lm_dense,
         ),
         OptimizerInfo(
             "nesterov",
@@ -278,7 +522,26 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\big(\nabla_\theta L(\theta_k) + \beta\,v_{k+1}\big)",
+            kind=FIRST_ORDER,
+            color="#332288",  # Paul Tol's muted indigo: Okabe-Ito has no more colours that read on white
             records=_state_records("v"),
+            inspector=ins.Inspector(
+                table=(_ALPHA, ("v_{k+1}", ("v_x", "v_y"))),
+                state=_state("v"),
+                arrows=(
+                    _GRADIENT_STEP,
+                    ins.Arrow(
+                        "velocity", "−α_k β v_{k+1} (look-ahead)", ins.PURPLE, ins.scaled("v", "momentum")
+                    ),
+                ),
+            ),
+            lr_limit=LrLimit(
+                "2(1+β)/((1+2β)λ_max)",
+                "Nesterov's error along each eigenvector follows z² − (1 + β)(1 − αλ) z + β(1 − αλ); "
+                "both roots stay inside the unit circle while α < 2(1 + β)/((1 + 2β)λ).",
+                beta="momentum",
+                look_ahead=True,
+            ),
         ),
         OptimizerInfo(
             "adagrad",
@@ -302,7 +565,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"s_{k+1} = s_k + g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
+            kind=FIRST_ORDER,
+            color="#999933",  # Paul Tol's muted olive
             records=_state_records("s"),
+            inspector=_ROOT_SCALED,
         ),
         OptimizerInfo(
             "lbfgs",
@@ -341,10 +607,51 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"y_i = \nabla L(\theta_{i+1}) - \nabla L(\theta_i) \\ "
             r"\theta_{k+1} = \theta_k + t\,d_k,\quad t = \alpha\,2^{-j} \text{ for the first } j "
             r"\text{ with } L(\theta_k + t\,d_k) \le L(\theta_k) + 10^{-4}\,t\,\nabla L^\top d_k",
-            records=quasi_newton.RECORDS,
+            kind=LINE_SEARCH,
+            color="#882255",  # Paul Tol's muted wine
+            records=tuple(Record(name, read) for name, read in quasi_newton.RECORDS),
+            inspector=ins.Inspector(
+                table=(
+                    ("d_k", ("d_x", "d_y")),
+                    ("t₀ → t accepted", ("t0", "t")),
+                    ("loss evaluations", "loss_evals"),
+                ),
+                state=("d_x", "d_y", "t0", "t", "loss_evals", "memory_reset"),
+                arrows=(
+                    ins.Arrow(
+                        "neg_grad",
+                        "−g (direction, as long as the first trial)",
+                        ins.BLUE,
+                        ins.as_long_as(ins.minus_grad, ins.first_trial),
+                    ),
+                    ins.Arrow(
+                        "direction", "t₀ d (quasi-Newton direction, first trial)", ins.RED, ins.first_trial
+                    ),
+                ),
+                markers=(
+                    ins.Marker(
+                        "trials",
+                        "line-search trials",
+                        {"symbol": "x", "size": 9, "color": ins.RED},
+                        "line-search trial",
+                        ins.per_step(ins.line_search_points),
+                    ),
+                ),
+                legend="✕ line-search trials",
+            ),
         ),
     )
 }
+
+
+def names_of(kind: str) -> tuple[str, ...]:
+    """The registry's optimizers of `kind` (FIRST_ORDER, SECOND_ORDER or LINE_SEARCH), in order."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}; valid: {', '.join(KINDS)}")
+    return tuple(name for name, info in OPTIMIZERS.items() if info.kind == kind)
+
+
+LIMIT_FORMULAS = {name: info.lr_limit.formula for name, info in OPTIMIZERS.items() if info.lr_limit}
 
 
 def first_order_rule(name: str, **hyper: Any) -> Rule:
@@ -358,7 +665,7 @@ def first_order_rule(name: str, **hyper: Any) -> Rule:
         >>> state = rule.init(theta)                      # theta of any shape, e.g. (B, P)
         >>> theta, state = rule.step(theta, g, state, lr)  # lr a float or e.g. (B, 1)
     """
-    first = [n for n, info in OPTIMIZERS.items() if not info.full_batch_only]
+    first = names_of(FIRST_ORDER)
     if name not in first:
         raise ValueError(f"unknown first-order optimizer {name!r}; valid: {', '.join(first)}")
     specs = {p.name: p for p in OPTIMIZERS[name].hyper if p.name != "lr"}

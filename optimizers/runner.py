@@ -58,6 +58,7 @@ MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
 MAX_WINDOW = 256  # rows between two ending scans, at most
 SCAN_ELEMENTS = 65_536  # ... and about this many (run, row) pairs, so a window stays in cache
+MAX_TOL = 1e150  # the scan compares squared gradient norms with tol**2, which must stay finite
 MAX_KEPT_POINTS = 25_000_000  # keep_paths=True holds N * (steps + 1) points at most (~0.6 GB)
 
 # Stop codes of the scan; `Ending.reason` and `BatchResult.status` name them.
@@ -140,8 +141,12 @@ class Trajectory:
     ending: Ending
     notes: tuple[str, ...] = ()  # what a second-order method met on the way, for a person
     iters_per_epoch: int = 1  # iterations per pass over the data (1 for full batch)
-    lambdas: np.ndarray | None = None  # (k,) LM's damping after each iteration
     records: dict[str, np.ndarray] = field(default_factory=dict)  # (k,) each, see OptimizerInfo.records
+
+    @property
+    def lambdas(self) -> np.ndarray | None:
+        """(k,) LM's damping after each iteration (its record "lambda"), None for other methods."""
+        return self.records.get("lambda")
 
     @property
     def n_steps(self) -> int:
@@ -164,9 +169,9 @@ class Trajectory:
         return int(hit[0]) if hit.size else None
 
     def to_frame(self) -> pd.DataFrame:
-        """One row per point: step, epoch, x, y, loss, grad_norm, lr (and lambda for LM).
+        """One row per point: step, epoch, x, y, loss, grad_norm, lr and the records (lambda for LM).
 
-        lr and lambda belong to the iteration that leaves the point; the last row has none.
+        lr and the records belong to the iteration that leaves the point; the last row has none.
         """
         import pandas as pd  # only the export needs pandas; the engine itself is NumPy only
 
@@ -181,8 +186,6 @@ class Trajectory:
             "grad_norm": self.grad_norms,
             "lr": np.concatenate([self.lrs, pad]),
         }
-        if self.lambdas is not None:
-            columns["lambda"] = np.concatenate([self.lambdas, pad])
         for name, values in self.records.items():
             columns[name] = np.concatenate([values, pad])
         return pd.DataFrame(columns)
@@ -205,8 +208,12 @@ class BatchResult:
     loss_limit: np.ndarray  # (N,) |loss| beyond which a run counts as diverged
     lr_per_step: np.ndarray  # (steps, 1) or (steps, N)
     iters_per_epoch: int
-    lambdas: np.ndarray | None  # (steps, N) for LM when paths are kept
     records: dict[str, np.ndarray] = field(default_factory=dict)  # (steps, N) each, when paths are kept
+
+    @property
+    def lambdas(self) -> np.ndarray | None:
+        """(steps, N) LM's damping after each iteration when paths are kept, else None."""
+        return self.records.get("lambda")
 
     @cached_property
     def grad_norms(self) -> np.ndarray:
@@ -276,7 +283,6 @@ class BatchResult:
             ending=self.ending(i),
             notes=self.notes(i),
             iters_per_epoch=self.iters_per_epoch,
-            lambdas=None if self.lambdas is None else self.lambdas[:k, i].copy(),
             records={name: values[:k, i].copy() for name, values in self.records.items()},
         )
 
@@ -375,7 +381,6 @@ def truncate(trajectory: Trajectory, steps: int, surface: Surface, tol: float = 
         grad_norms=grad_norms,
         ending=Ending("max_steps", steps, float(grad_norms[-1]), float(tol)),
         notes=_curvature_notes(OPTIMIZERS[trajectory.optimizer], surface, points, RUNNING),
-        lambdas=None if trajectory.lambdas is None else trajectory.lambdas[:steps],
         records={name: values[:steps] for name, values in trajectory.records.items()},
     )
 
@@ -428,7 +433,7 @@ def run_batch(
     _loop(request, buffers, scan)
     stop, codes, final = scan.finish(request.steps)
     if keep_paths:
-        _hold_after_end(stop, buffers.P, buffers.L, buffers.lambdas, *buffers.records.values())
+        _hold_after_end(stop, buffers.P, buffers.L, *buffers.records.values())
         points, losses = buffers.P, buffers.L
     else:
         points, losses = final[0][None], final[1][None]
@@ -446,7 +451,6 @@ def run_batch(
         loss_limit=request.loss_limit,
         lr_per_step=request.lr_per_step,
         iters_per_epoch=request.per_epoch,
-        lambdas=buffers.lambdas,
         records=buffers.records,
     )
 
@@ -499,7 +503,7 @@ def _validate(
     lr0 = params.pop("lr", 1.0)
     noise = _per_run(noise, "noise", n_runs, minimum=0.0)
     seed = _whole(seed, "seed", 0, 2**63 - 1)
-    tol = _number(tol, "tol", minimum=0.0)
+    tol = _number(tol, "tol", minimum=0.0, maximum=MAX_TOL)
     target = None if target_loss is None else _number(target_loss, "target_loss")
     noise_rng, batch_rng = (np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(2))
     if batch_size is not None and info.full_batch_only:
@@ -517,7 +521,7 @@ def _validate(
         bad = starts[~start_ok][0]
         raise ValueError(
             f"the loss or its gradient is not finite at the start point ({bad[0]:g}, {bad[1]:g}); "
-            "pick a start inside the surface's view"
+            "pick a start where the loss is finite"
         )
     return _Request(
         info=info,
@@ -547,7 +551,8 @@ class _Buffers:
     keep_paths, P (points) and L (losses) hold every row; without, they hold one window and are
     reused. Gradients are only needed by the scan, so G always holds one window. P and G are
     (rows, N, 2) views of (2, rows, N) blocks, so that each coordinate is written as one contiguous
-    row. `lambdas` (steps, N) records the method's damping when the registry says it has one.
+    row. `records` (steps, N) each: what the registry's `records` read of the state (those marked
+    `with_paths` whenever the paths are kept, the others only with keep_records).
     """
 
     def __init__(self, request: _Request):
@@ -557,17 +562,15 @@ class _Buffers:
         P_xy, G_xy = np.empty((2, rows, n_runs)), np.empty((2, self.window + 1, n_runs))
         self.P, self.G = P_xy.transpose(1, 2, 0), G_xy.transpose(1, 2, 0)
         self.L = np.empty((rows, n_runs))
-        records = request.keep_paths and request.info.damping is not None
-        self.lambdas = np.full((steps, n_runs), np.nan) if records else None
         # The loop writes rows through these; a single run writes scalars into 1-D views, as storing
         # an element costs a tenth of storing a length-1 row.
         rows_of = (lambda a: a[..., 0]) if n_runs == 1 else (lambda a: a)
         views = (P_xy[0], P_xy[1], G_xy[0], G_xy[1], self.L)
         self.Px, self.Py, self.Gx, self.Gy, self.Lr = map(rows_of, views)
-        self.lambda_rows = None if self.lambdas is None else rows_of(self.lambdas)
-        readers = request.info.records if request.keep_records else ()
-        self.records = {name: np.full((steps, n_runs), np.nan) for name, _ in readers}
-        self.record_rows = [(read, rows_of(self.records[name])) for name, read in readers]
+        kept = [r for r in request.info.records if request.keep_records or r.with_paths]
+        readers = kept if request.keep_paths else ()
+        self.records = {r.name: np.full((steps, n_runs), np.nan) for r in readers}
+        self.record_rows = [(r.read, rows_of(self.records[r.name])) for r in readers]
         self.P[0] = request.starts
 
 
@@ -577,11 +580,9 @@ class _Buffers:
 def _loop(request: _Request, buffers: _Buffers, scan: _EndingScan) -> None:
     """Iterate the update rule from the starts until every run has ended or `steps` ran."""
     surface, batches, steps, keep_paths = request.surface, request.batches, request.steps, request.keep_paths
-    update, damping = request.optimizer.update, request.info.damping
+    update = request.optimizer.update
     P, L, G, window = buffers.P, buffers.L, buffers.G, buffers.window
-    Px, Py, Gx, Gy, Lr, lambda_rows = (
-        buffers.Px, buffers.Py, buffers.Gx, buffers.Gy, buffers.Lr, buffers.lambda_rows,
-    )  # fmt: skip
+    Px, Py, Gx, Gy, Lr = buffers.Px, buffers.Py, buffers.Gx, buffers.Gy, buffers.Lr
     record_rows = buffers.record_rows
     lrs = request.lr_per_step
     lr_at = [float(v) for v in lrs[:, 0]] if lrs.shape[1] == 1 else lrs  # floats: cheap for one run
@@ -615,8 +616,6 @@ def _loop(request: _Request, buffers: _Buffers, scan: _EndingScan) -> None:
                 gx, gy = gx + noise * xi[0], gy + noise * xi[1]
             theta, state = update(StepInput(theta, (gx, gy), loss, f, lr_at[t]), state)
             Px[r + 1], Py[r + 1] = theta
-            if lambda_rows is not None:
-                lambda_rows[t] = damping(state)
             for read, rows in record_rows:
                 rows[t] = read(state)
 
@@ -825,8 +824,8 @@ def _whole(value: Any, name: str, low: int, high: int) -> int:
     return int(value)
 
 
-def _number(value: Any, name: str, minimum: float | None = None) -> float:
-    spec = Param(name, name, 0.0, minimum=minimum)
+def _number(value: Any, name: str, minimum: float | None = None, maximum: float | None = None) -> float:
+    spec = Param(name, name, 0.0, minimum=minimum, maximum=maximum)
     return float(spec.validate(value))
 
 

@@ -67,12 +67,14 @@ STATIONARY_KINDS = ("minimum", "saddle", "maximum", "degenerate")
 # where the step-size limits are exact rather than local.
 CONSTANT_HESSIAN = frozenset({"quadratic", "linear_regression", "saddle"})
 
-# The first-order methods with a closed-form limit, and the formula shown next to it.
-LIMIT_FORMULAS = {
-    "sgd": "2/λ_max",
-    "momentum": "2(1+β)/λ_max",
-    "nesterov": "2(1+β)/((1+2β)λ_max)",
-}
+
+def limit_record(optimizer: str) -> Any:
+    """The registry's `LrLimit` of `optimizer` (its recursion on a quadratic), or None: the
+    methods without a closed-form limit, and unknown names."""
+    from optimizers.registry import OPTIMIZERS  # the registry imports this module's neighbours
+
+    info = OPTIMIZERS.get(optimizer)
+    return None if info is None else info.lr_limit
 
 
 class Eigen(NamedTuple):
@@ -277,27 +279,28 @@ def lr_limit(optimizer: str, lambda_max: Any, momentum: Any = 0.0) -> Any:
 
     Parameters
     ----------
-    optimizer : a registry name. 'sgd', 'momentum' and 'nesterov' have a limit; every other
-        method (RMSProp, Adam, AdaGrad, Newton, Gauss-Newton, LM, L-BFGS) gives None.
+    optimizer : a registry name. The methods whose record has an `lr_limit` (gradient descent,
+        heavy ball, Nesterov) have a limit; every other method gives None.
     lambda_max : scalar or array; where lambda_max <= 0 the limit is inf (nothing to overshoot).
-    momentum : beta of 'momentum' and 'nesterov', scalar or array broadcast with lambda_max
-        (the search heatmap's boundary is lr_limit('momentum', lam, betas)).
+    momentum : beta of a method with one (its record's `lr_limit.beta`), scalar or array broadcast
+        with lambda_max (the search heatmap's boundary is lr_limit('momentum', lam, betas)).
 
     Returns
     -------
     float or array: the run is stable iff 0 < lr < limit; or None.
     """
-    if optimizer not in LIMIT_FORMULAS:
+    limit = limit_record(optimizer)
+    if limit is None:
         return None
     lam = np.asarray(lambda_max, dtype=float)
-    beta = np.asarray(momentum, dtype=float) if optimizer != "sgd" else np.asarray(0.0)
+    beta = np.asarray(momentum, dtype=float) if limit.beta else np.asarray(0.0)
     factor = 2.0 * (1.0 + beta)
-    if optimizer == "nesterov":
+    if limit.look_ahead:
         factor = factor / (1.0 + 2.0 * beta)
     positive = lam > 0
     with np.errstate(divide="ignore"):
-        limit = np.where(positive, factor / np.where(positive, lam, 1.0), np.inf)
-    return limit[()]
+        bound = np.where(positive, factor / np.where(positive, lam, 1.0), np.inf)
+    return bound[()]
 
 
 def has_constant_hessian(surface: Surface) -> bool:
@@ -310,7 +313,8 @@ def step_limit(optimizer: str, surface: Surface, point: Any, momentum: float = 0
 
     None for the methods without a simple limit (see `lr_limit`).
     """
-    if optimizer not in LIMIT_FORMULAS:
+    record = limit_record(optimizer)
+    if record is None:
         return None
     lam_max, lam_min = hessian_eigen(surface.hessian(np.asarray(point, dtype=float))).values.tolist()
     return StepLimit(
@@ -318,7 +322,7 @@ def step_limit(optimizer: str, surface: Surface, point: Any, momentum: float = 0
         lambda_max=lam_max,
         lambda_min=lam_min,
         exact=has_constant_hessian(surface),
-        formula=LIMIT_FORMULAS[optimizer],
+        formula=record.formula,
     )
 
 
@@ -349,14 +353,13 @@ DOUBLE_ROOT_RTOL = 1e-6
 
 
 def convergence_rate(optimizer: str, eigenvalues: Any, lr: float, momentum: float = 0.0) -> Rate | None:
-    """rho, the per-step error factor of 'sgd', 'momentum' or 'nesterov' on a quadratic.
+    """rho, the per-step error factor of a method with an `lr_limit` record on a quadratic.
 
     Each eigenvalue lam gives, with h = lr * lam and beta = momentum, the characteristic polynomial
     z^2 - T z + D of the iteration on (theta, lr * v):
 
-        sgd       z = 1 - h                       (beta = 0)
-        momentum  T = 1 + beta - h,               D = beta
-        nesterov  T = 1 + beta - h (1 + beta),    D = beta (1 - h)
+        heavy ball  T = 1 + beta - h,               D = beta      (gradient descent: beta = 0)
+        look-ahead  T = 1 + beta - h (1 + beta),    D = beta (1 - h)   (Nesterov)
 
     and rho is the largest |z| over all eigenvalues. None for other methods.
 
@@ -364,12 +367,13 @@ def convergence_rate(optimizer: str, eigenvalues: Any, lr: float, momentum: floa
     ----------
     eigenvalues : (k,) the Hessian's eigenvalues (the quadratic's curvatures).
     """
-    if optimizer not in LIMIT_FORMULAS:
+    record = limit_record(optimizer)
+    if record is None:
         return None
     lam = np.asarray(eigenvalues, dtype=float).ravel()
-    beta = 0.0 if optimizer == "sgd" else float(momentum)
+    beta = float(momentum) if record.beta else 0.0
     h = lr * lam
-    if optimizer == "nesterov":
+    if record.look_ahead:
         trace, det = 1.0 + beta - h * (1.0 + beta), beta * (1.0 - h)
     else:
         trace, det = 1.0 + beta - h, beta + 0.0 * h

@@ -9,11 +9,12 @@
 The search page (``ui/search.py``) draws these; this package imports NumPy and pandas only.
 """
 
-from surfaces.base import LOSS_FLOOR
 from sweeps._runs import CHUNK_WORK, MAX_RUNS, MAX_STEPS, MAX_WORK, Request, clip_request
 from sweeps.hyperparameters import (
     OUTCOMES,
+    SCORE_FLOOR,
     SCORES,
+    TIE_RULE,
     Comparison,
     Range,
     SearchResult,
@@ -27,12 +28,13 @@ from sweeps.start_map import StartMap, many_start_map
 
 __all__ = [
     "CHUNK_WORK",
-    "LOSS_FLOOR",
     "MAX_RUNS",
     "MAX_STEPS",
     "MAX_WORK",
     "OUTCOMES",
     "SCORES",
+    "SCORE_FLOOR",
+    "TIE_RULE",
     "Comparison",
     "Range",
     "Request",

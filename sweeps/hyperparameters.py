@@ -14,10 +14,19 @@ Every setting is one run from the same start point. All settings of a request go
 Scores (lower is better):
 
 - ``"loss"``: log10(L_final - L_min), the final loss above the surface's minimum on a log scale,
-  floored at 1e-16 so a run that reaches the minimum exactly still gets a finite score (on a
-  surface without a minimum, the saddle, the final loss itself);
+  floored at ``SCORE_FLOOR`` = 1e-10 (on a surface without a minimum, the saddle, the final loss
+  itself). Below the floor the differences say only where a run stopped, not how well it did: the
+  engine ends a run once its gradient norm is below 1e-6, which leaves L - L* between about 1e-16
+  and 2e-12 on the built-in surfaces (L - L* ~ |g|^2 / (2 lambda_min)). So every run within 1e-10
+  of L* gets the same score, and they tie;
 - ``"steps"``: the first step k at which L_k - L_min <= tol. A run that never gets there has no
   score (NaN) and the outcome "not reached".
+
+Ties (``TIE_RULE``): runs with the same score are ranked by a second key, then a third, then run
+order, so the table, the star on the chart and the words all name the same best run. For the loss
+score the second key is the steps to get within ``tol`` of L* (the faster run wins), then the steps
+the run took; for the steps score, the final loss above L* (floored the same way), then the steps
+the run took. ``SearchResult.tied`` lists the runs that tie with the best on the score itself.
 
 A diverged run (engine status "diverged", or a non-finite final loss) has no score (NaN) and the
 outcome "diverged", so it is never drawn or ranked as a huge number.
@@ -36,7 +45,6 @@ import numpy as np
 import pandas as pd
 
 import optimizers
-from surfaces.base import LOSS_FLOOR
 from sweeps._runs import (
     MAX_RUNS,
     MAX_STEPS,
@@ -55,6 +63,11 @@ SCORES = {
     "steps": "steps to get within the tolerance of the minimum",
 }
 OUTCOMES = ("ok", "not reached", "diverged")
+SCORE_FLOOR = 1e-10  # L - L* below this counts as at the minimum: such runs tie (see above)
+TIE_RULE = {
+    "loss": "fewer steps to get within the tolerance of L*, then fewer steps run",
+    "steps": "the lower final loss (L − L* below 1e-10 counts as equal), then fewer steps run",
+}
 
 
 @dataclass(frozen=True)
@@ -162,11 +175,34 @@ class SearchResult:
 
     @property
     def order(self) -> np.ndarray:
-        """Run indices best first: scored runs by score, then not reached by gap, then diverged."""
+        """Run indices best first: scored runs by score, then not reached by gap, then diverged.
+
+        Equal scores break by ``TIE_RULE[score_kind]``, then by run order.
+        """
         rank = np.select([self.outcome == "ok", self.outcome == "not reached"], [0, 1], 2)
         score = np.where(np.isfinite(self.score), self.score, np.inf)
-        gap = np.where(np.isfinite(self.gap), self.gap, np.inf)
-        return np.lexsort((np.arange(len(self)), gap, score, rank))
+        if self.score_kind == "loss" and self.min_value is not None:
+            second = self.steps_to_tol
+        else:  # the steps score; and the final loss, to order the runs that were not reached
+            second = np.maximum(self.gap, SCORE_FLOOR)
+        second = np.where(np.isfinite(second), second, np.inf)
+        return np.lexsort((np.arange(len(self)), self.n_steps, second, score, rank))
+
+    @property
+    def tie_rule(self) -> str:
+        """How runs with equal scores are ranked, in words (the keys ``order`` sorts by)."""
+        if self.score_kind == "loss" and self.min_value is None:
+            return "fewer steps run"
+        return TIE_RULE[self.score_kind]
+
+    @property
+    def tied(self) -> np.ndarray:
+        """Run indices whose score equals the best score (the best first, in ranking order);
+        empty when no run has a score."""
+        if self.best is None:
+            return np.array([], dtype=int)
+        order = self.order
+        return order[self.score[order] == self.best_score]
 
     @property
     def best(self) -> int | None:
@@ -446,7 +482,7 @@ def _evaluate(
             value = loss.copy()
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
-                value = np.log10(np.maximum(gap, LOSS_FLOOR))
+                value = np.log10(np.maximum(gap, SCORE_FLOOR))
         outcome = np.where(diverged, "diverged", "ok")
     else:
         value = hit

@@ -224,6 +224,8 @@ def test_lm_bad_scaling_lists_choices(rosen):
         ({"noise": np.nan}, "noise"),
         ({"tol": -1.0}, "tol"),
         ({"tol": np.nan}, "tol"),
+        ({"tol": 1e300}, "tol"),  # once an OverflowError (tol squared)
+        ({"tol": np.inf}, "tol"),
         ({"seed": 1.5}, "seed"),
         ({"seed": "abc"}, "seed"),
         ({"schedule": {"kind": "cosine"}}, "cosine"),

@@ -14,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 import optimizers
 import surfaces
+from scenes.settings import shown as _shown
 from tests.markdown_tables import summary_table
-from ui.settings import _shown
 
 TIMEOUT = 60
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -93,6 +93,14 @@ def test_no_minimum_in_view_is_said_and_the_loss_drawn_as_is():
     assert "No minimum was found inside the view box" in captions
     assert "drawn as is" in captions
     assert list(summary_table(at)["steps to tolerance"]) == ["—"]
+
+
+def test_a_curve_of_minima_is_said_and_its_l_star_used():
+    at = _app({"surface": "custom", "custom_formula": "(x^2 + y^2 - 1)^2", "opts": "sgd"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "No minimum was found" not in captions
+    assert "L* = 0 is taken along a curve or line" in captions
+    assert list(summary_table(at)["steps to tolerance"]) != ["—"]  # L* known: steps are counted
 
 
 def test_an_example_fills_the_formula_view_box_and_start():
@@ -195,6 +203,23 @@ def test_a_malformed_typed_formula_shows_an_escaped_error_and_keeps_the_last_goo
     assert any("the last one that worked" in c.value for c in at.caption)
     _typed(at, "x^2 + y^2")  # fixed: the error goes, the new formula is used
     assert not at.error and "100" not in _formula_latex(at)
+
+
+def test_a_formula_finite_nowhere_says_so_not_pick_a_start():
+    at = _typed(_app({"surface": "custom"}), "1/(x-x)")
+    messages = " ".join(e.value for e in at.error)
+    assert "not a finite number anywhere in the view box" in messages
+    assert "start" not in messages
+
+
+def test_a_pasted_formula_over_the_limit_is_refused_with_the_limit_not_silently():
+    at = _app({"surface": "custom"})
+    box = at.text_input(key="custom_formula")
+    assert box.proto.max_chars == 0  # no browser cap: Streamlit would drop the paste without a word
+    _typed(at, "+".join(["x^2"] * 250))  # 999 characters
+    assert len(at.error) == 1
+    assert "999 characters long; at most 300 are allowed" in at.error[0].value
+    assert "custom_formula" not in _query(at)  # the long text stays out of the link
 
 
 def test_a_bad_view_box_shows_an_error_and_keeps_the_last_good_one():

@@ -338,12 +338,44 @@ def test_only_the_lowest_minima_are_listed():
         ("x + y", (-2, 2)),  # a plane: lowest at the corner
         ("(x - 5)^2 + y^2", (-2, 2)),  # the minimum lies outside the view
         ("log(x^2 + y^2)", (-2, 2)),  # -inf at the origin
-        ("sin(x)", (-2, 2)),  # no strict minimum: flat along y
     ],
 )
 def test_no_minimum_in_view_gives_none(text, box):
     s = build(text, box, box)
     assert s.minima.shape == (0, 2) and s.min_value is None and s.minima_estimated
+
+
+@pytest.mark.parametrize(
+    ("text", "lowest"),
+    [
+        ("(x^2 + y^2 - 1)^2", 0.0),  # the unit circle
+        ("x^2", 0.0),  # the y axis
+        ("sin(x)", -1.0),  # the line x = -pi/2
+        ("(x - 1)^2*(y + 0.5)^2", 0.0),  # two crossing lines
+    ],
+)
+def test_a_curve_of_minima_has_an_l_star_and_no_starred_points(text, lowest):
+    # Issue 19, item 14: these said "no minimum ... no L*" while every optimizer reached L*.
+    s = build(text, (-2, 2), (-2, 2))
+    assert s.minimum_set == "curve" and s.minima.shape == (0, 2)
+    assert s.min_value == pytest.approx(lowest, abs=1e-12)
+    cx, cy = np.meshgrid(np.linspace(-2, 2, 301), np.linspace(-2, 2, 301))
+    assert np.min(s.value(np.stack([cx, cy], -1))) >= s.min_value - 1e-12  # nothing lower in view
+    for name in ("sgd", "momentum", "adam"):
+        run = optimizers.run(name, s, (-0.5, 0.7), 400, lr=0.05)
+        assert run.losses[-1] - s.min_value < 1e-3, name  # the runs reach this L*
+    assert "along a curve or line" in s.minimum_words and "no L*" not in s.minimum_words
+
+
+def test_a_flat_bottomed_but_isolated_minimum_is_starred():
+    s = build("x^4 + y^4", (-2, 2), (-2, 2))
+    assert s.minimum_set == "points" and s.min_value == pytest.approx(0.0, abs=1e-12)
+    np.testing.assert_allclose(s.minima, [[0.0, 0.0]], atol=1e-2)
+
+
+def test_the_minimum_words_follow_what_was_found():
+    assert "no L*" in build("x^2 - y^2", (-2, 2), (-2, 2)).minimum_words
+    assert "stars" in build("x^2 + y^2", (-2, 2), (-2, 2)).minimum_words
 
 
 def test_builtin_surfaces_say_their_minima_are_exact():
@@ -439,6 +471,18 @@ def test_every_optimizer_on_a_plain_formula(name):
     path = optimizers.run(name, s, (-1.5, 1.5), 300, **options)
     assert path.status == "converged", path.message
     assert np.linalg.norm(path.points[-1] - s.minima[0]) < 1e-4
+
+
+@pytest.mark.parametrize("text", ["1/(x - x)", "log(-x^2 - 1)", "exp(exp(1000)) + x"])
+def test_a_formula_finite_nowhere_in_view_is_refused_saying_so(text):
+    with pytest.raises(ValueError, match="not a finite number anywhere in the view box"):
+        build(text, (-2, 2), (-2, 2))
+
+
+def test_a_start_where_the_loss_is_not_finite_is_refused_with_true_advice():
+    s = build("sqrt(-(x^2 + y^2))", (-2, 2), (-2, 2))  # finite at the origin only
+    with pytest.raises(ValueError, match=r"not finite at the start point \(1, 1\); pick a start where"):
+        optimizers.run("sgd", s, (1.0, 1.0), 10, lr=0.1)
 
 
 def test_a_nan_region_ends_a_run_as_diverged_with_a_message():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -245,3 +246,41 @@ def test_a_job_that_would_take_minutes_says_so_instead_of_offering_its_button():
     assert not [b for b in at.button if b.label == "Run the cross-validation"]
     at.selectbox(key="tr_cv_param").select("l2").run()  # the same CV over λ at width 16 is fine
     assert [b for b in at.button if b.label == "Run the cross-validation"]
+
+
+def test_the_single_training_and_a_study_go_through_the_worker_when_long(monkeypatch):
+    """With every job sent to the worker (as a long one is), the page shows the worker's results,
+    the same as training here."""
+    from sweeps import background
+    from training import studies as ts
+    from ui import jobs
+
+    submitted = []
+    real_submit = background.submit
+
+    def counting_submit(name, *args, **kwargs):
+        submitted.append(name)
+        return real_submit(name, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "WORKER_MIN_SECONDS", 0)
+    monkeypatch.setattr(jobs, "_results", jobs.OrderedDict())
+    monkeypatch.setattr(background, "submit", counting_submit)
+    try:
+        at = make({"tr_view": VIEWS[4], "tr_cv_k": "3"})
+        for _ in range(60):  # the page reruns itself while the worker trains
+            if any(b.label == "Run the cross-validation" for b in at.button):
+                break
+            at.run()
+        assert_clean(at)
+        at = click(at, "Run the cross-validation")
+        for _ in range(60):
+            if any(c.value.startswith("**CV picks") for c in at.markdown):
+                break
+            at.run()
+        assert_clean(at)
+        assert submitted[:2] == ["fit", "cross_validation"]
+        cv = next(v for k, v in jobs._results.items() if k[0] == "cross_validation")
+        setup = next(k[1][0] for k in jobs._results if k[0] == "cross_validation")
+        np.testing.assert_array_equal(cv.scores, ts.cross_validation(setup, "l2", 3).scores)
+    finally:
+        background.shutdown()

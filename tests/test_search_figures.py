@@ -97,6 +97,22 @@ def test_heatmap_marks_the_best_setting(grid_result):
     assert best[0].marker.symbol == "star"
 
 
+def test_the_star_says_when_settings_tie_and_which_rule_picked_it():
+    # Three runs at the score floor (the minimum reached): they tie; the fastest to the tolerance wins.
+    floor = np.log10(sweeps.SCORE_FLOOR)
+    res = fake_result([LR, BETA], {"lr": [0.1, 0.2, 0.3, 0.4], "beta1": [0.5] * 4},
+                      [floor, floor, -3.0, floor], ["ok"] * 4, method="random")  # fmt: skip
+    res = dataclasses_replace(res, steps_to_tol=np.array([159.0, 31.0, np.nan, 43.0]))
+    assert res.best == 1 and list(res.tied) == [1, 3, 0]
+    fig = tfig.search_figure(res)
+    star = next(t for t in fig.data if t.name and t.name.startswith("best"))
+    assert star.x[0] == 0.2
+    assert star.name == (
+        "best: lr=0.2, beta1=0.5 (first of 3 tied, by fewer steps to get within the tolerance "
+        "of L*, then fewer steps run)"
+    )
+
+
 def test_random_search_is_a_scatter_coloured_by_score():
     pts = sweeps.random_points([LR, BETA], 30, seed=0)
     score = np.linspace(-2.0, 1.0, 30)

@@ -133,7 +133,7 @@ def test_inspector_lm_curves_start_at_gauss_newton_and_mark_the_tried_lambda():
     np.testing.assert_allclose(t["lam"][1:-1], traj.lambdas[:-1], rtol=1e-6)
     moved = np.any(np.diff(traj.points, axis=0) != 0, axis=1)
     np.testing.assert_array_equal(t["accepted"][:-1], moved.astype(float))
-    curves = md.decode_f32(p["lm"]["data"]).reshape(p["lm"]["steps"], 2, p["lm"]["points"], 2)
+    curves = md.decode_f32(p["curves"]["data"]).reshape(p["curves"]["steps"], 2, p["curves"]["points"], 2)
     J, r = surface.jacobian(traj.points[0]), surface.residuals(traj.points[0])
     gauss_newton = -np.linalg.lstsq(J, r, rcond=None)[0]
     np.testing.assert_allclose(curves[0, 0, 0], gauss_newton, rtol=1e-4)

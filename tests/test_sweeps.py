@@ -3,6 +3,7 @@ diverged runs, and the many-start map (on Himmelblau's four minima)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import subprocess
 import sys
@@ -173,7 +174,7 @@ def test_final_loss_scores_agree_with_single_runs(rosenbrock):
         assert res.final_loss[i] == pytest.approx(traj.losses[-1], rel=1e-9, abs=1e-300)
         assert res.status[i] == traj.status
         assert res.n_steps[i] == traj.n_steps
-        expected = math.log10(max(traj.losses[-1] - rosenbrock.min_value, sweeps.LOSS_FLOOR))
+        expected = math.log10(max(traj.losses[-1] - rosenbrock.min_value, sweeps.SCORE_FLOOR))
         assert res.score[i] == pytest.approx(expected, rel=1e-9)
 
 
@@ -221,6 +222,41 @@ def test_best_is_the_lowest_score_and_the_table_is_sorted(rosenbrock):
     assert len(table) == 10 and list(table["rank"]) == list(range(1, 11))
     assert table["run"].iloc[0] == res.best
     assert {"lr", "beta1", "score", "final_loss", "status", "outcome"} <= set(table.columns)
+
+
+def test_runs_at_the_minimum_tie_and_the_fastest_to_the_tolerance_is_best():
+    # The walk-through scene: momentum on the valley, the default 30 x 30 grid. Many runs end
+    # within round-off of L* (1e-16 .. 1e-14, where the engine's gradient test stopped them);
+    # their order was noise: a 159-step wild path was "best" while another converged in 31 steps.
+    valley = surfaces.get_surface("quadratic")
+    ranges = [Range("lr", 1e-4, 1.0, log=True), Range("momentum", 0.0, 0.99)]
+    res = sweeps.search("momentum", valley, (-3.5, 1.5), ranges, grid=(30, 30), steps=300, tol=1e-3)
+    at_min = np.nonzero((res.outcome == "ok") & (res.gap <= sweeps.SCORE_FLOOR))[0]
+    assert len(at_min) > 10
+    assert sorted(res.tied) == sorted(at_min)  # they all tie on the score ...
+    assert np.all(res.score[at_min] == res.best_score)
+    fastest = np.nanmin(res.steps_to_tol[at_min])
+    assert res.steps_to_tol[res.best] == fastest  # ... and the stated second key decides
+    assert res.steps_to_tol[res.best] <= 31
+    table = res.table()
+    assert table["run"].iloc[0] == res.best == res.tied[0]
+    tied_rows = table.iloc[: len(at_min)]
+    assert tied_rows["steps_to_tol"].is_monotonic_increasing
+    assert (tied_rows["score"] == res.best_score).all()
+
+
+def test_steps_score_ties_break_by_the_final_loss():
+    valley = surfaces.get_surface("quadratic")
+    ranges = [Range("lr", 1e-3, 0.3, log=True), Range("momentum", 0.0, 0.95)]
+    res = sweeps.search(
+        "momentum", valley, (-3.5, 1.5), ranges, grid=(12, 12), steps=300, score="steps", tol=1e-3
+    )
+    order = res.order
+    ok = order[res.outcome[order] == "ok"]
+    assert len(ok) > 2 and len(np.unique(res.score[ok])) < len(ok)  # there are ties to break
+    for a, b in itertools.pairwise(ok):
+        if res.score[a] == res.score[b]:
+            assert max(res.gap[a], sweeps.SCORE_FLOOR) <= max(res.gap[b], sweeps.SCORE_FLOOR)
 
 
 def test_fixed_hyperparameters_reach_the_engine(rosenbrock):

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimizers import OPTIMIZERS, run, theory
+from optimizers.registry import LIMIT_FORMULAS
 from surfaces import SURFACES, get_surface
 
 # Valleys f = u^2 + kappa v^2: Hessian eigenvalues 2 and 2 kappa (kappa < 1 swaps which is larger).
@@ -245,9 +246,7 @@ def test_limits_elsewhere_are_local():
     assert limit.lambda_max == pytest.approx(max(np.linalg.eigvalsh(surface.hessian(np.array([-1.5, 2.0])))))
 
 
-@pytest.mark.parametrize(
-    "name", sorted((set(OPTIMIZERS) | {"adagrad", "lbfgs"}) - set(theory.LIMIT_FORMULAS))
-)
+@pytest.mark.parametrize("name", sorted((set(OPTIMIZERS) | {"adagrad", "lbfgs"}) - set(LIMIT_FORMULAS)))
 def test_no_simple_limit_for_adaptive_and_second_order_methods(name):
     assert theory.lr_limit(name, 10.0, 0.9) is None
     assert theory.step_limit(name, valley(10.0, 0.0), (1.0, 1.0)) is None

@@ -443,3 +443,21 @@ def test_float32_rows_step_in_float32_through_the_rule(monkeypatch):
         model, X, y, kfold_indices(100, 5, 0), "adam", 3, 10, dtype=np.float32, schedule=schedule, **kw
     )
     assert dtypes == {np.dtype(np.float32)}
+
+
+def test_lbfgs_is_refused_with_the_optimizers_the_trainer_takes():
+    """Once a KeyError ('scaling'): the trainer's second-order set was "needs != grad", which took in
+    the line search. The trainer takes the first-order rules and the second-order solvers."""
+    X, y = make_dataset("sine", 40, 0.1, 0)
+    poly = make_model("polynomial", degree=3)
+    for call in (
+        lambda: train(poly, X, y, X, y, "lbfgs", 5),
+        lambda: train_batch(poly, X, y, [(np.arange(20), np.arange(20, 40))], "lbfgs", 5),
+    ):
+        with pytest.raises(ValueError) as err:
+            call()
+        message = str(err.value)
+        assert "L-BFGS" in message and "trainer" in message
+        listed = message.split("valid: ")[1].split(" (")[0].split(", ")
+        assert listed == [n for n, i in OPTIMIZERS.items() if i.kind in ("first_order", "second_order")]
+        assert "lbfgs" not in listed and {"sgd", "adam", "newton", "lm"} <= set(listed)

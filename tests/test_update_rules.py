@@ -563,6 +563,10 @@ LM_CASES = [
     (HandQuadratic(3.0, 117.0), (-3.5, 1.5), 0.5, "marquardt"),
 ]
 
+# Every optimizer's hand-computed reference, compared with the engine above (CASES through HAND,
+# LM through hand_lm and LM_CASES); tests/test_registry.py checks that a new optimizer has one.
+REFERENCES = {**{name: HAND[name] for name, *_ in CASES}, "lm": hand_lm}
+
 
 @pytest.mark.parametrize("case", LM_CASES, ids=lambda c: f"{c[0].name}-{c[1]}-{c[2]}-{c[3]}")
 def test_lm_first_steps_match_hand_computation(case):

@@ -23,24 +23,27 @@ going with inf/NaN (nothing branches on it); `History.diverged_epoch` says where
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers import OPTIMIZERS, first_order_rule
+from optimizers import OPTIMIZERS, first_order_rule, registry
+from optimizers.registry import DenseProblem
 from optimizers.runner import EXPLODE_FACTOR
 from optimizers.schedules import Schedule, make_schedule
-from optimizers.second_order import gauss_newton_nd, lm_nd, newton_nd
 from training.datasets import whole
 from training.models import Model, Polynomial
 
 MAX_EPOCHS = 100_000
 MAX_ITERATIONS = 10_000_000  # epochs x iterations per epoch, to keep a request bounded
 MAX_KEPT_VALUES = 50_000_000  # rows x epochs x parameters kept with keep_thetas (~0.4 GB in float64)
-FIRST_ORDER = tuple(name for name, info in OPTIMIZERS.items() if info.needs == "grad")
-SECOND_ORDER = tuple(name for name, info in OPTIMIZERS.items() if info.needs != "grad")
+# What the trainer takes, from the records' kinds: first-order rules (any model, batched) and
+# second-order solvers (the polynomial, through their `dense_step`). Line searches (L-BFGS) it does not.
+FIRST_ORDER = registry.names_of(registry.FIRST_ORDER)
+SECOND_ORDER = registry.names_of(registry.SECOND_ORDER)
+TRAINABLE = tuple(name for name in OPTIMIZERS if name in FIRST_ORDER or name in SECOND_ORDER)
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +145,8 @@ def train(
     seed: int = 0,
     schedule: Schedule = None,
     theta0: Any = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
     **hyper: Any,
 ) -> History:
     """Train one model; float64 throughout.
@@ -157,12 +162,15 @@ def train(
     seed : draws theta0 (when not given) and the minibatch shuffles.
     schedule : None or {"kind": ..., **params}, see optimizers.schedules; counted in epochs from 0.
     theta0 : (P,) start parameters; None means model.init(seed).
+    progress : called as progress(epochs done, epochs) after each epoch (a job's progress bar; it
+        may raise to stop the training).
     **hyper : the optimizer's hyperparameters by their registry names (lr, momentum, beta, beta1,
         beta2, eps, damping, scaling); missing ones take the registry's defaults.
 
     Returns a History; bad input raises ValueError saying what is allowed.
     """
     _check_model(model)
+    _check_trainable(optimizer)
     X_train, y_train = _data(model, X_train, y_train, "X_train", "y_train")
     X_val, y_val = _data(model, X_val, y_val, "X_val", "y_val")
     n = len(X_train)
@@ -185,7 +193,9 @@ def train(
             hyper,
         )
     theta0 = None if theta0 is None else np.asarray(_theta0(model, theta0, 1, [seed]))
-    batch = train_batch(model, X, y, split, optimizer, epochs, batch_size, seed, schedule, theta0, **hyper)
+    batch = train_batch(
+        model, X, y, split, optimizer, epochs, batch_size, seed, schedule, theta0, progress=progress, **hyper
+    )
     return batch.row(0)
 
 
@@ -203,6 +213,7 @@ def train_batch(
     *,
     dtype: Any = np.float64,
     keep_thetas: bool = True,
+    progress: Callable[[int, int], None] | None = None,
     **hyper: Any,
 ) -> BatchHistory:
     """Train B models of one architecture at once (settings x folds x seeds on one leading axis).
@@ -219,6 +230,7 @@ def train_batch(
     theta0 : None (model.init(seeds[b]) per row), (P,) for all rows, or (B, P).
     dtype : np.float64 (exact) or np.float32 (about twice as fast; what a page needs).
     keep_thetas : False keeps only the final parameters (a search needs no more).
+    progress : called as progress(epochs done, epochs) after each epoch (see `train`).
     **hyper : the optimizer's hyperparameters, each a float or B values; also `l2` (B values
         override model.l2 row by row).
 
@@ -234,8 +246,7 @@ def train_batch(
             f"{OPTIMIZERS[optimizer].label} trains one polynomial at a time, full batch: use train(); "
             f"the batched trainer takes {', '.join(FIRST_ORDER)}"
         )
-    if optimizer not in FIRST_ORDER:
-        raise ValueError(f"unknown optimizer {optimizer!r}; valid: {', '.join(OPTIMIZERS)}")
+    _check_trainable(optimizer)
     train_sets, val_sets = _splits(splits, len(X))
     B = len(train_sets)
     epochs = whole(epochs, "epochs", 1, MAX_EPOCHS)
@@ -314,6 +325,8 @@ def train_batch(
                 iter_losses[:, e * per_epoch + j] = loss
                 theta, state = rule.step(theta, g, state, step_lr)
                 theta = theta.astype(dtype, copy=False)  # float64 hyperparameters would widen it
+            if progress is not None:
+                progress(e + 1, epochs)
     return BatchHistory(
         optimizer=optimizer,
         task=model.task,
@@ -445,19 +458,14 @@ def _train_second_order(
     theta = _theta0(model, theta0, 1, [seed])[0]
     J = model.jacobian(theta, X, y)  # constant: the residuals are linear in theta
     H = 2.0 * (J.T @ J)
-    lam = p.get("damping")
-    thetas, lambdas = [theta], []
+    value = lambda t: model.loss_and_grad(t, X, y)[0]  # noqa: E731
+    state, states = None, []
+    thetas = [theta]
     with np.errstate(all="ignore"):
         for e in range(epochs):
             loss, g = model.loss_and_grad(theta, X, y)
-            if optimizer == "newton":
-                theta = newton_nd(theta, g, H, lrs[e])
-            elif optimizer == "gauss_newton":
-                theta = gauss_newton_nd(theta, g, J, lrs[e])
-            else:
-                value = lambda t: model.loss_and_grad(t, X, y)[0]  # noqa: E731
-                theta, lam, _ = lm_nd(theta, loss, g, J, value, lam, p["scaling"], lrs[e])
-                lambdas.append(lam)
+            theta, state = info.dense_step(theta, state, DenseProblem(loss, g, J, H, value), lrs[e], p)
+            states.append(state)
             thetas.append(theta)
         thetas = np.array(thetas)
         iter_losses = np.array([model.data_loss(t, X, y) for t in thetas[:-1]])
@@ -472,11 +480,22 @@ def _train_second_order(
             thetas=thetas,
             lrs=lrs,
             iters_per_epoch=1,
-            lambdas=np.array(lambdas) if optimizer == "lm" else None,
+            lambdas=np.array(states, dtype=float) if "lambda" in info.record_names else None,
         )
 
 
 # ---- validation: each helper returns the cleaned value or raises ValueError saying why ----
+
+
+def _check_trainable(optimizer: Any) -> None:
+    if optimizer in TRAINABLE:
+        return
+    info = OPTIMIZERS.get(optimizer) if isinstance(optimizer, str) else None
+    kind = info.kind.replace("_", " ") if info else ""
+    what = (
+        f"{info.label} ({kind}) is not one the trainer runs" if info else f"unknown optimizer {optimizer!r}"
+    )
+    raise ValueError(f"{what}; valid: {', '.join(TRAINABLE)} (the optimizers the trainer takes)")
 
 
 def _check_model(model: Any) -> None:

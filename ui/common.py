@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from figures import surface_grid as _surface_grid
+from scenes.problem import get_surface
 from ui.settings import escape_markdown
 
 # --------------------------------------------------------------------------- cached engine calls
@@ -58,14 +59,6 @@ def _read_only(value):
         if isinstance(a, np.ndarray):
             a.flags.writeable = False
     return value
-
-
-@shared_cache(maxsize=32)
-def get_surface(name: str, params: tuple[tuple[str, Any], ...]):
-    """The engine's Surface for `name` and `params` (shared, never mutated)."""
-    import surfaces
-
-    return surfaces.get_surface(name, **dict(params))
 
 
 @shared_cache(maxsize=32)

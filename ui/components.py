@@ -20,59 +20,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
 
 import optimizers
 import surfaces
+from scenes.problem import Problem, start_settings, surface_setting
 from ui import common
 from ui.settings import Setting, UrlState, draw, escape_markdown
 
+__all__ = ["Problem", "hyperparameter_inputs", "problem_picker", "start_settings", "surface_setting"]
+
 NO_EXAMPLE = ""  # the examples picker's entry when the box holds the user's own formula
 _COLUMN = re.compile(r"at column (\d+)")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """What the picker chose: plain values, hashable, so cached functions can take them."""
-
-    surface: str
-    surface_params: tuple[tuple[str, Any], ...]  # sorted (name, value) pairs
-    start: tuple[float, float]
-
-    def build_surface(self):
-        """The engine's Surface (cached and shared: never mutate it)."""
-        return common.get_surface(self.surface, self.surface_params)
-
-
-def surface_setting(prefix: str = "", default: str = "quadratic") -> Setting:
-    return Setting(
-        f"{prefix}surface",
-        "Surface",
-        "choice",
-        default,
-        options=tuple(surfaces.SURFACES),
-        option_label=lambda k: surfaces.SURFACES[k].label,
-    )
-
-
-def start_settings(prefix: str = "") -> tuple[Setting, Setting]:
-    """θ₀'s coordinates; their default and range follow the surface (`draw` overrides them)."""
-    return tuple(  # type: ignore[return-value]
-        Setting(
-            f"{prefix}start_{axis}",
-            axis,
-            "float",
-            0.0,
-            style="number",
-            step=0.1,
-            number_format="%.3f",
-            url_digits=4,
-        )
-        for axis in ("x", "y")
-    )
 
 
 def reset_start(prefix: str = "") -> None:
@@ -174,16 +135,7 @@ def _formula_controls(url: UrlState, prefix: str, c, shown) -> tuple[tuple[tuple
             "fixed, the page shows the last one that worked:"
         )
     shown.latex(f"L(x, y) = {surface.latex()}")
-    if surface.min_value is None:
-        shown.caption(
-            "No minimum was found inside the view box by a many-start search, so there is no L*: "
-            "the loss is drawn as is."
-        )
-    else:
-        shown.caption(
-            f"The minima (stars) and L* = {surface.min_value:.4g} are estimates, found by a "
-            "many-start search inside the view box."
-        )
+    shown.caption(surface.minimum_words)  # what the many-start search found (surfaces/custom.py)
     return params, surface
 
 

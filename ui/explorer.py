@@ -33,7 +33,6 @@ from ui.settings import (
     draw,
     draw_tabs,
     forget,
-    sync_query_param,
 )
 
 DEFAULT_APP_URL = "http://localhost:8501/"  # the live link in a download when the page's own is unknown
@@ -482,8 +481,8 @@ def _loss_view(
     predicted: dict[str, Any] | None = None,
 ) -> None:
     """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
-    w = draw(EMA, url)
-    sync_query_param(EMA, w)
+    with url.fragment("loss"):
+        w = draw(EMA, url)
     # Redrawn in place in the browser (st.plotly_chart remounted it on every new run).
     plot_component.plot(
         fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted),
@@ -501,8 +500,8 @@ def _loss_view(
 @st.fragment
 def _summary_view(url: UrlState, trajs: dict[str, Any], surface, labels: dict[str, str]) -> None:
     """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
-    tol = draw(TOL, url)
-    sync_query_param(TOL, tol)
+    with url.fragment("summary"):
+        tol = draw(TOL, url)
     rows = fx.summary_rows(trajs, surface, tol=tol, labels=labels)
     never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
     cells = fx.summary_table(rows, never=never)

@@ -220,7 +220,10 @@ function decodeTable(raw) {
 function decodePaths(raw) {
   const theory = raw.theory || {};
   const inspector = theory.inspector ? decodeTable(theory.inspector) : null;
-  if (inspector && inspector.lm) inspector.lmCurves = f32(inspector.lm.data);
+  if (inspector) {
+    inspector.markerSets = (inspector.markers || []).map((m) => ({ ...m, points: f32(m.data) }));
+    if (inspector.curves) inspector.curveData = f32(inspector.curves.data);
+  }
   return {
     ...raw,
     overlay: decodeTable(theory.overlay),
@@ -443,32 +446,26 @@ function inspectorTraces(state) {
     out.annotations.push({ x: px + dx, y: py + dy, ax: px, ay: py, xref: "x", yref: "y", axref: "x", ayref: "y",
       showarrow: true, arrowhead: 2, arrowsize: 1.2, arrowwidth: width, arrowcolor: color, text: "" });
   }
-  if (ins.name === "lbfgs") {
-    const evals = ins.at(k, "loss_evals"), t0 = ins.at(k, "t0"), d = [ins.at(k, "d_x"), ins.at(k, "d_y")];
-    if (Number.isFinite(evals)) {
-      const xs = [], ys = [];
-      for (let j = 0; j < evals; j++) { xs.push(px + t0 * Math.pow(0.5, j) * d[0]); ys.push(py + t0 * Math.pow(0.5, j) * d[1]); }
-      out.traces.push({ type: "scatter", mode: "markers", x: xs, y: ys, name: "line-search trials", showlegend: false,
-        meta: "inspector:trials", marker: { symbol: "x", size: 9, color: "#dc2626" },
-        hovertemplate: "line-search trial<extra></extra>" });
-    }
-  }
-  if (ins.lmCurves && k < ins.lm.steps) {
-    const np = ins.lm.points;
-    ["Levenberg (D = I)", "Marquardt (D = diag JᵀJ)"].forEach((name, j) => {
-      const off = (k * 2 + j) * np * 2, xs = [], ys = [];
-      for (let i = 0; i < np; i++) { xs.push(px + ins.lmCurves[off + 2 * i]); ys.push(py + ins.lmCurves[off + 2 * i + 1]); }
+  // Whatever the optimizer's record lists (figures/map_data.py step_inspector): polylines and
+  // marker sets, each with its points at step k.
+  const cv = ins.curves;
+  if (cv && k < cv.steps) {
+    const np = cv.points, nl = cv.lines.length;
+    cv.lines.forEach(([name, color, dash], j) => {
+      const off = (k * nl + j) * np * 2, xs = [], ys = [];
+      for (let i = 0; i < np; i++) { xs.push(px + ins.curveData[off + 2 * i]); ys.push(py + ins.curveData[off + 2 * i + 1]); }
       out.traces.push({ type: "scatter", mode: "lines+markers", x: xs, y: ys, name: `δ(λ), ${name}`, showlegend: false,
-        meta: `inspector:lm:${j}`, line: { color: j ? "#0891b2" : "#ea580c", width: 2, dash: j ? "dash" : "solid" },
+        meta: `inspector:curve:${j}`, line: { color, width: 2, dash },
         marker: { size: 4 }, hovertemplate: `δ(λ), ${name}<extra></extra>` });
     });
-    const tx = ins.at(k, "trial_x"), ty = ins.at(k, "trial_y"), ok = ins.at(k, "accepted") === 1;
-    if (Number.isFinite(tx)) {
-      out.traces.push({ type: "scatter", mode: "markers", x: [px + tx], y: [py + ty], showlegend: false,
-        meta: "inspector:lm:trial", name: ok ? "accepted" : "rejected",
-        marker: { symbol: ok ? "circle" : "x", size: 13, color: ok ? "#16a34a" : "#dc2626", line: { color: "white", width: 1 } },
-        hovertemplate: `λ = ${fmt(ins.at(k, "lam"))}: ${ok ? "accepted" : "rejected"}<extra></extra>` });
-    }
+  }
+  for (const m of ins.markerSets) {
+    const xs = [], ys = [];
+    for (let i = m.start[k]; i < m.start[k + 1]; i++) { xs.push(px + m.points[2 * i]); ys.push(py + m.points[2 * i + 1]); }
+    if (!xs.length) continue;
+    const hover = m.hover.replace(/\{(\w+)\}/g, (_, col) => fmt(ins.at(k, col)));
+    out.traces.push({ type: "scatter", mode: "markers", x: xs, y: ys, name: m.name, showlegend: false,
+      meta: `inspector:${m.key}`, marker: m.marker, hovertemplate: `${hover}<extra></extra>` });
   }
   return out;
 }
@@ -485,9 +482,7 @@ function showInspector(state) {
   if (!ins) { el.innerHTML = ""; return; }
   const k = Math.min(state.k, ins.n - 1);
   const keys = ins.arrows.map(([, text, color]) => `<span><span class="pg-key" style="background:${color}"></span>${text}</span>`).join(" &nbsp; ");
-  let extra = "";
-  if (ins.name === "lbfgs") extra = " &nbsp; <span>✕ line-search trials</span>";
-  if (ins.lm) extra = " &nbsp; <span>δ(λ): Levenberg (orange), Marquardt (dashed); ● accepted, ✕ rejected</span>";
+  const extra = ins.legend ? ` &nbsp; <span>${ins.legend}</span>` : "";
   // Two label-value pairs a row, so the table stays short under the map.
   const cells = ins.table.map(([label, col]) => `<th>${label}</th><td data-col="${Array.isArray(col) ? col.join(",") : col}">${cell(ins, k, col)}</td>`);
   let rows = "";

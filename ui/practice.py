@@ -6,9 +6,9 @@ Layout: the data, split, model and training settings in the sidebar (a lesson pr
 then one tab per view (`draw_tabs`: only the open tab runs). The page's settings are declared once
 below (keys, which are also the URL names, start with ``tr_``). All numbers come from `training`
 (`training.studies` runs the studies on one `Setup` of plain values, the cache key); all charts
-from `figures.training`. Heavy jobs (learning and validation curves, search, CV) start on a
-button, show progress per point and are cached per point; bad input shows a message, never a
-traceback.
+from `figures.training`. Heavy studies (learning and validation curves, search, CV) start on a
+button; every study, and a long single training, runs through `ui.jobs` (cached, in the worker
+process when long, with a progress bar and Cancel); bad input shows a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from optimizers.schedules import SCHEDULES
 from training import DATASETS, MODELS, SPLIT_PRESETS
 from training import studies as ts
 from training.trainer import FIRST_ORDER
-from ui import components
+from ui import components, jobs
 from ui.settings import Setting, SettingsTable, UrlState, draw, draw_tabs, fmt, forget, sync_query_param
 
 KEY = "tr_"
@@ -35,10 +35,6 @@ BATCHES = (FULL, "1", "4", "8", "16", "32", "64", "128")
 L2_STOPS = ("0", "1e-06", "1e-05", "0.0001", "0.001", "0.01", "0.1", "1")
 # First-order rates that suit our losses (means of O(1) terms) better than the explorer's surfaces'.
 PAGE_LR = {"sgd": 0.1, "momentum": 0.05, "nesterov": 0.05, "rmsprop": 0.01, "adam": 0.01, "adagrad": 0.1}
-# One training per rerun is bounded by iterations x batch x parameters: 5e8 is about ten seconds
-# here (3 x 64 units, 600 samples, batch 32, 500 epochs is 2.4e9: about 40 s).
-MAX_WORK = 5e8
-MAX_JOB_WORK = 12 * MAX_WORK  # a job of many trainings (curves, search, CV): about two minutes
 VIEWS = (
     "Training",
     "Under- and overfitting",
@@ -297,9 +293,19 @@ REGISTRY_PREFIXES = (KEY + "sched_", *(f"{KEY}{o}_" for o in optimizers.OPTIMIZE
 # --------------------------------------------------------------------------- cached engine calls
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def _fit(setup: ts.Setup):
-    return ts.fit(setup)
+def _study(name: str, setup: ts.Setup, label: str, what: str, **args: Any) -> Any | None:
+    """A study of `training.studies` through the job runner (cached; in the worker when long, with
+    a progress bar and Cancel); None when the user cancelled it."""
+    return jobs.run_job(
+        name,
+        (setup,),
+        args,
+        seconds=ts.estimated_seconds(name, setup, **args),
+        label=label,
+        key_prefix=KEY,
+        unit="epochs",
+        what=what,
+    )
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -309,38 +315,18 @@ def _data(setup: ts.Setup):
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _data_figure(setup: ts.Setup, show_test: bool):
-    """The scrubbed data figure (cache_resource: the figure is shared, never mutated)."""
+def _data_figure(setup: ts.Setup, show_test: bool, _history):
+    """The scrubbed data figure (cache_resource: the figure is shared, never mutated; `_history`
+    is the setup's training, so the setup is its key)."""
     X, y, (tr, va, te) = _data(setup)
     parts = {"train": tr, "validation": va} | ({"test": te} if show_test else {})
     return ft.data_figure(
-        setup.build(), _fit(setup), X, y, parts, target=DATASETS[setup.dataset].target, height=500
+        setup.build(), _history, X, y, parts, target=DATASETS[setup.dataset].target, height=500
     )
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
 def _panels(setup: ts.Setup):
-    return ts.capacity_panels(setup)
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def _lc_point(setup: ts.Setup, size: int, seeds: tuple[int, ...]):
-    return ts.learning_curve_point(setup, size, seeds)
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def _vc_point(setup: ts.Setup, param: str, value: float, seeds: tuple[int, ...]):
-    return ts.validation_curve_point(setup, param, value, seeds)
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def _cv_point(setup: ts.Setup, param: str, value: float, k: int):
-    return ts.cv_point(setup, param, value, k)
-
-
-@st.cache_data(max_entries=32, show_spinner=False)
-def _search(setup: ts.Setup, method: str):
-    return ts.search(setup, method, setup.seed)
+    return _study("capacity", setup, "Training the three models…", "training of the three models")
 
 
 # --------------------------------------------------------------------------- callbacks
@@ -420,27 +406,10 @@ def preset_setup(name: str) -> ts.Setup:
     return setup_of(values, hyper)
 
 
-def _work(setup: ts.Setup) -> float:
-    """About the multiply-adds of one training: iterations x samples per iteration x parameters."""
-    n_train = len(setup.parts()[0])
-    batch = ts.batch_for(setup, n_train)
-    iterations = setup.epochs * (1 if batch is None else n_train // batch)
-    return iterations * (batch or n_train) * setup.build().n_params
-
-
 def _panels_too_heavy(setup: ts.Setup) -> bool:
     """Whether the width-64 panel would take too long with the setup's epochs and data."""
-    widest = setup.replace(hidden=(max(ts.CAPACITY_WIDTHS),) * len(setup.hidden))
-    return setup.model == "mlp" and _work(widest) > MAX_WORK
-
-
-def _widest(setup: ts.Setup, param: str, values) -> ts.Setup:
-    """The setup at the most expensive value of a swept hyperparameter (the widest network)."""
-    if param == "width":
-        return setup.replace(hidden=(int(max(values)),) * len(setup.hidden))
-    if param == "degree":
-        return setup.replace(degree=int(max(values)))
-    return setup
+    widest = ts.capacity_setups(setup)[-1]
+    return setup.model == "mlp" and ts.estimated_seconds("fit", widest) > ts.MAX_FIT_SECONDS
 
 
 def _sidebar(url: UrlState) -> tuple[ts.Setup | None, list[str]]:
@@ -515,7 +484,7 @@ def _sidebar(url: UrlState) -> tuple[ts.Setup | None, list[str]]:
     except ValueError as exc:
         warnings.append(f"These settings cannot be used: {exc}")
         return None, warnings
-    if _work(setup) > MAX_WORK:
+    if ts.estimated_seconds("fit", setup) > ts.MAX_FIT_SECONDS:
         warnings.append(
             f"{setup.epochs} epochs of this model on {len(tr)} samples is more than this page trains on a "
             "click (it would take more than about ten seconds): use fewer epochs, fewer samples, a larger "
@@ -548,10 +517,13 @@ def render() -> None:
         messages.info(f"**{lesson['title']}.** {lesson['note']}", icon=":material/lightbulb:")
     if setup is not None:
         try:
-            history = _fit(setup)
+            history = _study("fit", setup, "Training…", "training")
         except ValueError as exc:
             messages.error(f"Training failed: {exc}")
             setup = None
+        else:
+            if history is None:  # cancelled: the page says so where the bar was
+                setup = None
     if setup is None:
         url.finish()
         url.show_warnings(messages)
@@ -581,7 +553,9 @@ def _training_view(url: UrlState, setup: ts.Setup, history) -> None:
     left, right = st.columns([1, 1], gap="medium")
     with left:
         st.markdown("**The data and the model's fit** — scrub the epochs under the plot (in the browser)")
-        st.plotly_chart(_data_figure(setup, shown_test), key="tr_data_chart", width="stretch", theme=None)
+        st.plotly_chart(
+            _data_figure(setup, shown_test, history), key="tr_data_chart", width="stretch", theme=None
+        )
         _, _, (tr, va, te) = _data(setup)
         hidden = "" if shown_test else "; the test part stays hidden until you ask for its score"
         st.caption(
@@ -707,8 +681,9 @@ def _capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
             icon=":material/warning:",
         )
         return
-    with st.spinner("Training the three models…"):
-        panels = _panels(setup)
+    panels = _panels(setup)
+    if panels is None:
+        return
     X, y, (tr, va, _) = _data(setup)
     titles = [
         f"{p.title}<br><sub>train {p.train_error:.3g} · validation {p.val_error:.3g}</sub>" for p in panels
@@ -737,14 +712,14 @@ def _capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
     )
 
 
-def _job_button(name: str, key: Any, label: str, work: float) -> bool:
-    """A heavy job's button; True while the job's last request matches `key` (the current
-    settings), so its (cached) result stays on the page across reruns. A job whose `work` (see
-    `_work`) would take minutes gets a message instead of a button."""
+def _job_button(name: str, key: Any, label: str, seconds: float) -> bool:
+    """A heavy study's button; True while the study's last request matches `key` (the current
+    settings), so its (cached) result stays on the page across reruns. A study that would take
+    more than `ts.MAX_STUDY_SECONDS` (its own estimate, `seconds`) gets a message instead."""
     state = f"{KEY}{name}_key"
-    if work > MAX_JOB_WORK:
+    if seconds > ts.MAX_STUDY_SECONDS:
         st.warning(
-            f"This job would take about {work / MAX_WORK * 10 / 60:.0f} minutes with these settings: use "
+            f"This job would take about {seconds / 60:.0f} minutes with these settings: use "
             "fewer epochs, fewer samples, a larger minibatch or a smaller network (or fewer seeds or folds).",
             icon=":material/warning:",
         )
@@ -755,17 +730,6 @@ def _job_button(name: str, key: Any, label: str, work: float) -> bool:
     if done is not None and done != key:
         st.caption("The settings changed since the last run: press the button to run again.")
     return done == key
-
-
-def _progress_loop(label: str, items: list, run) -> list:
-    """run(item) for each item, with a progress bar (each call is cached)."""
-    bar = st.progress(0.0, text=label)
-    out = []
-    for i, item in enumerate(items):
-        out.append(run(item))
-        bar.progress((i + 1) / len(items), text=f"{label} {i + 1}/{len(items)}")
-    bar.empty()
-    return out
 
 
 def _curves_view(url: UrlState, setup: ts.Setup, history) -> None:
@@ -779,14 +743,14 @@ def _curves_view(url: UrlState, setup: ts.Setup, history) -> None:
     seeds = tuple(range(int(seeds_n)))
     sizes = ts.learning_sizes(setup)
     human, _ = ts.human_level(setup)
-    if _job_button(
-        "lc", (setup, seeds), "Compute the learning curve", len(sizes) * len(seeds) * _work(setup)
+    lc_seconds = ts.estimated_seconds("learning_curve", setup, seeds=seeds)
+    if _job_button("lc", (setup, seeds), "Compute the learning curve", lc_seconds) and (
+        curve := _study("learning_curve", setup, "Training…", "learning curve", seeds=seeds)
     ):
-        points = _progress_loop("training…", list(sizes), lambda n: _lc_point(setup, n, seeds))
         fig = ft.learning_curve_figure(
             sizes,
-            np.array([p[0] for p in points]),
-            np.array([p[1] for p in points]),
+            curve.train_error,
+            curve.val_error,
             human_error=human,
             error_label=_error_label(setup),
             log_y=setup.task == "regression",
@@ -802,13 +766,14 @@ def _curves_view(url: UrlState, setup: ts.Setup, history) -> None:
         f"{PARAM_LABELS[param]} over {', '.join(fmt(v) for v in values)}; each seed draws a new "
         "train / validation split of train + validation (the test part stays out)."
     )
-    vc_work = len(values) * len(seeds) * _work(_widest(setup, param, values))
-    if _job_button("vc", (setup, param, seeds), "Compute the validation curve", vc_work):
-        points = _progress_loop("training…", list(values), lambda v: _vc_point(setup, param, v, seeds))
+    vc_seconds = ts.estimated_seconds("validation_curve", setup, param=param, seeds=seeds)
+    if _job_button("vc", (setup, param, seeds), "Compute the validation curve", vc_seconds) and (
+        curve := _study("validation_curve", setup, "Training…", "validation curve", param=param, seeds=seeds)
+    ):
         fig = ft.validation_curve_figure(
             values,
-            np.array([p[0] for p in points]),
-            np.array([p[1] for p in points]),
+            curve.train_error,
+            curve.val_error,
             name=PARAM_LABELS[param],
             log_x=param in ("l2", "width"),
             error_label=_error_label(setup),
@@ -821,12 +786,13 @@ def _search_view(url: UrlState, setup: ts.Setup, history) -> None:
     optimizer, lr0, max_epochs = ts.search_optimizer(setup)
     label = optimizers.OPTIMIZERS[optimizer].label
     method = draw(SEARCH_METHOD, url)
-    budgets = sorted({max(1, round(f * max_epochs)) for f in ts.SEARCH_EPOCH_FRACTIONS})
+    budgets = ts.search_budgets(max_epochs)
+    grid = ts.search_grid(lr0)
+    lrs, l2s = (", ".join(fmt(v) for v in sorted(set(grid[name]))) for name in ("lr", "l2"))
     st.markdown(
         f"The lecture's grid has the shape learning rate × L2 strength × iterations = 4 × 4 × 3 = "
-        f"{ts.SEARCH_SETTINGS} settings; here with {label}: α ∈ "
-        f"{{{', '.join(fmt(lr0 * f) for f in ts.SEARCH_LR_FACTORS)}}}, λ ∈ "
-        f"{{{', '.join(fmt(v) for v in ts.SEARCH_L2)}}}, epochs ∈ {{{', '.join(map(str, budgets))}}}. "
+        f"{ts.SEARCH_SETTINGS} settings; here with {label}: α ∈ {{{lrs}}}, λ ∈ {{{l2s}}}, "
+        f"epochs ∈ {{{', '.join(map(str, budgets))}}}. "
         "(The lecture's λ of 10²..10⁵ would crush the weights of our losses, which are means over the "
         "samples.) Random search draws as many settings log-uniformly in the same ranges. Every "
         "setting is scored on the **validation** part; the test part stays out."
@@ -836,12 +802,15 @@ def _search_view(url: UrlState, setup: ts.Setup, history) -> None:
             f"{optimizers.OPTIMIZERS[setup.optimizer].label} has no learning rate to tune: the search "
             "uses Adam."
         )
-    search_setup = setup.replace(optimizer=optimizer, epochs=max_epochs)
-    search_work = len(ts.SEARCH_LR_FACTORS) * len(ts.SEARCH_L2) * _work(search_setup)
-    if not _job_button("search", (setup, method), "Run the search", search_work):
+    search_seconds = ts.estimated_seconds("training_search", setup)
+    if not _job_button("search", (setup, method), "Run the search", search_seconds):
         return
-    with st.spinner(f"Training {ts.SEARCH_SETTINGS} settings at once…"):
-        result = _search(setup, method)
+    result = _study(
+        "training_search", setup, f"Training {ts.SEARCH_SETTINGS} settings at once…", "search",
+        method=method, seed=setup.seed,
+    )  # fmt: skip
+    if result is None:
+        return
     err = _error_label(setup)
     table = pd.DataFrame(
         {
@@ -907,12 +876,13 @@ def _cv_view(url: UrlState, setup: ts.Setup, history) -> None:
     st.plotly_chart(
         ft.fold_diagram(ts.cv_folds(setup, k), len(X)), key="tr_fold_chart", width="stretch", theme=None
     )
-    cv_work = len(values) * (k + 1) * _work(_widest(setup, param, values))
-    if not _job_button("cv", (setup, param, k), "Run the cross-validation", cv_work):
+    cv_seconds = ts.estimated_seconds("cross_validation", setup, param=param, k=k)
+    if not _job_button("cv", (setup, param, k), "Run the cross-validation", cv_seconds):
         return
-    points = _progress_loop("cross-validating…", list(values), lambda v: _cv_point(setup, param, v, k))
-    scores = np.array([p[0] for p in points])
-    single = np.array([p[1] for p in points])
+    cv = _study("cross_validation", setup, "Cross-validating…", "cross-validation", param=param, k=k)
+    if cv is None:
+        return
+    scores, single = cv.scores, cv.single
     err = _error_label(setup)
     fig = ft.cv_scores_figure(
         values,
@@ -996,6 +966,8 @@ def _diagnosis_view(url: UrlState, setup: ts.Setup, history) -> None:
         )
         return
     panels = _panels(setup)
+    if panels is None:
+        return
     rows = []
     for p in panels:
         dp = ts.diagnose(human, p.train_error, p.val_error)

@@ -23,6 +23,7 @@ import surfaces
 import sweeps
 from figures import search as tfig
 from optimizers import theory
+from sweeps import jobs as sweep_jobs
 from ui import common, components, jobs
 from ui.settings import Setting, SettingsTable, UrlState, draw, fmt
 
@@ -65,8 +66,8 @@ def _int_box(key: str, label: str, default: int, low: int, high: int) -> Setting
     return Setting(KEY + key, label, "int", default, low=low, high=high, style="number")
 
 
-def _tolerance(key: str, label: str) -> Setting:
-    return Setting(KEY + key, label, "log", 1e-3, options=TOLERANCES)
+def _tolerance(key: str, label: str, help: str = "") -> Setting:
+    return Setting(KEY + key, label, "log", 1e-3, options=TOLERANCES, help=help)
 
 
 # The page's own settings (the shared picker and the optimizers' hyperparameters add theirs).
@@ -101,9 +102,15 @@ SCORE = Setting(
     style="radio",
     # Escaped: two bare "L*" in one Markdown text would set the words between them in italics.
     help="Final loss: log10(L − L\\*), the loss above the surface's minimum L\\* after the last "
-    "step. Steps: the first step at which L − L\\* is within the tolerance.",
+    f"step, floored at {sweeps.SCORE_FLOOR:g} (closer counts as at the minimum: such settings tie). "
+    "Steps: the first step at which L − L\\* is within the tolerance.",
 )
-TOL = _tolerance("tol", "tolerance on L − L*")
+TOL = _tolerance(
+    "tol",
+    "tolerance on L − L*",
+    help="Steps score: the target. Final-loss score: settings that tie (all within "
+    f"{sweeps.SCORE_FLOOR:g} of L\\*) are ranked by the steps they took to get within this tolerance.",
+)
 CMP_N = _int_box("cmp_n", "grid values per hyperparameter", 4, 2, 30)
 CMP_STEPS = _int_box("cmp_steps", "steps per run", 300, 1, 5_000)
 CMP_SEEDS = _int_box("cmp_seeds", "random searches (seeds)", 20, 1, 100)
@@ -210,7 +217,6 @@ def render() -> None:
     with tab_map:
         _map_tab(url, problem)
     url.finish()
-    page_run["finished"] = True  # from now on the search fragment writes the URL itself
     url.show_warnings(messages)
 
 
@@ -232,7 +238,7 @@ def _problem_controls(url: UrlState) -> Problem:
     opt_names = [
         n for n, o in optimizers.OPTIMIZERS.items() if _searchable(o.hyper) and o.supports(surface).runs
     ]
-    default = "adam" if "adam" in opt_names else opt_names[0]
+    default = OPTIMIZER.default if OPTIMIZER.default in opt_names else opt_names[0]
     opt = draw(OPTIMIZER, url, container=side, options=tuple(opt_names), default=default)
     oinfo = optimizers.OPTIMIZERS[opt]
     side.caption(oinfo.description)
@@ -257,22 +263,13 @@ def _search_view(url: UrlState, problem: Problem, page_run: dict) -> tuple[str, 
     """The first tab as a fragment: a change of its controls, a heatmap click or a table row
     reruns only this, not the sidebar, the comparison or the map. Returns the score and tolerance.
 
-    ``page_run`` is the dict the full run passed in (a fragment rerun gets the same object back):
-    on a fragment rerun ``UrlState.finish`` is not reached, so this writes the URL itself, after
-    dropping the keys its previous run drew (a setting that is no longer shown leaves the URL).
+    ``page_run`` is the dict the full run passed in (a fragment rerun gets the same object back);
+    ``url.fragment`` writes the URL on the fragment's own reruns.
     """
-    rerun = page_run.get("finished", False)
-    if rerun:
-        for key in page_run.get("search_keys", ()):
-            url.values.pop(key, None)
-            url.keys.discard(key)
-    before = set(url.keys)
-    score, tol = _search_tab(url, problem, in_fragment_rerun=rerun)
-    page_run["search_keys"] = url.keys - before
-    if rerun:
-        url.finish()
-        if (score, tol) != page_run.get("score"):  # the comparison tab scores the same way
-            st.rerun(scope="app")
+    with url.fragment("search"):
+        score, tol = _search_tab(url, problem, in_fragment_rerun=url.finished)
+    if url.finished and (score, tol) != page_run.get("score"):  # the comparison tab scores the same way
+        st.rerun(scope="app")
     page_run["score"] = (score, tol)
     return score, tol
 
@@ -307,7 +304,7 @@ def _search_tab(url: UrlState, problem: Problem, in_fragment_rerun: bool = False
         grid = None
     steps = draw(STEPS, url, container=c2)
     score = draw(SCORE, url, container=c3)
-    tol = draw(TOL, url, container=c3, disabled=score != "steps")
+    tol = draw(TOL, url, container=c3)  # the final-loss score's tie-break uses it too
 
     if ranges is None:  # _pair_controls showed the error
         return score, tol
@@ -387,7 +384,10 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
         )
     else:
         text = tfig.setting_text(result.names, [result.settings[n][best] for n in result.names])
-        st.success(f"Best setting: **{text}** (score {result.best_score:.3g}). {score_words(result, best)}")
+        st.success(
+            f"Best setting: **{text}** (score {result.best_score:.3g}). {score_words(result, best)}"
+            f"{tie_words(result)}"
+        )
         edge = result.at_edge(best)
         if edge:
             st.info(
@@ -436,7 +436,7 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
 
     st.subheader("3. Top settings")
     table = result.table()
-    hidden = ["run", "gap"] + (["steps_to_tol"] if result.score_kind == "loss" else [])
+    hidden = ["run", "gap"]
     shown = table.head(TABLE_ROWS)
     st.caption(
         "Click a cell or a dot of the search chart, or pick a row here, to choose the setting to open "
@@ -478,10 +478,11 @@ def score_words(result: sweeps.SearchResult, i: int) -> str:
         )
     if result.min_value is None:
         return f"Its score {score:.3g} is the final loss L itself (this surface has no minimum L*)."
-    if score <= math.log10(sweeps.LOSS_FLOOR) + 1e-9:
+    if score <= math.log10(sweeps.SCORE_FLOOR) + 1e-9:
         return (
-            f"Its score {score:.3g} is log10 of L − L*: the run reached the minimum to the precision "
-            "of the computer (L − L* below 1e-16)."
+            f"Its score {score:.3g} is log10 of L − L*, floored at {sweeps.SCORE_FLOOR:g}: the run "
+            f"reached the minimum (L − L* = {result.gap[i]:.1e}); smaller differences only say where "
+            "it stopped."
         )
     return (
         f"Its score {score:.3g} is log10 of L − L*: {score:.3g} means the final loss is within "
@@ -489,12 +490,36 @@ def score_words(result: sweeps.SearchResult, i: int) -> str:
     )
 
 
+def tie_words(result: sweeps.SearchResult) -> str:
+    """' N settings tie at this score: ...' when more than one run has the best score, else ''."""
+    tied = result.tied
+    if len(tied) < 2:
+        return ""
+    best = int(tied[0])
+    if result.score_kind == "loss" and result.min_value is not None:
+        hit = result.steps_to_tol[best]
+        why = (
+            f"it got within {result.tol:g} of L* after {hit:.0f} steps"
+            if np.isfinite(hit)
+            else f"none of them got within {result.tol:g} of L*"
+        )
+    elif result.score_kind == "steps":
+        why = f"it ends at L − L* = {result.gap[best]:.1e}"
+    else:
+        why = "it comes first in run order"
+    return (
+        f" {len(tied)} settings tie at this score; they are ranked by "
+        f"{result.tie_rule}, and this one comes first: {why}."
+    )
+
+
 def _step_limit(problem: Problem, result: sweeps.SearchResult, surface):
     """theory.step_limit at the start point, for the methods that have one (with the momentum
     held fixed, if it is not searched); None otherwise or where the Hessian is not finite."""
-    if result.optimizer not in theory.LIMIT_FORMULAS:
+    record = theory.limit_record(result.optimizer)
+    if record is None:
         return None
-    momentum = result.fixed.get("momentum", 0.0) if result.optimizer != "sgd" else 0.0
+    momentum = result.fixed.get(record.beta, 0.0) if record.beta else 0.0
     try:
         limit = theory.step_limit(result.optimizer, surface, problem.start, momentum=float(momentum))
     except (ValueError, FloatingPointError):
@@ -511,19 +536,18 @@ def limit_words(result: sweeps.SearchResult, limit) -> str:
         if limit.exact
         else "local: computed from the Hessian at the start point, a guide rather than a guarantee"
     )
-    beta = (
-        ""
-        if result.optimizer == "sgd" or "momentum" in result.names
-        else (f" at momentum {result.fixed.get('momentum', 0.0):g}")
-    )
-    value = "" if "momentum" in result.names else f" = {limit.lr:.3g}{beta}"
+    record = theory.limit_record(result.optimizer)
+    beta_name = record.beta if record is not None else None
+    searched = beta_name is not None and beta_name in result.names
+    beta = "" if beta_name is None or searched else f" at {beta_name} {result.fixed.get(beta_name, 0.0):g}"
+    value = "" if searched else f" = {limit.lr:.3g}{beta}"
     text = (
         f"Dashed line: the step-size limit lr < {limit.formula}{value}, with λ_max = "
         f"{limit.lambda_max:.3g} ({where}). Larger steps overshoot and diverge on the quadratic model."
     )
     if limit.lambda_min < 0:
         text += " The Hessian has negative curvature here (a saddle): no lr converges along it."
-    elif limit.exact and limit.lambda_min > 0 and result.optimizer in ("sgd", "momentum"):
+    elif limit.exact and limit.lambda_min > 0 and record is not None and record.optimum is not None:
         text += " The white diamond: the optimal constant setting of this quadratic (if inside the ranges)."
     return text
 
@@ -749,10 +773,10 @@ def _contour(problem: Problem):
 def _sweep(kind: str, problem: Problem, kwargs: dict, *, runs: int, steps: int, scope: str = "app"):
     """A sweep's result through ui.jobs (cached; in the worker process when big), or None when
     the user cancelled it. Raises the sweep's ValueError."""
-    work = min(runs * min(steps, sweeps.MAX_STEPS), sweeps.MAX_WORK)
-    return jobs.run_sweep(
-        kind, problem.surface, problem.surface_params, kwargs, work=work,
-        label=_running_text((runs,), steps), key_prefix=KEY, rerun_scope=scope,
+    return jobs.run_job(
+        kind, (problem.surface, tuple(problem.surface_params)), kwargs,
+        seconds=sweep_jobs.estimated_seconds(runs, steps), label=_running_text((runs,), steps),
+        key_prefix=KEY, rerun_scope=scope,
     )  # fmt: skip
 
 

@@ -173,3 +173,33 @@ def test_presentation_lines_stay_as_thick_while_scrubbing(streamlit_server, _bro
         assert page.get_by_test_id("stException").count() == 0
     finally:
         context.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "metas", "legend"),
+    [
+        # LM: the δ(λ) curves of both scalings and the trial marked accepted or rejected.
+        ("surface=curve_fit&opts=lm&inspect=lm", {"inspector:curve:0", "inspector:curve:1"}, "Marquardt"),
+        # L-BFGS: the line search's trials.
+        ("surface=rosenbrock&opts=lbfgs&inspect=lbfgs", {"inspector:trials"}, "line-search trials"),
+    ],
+)
+def test_inspector_draws_what_the_record_lists(streamlit_server, _browser, app_wait, query, metas, legend):
+    """The browser draws the markers and curves the payload lists (no name checks in the JS)."""
+    context = _browser.new_context(viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(f"{streamlit_server}/?{query}")
+        app_wait.ready(page)
+        page.wait_for_selector(f"{MAP} [data-role='inspector-table']")
+        _scrub(page, 1)
+        _wait_step(page, 1)
+        drawn = set(page.locator(PLOT).evaluate("gd => gd.data.map(t => t.meta).filter(m => m)"))
+        assert metas <= drawn, drawn
+        if "lm" in query:
+            assert drawn & {"inspector:trial_accepted", "inspector:trial_rejected"}, drawn
+        assert legend in page.locator(f"{MAP} .pg-map-inspector").inner_text()
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        context.close()
