@@ -16,10 +16,11 @@ import numpy as np
 
 import optimizers
 import surfaces
-from export.scene import NO_PRESET, Scene, fmt
+from export.scene import NO_PRESET, Scene
 from figures import explorer as fx
 from figures import split_run_id
 from optimizers.schedules import SCHEDULES
+from scenes.settings import fmt
 from ui import lessons
 
 

@@ -281,3 +281,16 @@ def test_plain_reads_the_page_markdown():
     assert (
         plain(r"**Steps** is not valid \(must be in \[1, 2\]\)") == "Steps is not valid (must be in [1, 2])"
     )
+
+
+def test_the_export_reads_the_explorers_own_settings():
+    """`export.scene` mirrors the explorer's table until it moves to `scenes.explorer`: they agree."""
+    from export import scene
+    from ui import explorer
+
+    fields = ("key", "label", "kind", "default", "low", "high", "minimum", "maximum", "beyond", "options")
+    for mine in (scene.PRESET, scene.OPTS, scene.STEPS, scene.SCHEDULE, scene.NOISE, scene.SEED, scene.BATCH,
+                 scene.EMA, scene.TOL, scene.VIEW, scene.THEORY, scene.INSPECT, scene.PRESENT):  # fmt: skip
+        page = explorer.TABLE[mine.key] if mine.key in explorer.TABLE else getattr(explorer, mine.key.upper())
+        for f in fields:
+            assert getattr(mine, f) == getattr(page, f), (mine.key, f)
