@@ -71,7 +71,7 @@ def live_url(race: Race, app_url: str) -> str:
     return app_url + ("?" + query if query else "")
 
 
-def payload(race: Race) -> dict:
+def payload(race: Race, caption: Caption) -> dict:
     """What the file's script draws: the map's two payloads and the charts' figures (JSON-ready)."""
     values = race.values
     name = values["surface"]
@@ -83,6 +83,7 @@ def payload(race: Race) -> dict:
         race.surface, race.trajectories, start=race.start, base_key=key, labels=race.labels
     )
     paths["plotly_url"] = ""  # plotly.js is inline: the map finds window.Plotly
+    paths["caption"] = caption.headline  # drawn on the slide PNG
     loss = fx.loss_figure(
         race.trajectories,
         min_value=race.surface.min_value,
@@ -195,7 +196,7 @@ def render(
 {_caption_html(caption, live_url(race, app_url))}
 </section>
 <script>{_inline_script(plotly_source)}</script>
-<script type="application/json" id="race-data">{_script_json(payload(race))}</script>
+<script type="application/json" id="race-data">{_script_json(payload(race, caption))}</script>
 <script type="module">{_inline_script(map_module())}
 {BOOT}</script>
 </body>

@@ -130,16 +130,21 @@ def run_settings(values: dict[str, Any], run: str) -> str:
     return ", ".join(words)
 
 
+def headline_words(
+    surface: str, labels: list[str], start: tuple[float, float], steps: int, noise: float
+) -> str:
+    """The caption's first line: 'Rosenbrock's banana valley: SGD and Adam from θ₀ = (-1, 1), 80 steps'."""
+    x, y = start
+    extra = f", gradient noise σ = {fmt(noise)}" if noise > 0 else ""
+    plural = "s" if steps != 1 else ""
+    where = f"from θ₀ = ({fmt(x)}, {fmt(y)}), {steps} step{plural}{extra}"
+    return f"{surfaces.SURFACES[surface].label}: {_join(labels)} {where}"
+
+
 def headline(race: Race) -> str:
     values = race.values
-    labels = [race.labels[run] for run in values["opts"]]
-    x, y = race.start
-    steps = int(values["steps"])
-    noise = f", gradient noise σ = {fmt(values['noise'])}" if values["noise"] > 0 else ""
-    return (
-        f"{surfaces.SURFACES[values['surface']].label}: {_join(labels)} from θ₀ = ({fmt(x)}, {fmt(y)}), "
-        f"{steps} step{'s' if steps != 1 else ''}{noise}"
-    )
+    labels = [race.labels[run] for run in race.trajectories]  # the runs that ran
+    return headline_words(values["surface"], labels, race.start, int(values["steps"]), float(values["noise"]))
 
 
 def caption(race: Race) -> Caption:

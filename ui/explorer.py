@@ -20,6 +20,7 @@ import streamlit as st
 
 import optimizers
 import surfaces
+from export.race import headline_words
 from figures import MAX_COPIES, map_data, optimizer_color, run_id, split_run_id
 from figures import explorer as fx
 from optimizers import theory
@@ -824,6 +825,8 @@ def _render() -> None:
     base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, GRID_N)
     paths = map_data.map_paths(surface, trajs, start=choices.start, base_key=base["key"], labels=labels)
     paths.update(_theory_for_map(choices, trajs, theory_on, inspect), present=present)
+    runs = [labels[run] for run in trajs]  # the slide PNG's title, as the export's first line
+    paths["caption"] = headline_words(choices.surface, runs, choices.start, choices.steps, choices.noise)
     predicted = _predicted_gaps(choices, trajs, surface) if theory_on else {}
     # Side by side when the map is one square panel; data surfaces use the full width for the map
     # and its data panel, with the loss below. In presentation mode the map takes the full width.

@@ -3,6 +3,7 @@ drawn, ▶ moves the paths, the loss chart (and LM's λ panel) are drawn, and no
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -25,14 +26,14 @@ SCENES = {
 @pytest.fixture
 def offline_page(_browser) -> Iterator[tuple[object, list[str], list[str]]]:
     """A page whose every request but the file itself is aborted; yields (page, errors, blocked)."""
-    context = _browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = _browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     page = context.new_page()
     page.set_default_timeout(30_000)
     errors: list[str] = []
     blocked: list[str] = []
 
     def route(r) -> None:
-        if r.request.url.startswith("file://"):
+        if r.request.url.startswith(("file://", "data:", "blob:")):  # the file, and images it makes
             r.continue_()
         else:
             blocked.append(r.request.url)
@@ -124,4 +125,37 @@ def test_the_explorer_downloads_its_race_and_the_file_plays_offline(
     assert "learning rate α = 0.07" in offline.locator("[data-role=runs]").inner_text()
     live = offline.locator("[data-role=live]").get_attribute("href")
     assert live.startswith(streamlit_server) and "adam_lr=0.07" in live
+    assert errors == [] and blocked == []
+    width, height, _ = _slide(page, "1920x1080+loss", tmp_path)  # the same slide from the live page
+    assert (width, height) == (1920, 1080)
+
+
+def _slide(page, choice: str, tmp_path: Path) -> tuple[int, int, bytes]:
+    """Download the map's slide PNG for `choice`; its (width, height) from the PNG header, and its bytes."""
+    page.select_option(".pg-map-slide", choice)
+    with page.expect_download() as download:
+        page.locator(".pg-map-png").click()
+    out = tmp_path / download.value.suggested_filename
+    download.value.save_as(out)
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height, data
+
+
+@pytest.mark.parametrize(
+    ("query", "choice", "size"),
+    [("preset=rmsprop_valley", "1920x1080", (1920, 1080)), ("preset=lm_blend", "1280x720+loss", (1280, 720))],
+)
+def test_a_slide_png_from_an_export(offline_page, tmp_path: Path, query, choice, size):
+    """plotly.js's own image export, in the browser, offline: the slide's size, and a picture."""
+    page, errors, blocked = offline_page
+    path = tmp_path / "race.html"
+    path.write_text(build_html(query), encoding="utf-8")
+    page.goto(path.as_uri())
+    page.wait_for_selector(".pg-map-plot[data-step]")
+    width, height, data = _slide(page, choice, tmp_path)
+    assert (width, height) == size
+    assert len(data) > 50_000  # a picture, not an empty frame
+    assert page.locator(".pg-map").get_attribute("data-slide") == choice
     assert errors == [] and blocked == []
