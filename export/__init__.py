@@ -24,7 +24,7 @@ NO_RUNS = "Choose at least one optimizer in the sidebar to start the race."
 def build_html(query: str, *, app_url: str = DEFAULT_APP_URL, env: Mapping[str, str] | None = None) -> str:
     """The HTML file of the explorer scene `query` (a query string or a whole link)."""
     scene = read_query(query)
-    if not scene.values["opts"]:
+    if not scene.choices.optimizers:
         raise SceneError([NO_RUNS])
     race = run_race(scene)
     return render(race, caption(race), app_url=app_url, env=env)

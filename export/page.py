@@ -73,21 +73,20 @@ def live_url(race: Race, app_url: str) -> str:
 
 def payload(race: Race, caption: Caption) -> dict:
     """What the file's script draws: the map's two payloads and the charts' figures (JSON-ready)."""
-    values = race.values
-    name = values["surface"]
+    name = race.choices.surface
     grid = surface_grid(race.surface, GRID_N)
     log_levels = surfaces.SURFACES[name].log_levels
     key = map_data.contour_key(name, grid, log_levels)
     base = map_data.map_base(race.surface, grid, log_levels=log_levels, key=key)
     paths = map_data.map_paths(
-        race.surface, race.trajectories, start=race.start, base_key=key, labels=race.labels
+        race.surface, race.trajectories, start=race.choices.start, base_key=key, labels=race.labels
     )
     paths["plotly_url"] = ""  # plotly.js is inline: the map finds window.Plotly
     paths["caption"] = caption.headline  # drawn on the slide PNG
     loss = fx.loss_figure(
         race.trajectories,
         min_value=race.surface.min_value,
-        smoothing=float(values["ema"]),
+        smoothing=float(race.scene.view["ema"]),
         labels=race.labels,
     )
     damping = fx.damping_figure(race.trajectories, labels=race.labels)
@@ -114,7 +113,8 @@ def _caption_html(c: Caption, link: str) -> str:
     if c.lesson_title:
         parts.append(f"<h2>Lesson: {e(c.lesson_title)}</h2>")
         if c.lesson_note:
-            parts.append(f'<p class="note" data-role="lesson-note">{e(c.lesson_note)}</p>')
+            role = "lesson-note" if c.lesson_holds else "lesson-fails"
+            parts.append(f'<p class="note" data-role="{role}">{e(c.lesson_note)}</p>')
         if c.claims:
             items = "".join(f"<li>{e(text)}</li>" for text in c.claims)
             parts.append(f'<p>Checked on these runs:</p><ul data-role="claims">{items}</ul>')

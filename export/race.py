@@ -4,7 +4,7 @@
 surface's suggested α and steps as defaults, a copy's own schedule, minibatches where the method
 takes them); `caption(race)` is the export's caption: the surface and its parameters, each run's
 settings, how each run ended (the summary table's words, `figures.explorer.summary_table`) and,
-for a lesson, its note with the claims that hold on these runs (`ui.lessons.check`).
+for a lesson, its note decided on these runs and the claims that hold (`scenes.lessons.note`).
 """
 
 from __future__ import annotations
@@ -12,16 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 import optimizers
 import surfaces
 from export.scene import NO_PRESET, Scene
 from figures import explorer as fx
 from figures import split_run_id
 from optimizers.schedules import SCHEDULES
+from scenes import explorer, lessons
+from scenes.claims import fill
+from scenes.explorer import ExplorerChoices
 from scenes.settings import fmt
-from ui import lessons
 
 
 @dataclass(frozen=True)
@@ -31,53 +31,37 @@ class Race:
     scene: Scene
     surface: Any
     trajectories: dict[str, Any]  # run id -> Trajectory, in the page's order
-    labels: dict[str, str]  # run id -> legend label
     notes: tuple[str, ...]  # runs that could not run, what some met on the way
-    batch_size: int | None = None  # None: the full batch
 
     @property
-    def values(self) -> dict[str, Any]:
-        return self.scene.values
+    def choices(self) -> ExplorerChoices:
+        return self.scene.choices
 
     @property
-    def start(self) -> tuple[float, float]:
-        return (float(self.values["start_x"]), float(self.values["start_y"]))
+    def labels(self) -> dict[str, str]:
+        return self.choices.labels
 
 
 def run_race(scene: Scene) -> Race:
-    """The surface and the runs of `scene` (the explorer's `_runs`, uncached)."""
-    values = scene.values
-    name = values["surface"]
-    info = surfaces.SURFACES[name]
-    surface = surfaces.get_surface(name, **{p.name: values[f"{name}_{p.name}"] for p in info.params})
-    batch = values.get("batch")
-    batch_size = (
-        None if batch is None or surface.data is None or batch >= len(surface.data[0]) else int(batch)
-    )
-    start = np.asarray([values["start_x"], values["start_y"]], dtype=float)
+    """The surface and the runs of `scene`, each the engine's run of its `RunSpec` (the page's runs,
+    uncached)."""
+    choices = scene.choices
+    surface = choices.problem.build_surface()
     trajectories: dict[str, Any] = {}
-    specs: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
     notes: list[str] = []
-    for run in values["opts"]:
-        opt = split_run_id(run)[0]
-        oinfo = optimizers.OPTIMIZERS[opt]
+    for run in choices.optimizers:
+        oinfo = optimizers.OPTIMIZERS[split_run_id(run)[0]]
         support = oinfo.supports(surface)
-        hyper, schedule = lessons.run_spec(values, run)
-        specs[run] = (hyper, schedule or {"kind": "constant"})
         if not support.runs:
             notes.append(f"{oinfo.label} is not run: {support.reason}")
             continue
         try:
-            trajectories[run] = optimizers.run(
-                opt, surface, start, int(values["steps"]), schedule=schedule, noise=float(values["noise"]),
-                seed=int(values["seed"]), batch_size=None if support.full_batch else batch_size, **hyper,
-            )  # fmt: skip
+            trajectories[run] = choices.spec(run).run()
         except ValueError as exc:
             notes.append(f"{oinfo.label} could not run: {exc}")
             continue
         notes.extend(support.notes)
-    labels = lessons.run_labels(specs)
-    return Race(scene, surface, trajectories, labels, tuple(dict.fromkeys(notes)), batch_size)
+    return Race(scene, surface, trajectories, tuple(dict.fromkeys(notes)))
 
 
 # --------------------------------------------------------------------------- the caption
@@ -93,7 +77,8 @@ class Caption:
     endings: tuple[dict[str, str], ...]  # the summary table's rows, as the page words them
     notes: tuple[str, ...]
     lesson_title: str | None = None
-    lesson_note: str | None = None  # only when every claim of the lesson holds on these runs
+    lesson_note: str | None = None  # the note when every claim holds on these runs, else what happened
+    lesson_holds: bool = False
     claims: tuple[str, ...] = ()  # the lesson's claims that hold on these runs
 
 
@@ -101,13 +86,13 @@ def _join(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def surface_words(values: dict[str, Any]) -> str:
+def surface_words(choices: ExplorerChoices) -> str:
     """'Elongated valley (quadratic), condition number κ = 100, valley angle (degrees) = 0'."""
-    name = values["surface"]
-    info = surfaces.SURFACES[name]
+    info = surfaces.SURFACES[choices.surface]
+    params = dict(choices.problem.surface_params)
     parts = [info.label]
     for p in info.params:
-        value = values[f"{name}_{p.name}"]
+        value = params[p.name]
         if p.text:
             parts.append(f"L(x, y) = {value}")
         elif p.pair:
@@ -117,13 +102,12 @@ def surface_words(values: dict[str, Any]) -> str:
     return ", ".join(parts)
 
 
-def run_settings(values: dict[str, Any], run: str) -> str:
-    """A run's hyperparameters and schedule in words: 'learning rate α = 0.1, β₁ ... ; constant α'."""
-    opt = split_run_id(run)[0]
-    hyper, schedule = lessons.run_spec(values, run)
-    params = {p.name: p for p in optimizers.OPTIMIZERS[opt].hyper}
-    words = [f"{params[k].label} = {fmt(v)}" for k, v in hyper.items()]
-    if schedule is not None:
+def run_settings(choices: ExplorerChoices, run: str) -> str:
+    """A run's hyperparameters and schedule in words: 'learning rate α = 0.1, momentum β = 0.9'."""
+    params = {p.name: p for p in optimizers.OPTIMIZERS[split_run_id(run)[0]].hyper}
+    words = [f"{p.label} = {fmt(dict(choices.hyper_of(run))[name])}" for name, p in params.items()]
+    schedule = dict(choices.schedule_of(run) or {})
+    if schedule:
         sinfo = SCHEDULES[schedule["kind"]]
         extra = ", ".join(f"{p.label} = {fmt(schedule[p.name])}" for p in sinfo.params)
         words.append(f"schedule: {sinfo.label}" + (f" ({extra})" if extra else ""))
@@ -142,28 +126,40 @@ def headline_words(
 
 
 def headline(race: Race) -> str:
-    values = race.values
+    c = race.choices
     labels = [race.labels[run] for run in race.trajectories]  # the runs that ran
-    return headline_words(values["surface"], labels, race.start, int(values["steps"]), float(values["noise"]))
+    return headline_words(c.surface, labels, c.start, c.steps, c.noise)
+
+
+def _claim_text(claim: lessons.Claim, facts: dict[str, Any]) -> str:
+    try:
+        return fill(claim.text, facts)
+    except KeyError:  # a number the claim names does not exist in this scene
+        return claim.text
 
 
 def caption(race: Race) -> Caption:
-    """What the export says about `race`; every sentence about a run is read off its numbers."""
-    values = race.values
-    rows = fx.summary_rows(race.trajectories, race.surface, tol=float(values["tol"]), labels=race.labels)
+    """What the export says about `race`; every sentence about a run is read off its numbers, and
+    a lesson's note is decided on these runs as the page decides it (`scenes.lessons.note`)."""
+    c = race.choices
+    tol = float(race.scene.view["tol"])
+    rows = fx.summary_rows(race.trajectories, race.surface, tol=tol, labels=race.labels)
     never = "—" if race.surface.min_value is None else "not reached"
     endings = tuple(fx.summary_table(rows, never=never))
-    runs = tuple((race.labels[run], run_settings(values, run)) for run in values["opts"])
+    runs = tuple((race.labels[run], run_settings(c, run)) for run in c.optimizers)
     notes = list(race.notes)
     notes += [f"{race.labels[run]}: {'; '.join(t.notes)}." for run, t in race.trajectories.items() if t.notes]
     lesson: dict[str, Any] = {}
-    # A lesson's claims are about its full-batch runs (`ui.lessons.scene_runs`).
-    if race.scene.preset != NO_PRESET and race.batch_size is None:
+    if race.scene.preset != NO_PRESET:
         preset = lessons.PRESETS[race.scene.preset]
-        held = [claim.text for claim in preset.claims if lessons.check(claim, values).holds]
-        lesson = {
-            "lesson_title": preset.title,
-            "lesson_note": preset.note.replace("\\*", "*") if len(held) == len(preset.claims) else None,
-            "claims": tuple(held),
-        }
-    return Caption(headline(race), surface_words(values), runs, endings, tuple(notes), **lesson)
+        evidence = explorer.SceneRuns(c, runs=race.trajectories)
+        facts = explorer.facts(evidence)
+        note = lessons.note(preset, evidence, facts)
+        held = [
+            _claim_text(claim, facts)
+            for claim, v in zip(preset.claims, note.verdicts, strict=True)
+            if v.holds
+        ]
+        lesson = {"lesson_title": preset.title, "lesson_note": note.text, "lesson_holds": note.holds,
+                  "claims": tuple(held)}  # fmt: skip
+    return Caption(headline(race), surface_words(c), runs, endings, tuple(notes), **lesson)

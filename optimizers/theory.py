@@ -403,6 +403,41 @@ def predicted_loss_gap(gap0: float, rate: Rate, steps: int) -> np.ndarray:
         return gap0 * envelope * envelope
 
 
+def predicted_loss_path(
+    optimizer: str, hessian: Any, offset: Any, lr: float, momentum: float = 0.0, steps: int = 0
+) -> np.ndarray | None:
+    """The exact L(theta_k) - L* for k = 0..steps of 'sgd', 'momentum' or 'nesterov' on a quadratic
+    with constant Hessian H, from theta_0 = theta* + offset, exact gradients and a constant lr
+    (None for other methods).
+
+    In each eigen-direction (eigenvalue lam, error e_k, h = lr * lam) the iteration is the scalar
+    recursion of `convergence_rate`: e_(k+1) = T e_k - D e_(k-1) for k >= 1, with the first step
+    e_1 = (1 - h) e_0 (gradient descent and heavy ball: v_1 = g_0) or (1 - h (1 + beta)) e_0
+    (Nesterov, torch form: the step is g_0 + beta v_1); then L - L* = 1/2 sum lam e_k^2. Unlike
+    `predicted_loss_gap` (the slowest mode's rate), this is the whole curve: the engine's losses up
+    to rounding.
+    """
+    if limit_record(optimizer) is None:
+        return None
+    eig = hessian_eigen(hessian)
+    lam = np.asarray(eig.values, dtype=float)
+    e0 = np.asarray(eig.vectors, dtype=float).T @ np.asarray(offset, dtype=float)
+    beta = 0.0 if optimizer == "sgd" else float(momentum)
+    h = lr * lam
+    if optimizer == "nesterov":
+        trace, det, first = (1.0 + beta) * (1.0 - h), beta * (1.0 - h), 1.0 - h * (1.0 + beta)
+    else:
+        trace, det, first = 1.0 + beta - h, beta + 0.0 * h, 1.0 - h
+    errors = np.empty((steps + 1, lam.size))
+    errors[0] = e0
+    if steps >= 1:
+        errors[1] = first * e0
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(1, steps):
+            errors[k + 1] = trace * errors[k] - det * errors[k - 1]
+        return 0.5 * (errors**2) @ lam
+
+
 # ---- Levenberg-Marquardt ----
 
 

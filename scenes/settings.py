@@ -127,6 +127,7 @@ class Setting:
     beyond: str = "clamp"  # a valid link value outside the widget's range: "widen" or "clamp"
     param: Param | None = None  # an engine parameter: its own validation decides what is valid
     options: tuple[Any, ...] = ()  # choice, multi; "log" with fixed stops
+    extra_stops: tuple[float, ...] = ()  # "log" with round stops: more stops (around a limit)
     option_label: Callable[[Any], str] = str
     style: str = "slider"  # float, int: "slider" or "number"; choice: "select" or "radio"
     step: float | None = None

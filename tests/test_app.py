@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,20 +16,15 @@ import optimizers
 import surfaces
 from figures import explorer as fx
 from figures import map_data
+from scenes import lessons
+from tests import apptest
 from tests.markdown_tables import summary_table
-from ui import lessons
 
 TIMEOUT = 60
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def _app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.app(query, timeout=TIMEOUT)
 
 
 def _open(at: AppTest, *runs: str) -> AppTest:

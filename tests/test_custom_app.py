@@ -15,20 +15,15 @@ from streamlit.testing.v1 import AppTest
 import optimizers
 import surfaces
 from scenes.settings import shown as _shown
+from tests import apptest
 from tests.markdown_tables import summary_table
 
 TIMEOUT = 60
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 DEFAULT_FORMULA = surfaces.SURFACES["custom"].params[0].default
 
 
 def _app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    _clean(at)
-    return at
+    return apptest.app(query, timeout=TIMEOUT)
 
 
 def _clean(at: AppTest) -> None:
@@ -240,9 +235,8 @@ def _search_page():
 
 
 def test_the_search_page_runs_on_a_custom_formula():
-    at = AppTest.from_function(_search_page, default_timeout=120)
-    at.query_params.update({"tune_surface": "custom", "tune_custom_formula": "x^2 + y - 11; x + y^2 - 7"})
-    at.run()
+    query = {"tune_surface": "custom", "tune_custom_formula": "x^2 + y - 11; x + y^2 - 7"}
+    at = apptest.page(_search_page, query, timeout=120, check=False)
     for key, value in [("tune_grid_n", 5), ("tune_grid_m", 5), ("tune_steps", 40), ("tune_map_n", 6),
                        ("tune_map_steps", 40), ("tune_cmp_steps", 40), ("tune_cmp_seeds", 2)]:  # fmt: skip
         at.number_input(key=key).set_value(value)

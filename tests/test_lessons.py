@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from ui import lessons
+from scenes import lessons
 
 
 @pytest.mark.parametrize("name", list(lessons.PRESETS))

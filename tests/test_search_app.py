@@ -9,6 +9,8 @@ import urllib.parse
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests import apptest
+
 TIMEOUT = 120
 
 
@@ -23,7 +25,7 @@ def _search_page():
 
 @pytest.fixture
 def at():
-    return AppTest.from_function(_search_page, default_timeout=TIMEOUT).run()
+    return apptest.page(_search_page, timeout=TIMEOUT, check=False)
 
 
 def charts(at) -> list[dict]:

@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import surfaces
 from params import Param
+from tests import apptest
 from ui.settings import Setting, SettingsTable, escape_markdown
 
 TIMEOUT = 60
@@ -59,12 +60,7 @@ def _picker_page():
 
 
 def _run(page, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_function(page, default_timeout=TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.page(page, query, timeout=TIMEOUT)
 
 
 def _url(at: AppTest) -> dict[str, str]:
@@ -204,10 +200,10 @@ def _italic_pairs(text: str) -> list[str]:
 
 def test_no_label_or_help_lets_markdown_italics_eat_an_asterisk():
     """'L − L*' twice in one help text made Markdown italicise the words between the two L*."""
-    import ui.explorer
+    import scenes.explorer
     import ui.search
 
-    for table in (ui.explorer.TABLE, ui.search.TABLE):
+    for table in (scenes.explorer.TABLE, ui.search.TABLE):
         for s in table:
             for text in (s.label, s.help):
                 assert not _italic_pairs(text), (s.key, text)

@@ -177,25 +177,22 @@ def test_loss_figure_draws_the_predicted_gap_dashed_on_the_log_axis_only():
 
 
 def test_explorer_prediction_has_the_observed_slope_on_the_valley():
-    """The page's dashed line (`ui.explorer._predicted_gaps`) falls as fast as SGD's loss does."""
-    from ui import explorer
-    from ui.components import Problem
+    """The page's dashed line (`ui.explorer.runs.predicted_gaps`) falls as fast as SGD's loss does."""
+    from scenes.explorer import ExplorerChoices
+    from scenes.problem import Problem
+    from ui.explorer.runs import predicted_gaps
 
     problem = Problem("quadratic", (("angle", 20.0), ("condition", 10.0)), START)
     surface = problem.build_surface()
     traj = run("sgd", surface, START, 80, lr=0.05)
-    choices = explorer.ExplorerChoices(
-        "none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 0.0, 0, None
-    )
-    predicted = explorer._predicted_gaps(choices, {"sgd": traj}, surface)["sgd"]
+    choices = ExplorerChoices("none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 0.0, 0, None)
+    predicted = predicted_gaps(choices, {"sgd": traj}, surface)["sgd"]
     observed = traj.losses - surface.min_value
     slope = lambda y: np.log(y[70] / y[40]) / 30  # noqa: E731
     assert slope(predicted) == pytest.approx(slope(observed), rel=0.02)
     assert predicted[0] == pytest.approx(observed[0])
-    noisy = explorer.ExplorerChoices(
-        "none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 1.0, 0, None
-    )
-    assert explorer._predicted_gaps(noisy, {"sgd": traj}, surface) == {}  # no prediction with noise
+    noisy = ExplorerChoices("none", problem, ("sgd",), (("sgd", (("lr", 0.05),)),), 80, None, 1.0, 0, None)
+    assert predicted_gaps(noisy, {"sgd": traj}, surface) == {}  # no prediction with noise
 
 
 def test_a_batch_keeps_the_state_records_only_when_asked():

@@ -4,7 +4,6 @@ under Streamlit's AppTest (the browser side is in tests/e2e/test_theory_browser.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,18 +12,13 @@ from streamlit.testing.v1 import AppTest
 from figures import map_data
 from optimizers import run
 from surfaces import get_surface
+from tests import apptest
 
 TIMEOUT = 60
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def _app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
-    if query:
-        at.query_params.update(query)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return apptest.app(query, timeout=TIMEOUT)
 
 
 def _paths(at: AppTest) -> dict:

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from figures import surface_grid as _surface_grid
+from scenes.explorer import RunSpec
 from scenes.problem import get_surface
 from ui.settings import escape_markdown
 
@@ -69,19 +70,8 @@ def surface_grid(name: str, params: tuple[tuple[str, Any], ...], n: int):
 
 
 @shared_cache(maxsize=512)
-def run_optimizer(
-    optimizer: str,
-    surface_name: str,
-    surface_params: tuple[tuple[str, Any], ...],
-    start: tuple[float, float],
-    steps: int,
-    schedule: tuple[tuple[str, Any], ...] | None,
-    noise: float,
-    seed: int,
-    batch_size: int | None,
-    hyper: tuple[tuple[str, Any], ...],
-):
-    """One optimizer run (a Trajectory, shared and read-only), cached per optimizer, so changing
+def run_optimizer(spec: RunSpec):
+    """One optimizer run (a Trajectory, shared and read-only), cached per `RunSpec`, so changing
     one optimizer's hyperparameters leaves the others' runs cached. Raises the engine's ValueError
     unchanged.
 
@@ -91,27 +81,17 @@ def run_optimizer(
     recomputes a few times, at most twice the steps asked for."""
     import optimizers
 
-    surface = get_surface(surface_name, surface_params)
-    settings = (optimizer, surface_name, surface_params, start, schedule, noise, seed, batch_size, hyper)
+    surface = spec.build_surface()
+    settings = dataclasses.replace(spec, steps=0)  # the run but its length
     known = _longest_runs.get(settings)
-    if known is not None and (shorter := optimizers.truncate(known, steps, surface)) is not None:
+    if known is not None and (shorter := optimizers.truncate(known, spec.steps, surface)) is not None:
         return _read_only(shorter)
-    ahead = steps if known is None else min(max(steps, 2 * known.n_steps), optimizers.runner.MAX_STEPS)
-    trajectory = _read_only(
-        optimizers.run(
-            optimizer,
-            surface,
-            np.asarray(start, dtype=float),
-            int(ahead),
-            schedule=dict(schedule) if schedule else None,
-            noise=float(noise),
-            seed=int(seed),
-            batch_size=batch_size,
-            **dict(hyper),
-        )
+    ahead = (
+        spec.steps if known is None else min(max(spec.steps, 2 * known.n_steps), optimizers.runner.MAX_STEPS)
     )
+    trajectory = _read_only(spec.run(steps=ahead))
     _longest_runs.put(settings, trajectory)
-    return _read_only(optimizers.truncate(trajectory, steps, surface))
+    return _read_only(optimizers.truncate(trajectory, spec.steps, surface))
 
 
 class _LongestRuns:
@@ -122,14 +102,14 @@ class _LongestRuns:
         self._lock = threading.Lock()
         self._maxsize = maxsize
 
-    def get(self, settings: tuple) -> Any:
+    def get(self, settings: Any) -> Any:
         with self._lock:
             run = self._runs.pop(settings, None)
             if run is not None:
                 self._runs[settings] = run  # most recent last
             return run
 
-    def put(self, settings: tuple, run: Any) -> None:
+    def put(self, settings: Any, run: Any) -> None:
         with self._lock:
             old = self._runs.pop(settings, None)
             self._runs[settings] = run if old is None or run.n_steps >= old.n_steps else old

@@ -195,13 +195,15 @@ def hyperparameter_inputs(
     container=None,
     run: str | None = None,
     hidden: bool = False,
+    extra_stops: Mapping[str, tuple[float, ...]] | None = None,
 ) -> dict[str, Any]:
     """One widget per hyperparameter of `optimizer` (keys `<prefix><optimizer>_<name>`, or
     `<prefix><run>_<name>` for a run id such as "sgd~2", a copy of the optimizer): sliders
     over the registry's slider ranges, or with `style="number"` number boxes without limits (the
     engine validates). `defaults` replace the registry's defaults (the page's default view);
     `columns` puts the widgets side by side; `only` draws just those names; `hidden` draws none
-    (the values all the same, see `ui.settings.draw`). Returns name -> value."""
+    (the values all the same, see `ui.settings.draw`); `extra_stops` adds stops to a log slider
+    (around a stability limit). Returns name -> value."""
     c = container if container is not None else st
     params = [p for p in optimizers.OPTIMIZERS[optimizer].hyper if only is None or p.name in only]
     places = c.columns(max(1, len(params))) if columns and not hidden else [c] * len(params)
@@ -220,5 +222,7 @@ def hyperparameter_inputs(
             )
         default = (defaults or {}).get(p.name)
         overrides = {} if default is None else {"default": default}
+        if extra_stops and p.name in extra_stops and setting.kind == "log" and not setting.options:
+            overrides["extra_stops"] = tuple(extra_stops[p.name])
         values[p.name] = draw(setting, url, container=place, hidden=hidden, **overrides)
     return values

@@ -23,9 +23,11 @@ import surfaces
 import sweeps
 from figures import search as tfig
 from optimizers import theory
+from scenes import explorer as explorer_scene
+from scenes.problem import Problem as ScenesProblem
 from sweeps import jobs as sweep_jobs
 from ui import common, components, jobs
-from ui.settings import Setting, SettingsTable, UrlState, draw, fmt
+from ui.settings import Setting, SettingsTable, UrlState, draw
 
 KEY = "tune_"
 NONE = "(none)"
@@ -38,7 +40,6 @@ LESS_IMPORTANT = {"adam": "beta2", "rmsprop": "eps"}
 N_PATHS = 4  # the best setting plus three others on the contour
 TABLE_ROWS = 20
 EXPLORER_URL_PATH = ""  # the explorer is the app's default page, at the root URL
-EXPLORER_MAX_STEPS = 500  # the explorer's steps slider stops here (ui/explorer.py)
 
 INTRO = (
     "Choosing hyperparameters, as in the lecture: **define ranges** for them, then either "
@@ -711,37 +712,10 @@ def _use_best_setting(opt: str, setting: dict) -> None:
 
 
 def explorer_query(problem: Problem, setting: dict, steps: int) -> tuple[dict[str, str], list[str]]:
-    """Query parameters that open the explorer (ui/explorer.py) on this problem and setting.
-
-    The explorer reads its widget keys from the URL on a session's first run: ``surface``,
-    ``<surface>_<param>``, ``start_x``, ``start_y``, ``opts``, ``<optimizer>_<hyper>``, ``steps``.
-    Its sliders only take values inside the Param's slider range and at most EXPLORER_MAX_STEPS
-    steps, so values outside are clamped. Returns (query, notes on what was clamped).
-    """
-    notes = []
-    opt = problem.optimizer
-    query = {
-        "surface": problem.surface,
-        "start_x": fmt(problem.start[0]),
-        "start_y": fmt(problem.start[1]),
-        "opts": opt,
-        "steps": str(min(int(steps), EXPLORER_MAX_STEPS)),
-    }
-    if steps > EXPLORER_MAX_STEPS:
-        notes.append(f"steps {steps} → {EXPLORER_MAX_STEPS} (the explorer's maximum)")
-    surface_params = {p.name: p for p in surfaces.SURFACES[problem.surface].params}
-    for name, value in problem.surface_params:  # the explorer's own URL text (a range: low,high)
-        query[f"{problem.surface}_{name}"] = Setting.from_param(surface_params[name], name).text(value)
-    params = {p.name: p for p in optimizers.OPTIMIZERS[opt].hyper}
-    for name, value in setting.items():
-        p = params.get(name)
-        if p is not None and p.choices is None and p.low is not None and p.high is not None:
-            clamped = min(max(value, p.low), p.high)
-            if clamped != value:
-                notes.append(f"{name} {fmt(value)} → {fmt(clamped)} (its slider's range)")
-            value = clamped
-        query[f"{opt}_{name}"] = fmt(value)
-    return query, notes
+    """Query parameters that open the explorer on this problem and setting, with notes on what its
+    controls clamp (the explorer's own URL keys and limits, `scenes.explorer.link_query`)."""
+    picked = ScenesProblem(problem.surface, problem.surface_params, problem.start)
+    return explorer_scene.link_query(picked, problem.optimizer, setting, steps)
 
 
 def _explorer_link(container, problem: Problem, setting: dict, steps: int, what: str) -> None:

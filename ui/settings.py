@@ -342,7 +342,7 @@ class LogWidget(Widget):
     def stops(self, s: Setting) -> list[float]:
         if s.fixed_stops:
             return list(s.fixed_stops)
-        extra = _widened(s.key).get("stops", ())
+        extra = (*_widened(s.key).get("stops", ()), *s.extra_stops)
         return sorted(set(log_options(float(s.low), float(s.high), float(s.default))) | set(extra))
 
     def take(self, s: Setting, raw: str, url: UrlState) -> float:

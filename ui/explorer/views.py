@@ -1,0 +1,209 @@
+"""The explorer's views under the map: the loss chart, the summary table, the rates, the update
+rules and the CSV; each draws runs already computed.
+
+With gradient noise the table judges runs as the lessons do: the loss is the mean over the last
+`scenes.explorer.NOISY_WINDOW` steps, and steps to tolerance the first step from which that mean
+stays within the tolerance (`scenes.explorer.settled_step`), never one lucky draw.
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+from urllib.parse import urlencode
+
+import streamlit as st
+
+import optimizers
+from figures import explorer as fx
+from figures import optimizer_color, split_run_id
+from scenes import explorer as scene
+from scenes.explorer import EMA, TOL
+from ui import common, plot_component
+from ui.settings import UrlState, draw
+
+# One or two sentences per optimizer, in the lecture's words.
+DEFAULT_APP_URL = "http://localhost:8501/"  # the live link in a download when the page's own is unknown
+
+EXPLANATIONS: dict[str, str] = {
+    "sgd": "Step against the gradient, scaled by the learning rate α. With minibatches the "
+    "gradient is the average over the m samples of the batch, so it is noisy.",
+    "momentum": "The velocity v accumulates gradients with rate β (the 'friction', often 0.9); "
+    "the step is largest when a sequence of gradients all point in the same direction.",
+    "rmsprop": "s tracks the uncentered variance of the gradients, per coordinate. Dividing by √s "
+    "damps the oscillation across an elongated valley that lies along the axes and speeds progress "
+    "along it, so a larger α works; in a valley turned away from the axes both coordinates see the "
+    "steep direction, and the per-coordinate scaling no longer helps.",
+    "adam": "Combines momentum (first moment m) and RMSProp (second moment v). Both start at "
+    "zero, so they are bias-corrected (m̂, v̂) before the step.",
+    "newton": "Uses the curvature (the Hessian H) from the second-order Taylor expansion to take "
+    "a more direct route: 'we got rid of the learning rate!'. Its step goes to the stationary "
+    "point of the local quadratic model: a minimum where H is positive definite, but a saddle or a "
+    "maximum elsewhere. On a quadratic bowl, such as linear regression, one step lands exactly on "
+    "the minimum.",
+    "gauss_newton": "For a loss that is a sum of squared residuals r, approximate the Hessian by "
+    "2·JᵀJ: it needs only first derivatives of the residuals.",
+    "lm": "A damped Gauss-Newton: λ is adjusted every iteration so that the loss decreases. Large "
+    "λ behaves like gradient descent, small λ like Gauss-Newton; Marquardt's scaling uses "
+    "diag(JᵀJ) instead of I.",
+}
+
+
+@st.fragment
+def loss_view(
+    url: UrlState,
+    trajs: dict[str, Any],
+    min_value: float | None,
+    estimated: bool = False,
+    labels: dict[str, str] | None = None,
+    predicted: dict[str, Any] | None = None,
+) -> None:
+    """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
+    with url.fragment("loss"):
+        w = draw(EMA, url)
+    # Redrawn in place in the browser (st.plotly_chart remounted it on every new run).
+    plot_component.plot(
+        fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted),
+        key="loss_chart",
+    )
+    if min_value is None and estimated:
+        st.caption("No minimum was found inside the view box, so the loss is drawn as is.")
+    elif min_value is None:
+        st.caption("This surface has no minimum (L is unbounded below), so the loss is drawn as is.")
+    else:
+        about = "an estimate, " if estimated else ""
+        st.caption(f"Distance of the loss to its minimum L* = {min_value:.4g} ({about}on a log scale).")
+
+
+@st.fragment
+def summary_view(
+    url: UrlState, trajs: dict[str, Any], surface, labels: dict[str, str], noise: float = 0.0
+) -> None:
+    """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
+    with url.fragment("summary"):
+        tol = draw(TOL, url)
+    rows = fx.summary_rows(trajs, surface, tol=tol, labels=labels)
+    noisy = noise > 0 and surface.min_value is not None
+    if noisy:
+        rows = noisy_rows(rows, trajs, surface.min_value, tol)
+    never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
+    cells = fx.summary_table(rows, never=never)
+    if noisy:
+        cells = [_with_mean(c, r) for c, r in zip(cells, rows, strict=True)]
+    # Short text cells that wrap instead of being cut off, as Markdown: cheaper on every rerun than a
+    # table element (pandas and Arrow in the server, another script bundle in the browser).
+    st.markdown(common.markdown_table(list(cells[0]), [list(row.values()) for row in cells]))
+    window = scene.NOISY_WINDOW
+    first = (
+        f"With noisy gradients one step's loss is a lucky or unlucky draw, so the runs are judged by "
+        f"the mean of L over the last {window} steps, and steps to tolerance is the first step from "
+        f"which the mean of L − L\\* over {window} steps stays within the tolerance above. "
+        if noisy
+        else "Steps to tolerance: the first step k with L(θ_k) − L\\* within the tolerance above. "
+    )
+    st.caption(
+        first + "Stopped at: where the gradient vanished, what kind of point the Hessian there says it is."
+    )
+    met = [
+        f"**{labels.get(run, run)}**: {'; '.join(traj.notes)}." for run, traj in trajs.items() if traj.notes
+    ]
+    if met:
+        st.caption("On the way: " + " ".join(met))
+
+
+def rates_view(trajs: dict[str, Any], labels: dict[str, str]) -> None:
+    """The learning rates α_k, and LM's damping λ_k in a panel of its own."""
+    if any(fx._has_alpha(t) for t in trajs.values()):
+        plot_component.plot(fx.lr_figure(trajs, labels=labels), key="lr_chart")
+        st.caption(
+            "The learning rate α_k each optimizer used (schedules change it per epoch; dotted lines "
+            "mark the epochs when minibatches make an epoch several steps). Newton and Gauss-Newton "
+            "have a step scale α instead."
+        )
+    damping = fx.damping_figure(trajs, labels=labels)
+    if damping is not None:
+        st.plotly_chart(damping, key="damping_chart", width="stretch", theme=None)
+        st.caption(
+            "Levenberg-Marquardt has no learning rate: its damping λ_k sets the step. Step k tries "
+            "(JᵀJ + λ_k D) δ = −Jᵀr; a dot marks an accepted trial (θ moves, λ ÷ 10), a cross a "
+            "rejected one (θ stays, λ × 10). λ_0 is the initial damping."
+        )
+
+
+def csv(trajs: dict[str, Any], labels: dict[str, str]) -> bytes:
+    import pandas as pd
+
+    frames = []
+    for run, traj in trajs.items():
+        df = traj.to_frame()
+        df.insert(0, "optimizer", traj.optimizer)
+        df.insert(1, "run", labels[run])
+        frames.append(df)
+    return pd.concat(frames, ignore_index=True).to_csv(index=False).encode()
+
+
+def update_rules(chosen: tuple[str, ...]) -> None:
+    """Each chosen optimizer's rule and what it does, as one Markdown element (one element to send
+    and render on every rerun instead of three per optimizer)."""
+    parts = []
+    for opt in dict.fromkeys(split_run_id(run)[0] for run in chosen):  # a copy shares its rule
+        oinfo = optimizers.OPTIMIZERS[opt]
+        parts += [
+            common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b>"),
+            f"$$\n{oinfo.formula.strip()}\n$$",
+            EXPLANATIONS.get(opt, oinfo.description),
+        ]
+    if parts:
+        st.markdown("\n\n".join(parts), unsafe_allow_html=True)
+
+
+def noisy_rows(rows: list[dict], trajs: dict[str, Any], min_value: float, tol: float) -> list[dict]:
+    """The summary rows of noisy runs judged as the lessons judge them: the mean of L over the last
+    steps (`"mean loss"`), and the step from which that mean stays within the tolerance."""
+    out = []
+    for row, traj in zip(rows, trajs.values(), strict=True):
+        if traj.status == "diverged":  # no mean to take over an exploded loss
+            out.append(row | {"mean loss": None})
+            continue
+        out.append(
+            row
+            | {
+                "mean loss": min_value + scene.noisy_gap(traj, min_value),
+                "steps to tolerance": scene.settled_step(traj, min_value, tol),
+            }
+        )
+    return out
+
+
+def mean_column() -> str:
+    return f"mean loss, last {scene.NOISY_WINDOW} steps"
+
+
+def _with_mean(cells: dict[str, str], row: dict) -> dict[str, str]:
+    """The table's cells with the mean loss right after the final loss."""
+    out = {}
+    for key, value in cells.items():
+        out[key] = value
+        if key == "final loss":
+            out[mean_column()] = fx.compact_number(row["mean loss"])
+    return out
+
+
+def download_race(url: UrlState) -> None:
+    """The race as one offline HTML file (`export`), built only when clicked: the callable reads the
+    scene's URL values, complete by then (`UrlState.finish`), and the live app's address."""
+    app_url = (st.context.url or DEFAULT_APP_URL).split("?", 1)[0]  # None under AppTest
+
+    def build() -> bytes:
+        from export import SceneError, build_html
+        from export.scene import plain
+
+        try:
+            return build_html(urlencode(url.values), app_url=app_url).encode("utf-8")
+        except SceneError as err:  # e.g. a formula the page replaced by the last one that worked
+            lines = "".join(f"<li>{escape(plain(m))}</li>" for m in err.messages)
+            page = f"<!doctype html><meta charset=utf-8><p>This race cannot be exported:</p><ul>{lines}</ul>"
+            return page.encode("utf-8")
+
+    st.download_button("Download this race (HTML)", data=build, file_name="race.html", mime="text/html",
+                       key="download_html", on_click="ignore", icon=":material/download:")  # fmt: skip
