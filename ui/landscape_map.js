@@ -306,7 +306,7 @@ function pathTraces(state) {
       type: "scatter", name: p.label, legendgroup: p.name, meta: `path:${p.name}`,
       x: p.x.subarray(0, j), y: p.y.subarray(0, j), customdata: custom,
       mode: "lines", // the dot at each step is drawn by drawDots, below
-      line: { color: p.color, width: 2.5 },
+      line: { color: p.color, width: 2.5, dash: p.dash || "solid" }, opacity: p.opacity || 1, // a pinned run: dashed, faded
       hovertemplate: `<b>${p.label}</b><br>step k = %{customdata[0]}<br>${a} = %{x:.4g}, ${b} = %{y:.4g}` +
         "<br>L = %{customdata[1]:.4g}<extra></extra>",
     });

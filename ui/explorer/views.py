@@ -16,9 +16,9 @@ import streamlit as st
 
 import optimizers
 from figures import explorer as fx
-from figures import optimizer_color, split_run_id
+from figures import optimizer_color, pins, split_run_id
 from scenes import explorer as scene
-from scenes.explorer import EMA, TOL
+from scenes.explorer import EMA, TOL, ExplorerChoices
 from ui import common, plot_component
 from ui.settings import UrlState, draw
 
@@ -57,15 +57,15 @@ def loss_view(
     estimated: bool = False,
     labels: dict[str, str] | None = None,
     predicted: dict[str, Any] | None = None,
+    pinned: dict[str, str] | None = None,
 ) -> None:
-    """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
+    """Loss against step with the EMA slider; a fragment, so smoothing reruns only this. `pinned`:
+    pin id -> run id of the pinned runs among `trajs` (drawn dashed and faded)."""
     with url.fragment("loss"):
         w = draw(EMA, url)
     # Redrawn in place in the browser (st.plotly_chart remounted it on every new run).
-    plot_component.plot(
-        fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted),
-        key="loss_chart",
-    )
+    figure = fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted)
+    plot_component.plot(pins.style_loss_figure(figure, pinned or {}), key="loss_chart")
     if min_value is None and estimated:
         st.caption("No minimum was found inside the view box, so the loss is drawn as is.")
     elif min_value is None:
@@ -207,3 +207,20 @@ def download_race(url: UrlState) -> None:
 
     st.download_button("Download this race (HTML)", data=build, file_name="race.html", mime="text/html",
                        key="download_html", on_click="ignore", icon=":material/download:")  # fmt: skip
+
+
+def pins_row(choices: ExplorerChoices) -> None:
+    """Under the map: each pinned run with a button that removes it."""
+    if not choices.pins:
+        return
+    labels = choices.pin_labels
+    cols = st.columns(len(choices.pins))
+    for i, (col, pid) in enumerate(zip(cols, choices.pinned, strict=True)):
+        rest = scene.pins_query(choices.pins[:i] + choices.pins[i + 1 :], choices.surface)
+        col.button(f"✕ {labels[pid]}", key=f"unpin_{pid}", on_click=_set_pins, args=(rest,),
+                   help="Remove this pinned run", width="stretch")  # fmt: skip
+
+
+def _set_pins(text: str) -> None:
+    """on_click of a pin's ✕: the scene's pins without it (`scenes.explorer.PINS`)."""
+    st.session_state[scene.PINS.key] = text
