@@ -24,7 +24,7 @@ import plotly.io as pio
 import surfaces
 from export.race import Caption, Race
 from figures import explorer as fx
-from figures import map_data, surface_grid
+from figures import map_data, pins, surface_grid
 from ui import plotly_assets
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +67,7 @@ def map_module() -> str:
 
 def live_url(race: Race, app_url: str) -> str:
     """The link to the live scene: the app with the link's own settings."""
-    query = urlencode(list(race.scene.query))
+    query = urlencode(list(race.scene.query), safe=",~")
     return app_url + ("?" + query if query else "")
 
 
@@ -78,17 +78,15 @@ def payload(race: Race, caption: Caption) -> dict:
     log_levels = surfaces.SURFACES[name].log_levels
     key = map_data.contour_key(name, grid, log_levels)
     base = map_data.map_base(race.surface, grid, log_levels=log_levels, key=key)
-    paths = map_data.map_paths(
-        race.surface, race.trajectories, start=race.choices.start, base_key=key, labels=race.labels
-    )
+    shown = {**race.trajectories, **race.pinned}
+    labels = {**race.labels, **race.choices.pin_labels}
+    paths = map_data.map_paths(race.surface, shown, start=race.choices.start, base_key=key, labels=labels)
+    pins.style_map_paths(paths, race.pin_runs)  # pinned runs: dashed and faded
     paths["plotly_url"] = ""  # plotly.js is inline: the map finds window.Plotly
     paths["caption"] = caption.headline  # drawn on the slide PNG
-    loss = fx.loss_figure(
-        race.trajectories,
-        min_value=race.surface.min_value,
-        smoothing=float(race.scene.view["ema"]),
-        labels=race.labels,
-    )
+    loss = fx.loss_figure(shown, min_value=race.surface.min_value, smoothing=float(race.scene.view["ema"]),
+                          labels=labels)  # fmt: skip
+    pins.style_loss_figure(loss, race.pin_runs)
     damping = fx.damping_figure(race.trajectories, labels=race.labels)
     return {
         "base": base,

@@ -9,7 +9,7 @@ for a lesson, its note decided on these runs and the claims that hold (`scenes.l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import optimizers
@@ -32,6 +32,7 @@ class Race:
     surface: Any
     trajectories: dict[str, Any]  # run id -> Trajectory, in the page's order
     notes: tuple[str, ...]  # runs that could not run, what some met on the way
+    pinned: dict[str, Any] = field(default_factory=dict)  # pin id -> its run, recomputed from its settings
 
     @property
     def choices(self) -> ExplorerChoices:
@@ -40,6 +41,11 @@ class Race:
     @property
     def labels(self) -> dict[str, str]:
         return self.choices.labels
+
+    @property
+    def pin_runs(self) -> dict[str, str]:
+        """Pin id -> the run id it pins (for its colour)."""
+        return {pid: self.choices.pinned[pid].run for pid in self.pinned}
 
 
 def run_race(scene: Scene) -> Race:
@@ -61,7 +67,14 @@ def run_race(scene: Scene) -> Race:
             notes.append(f"{oinfo.label} could not run: {exc}")
             continue
         notes.extend(support.notes)
-    return Race(scene, surface, trajectories, tuple(dict.fromkeys(notes)))
+    pinned = {}
+    for pid, pin in choices.pinned.items():
+        if optimizers.OPTIMIZERS[pin.optimizer].supports(surface).runs:
+            try:
+                pinned[pid] = choices.pin_spec(pin).run()
+            except ValueError as exc:
+                notes.append(f"The pinned {choices.pin_labels[pid]} could not run: {exc}")
+    return Race(scene, surface, trajectories, tuple(dict.fromkeys(notes)), pinned)
 
 
 # --------------------------------------------------------------------------- the caption
@@ -114,6 +127,19 @@ def run_settings(choices: ExplorerChoices, run: str) -> str:
     return ", ".join(words)
 
 
+def pin_settings(pin) -> str:
+    """A pinned run's settings in words, as `run_settings` says a live run's."""
+    params = {p.name: p for p in optimizers.OPTIMIZERS[pin.optimizer].hyper}
+    hyper = dict(pin.hyper)
+    words = [f"{p.label} = {fmt(hyper[name])}" for name, p in params.items() if name in hyper]
+    schedule = dict(pin.schedule or {})
+    if schedule:
+        sinfo = SCHEDULES[schedule["kind"]]
+        extra = ", ".join(f"{p.label} = {fmt(schedule[p.name])}" for p in sinfo.params)
+        words.append(f"schedule: {sinfo.label}" + (f" ({extra})" if extra else ""))
+    return ", ".join(words)
+
+
 def headline_words(
     surface: str, labels: list[str], start: tuple[float, float], steps: int, noise: float
 ) -> str:
@@ -147,6 +173,10 @@ def caption(race: Race) -> Caption:
     never = "—" if race.surface.min_value is None else "not reached"
     endings = tuple(fx.summary_table(rows, never=never))
     runs = tuple((race.labels[run], run_settings(c, run)) for run in c.optimizers)
+    runs += tuple((c.pin_labels[pid], pin_settings(c.pinned[pid])) for pid in race.pinned)
+    if race.pinned:
+        pin_rows = fx.summary_rows(race.pinned, race.surface, tol=tol, labels=c.pin_labels)
+        endings += tuple(fx.summary_table(pin_rows, never=never))
     notes = list(race.notes)
     notes += [f"{race.labels[run]}: {'; '.join(t.notes)}." for run, t in race.trajectories.items() if t.notes]
     lesson: dict[str, Any] = {}

@@ -17,7 +17,7 @@ from typing import Any
 import optimizers
 from figures import split_run_id
 from optimizers.schedules import SCHEDULES
-from scenes.settings import Setting, fmt
+from scenes.settings import NotANumberError, Setting, fmt
 
 MAX_PINS = 5
 PIN_SEP, VALUE_SEP = ",", ":"
@@ -52,7 +52,10 @@ def pins_text(pins: tuple[Pin, ...]) -> str:
 
 
 def _param_value(param, raw: str) -> Any:
-    return Setting.from_param(param, param.name).parse(raw)
+    try:
+        return Setting.from_param(param, param.name).parse(raw)
+    except NotANumberError:
+        raise ValueError(f"{param.name} must be a number; got {raw[:40]!r}") from None
 
 
 def parse_pin(text: str, runs: tuple[str, ...]) -> Pin:
@@ -118,7 +121,8 @@ def pin_label(pin: Pin, base: str, live: tuple[Mapping[str, Any], Mapping[str, A
     """'Adam, α 0.1 (pinned)': the run's label `base` and what differs from the live run `live`
     ((hyperparameters, schedule) of the same run id, None if it is not raced): α always when no
     live run is there to compare with."""
-    hyper = dict(pin.hyper)
+    order = [p.name for p in optimizers.OPTIMIZERS[pin.optimizer].hyper]  # α first, as the sliders
+    hyper = dict(sorted(pin.hyper, key=lambda item: order.index(item[0]) if item[0] in order else len(order)))
     schedule = dict(pin.schedule or {"kind": "constant"})
     if live is None:
         keys = ["lr"] if "lr" in hyper else []
