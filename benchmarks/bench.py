@@ -21,6 +21,7 @@ from benchmarks import (
     bench_class,
     bench_custom,
     bench_engine,
+    bench_export,
     bench_practice,
     bench_sweeps,
     bench_theory,
@@ -36,6 +37,7 @@ TABLES = {
     "practice": bench_practice.main,
     "class": bench_class.main,
     "theory": bench_theory.main,
+    "export": bench_export.main,
 }
 DEFAULT = [
     "engine",
@@ -43,6 +45,7 @@ DEFAULT = [
     "sweeps",
     "training",
     "theory",
+    "export",
     "app",
     "practice",
 ]  # `class` takes minutes: it runs when named

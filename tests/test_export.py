@@ -283,3 +283,19 @@ def test_plain_reads_the_page_markdown():
     assert (
         plain(r"**Steps** is not valid \(must be in \[1, 2\]\)") == "Steps is not valid (must be in [1, 2])"
     )
+
+
+def test_pins_travel_with_the_export():
+    """A link's pins are drawn (dashed, faded, in their run's colour), charted and listed."""
+    html = build_html("opts=sgd,adam&adam_lr=0.3&pins=adam:lr=0.05,sgd:lr=0.02")
+    data = _data(html)
+    paths = {p["label"]: p for p in data["paths"]["paths"]}
+    pinned = paths["Adam, α 0.05 (pinned)"]
+    assert pinned["dash"] == "dash" and pinned["opacity"] < 1 and pinned["color"] == paths["Adam"]["color"]
+    live = read_query("opts=adam&adam_lr=0.05").choices.spec("adam").run()
+    np.testing.assert_allclose(map_data.decode_f32(pinned["y"]), live.points[:, 1].astype(np.float32))
+    dashed = [t["name"] for t in data["loss"]["data"] if t.get("line", {}).get("dash") == "dash"]
+    assert dashed == ["Adam, α 0.05 (pinned)", "SGD, α 0.02 (pinned)"]
+    text = _text(html)
+    assert any(item.startswith("Adam, α 0.05 (pinned)") for item in text.roles["runs"])
+    assert sum("(pinned)" in row for row in text.roles["endings"]) == 2

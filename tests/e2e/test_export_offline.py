@@ -18,6 +18,7 @@ SCENES = {
     "&custom_y_range=-3,3&start_x=2&start_y=1.5&opts=sgd,adam&steps=120",
     "copies": "surface=rosenbrock&opts=sgd,adam,sgd~2,sgd~3&sgd~2_lr=0.0005&sgd~3_lr=0.001"
     "&sgd~3_sched=step&steps=200",
+    "pins": "surface=rosenbrock&opts=sgd,adam&adam_lr=0.3&pins=adam:lr=0.05,sgd:lr=0.001",
     "residuals with LM": "surface=custom&custom_formula=1-x;10*(y-x^2)&opts=gauss_newton,lm&lm_damping=10"
     "&steps=40",
 }
