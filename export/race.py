@@ -9,6 +9,7 @@ for a lesson, its note decided on these runs and the claims that hold (`scenes.l
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,6 +158,10 @@ def headline(race: Race) -> str:
     return headline_words(c.surface, labels, c.start, c.steps, c.noise)
 
 
+def _run(spec: explorer.RunSpec) -> Any:
+    return spec.run()
+
+
 def _claim_text(claim: lessons.Claim, facts: dict[str, Any]) -> str:
     try:
         return fill(claim.text, facts)
@@ -182,7 +187,10 @@ def caption(race: Race) -> Caption:
     lesson: dict[str, Any] = {}
     if race.scene.preset != NO_PRESET:
         preset = lessons.PRESETS[race.scene.preset]
-        evidence = explorer.SceneRuns(c, runs=race.trajectories)
+        # A claim's variants (other seeds, another α) share runs: each spec runs once per export.
+        evidence = explorer.SceneRuns(
+            c, runs=race.trajectories, runner=functools.lru_cache(maxsize=None)(_run)
+        )
         facts = explorer.facts(evidence)
         note = lessons.note(preset, evidence, facts)
         held = [
