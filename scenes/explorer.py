@@ -316,11 +316,9 @@ class ExplorerChoices:
     def pin_spec(self, pin: Pin) -> RunSpec:
         """A pinned run: the pin's own hyperparameters and schedule in this scene."""
         full = optimizers.OPTIMIZERS[pin.optimizer].supports(self.problem.build_surface()).full_batch
-        return dataclasses.replace(
-            self.spec(self.optimizers[0]) if self.optimizers else RunSpec(pin.optimizer, self.surface,
-                self.problem.surface_params, self.start, self.steps, (), None, self.noise, self.seed),
-            optimizer=pin.optimizer, hyper=pin.hyper, schedule=pin.schedule,
-            batch_size=None if full else self.batch_size,
+        return RunSpec(
+            pin.optimizer, self.surface, self.problem.surface_params, self.start, self.steps, pin.hyper,
+            pin.schedule, self.noise, self.seed, None if full else self.batch_size,
         )  # fmt: skip
 
     @property
@@ -331,18 +329,12 @@ class ExplorerChoices:
     @property
     def pin_labels(self) -> dict[str, str]:
         """Pin id -> legend label, saying what differs from the live run ("Adam, α 0.1 (pinned)")."""
-        labels = self.labels
         out = {}
         for pid, pin in self.pinned.items():
-            live = (
-                (dict(self.hyper_of(pin.run)), self.schedule_of(pin.run))
-                if pin.run in self.optimizers
-                else None
-            )
-            base = (
-                labels[pin.run].partition(",")[0] if pin.run in labels else run_label(pin.run).split(" (")[0]
-            )
-            out[pid] = pin_label(pin, base, None if live is None else (live[0], dict(live[1] or {}) or None))
+            live = None
+            if pin.run in self.optimizers:
+                live = (dict(self.hyper_of(pin.run)), dict(self.schedule_of(pin.run) or {}) or None)
+            out[pid] = pin_label(pin, run_label(pin.run).removesuffix(" (a copy)"), live)
         return out
 
     @property
