@@ -32,6 +32,7 @@ def run() -> None:
             st.Page(ui.explorer.render, title="Explorer", default=True),
             st.Page(_search_page, title="Hyperparameter search", url_path="search"),
             st.Page(_practice_page, title="Training practice", url_path="training"),
+            st.Page(lambda: __import__("ui.lecture").lecture.render(), title="Lecture", url_path="lecture"),
         ]
     )
     page.run()

@@ -1,5 +1,5 @@
 """All speed figures of the project, as tables: engine, explorer page, hyperparameter search,
-trainer, training-practice page, theory overlays, a classroom.
+trainer, training-practice page, theory overlays, a classroom, the class-vote store.
 
     python benchmarks/bench.py            # every table but `class` (app and practice need chromium)
     python benchmarks/bench.py engine     # one table: any name in TABLES
@@ -19,6 +19,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from benchmarks import (
     bench_app,
     bench_class,
+    bench_classroom,
     bench_custom,
     bench_engine,
     bench_export,
@@ -38,6 +39,7 @@ TABLES = {
     "class": bench_class.main,
     "theory": bench_theory.main,
     "export": bench_export.main,
+    "classroom": bench_classroom.main,
 }
 DEFAULT = [
     "engine",
@@ -48,6 +50,7 @@ DEFAULT = [
     "export",
     "app",
     "practice",
+    "classroom",
 ]  # `class` takes minutes: it runs when named
 
 

@@ -31,10 +31,15 @@ ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"  # where the app keeps the verified cartesian bundle (`ui.plotly_assets`)
 FULL_BUNDLE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 MAP_MODULE = ROOT / "ui" / "landscape_map.js"
-GRID_N = 80  # the explorer's contour grid
+GRID_N, GRID_N_LOG = 80, 200  # the explorer's contour grid (ui/explorer/page.py): finer for log levels
 DEFAULT_APP_URL = "http://localhost:8501/"  # `PLAYGROUND_APP_URL` or `--app-url` name the live app
-# The map's words about clicking (which sets θ₀ in the app) are not true in a file: replaced.
-OFFLINE_WORDS = {
+# What the map's browser module does in the app but not in a file: replaced, each found exactly once.
+OFFLINE_EDITS = {
+    # plotly.js is inline (window.Plotly): no loader module to fetch beside the file
+    "const plotlyLoader = import(new URL(`./plotly_loader.js${new URL(import.meta.url).search}`, "
+    "import.meta.url).href);": "const plotlyLoader = Promise.resolve({ loadPlotly: () => "
+    "Promise.resolve(window.Plotly) });",
+    # a click on the map sets θ₀ in the app only
     "; click the map to start there.": ".",
     " (click to start here)": "",
 }
@@ -54,12 +59,12 @@ def plotly_js(env: Mapping[str, str] | None = None) -> tuple[str, str]:
 
 
 def map_module() -> str:
-    """The map's browser module with its words about clicking made true offline."""
+    """The map's browser module as a file needs it: plotly.js found inline, no words about clicking."""
     source = MAP_MODULE.read_text(encoding="utf-8")
-    for old, new in OFFLINE_WORDS.items():
-        if old not in source:
+    for old, new in OFFLINE_EDITS.items():
+        if source.count(old) != 1:
             raise RuntimeError(
-                f"ui/landscape_map.js no longer says {old!r}: update export.page.OFFLINE_WORDS"
+                f"ui/landscape_map.js changed ({old[:50]!r}): update export.page.OFFLINE_EDITS"
             )
         source = source.replace(old, new)
     return source
@@ -74,8 +79,8 @@ def live_url(race: Race, app_url: str) -> str:
 def payload(race: Race, caption: Caption) -> dict:
     """What the file's script draws: the map's two payloads and the charts' figures (JSON-ready)."""
     name = race.choices.surface
-    grid = surface_grid(race.surface, GRID_N)
     log_levels = surfaces.SURFACES[name].log_levels
+    grid = surface_grid(race.surface, GRID_N_LOG if log_levels else GRID_N)
     key = map_data.contour_key(name, grid, log_levels)
     base = map_data.map_base(race.surface, grid, log_levels=log_levels, key=key)
     shown = {**race.trajectories, **race.pinned}

@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import TEMPLATE, apply_levels, level_transform, optimizer_color, split_run_id
+from figures import log_axis as _log_settings  # loss_figure has a local `log_axis`
 from surfaces.base import LOSS_FLOOR
 
 __all__ = [
@@ -235,9 +236,13 @@ def loss_figure(
         "xaxis": {"title": {"text": "step k"}},
         "yaxis": {
             "title": {"text": "L(θ_k) − L*  (log scale)" if log_axis else "loss L(θ_k)"},
-            "type": "log" if log_axis else "linear",
-            "exponentformat": "power",
             "automargin": True,  # wide labels such as −3.5×10⁴ (saddle) push the title aside
+            # a log axis labels every tick with its value (no bare minor digits: figures.log_axis)
+            **(
+                _log_settings([t["y"] for t in traces])
+                if log_axis
+                else {"type": "linear", "exponentformat": "power"}
+            ),
         },
         "uirevision": "loss",
     }
@@ -277,7 +282,7 @@ def lr_figure(
         "height": height,
         "shapes": _epoch_lines(trajectories),
         "xaxis": {"title": {"text": "step k"}},
-        "yaxis": {"title": {"text": "learning rate α_k"}, "type": "log", "exponentformat": "power"},
+        "yaxis": {"title": {"text": "learning rate α_k"}, **_log_settings([t["y"] for t in traces])},
         "uirevision": "lr",
     }
     return {"data": traces, "layout": layout}
@@ -352,7 +357,9 @@ def schedule_figure(values: np.ndarray, *, height: int = 150) -> go.Figure:
     fig.update_layout(
         template=TEMPLATE,
         height=height,
-        margin={"l": 45, "r": 8, "t": 8, "b": 35},
+        # a horizontal title says what the curve is: a rotated 11 px "α / α₀" went unread
+        title={"text": "learning-rate factor α / α₀", "font": {"size": 13}, "x": 0.02, "y": 0.97},
+        margin={"l": 45, "r": 8, "t": 30, "b": 35},
         xaxis_title="epoch",
         yaxis_title="α / α₀",
         showlegend=False,
@@ -476,34 +483,9 @@ def summary_rows(
     return rows
 
 
-STOPPED_AT = {
-    "minimum": "a minimum",
-    "saddle": "a saddle point",
-    "maximum": "a maximum",
-    "degenerate": "a flat point",
-}
-_KIND_WHY = {
-    "minimum": "",
-    "saddle": "; the curvature is negative in one direction: a saddle point, not a minimum",
-    "maximum": "; the curvature is negative in every direction: a maximum, not a minimum",
-    "degenerate": "; the Hessian is singular there, so the curvature cannot tell what kind of point it is",
-}
-
-
 def _why(ending) -> str:
-    """Why a run stopped, in the lecture's words (from its `Ending`)."""
-    k, value, limit = ending.step, compact_number(ending.value), compact_number(ending.limit)
-    if ending.reason == "converged":
-        return f"the gradient vanished at step {k} (‖∇L‖ = {value} < {limit})" + _KIND_WHY.get(
-            ending.point or "", ""
-        )
-    if ending.reason == "max_steps":
-        return f"all {k} steps ran; ‖∇L‖ is still {value}"
-    if ending.reason == "loss_exploded":
-        return f"the loss passed {limit} at step {k}: the learning rate is too large"
-    if ending.reason == "unbounded_below":
-        return f"the loss fell below −{limit} at step {k}: this surface has no minimum"
-    return f"the numbers overflowed after step {k}: the learning rate is too large"
+    """Why a run stopped, in the lecture's words (`optimizers.results.ENDINGS`), compact numbers."""
+    return ending.why(compact_number)
 
 
 def summary_table(rows: list[dict], *, never: str = "not reached") -> list[dict[str, str]]:
@@ -514,10 +496,6 @@ def summary_table(rows: list[dict], *, never: str = "not reached") -> list[dict[
     for row in rows:
         ending = row["ending"]
         k = row["steps to tolerance"]
-        stopped = {
-            "converged": STOPPED_AT.get(ending.point or "", "a stationary point"),
-            "max_steps": "out of steps",
-        }
         out.append(
             {
                 "optimizer": row["optimizer"],
@@ -525,7 +503,7 @@ def summary_table(rows: list[dict], *, never: str = "not reached") -> list[dict[
                 "distance to nearest minimum": compact_number(row["distance to nearest minimum"]),
                 "steps to tolerance": never if k is None else str(k),
                 "steps taken": str(row["steps run"]),
-                "stopped at": stopped.get(ending.status, "diverged"),
+                "stopped at": ending.stopped_at(),
                 "why it stopped": _why(ending),
             }
         )

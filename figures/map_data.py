@@ -30,6 +30,7 @@ import numpy as np
 from figures import CONTOUR_COLORSCALE, _log_colorbar, level_transform, optimizer_color
 from figures.explorer import MARKER_STEPS, _label, finite_length, frame_steps
 from optimizers import OPTIMIZERS, inspection
+from optimizers.results import curvature_words
 
 __all__ = ["FIT_POINTS", "b64_f32", "contour_key", "decode_f32", "map_base", "map_paths", "payload_bytes"]
 
@@ -240,7 +241,8 @@ def theory_overlay(surface, points: np.ndarray) -> dict:
     Returns
     -------
     dict (JSON-ready): ``columns`` (OVERLAY_COLUMNS), ``n`` and ``data`` (n * len(columns)
-    float32, row-major); the numbers of `optimizers.theory.model_axes` (= `local_model`).
+    float32, row-major); the numbers of `optimizers.theory.model_axes` (= `local_model`); and
+    ``kind_words``: how each curvature code is said (`optimizers.results.curvature_words`).
     """
     from optimizers import theory
 
@@ -251,7 +253,8 @@ def theory_overlay(surface, points: np.ndarray) -> dict:
         axes = theory.model_axes(surface.hessian(pts), length=length)
     parts = (pts, axes.eigenvalues, axes.condition, axes.codes, axes.semi_axes.reshape(-1, 4))
     table = np.column_stack([*parts, axes.flat_direction])
-    return {"columns": list(OVERLAY_COLUMNS), "n": len(pts), "data": b64_f32(table)}
+    words = curvature_words()  # the curvature's words by code, from the engine's one word table
+    return {"columns": list(OVERLAY_COLUMNS), "n": len(pts), "data": b64_f32(table), "kind_words": words}
 
 
 def decode_table(payload: dict) -> dict[str, np.ndarray]:

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from figures import OKABE_ITO, TEMPLATE, palette
+from figures import OKABE_ITO, TEMPLATE, log_axis, palette
 from optimizers import theory
 from sweeps import Comparison, Range, SearchResult, StartMap
 
@@ -315,7 +315,7 @@ def score_line(result: SearchResult) -> go.Figure:
             t.customdata = order[mask]
             fig.add_trace(t)
     _add_best(fig, result)
-    fig.update_xaxes(title_text=r.name, **axis_type(r.log))
+    fig.update_xaxes(title_text=r.name, **axis_type(r))
     fig.update_yaxes(title_text=score_title(result))
     what = "Grid" if result.method == "grid" else "Random"
     fig.update_layout(
@@ -376,9 +376,9 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
             star = _best_marker(result, best, showlegend=False, name=name)
             star.y = [result.score[best]]
             fig.add_trace(star, row=2, col=col)
-        fig.update_xaxes(**axis_type(rx.log), row=1, col=col)
-        fig.update_xaxes(title_text=rx.name, **axis_type(rx.log), row=2, col=col)
-    fig.update_yaxes(title_text=ry.name, **axis_type(ry.log), row=1, col=1)
+        fig.update_xaxes(**axis_type(rx), row=1, col=col)
+        fig.update_xaxes(title_text=rx.name, **axis_type(rx), row=2, col=col)
+    fig.update_yaxes(title_text=ry.name, **axis_type(ry), row=1, col=1)
     fig.update_yaxes(title_text="score", row=2, col=1)
     fig.update_layout(
         coloraxis=dict(
@@ -536,10 +536,10 @@ def _finish(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def axis_type(log: bool) -> dict:
-    """A hyperparameter axis: log axes label their ticks as powers of ten (1e-4 reads 10⁻⁴, not
-    Plotly's default SI "100µ", which no one reads as a learning rate)."""
-    return dict(type="log", exponentformat="power") if log else dict(type="linear")
+def axis_type(r: Range) -> dict:
+    """A hyperparameter axis over range `r`: linear, or log with every label read as its value
+    (`figures.log_axis`: no bare minor digits, no SI "100µ" for a learning rate)."""
+    return log_axis([r.low, r.high]) if r.log else dict(type="linear")
 
 
 def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
@@ -649,8 +649,8 @@ def _add_best(fig: go.Figure, result: SearchResult) -> None:
 
 def _axes(fig: go.Figure, ranges: Sequence[Range]) -> None:
     rx, ry = ranges
-    fig.update_xaxes(title_text=rx.name, **axis_type(rx.log))
-    fig.update_yaxes(title_text=ry.name, **axis_type(ry.log))
+    fig.update_xaxes(title_text=rx.name, **axis_type(rx))
+    fig.update_yaxes(title_text=ry.name, **axis_type(ry))
 
 
 def _view(fig: go.Figure, bounds, axis_labels) -> None:

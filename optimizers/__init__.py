@@ -11,12 +11,14 @@
 from optimizers import schedules
 from optimizers.first_order import Rule, per_coordinate
 from optimizers.registry import OPTIMIZERS, OptimizerInfo, first_order_rule
-from optimizers.runner import BatchResult, Trajectory, run, run_batch, truncate
+from optimizers.results import BatchResult, Ending, Trajectory
+from optimizers.runner import run, run_batch, truncate
 from params import Param
 
 __all__ = [
     "OPTIMIZERS",
     "BatchResult",
+    "Ending",
     "OptimizerInfo",
     "Param",
     "Rule",

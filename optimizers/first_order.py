@@ -7,6 +7,12 @@
     adam      m = beta1 * m + (1 - beta1) * g;  v = beta2 * v + (1 - beta2) * g^2
               m_hat = m / (1 - beta1^t);  v_hat = v / (1 - beta2^t)   (t = 1 at the first update)
               theta -= lr * m_hat / (sqrt(v_hat) + eps)
+              bias_correction "off": m_hat = m, v_hat = v (Adam without the lecture's correction;
+              m and v start at 0, and the first step is (1 - beta1) / sqrt(1 - beta2) times the
+              corrected one: larger at the defaults, smaller only if beta2 < 1 - (1 - beta1)^2)
+    amsgrad   Adam whose denominator never shrinks (torch Adam, amsgrad=True):
+              v_max = max(v_max, v)  (the raw second moment);  v_hat = v_max / (1 - beta2^t)
+              theta -= lr * m_hat / (sqrt(v_hat) + eps)
     nesterov  v = momentum * v + g;  theta -= lr * (g + momentum * v)   (torch SGD, nesterov=True,
                                                                          dampening 0)
     adagrad   s = s + g^2;  theta -= lr * g / (sqrt(s) + eps)   (torch Adagrad, lr_decay 0, s_0 = 0)
@@ -88,6 +94,13 @@ class AdamState(NamedTuple):
     v: np.ndarray  # running mean of g^2 (not bias-corrected), shaped like theta
 
 
+class AMSGradState(NamedTuple):
+    count: int
+    m: np.ndarray  # running mean of g (not bias-corrected), shaped like theta
+    v: np.ndarray  # running mean of g^2 (not bias-corrected), shaped like theta
+    v_max: np.ndarray  # the largest v so far, element-wise, shaped like theta
+
+
 class AdagradState(NamedTuple):
     count: int
     s: np.ndarray  # sum of g^2 over all steps so far, shaped like theta
@@ -130,7 +143,9 @@ def rmsprop(beta: Hyper, eps: Hyper) -> Rule:
     return Rule(init, step)
 
 
-def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Rule:
+def adam(beta1: Hyper, beta2: Hyper, eps: Hyper, bias_correction: str = "on") -> Rule:
+    corrected = bias_correction == "on"
+
     def init(theta):
         zero = zeros_like(theta)
         return AdamState(0, zero, zero)
@@ -139,9 +154,30 @@ def adam(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Rule:
         t = state.count + 1
         m = beta1 * state.m + (1.0 - beta1) * g
         v = beta2 * state.v + (1.0 - beta2) * (g * g)
-        m_hat = m / (1.0 - beta1**t)
-        v_hat = v / (1.0 - beta2**t)
+        if corrected:
+            m_hat = m / (1.0 - beta1**t)
+            v_hat = v / (1.0 - beta2**t)
+        else:
+            m_hat, v_hat = m, v
         return theta - lr * m_hat / (np.sqrt(v_hat) + eps), AdamState(t, m, v)
+
+    return Rule(init, step)
+
+
+def amsgrad(beta1: Hyper, beta2: Hyper, eps: Hyper) -> Rule:
+    # torch's documented form: the maximum of the raw second moments, then bias-corrected.
+    def init(theta):
+        zero = zeros_like(theta)
+        return AMSGradState(0, zero, zero, zero)
+
+    def step(theta, g, state, lr):
+        t = state.count + 1
+        m = beta1 * state.m + (1.0 - beta1) * g
+        v = beta2 * state.v + (1.0 - beta2) * (g * g)
+        v_max = np.maximum(state.v_max, v)
+        m_hat = m / (1.0 - beta1**t)
+        v_hat = v_max / (1.0 - beta2**t)
+        return theta - lr * m_hat / (np.sqrt(v_hat) + eps), AMSGradState(t, m, v, v_max)
 
     return Rule(init, step)
 

@@ -277,3 +277,28 @@ def lm_curves(points: int) -> Callable[[Steps, int], np.ndarray]:
 def first_trial(s: Steps) -> np.ndarray:
     """t0 d: L-BFGS's first trial step, from its records."""
     return s.pair("d_x", "d_y") * s.columns["t0"][:, None]
+
+
+def bias_corrected_moments(second: str) -> Callable[[Steps], dict[str, np.ndarray]]:
+    """Adam's (or AMSGrad's) bias-corrected moments m̂ and v̂ (from the state's `second` moment:
+    v, or AMSGrad's v_max) and the per-coordinate scale 1/(√v̂ + ε) after iteration k (count
+    t = k + 1); with bias_correction "off" m̂ = m and v̂ = v."""
+
+    def columns(s: Steps) -> dict[str, np.ndarray]:
+        t = np.arange(1, s.n + 1, dtype=float)
+        b1, b2, eps = s.number("beta1"), s.number("beta2"), s.number("eps")
+        corrected = s.hyper.get("bias_correction", "on") == "on"
+        c1, c2 = (1.0 - b1**t, 1.0 - b2**t) if corrected else (1.0, 1.0)
+        out: dict[str, np.ndarray] = {}
+        for axis in "xy":
+            out[f"mhat_{axis}"] = s.columns[f"m_{axis}"] / c1
+            out[f"vhat_{axis}"] = s.columns[f"{second}_{axis}"] / c2
+            out[f"scale_{axis}"] = 1.0 / (np.sqrt(out[f"vhat_{axis}"]) + eps)
+        return out
+
+    return columns
+
+
+def lm_columns(s: Steps) -> dict[str, np.ndarray]:
+    """LM's λ as iteration k used it, and whether its trial was accepted (from the records)."""
+    return {"lam": s.record("damping_used"), "accepted": s.record("accepted")}

@@ -13,134 +13,25 @@ Name sets (`names_of(FIRST_ORDER)`, ...) are derived from the records, never wri
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from optimizers import first_order, quasi_newton, second_order
 from optimizers import inspection as ins
-from optimizers.first_order import Optimizer, Rule, per_coordinate
+from optimizers.first_order import Rule
+from optimizers.info import (  # noqa: F401  (re-exported: the registry's vocabulary)
+    FIRST_ORDER,
+    KINDS,
+    LINE_SEARCH,
+    SECOND_ORDER,
+    LrLimit,
+    OptimizerInfo,
+    Record,
+    Support,
+)
+from optimizers.second_order import DenseProblem  # noqa: F401  (re-exported for the trainer)
 from params import Param
-
-# The kinds of method. A first-order rule runs everywhere (the explorer, the batched trainer, the
-# rules API) and takes minibatches; the others need the whole loss: no minibatches.
-FIRST_ORDER = "first_order"  # a `Rule` of g alone, for a parameter of any shape
-SECOND_ORDER = "second_order"  # solves with curvature (H or JᵀJ); trains the polynomial (dense_step)
-LINE_SEARCH = "line_search"  # evaluates the loss along a direction (the explorer only)
-KINDS = (FIRST_ORDER, SECOND_ORDER, LINE_SEARCH)
-
-
-@dataclass(frozen=True)
-class Support:
-    """How an optimizer fits a surface (see `OptimizerInfo.supports`)."""
-
-    runs: bool  # False: it cannot run on this surface
-    reason: str = ""  # why not, for a person (run_batch raises ValueError with this text)
-    full_batch: bool = False  # it ignores batch_size: it needs the exact gradient and curvature
-    notes: tuple[str, ...] = ()  # what it meets on this surface, for a person
-
-
-class Record(NamedTuple):
-    """A per-step quantity the engine reads from the state after each iteration (the runner keeps
-    them as `BatchResult.records` / `Trajectory.records`, one (steps,) column each)."""
-
-    name: str
-    read: Callable[[Any], Any]
-    with_paths: bool = False  # kept whenever the paths are (cheap, and pages need it); else on request
-
-
-@dataclass(frozen=True)
-class LrLimit:
-    """A first-order method's step-size limit on a quadratic (optimizers/theory.py).
-
-    On one eigen-direction with curvature lam, h = lr * lam and beta = the `beta` hyperparameter
-    (0 without one), the iteration's characteristic polynomial is z^2 - T z + D with
-
-        heavy ball   T = 1 + beta - h,              D = beta        (beta = 0: gradient descent)
-        look-ahead   T = 1 + beta - h (1 + beta),   D = beta (1 - h)   (Nesterov, torch's form)
-
-    stable iff every root lies inside the unit circle, i.e. lr < `formula`.
-    """
-
-    formula: str  # the limit, shown next to the lr slider and on the search chart
-    explanation: str  # why, in one sentence for a person
-    beta: str | None = None  # the hyperparameter that is beta
-    look_ahead: bool = False  # Nesterov's recursion instead of heavy ball's
-    optimum: str | None = None  # "lr": gradient descent's optimal lr; "lr_beta": heavy ball's pair
-
-
-class DenseProblem(NamedTuple):
-    """What a full-batch step for the trainer's polynomial least squares may use (n parameters)."""
-
-    loss: float
-    g: np.ndarray  # (n,) gradient
-    J: np.ndarray  # (m, n) residuals' Jacobian (constant: the residuals are linear in theta)
-    H: np.ndarray  # (n, n) Hessian 2 JᵀJ
-    value: Callable[[np.ndarray], float]  # the loss at another theta (LM judges its trial)
-
-
-# (theta, state, problem, lr, hyper) -> (theta, state); state starts as None.
-DenseStep = Callable[[np.ndarray, Any, DenseProblem, float, dict[str, Any]], tuple[np.ndarray, Any]]
-
-
-@dataclass(frozen=True)
-class OptimizerInfo:
-    """Everything the app knows about an optimizer outside its update rule (see the module docstring)."""
-
-    name: str
-    label: str
-    description: str
-    factory: Callable[..., Rule | Optimizer]  # a Rule (first-order, any shape) or an engine Optimizer
-    hyper: tuple[Param, ...]
-    needs: str  # "grad", "loss" (grad and loss values: a line search), "hessian" or "residuals"
-    formula: str  # LaTeX in the lecture's notation; lines separated by \\
-    kind: str  # FIRST_ORDER, SECOND_ORDER or LINE_SEARCH
-    color: str  # #rrggbb on every chart
-    inspector: ins.Inspector
-    # The matrix a second-order method solves with, which the runner's notes inspect along the
-    # path: "hessian" (H), "gram" (J^T J, undamped), or None.
-    curvature: str | None = None
-    records: tuple[Record, ...] = ()
-    lr_limit: LrLimit | None = None
-    dense_step: DenseStep | None = None  # second-order: the trainer's step on n parameters
-
-    @property
-    def full_batch_only(self) -> bool:
-        """Second-order methods and line searches need the whole loss: no minibatches."""
-        return self.kind != FIRST_ORDER
-
-    @property
-    def record_names(self) -> tuple[str, ...]:
-        return tuple(r.name for r in self.records)
-
-    def defaults(self) -> dict[str, Any]:
-        """Each hyperparameter's default value."""
-        return {p.name: p.default for p in self.hyper}
-
-    def supports(self, surface: Any) -> Support:
-        """Whether this optimizer runs on `surface`, whether it ignores minibatches there, and
-        what it meets there (Newton on a surface without a minimum heads for its saddle)."""
-        if self.needs == "residuals" and not surface.has_residuals:
-            return Support(
-                False,
-                f"{self.label} needs a loss that is a sum of squared residuals (it uses their "
-                f"Jacobian J); the {surface.name} surface is not one. Try Newton, or a least-squares "
-                "surface.",
-            )
-        notes = ()
-        if self.curvature == "hessian" and surface.min_value is None:
-            notes = (
-                f"{self.label} solves H·δ = −∇L. On the saddle H has a negative eigenvalue, so the "
-                "step heads for the stationary point, the saddle itself, instead of downhill.",
-            )
-        return Support(True, full_batch=self.full_batch_only, notes=notes)
-
-    def optimizer(self, **hyper: Any) -> Optimizer:
-        """The explorer engine's update rule with these (validated) hyperparameters, lr excluded."""
-        built = self.factory(**hyper)
-        return per_coordinate(built) if isinstance(built, Rule) else built
 
 
 def _lr(default: float, low: float = 1e-4, high: float = 1.0) -> Param:
@@ -197,40 +88,6 @@ def _state_records(*fields: str) -> tuple[Record, ...]:
 def _state(*fields: str) -> tuple[str, ...]:
     """The columns of `_state_records(*fields)`."""
     return tuple(f"{name}_{axis}" for name in fields for axis in "xy")
-
-
-def _adam_columns(s: ins.Steps) -> dict[str, np.ndarray]:
-    """Adam's bias-corrected moments and per-coordinate scale after iteration k (count t = k + 1)."""
-    t = np.arange(1, s.n + 1, dtype=float)
-    b1, b2, eps = s.number("beta1"), s.number("beta2"), s.number("eps")
-    out: dict[str, np.ndarray] = {}
-    for axis in "xy":
-        out[f"mhat_{axis}"] = s.columns[f"m_{axis}"] / (1.0 - b1**t)
-        out[f"vhat_{axis}"] = s.columns[f"v_{axis}"] / (1.0 - b2**t)
-        out[f"scale_{axis}"] = 1.0 / (np.sqrt(out[f"vhat_{axis}"]) + eps)
-    return out
-
-
-def _lm_columns(s: ins.Steps) -> dict[str, np.ndarray]:
-    """LM's λ as iteration k used it, and whether its trial was accepted (from the records)."""
-    return {"lam": s.record("damping_used"), "accepted": s.record("accepted")}
-
-
-def _newton_dense(theta, state, problem: DenseProblem, lr, hyper):
-    return second_order.newton_nd(theta, problem.g, problem.H, lr), state
-
-
-def _gauss_newton_dense(theta, state, problem: DenseProblem, lr, hyper):
-    return second_order.gauss_newton_nd(theta, problem.g, problem.J, lr), state
-
-
-def _lm_dense(theta, lam, problem: DenseProblem, lr, hyper):
-    """LM's step; its state is λ (the damping after the step), starting at the `damping` given."""
-    lam = hyper["damping"] if lam is None else lam
-    theta, lam, _ = second_order.lm_nd(
-        theta, problem.loss, problem.g, problem.J, problem.value, lam, hyper["scaling"], lr
-    )
-    return theta, lam
 
 
 _ALPHA = ("α_k (after the schedule)", "lr")
@@ -340,11 +197,21 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                 _beta("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
                 _beta("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
                 _EPS,
+                Param(
+                    "bias_correction",
+                    "bias correction",
+                    "on",
+                    choices=("on", "off"),
+                    help="On: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ), undoing the moments' start at 0. Off: "
+                    "m̂ = m, v̂ = v. The first step is then (1 − β₁)/√(1 − β₂) times the corrected one: "
+                    "about 3× larger at β₁ = 0.9, β₂ = 0.999, smaller only if β₂ < 1 − (1 − β₁)².",
+                ),
             ),
             "grad",
             r"m_{k+1} = \beta_1 m_k + (1-\beta_1)\,g,\quad v_{k+1} = \beta_2 v_k + (1-\beta_2)\,g\circ g \\ "
             r"\hat m_{k+1} = \frac{m_{k+1}}{1-\beta_1^{k+1}},\quad "
-            r"\hat v_{k+1} = \frac{v_{k+1}}{1-\beta_2^{k+1}} \\ "
+            r"\hat v_{k+1} = \frac{v_{k+1}}{1-\beta_2^{k+1}}\ "
+            r"\text{(bias correction; off: } \hat m = m,\ \hat v = v) \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
             color="#D55E00",  # Okabe-Ito vermillion
@@ -359,7 +226,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
                 ),
                 state=_state("m", "v"),
-                columns=_adam_columns,
+                columns=ins.bias_corrected_moments("v"),
                 arrows=(
                     _GRADIENT_STEP,
                     ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
@@ -389,7 +256,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ins.Arrow("newton", "−H⁻¹g (Newton direction)", ins.RED, ins.newton_direction),
                 ),
             ),
-            dense_step=_newton_dense,
+            dense_step=second_order.newton_dense,
         ),
         OptimizerInfo(
             "gauss_newton",
@@ -416,7 +283,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ),
                 ),
             ),
-            dense_step=_gauss_newton_dense,
+            dense_step=second_order.gauss_newton_dense,
         ),
         OptimizerInfo(
             "lm",
@@ -462,7 +329,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             ),
             inspector=ins.Inspector(
                 table=(("λ tried at step k", "lam"), ("accepted (1) / rejected (0)", "accepted")),
-                columns=_lm_columns,
+                columns=ins.lm_columns,
                 arrows=(ins.Arrow("trial", "δ(λ_k), the trial step", ins.RED, ins.lm_trial),),
                 markers=(
                     ins.Marker(
@@ -496,7 +363,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                 ),
                 legend="δ(λ): Levenberg (orange), Marquardt (dashed); ● accepted, ✕ rejected",
             ),
-            dense_step=_lm_dense,
+            dense_step=second_order.lm_dense,
         ),
         OptimizerInfo(
             "nesterov",
@@ -569,6 +436,46 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             color="#999933",  # Paul Tol's muted olive
             records=_state_records("s"),
             inspector=_ROOT_SCALED,
+        ),
+        OptimizerInfo(
+            "amsgrad",
+            "AMSGrad",
+            "Adam whose step sizes never grow back: it divides by the largest second moment so far "
+            "(torch's Adam with amsgrad=True), Reddi, Kale & Kumar's fix for problems where Adam "
+            "does not converge.",
+            first_order.amsgrad,
+            (
+                _lr(0.1),
+                _beta("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
+                _beta("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
+                _EPS,
+            ),
+            "grad",
+            r"m_{k+1} = \beta_1 m_k + (1-\beta_1)\,g,\quad v_{k+1} = \beta_2 v_k + (1-\beta_2)\,g\circ g \\ "
+            r"v^{\max}_{k+1} = \max(v^{\max}_k, v_{k+1}) \\ "
+            r"\hat m_{k+1} = \frac{m_{k+1}}{1-\beta_1^{k+1}},\quad "
+            r"\hat v_{k+1} = \frac{v^{\max}_{k+1}}{1-\beta_2^{k+1}} \\ "
+            r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
+            kind=FIRST_ORDER,
+            color="#117733",  # Paul Tol's muted green
+            records=_state_records("m", "v", "v_max"),
+            inspector=ins.Inspector(
+                table=(
+                    _ALPHA,
+                    ("m_{k+1}", ("m_x", "m_y")),
+                    ("v_{k+1}", ("v_x", "v_y")),
+                    ("v^max_{k+1}", ("v_max_x", "v_max_y")),
+                    ("m̂", ("mhat_x", "mhat_y")),
+                    ("v̂ (of v^max)", ("vhat_x", "vhat_y")),
+                    ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
+                ),
+                state=_state("m", "v", "v_max"),
+                columns=ins.bias_corrected_moments("v_max"),
+                arrows=(
+                    _GRADIENT_STEP,
+                    ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
+                ),
+            ),
         ),
         OptimizerInfo(
             "lbfgs",

@@ -27,32 +27,35 @@ settles which runs ended (and the loop stops once all have). A run that ended ke
 in every later row; the arithmetic after its end (possibly inf/NaN) is simply overwritten.
 
 A run's ending is data (`Ending`: reason, step, value, limit), and so are the notes on what a
-second-order method met on the way (the registry's `curvature` says which matrix to inspect);
-`Trajectory.message` only words them.
+second-order method met on the way; optimizers/results.py holds them and words them.
 
-The module reads top to bottom: the results (`Ending`, `Trajectory`, `BatchResult`), `run` and
-`run_batch`, then the pieces `run_batch` is made of: validation (`_validate`, a `_Request`), the
-buffers (`_Buffers`), the loop (`_loop`) and the ending scan (`_EndingScan`).
+The module reads top to bottom: `run`, `truncate` and `run_batch`, then the pieces `run_batch` is
+made of: validation (`_validate`, a `_Request`), the buffers (`_Buffers`), the loop (`_loop`) and
+the ending scan (`_EndingScan`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from optimizers.first_order import Optimizer, StepInput
 from optimizers.registry import OPTIMIZERS, OptimizerInfo
+from optimizers.results import (
+    CONVERGED,
+    EXPLODED,
+    NONFINITE,
+    RUNNING,
+    BatchResult,
+    Ending,
+    Trajectory,
+    curvature_notes,
+)
 from optimizers.schedules import Schedule, make_schedule
-from optimizers.second_order import sym_eig2, zero_cutoff
-from optimizers.theory import stationary_point_kind
 from params import Param
-from surfaces.base import Surface, split_xy
-
-if TYPE_CHECKING:
-    import pandas as pd
+from surfaces.base import Surface
 
 MAX_STEPS = 100_000
 EXPLODE_FACTOR = 1e10
@@ -60,283 +63,6 @@ MAX_WINDOW = 256  # rows between two ending scans, at most
 SCAN_ELEMENTS = 65_536  # ... and about this many (run, row) pairs, so a window stays in cache
 MAX_TOL = 1e150  # the scan compares squared gradient norms with tol**2, which must stay finite
 MAX_KEPT_POINTS = 25_000_000  # keep_paths=True holds N * (steps + 1) points at most (~0.6 GB)
-
-# Stop codes of the scan; `Ending.reason` and `BatchResult.status` name them.
-RUNNING, CONVERGED, EXPLODED, NONFINITE = 0, 1, 2, 3
-STATUS = np.array(["max_steps", "converged", "diverged", "diverged"])
-POINT_WORDS = {
-    "minimum": "a minimum",
-    "saddle": "a saddle point, not a minimum",
-    "maximum": "a maximum, not a minimum",
-    "degenerate": "a flat point: the Hessian is singular, so its kind is undecided",
-}
-
-
-@dataclass(frozen=True)
-class Ending:
-    """How a run ended, as data. `message` words it for a person; pages format the fields.
-
-    reason  "converged"        the gradient norm `value` fell below tol (`limit`) at `step`;
-            "loss_exploded"    the loss `value` passed the loss limit `limit` at `step`;
-            "unbounded_below"  the loss `value` fell below -`limit` at `step`;
-            "overflow"         at step + 1 the point, its loss or its gradient stopped being
-                               finite (`value` NaN); the path ends at `step`, its last finite point;
-            "max_steps"        all `step` steps ran; `value` is the last gradient norm, `limit` tol.
-    """
-
-    reason: str
-    step: int  # the path's last step (its last finite point)
-    value: float
-    limit: float
-    # Where a converged run stopped (the gradient vanishes there), from the Hessian there
-    # (`theory.stationary_point_kind`): "minimum", "saddle", "maximum" or "degenerate" (singular H,
-    # second derivatives cannot tell); None for a run that did not converge.
-    point: str | None = None
-
-    @property
-    def status(self) -> str:
-        """The public status: "converged", "diverged" or "max_steps"."""
-        return {"converged": "converged", "max_steps": "max_steps"}.get(self.reason, "diverged")
-
-    @property
-    def headline(self) -> str:
-        """'converged at step 12 (a minimum)', 'diverged at step 7' or 'ran all 500 steps'."""
-        if self.reason == "max_steps":
-            return f"ran all {self.step} steps"
-        at = self.step + 1 if self.reason == "overflow" else self.step
-        kind = f" ({POINT_WORDS[self.point]})" if self.point else ""
-        return f"{self.status} at step {at}{kind}"
-
-    @property
-    def detail(self) -> str:
-        """What decided, in words (the message without its headline)."""
-        k, value, limit = self.step, self.value, self.limit
-        if self.reason == "converged":
-            return f"gradient norm {value:.2g} < tol {limit:g}"
-        if self.reason == "unbounded_below":
-            return f"the loss fell below -{limit:.2g} (reached {value:.3g}); this surface is unbounded below"
-        if self.reason == "loss_exploded":
-            return f"loss passed {limit:.2g} (reached {value:.3g}); try a smaller learning rate"
-        if self.reason == "overflow":
-            return (
-                "the point, its loss or its gradient overflowed to inf/NaN; "
-                f"the path ends at step {k}, its last finite point"
-            )
-        return f"gradient norm is still {value:.2g} (tol {limit:g})"
-
-    @property
-    def message(self) -> str:
-        return f"{self.headline}{'; ' if self.reason == 'max_steps' else ': '}{self.detail}"
-
-
-@dataclass(frozen=True)
-class Trajectory:
-    """One run: the path, its losses and how it ended. Arrays never hold NaN or inf in points."""
-
-    optimizer: str
-    points: np.ndarray  # (k+1, 2)
-    losses: np.ndarray  # (k+1,)
-    lrs: np.ndarray  # (k,) learning rate used by each iteration
-    grad_norms: np.ndarray  # (k+1,) exact gradient norm at each point
-    ending: Ending
-    notes: tuple[str, ...] = ()  # what a second-order method met on the way, for a person
-    iters_per_epoch: int = 1  # iterations per pass over the data (1 for full batch)
-    records: dict[str, np.ndarray] = field(default_factory=dict)  # (k,) each, see OptimizerInfo.records
-
-    @property
-    def lambdas(self) -> np.ndarray | None:
-        """(k,) LM's damping after each iteration (its record "lambda"), None for other methods."""
-        return self.records.get("lambda")
-
-    @property
-    def n_steps(self) -> int:
-        return len(self.points) - 1
-
-    @property
-    def status(self) -> str:
-        """ "converged", "diverged" or "max_steps" (see `Ending`)."""
-        return self.ending.status
-
-    @property
-    def message(self) -> str:
-        """How the run ended and what it met, in one sentence for a person."""
-        return "; ".join([self.ending.message, *self.notes])
-
-    def first_hit(self, target_loss: float) -> int | None:
-        """The first step whose loss is <= target_loss (None if none): with target L* + tol, the
-        first step within tolerance of the minimum (as run_batch's `first_hit`)."""
-        hit = np.flatnonzero(self.losses <= target_loss)
-        return int(hit[0]) if hit.size else None
-
-    def to_frame(self) -> pd.DataFrame:
-        """One row per point: step, epoch, x, y, loss, grad_norm, lr and the records (lambda for LM).
-
-        lr and the records belong to the iteration that leaves the point; the last row has none.
-        """
-        import pandas as pd  # only the export needs pandas; the engine itself is NumPy only
-
-        k = self.n_steps
-        pad = np.full(1, np.nan)
-        columns: dict[str, Any] = {
-            "step": np.arange(k + 1),
-            "epoch": np.arange(k + 1) // self.iters_per_epoch,
-            "x": self.points[:, 0],
-            "y": self.points[:, 1],
-            "loss": self.losses,
-            "grad_norm": self.grad_norms,
-            "lr": np.concatenate([self.lrs, pad]),
-        }
-        for name, values in self.records.items():
-            columns[name] = np.concatenate([values, pad])
-        return pd.DataFrame(columns)
-
-
-@dataclass(frozen=True, eq=False)
-class BatchResult:
-    """N runs of one optimizer. With keep_paths=False the arrays hold only the final row."""
-
-    optimizer: str
-    surface: Surface
-    points: np.ndarray  # (steps+1, N, 2), or (1, N, 2)
-    losses: np.ndarray  # (steps+1, N), or (1, N)
-    final_grad_norms: np.ndarray  # (N,) exact gradient norm where each run ended
-    n_steps: np.ndarray  # (N,) iterations each run made before it ended
-    codes: np.ndarray  # (N,) stop codes
-    first_hit: np.ndarray  # (N,) first step with loss <= target_loss before the run ended, -1 if none
-    steps: int
-    tol: float
-    loss_limit: np.ndarray  # (N,) |loss| beyond which a run counts as diverged
-    lr_per_step: np.ndarray  # (steps, 1) or (steps, N)
-    iters_per_epoch: int
-    records: dict[str, np.ndarray] = field(default_factory=dict)  # (steps, N) each, when paths are kept
-
-    @property
-    def lambdas(self) -> np.ndarray | None:
-        """(steps, N) LM's damping after each iteration when paths are kept, else None."""
-        return self.records.get("lambda")
-
-    @cached_property
-    def grad_norms(self) -> np.ndarray:
-        """(steps+1, N) exact gradient norm at each point, or (1, N); computed when first asked."""
-        if len(self.points) == 1:
-            return self.final_grad_norms[None]
-        return _grad_norms(self.surface, self.points)
-
-    @property
-    def status(self) -> np.ndarray:
-        """(N,) "converged", "max_steps" or "diverged"."""
-        return STATUS[self.codes]
-
-    @property
-    def lrs(self) -> np.ndarray:
-        """(steps, N) learning rate of every iteration (also after a run ended)."""
-        return np.broadcast_to(self.lr_per_step, (self.steps, len(self.codes)))
-
-    @property
-    def final_points(self) -> np.ndarray:
-        return self.points[-1]
-
-    @property
-    def final_losses(self) -> np.ndarray:
-        return self.losses[-1]
-
-    def ending(self, i: int) -> Ending:
-        """How run i ended, as data."""
-        k, code = int(self.n_steps[i]), int(self.codes[i])
-        gn, loss = float(self.final_grad_norms[i]), float(self.losses[-1, i])
-        if code == CONVERGED:
-            return Ending(
-                "converged", k, gn, self.tol, point=_point_kind(self.surface, self.trajectory_points(i)[-1])
-            )
-        if code == EXPLODED:
-            reason = "unbounded_below" if loss < 0 else "loss_exploded"
-            return Ending(reason, k, loss, float(self.loss_limit[i]))
-        if code == NONFINITE:
-            return Ending("overflow", k, float("nan"), float(self.loss_limit[i]))
-        return Ending("max_steps", k, gn, self.tol)
-
-    def notes(self, i: int) -> tuple[str, ...]:
-        """What run i's method met on the way, and whether a converged run sits on a saddle."""
-        info = OPTIMIZERS[self.optimizer]
-        return _curvature_notes(info, self.surface, self.trajectory_points(i), int(self.codes[i]))
-
-    def message(self, i: int) -> str:
-        """A sentence for a person: how run i ended, and what its method met on the way."""
-        return "; ".join([self.ending(i).message, *self.notes(i)])
-
-    def trajectory_points(self, i: int) -> np.ndarray:
-        if len(self.points) == 1:
-            return self.points[:, i]
-        return self.points[: int(self.n_steps[i]) + 1, i]
-
-    def trajectory(self, i: int) -> Trajectory:
-        """Run i as a Trajectory (needs keep_paths=True)."""
-        if len(self.points) == 1 and self.steps > 0:
-            raise ValueError("trajectory() needs the paths: call run_batch with keep_paths=True")
-        k = int(self.n_steps[i])
-        return Trajectory(
-            optimizer=self.optimizer,
-            points=self.points[: k + 1, i].copy(),
-            losses=self.losses[: k + 1, i].copy(),
-            lrs=self.lrs[:k, i].copy(),
-            grad_norms=_grad_norms(self.surface, self.points[: k + 1, i]),
-            ending=self.ending(i),
-            notes=self.notes(i),
-            iters_per_epoch=self.iters_per_epoch,
-            records={name: values[:k, i].copy() for name, values in self.records.items()},
-        )
-
-
-def _grad_norms(surface: Surface, points: np.ndarray) -> np.ndarray:
-    """Exact gradient norms at points (..., 2), as the runner measured them while running."""
-    with np.errstate(all="ignore"):  # a norm past 1e154 overflows to inf when squared: so be it
-        g = surface.value_and_grad(points)[1]
-        return np.sqrt(g[..., 0] ** 2 + g[..., 1] ** 2)
-
-
-def _curvature_notes(info: OptimizerInfo, surface: Surface, path: np.ndarray, code: int) -> tuple[str, ...]:
-    """What a second-order method met along `path` (the registry's `curvature` names the matrix it
-    solves with). Where a converged run stopped is `Ending.point`."""
-    notes = []
-    if info.curvature == "hessian" and len(path) > 1:
-        lam1, lam2, singular = _eigenvalues(surface.hessian_xy, path[:-1])
-        indefinite = (lam2 < 0) & ~singular
-        if indefinite.any():
-            j = int(np.argmax(indefinite))
-            notes.append(
-                f"the Hessian was not positive definite from step {j} (eigenvalues {lam1[j]:.3g}, "
-                f"{lam2[j]:.3g}): {info.label}'s step aims at a stationary point, which need not be "
-                "a minimum"
-            )
-        if singular.any():
-            j = int(np.argmax(singular))
-            notes.append(f"the Hessian was singular at step {j}: no step along its flat direction")
-    if info.curvature == "gram" and len(path) > 1:
-        _, _, singular = _eigenvalues(surface.gram_xy, path[:-1])
-        if singular.any():
-            j = int(np.argmax(singular))
-            notes.append(
-                f"JᵀJ was singular at step {j} (the Jacobian lost rank): {info.label} took no step "
-                "along that direction; LM's damping would"
-            )
-    return tuple(notes)
-
-
-def _point_kind(surface: Surface, point: np.ndarray) -> str:
-    """'minimum', 'saddle', 'maximum' or 'degenerate': the Hessian's verdict at `point` (2,)."""
-    with np.errstate(all="ignore"):
-        a, h, c = (float(v) for v in surface.hessian_xy(np.float64(point[0]), np.float64(point[1])))
-    if not np.isfinite([a, h, c]).all():
-        return "degenerate"
-    return str(stationary_point_kind(np.array([[a, h], [h, c]])))
-
-
-def _eigenvalues(entries_xy: Any, points: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(lam1, lam2, singular) of the symmetric matrices that `entries_xy` (hessian_xy or
-    gram_xy) gives at points (..., 2), each of shape (...)."""
-    x, y = split_xy(points)
-    lam1, lam2, _, _ = sym_eig2(*np.broadcast_arrays(*entries_xy(x, y), x)[:3])
-    return lam1, lam2, np.abs(lam2) <= zero_cutoff(lam1, lam2)
 
 
 def run(name: str, surface: Surface, start: Any, steps: int, **options: Any) -> Trajectory:
@@ -364,8 +90,7 @@ def truncate(trajectory: Trajectory, steps: int, surface: Surface, tol: float = 
     """
     steps = _whole(steps, "steps", 1, MAX_STEPS)
     ending = trajectory.ending
-    seen_at = ending.step + 1 if ending.reason == "overflow" else ending.step
-    if ending.reason != "max_steps" and seen_at <= steps:
+    if ending.reason != "max_steps" and ending.seen_at <= steps:
         return trajectory  # it ended within `steps`: the shorter run ends the same way
     if steps > trajectory.n_steps:
         return None  # it ran out of steps first: what comes next is unknown
@@ -380,7 +105,7 @@ def truncate(trajectory: Trajectory, steps: int, surface: Surface, tol: float = 
         lrs=trajectory.lrs[:steps],
         grad_norms=grad_norms,
         ending=Ending("max_steps", steps, float(grad_norms[-1]), float(tol)),
-        notes=_curvature_notes(OPTIMIZERS[trajectory.optimizer], surface, points, RUNNING),
+        notes=curvature_notes(OPTIMIZERS[trajectory.optimizer], surface, points, RUNNING),
         records={name: values[:steps] for name, values in trajectory.records.items()},
     )
 

@@ -75,8 +75,14 @@ class Custom(Surface):
         return (tuple(self.x_range), tuple(self.y_range))
 
     @cached_property
+    def check_grid(self) -> np.ndarray:
+        """The loss on a CHECK_GRID x CHECK_GRID grid over the view box, ends included (n, n):
+        `make_custom` checks it is finite somewhere, the minimum search that nothing is lower."""
+        return _check_grid_values(self.parsed, self.bounds)
+
+    @cached_property
     def _minimum(self) -> MinimumEstimate:
-        return estimate_minima(self.parsed, self.bounds)
+        return estimate_minima(self.parsed, self.bounds, self.check_grid)
 
     @property
     def minima(self) -> np.ndarray:  # type: ignore[override]
@@ -162,7 +168,7 @@ def make_custom(
     parsed = parse_formula(formula)
     kind = CustomLeastSquares if parsed.residual else Custom
     surface = kind(formula, tuple(map(float, x_range)), tuple(map(float, y_range)), parsed)
-    if not np.isfinite(_check_grid_values(parsed, surface.bounds)).any():
+    if not np.isfinite(surface.check_grid).any():
         raise ValueError(
             f"the loss is not a finite number anywhere in the view box (checked at {CHECK_GRID} × "
             f"{CHECK_GRID} points): everywhere there it divides by zero, overflows, or takes the log "
@@ -209,9 +215,10 @@ class MinimumEstimate(NamedTuple):
 NO_MINIMUM = MinimumEstimate(frozen_array(np.zeros((0, 2))), None)
 
 
-def estimate_minima(formula: Formula, bounds: Bounds) -> MinimumEstimate:
+def estimate_minima(formula: Formula, bounds: Bounds, grid: np.ndarray | None = None) -> MinimumEstimate:
     """The minima of `formula`'s loss inside `bounds` and L*, found numerically; `NO_MINIMUM` when
-    the loss has no interior stationary point there whose value is also its lowest on the box."""
+    the loss has no interior stationary point there whose value is also its lowest on the box.
+    `grid`: the loss on the check grid (`_check_grid_values`), if already computed."""
     (x0, x1), (y0, y1) = bounds
     scale = np.array([x1 - x0, y1 - y0])
     with np.errstate(all="ignore"):
@@ -226,7 +233,8 @@ def estimate_minima(formula: Formula, bounds: Bounds) -> MinimumEstimate:
         tol = 1e-9 * (1.0 + abs(best))
         # The lowest value on a fine grid of the box: if it is below every minimum found, the loss
         # falls toward the edge (or has a minimum the search missed): L* is not known.
-        grid = _check_grid_values(formula, bounds)
+        if grid is None:
+            grid = _check_grid_values(formula, bounds)
         if np.nanmin(grid, initial=np.inf) < best - tol or np.isneginf(grid).any():
             return NO_MINIMUM
         lowest = values <= best + tol

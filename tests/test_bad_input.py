@@ -56,7 +56,8 @@ def test_unknown_surface_lists_valid_names():
         ("sgd", "momentum", ["lr"]),
         ("momentum", "beta", ["lr", "momentum"]),
         ("rmsprop", "alpha", ["lr", "beta", "eps"]),
-        ("adam", "beta", ["lr", "beta1", "beta2", "eps"]),
+        ("adam", "beta", ["lr", "beta1", "beta2", "eps", "bias_correction"]),
+        ("amsgrad", "amsgrad", ["lr", "beta1", "beta2", "eps"]),
         ("newton", "damping", ["lr"]),
         ("lm", "lambda_", ["damping", "scaling"]),
         ("nesterov", "dampening", ["lr", "momentum"]),
@@ -73,7 +74,8 @@ def test_registry_hyperparameters_match_issue():
         "sgd": {"lr"},
         "momentum": {"lr", "momentum"},
         "rmsprop": {"lr", "beta", "eps"},
-        "adam": {"lr", "beta1", "beta2", "eps"},
+        "adam": {"lr", "beta1", "beta2", "eps", "bias_correction"},
+        "amsgrad": {"lr", "beta1", "beta2", "eps"},
         "newton": {"lr"},
         "gauss_newton": {"lr"},
         "lm": {"damping", "scaling"},
@@ -92,6 +94,8 @@ def test_registry_hyperparameters_match_issue():
     assert defaults[("adam", "beta1")] == 0.9
     assert defaults[("adam", "beta2")] == 0.999
     assert defaults[("adam", "eps")] == 1e-8
+    assert defaults[("adam", "bias_correction")] == "on"  # torch's Adam; off: issue 20's slides 10-11
+    assert defaults[("amsgrad", "beta2")] == 0.999 and defaults[("amsgrad", "eps")] == 1e-8
     assert defaults[("newton", "lr")] == 1.0
     assert defaults[("gauss_newton", "lr")] == 1.0
     assert defaults[("lm", "damping")] == 1e-3

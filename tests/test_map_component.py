@@ -56,3 +56,20 @@ def test_the_explorer_is_drawn_without_pandas_or_pyarrow():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_one_plotly_loader_shared_by_both_modules():
+    """plotly.js is loaded by one function (ui/plotly_loader.js), which both modules import at
+    their own version; a change to the loader changes both versions."""
+    from ui import plot_component as pc
+
+    sources = {p.name: p.read_text() for p in mc.HELPER_SOURCE.parent.glob("*.js")}
+    assert [name for name, text in sources.items() if "function loadPlotly" in text] == [mc.HELPER_NAME]
+    for name in (mc.MODULE_NAME, pc.MODULE_NAME):
+        assert "./plotly_loader.js${new URL(import.meta.url).search}" in sources[name]
+    mc.ensure_static_assets()
+    assert (mc.STATIC_DIR / mc.HELPER_NAME).read_bytes() == mc.HELPER_SOURCE.read_bytes()
+    command = ["git", "check-ignore", "-q", f"static/{mc.HELPER_NAME}"]
+    ignored = subprocess.run(command, cwd=mc.ROOT, check=False)
+    assert ignored.returncode == 0
+    assert mc.version(mc.MODULE_SOURCE) != mc.version(pc.MODULE_SOURCE)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.practice import PRESETS, VIEWS
+from scenes.practice import PRESETS, VIEWS
 
 TIMEOUT = 180
 
@@ -163,8 +163,8 @@ def test_every_preset_opens_cleanly_with_its_note_and_view(name):
     at.selectbox(key="tr_preset").select(name).run()
     assert_clean(at)
     preset = PRESETS[name]
-    assert any(preset["title"] in i.value for i in at.info)
-    assert at.session_state["tr_view"] == preset["settings"]["view"]
+    assert any(preset.title in i.value for i in at.info)
+    assert at.session_state["tr_view"] == preset.settings["view"]
     if name == "overfit15":
         assert any("condition number" in i.value for i in at.info)
         assert [row for row in at.dataframe[0].value["model"]] == [

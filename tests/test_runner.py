@@ -28,6 +28,7 @@ CONVERGENCE = {
     # AdaGrad's steps shrink like 1/sqrt(k): the curved valley takes long, and ends close, not converged.
     "adagrad": {"quadratic": ({"lr": 0.5}, 2000), "rosenbrock": ({"lr": 0.5}, 20_000, 0.01)},
     "lbfgs": {"quadratic": ({}, 30), "rosenbrock": ({}, 100)},
+    "amsgrad": {"quadratic": ({"lr": 0.02}, 2000), "rosenbrock": ({"lr": 0.05}, 5000)},
 }
 STARTS = np.array([[-1.5, 2.0], [0.5, -0.5], [1.8, 2.5], [-0.3, 0.2]])
 

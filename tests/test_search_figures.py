@@ -332,6 +332,13 @@ def test_log_axes_read_as_powers_of_ten(grid_result):
     assert fig.layout.yaxis.exponentformat != "power"  # beta1 is linear
 
 
+def test_a_short_log_range_labels_its_ticks_in_full_never_bare_digits():
+    # lr from 0.01 to 0.2: Plotly's default would label 0.05 as a bare "5"
+    short = tfig.axis_type(Range("lr", 0.01, 0.2, log=True))
+    assert short["minorloglabels"] == "complete" and short["dtick"] == "D2"
+    assert tfig.axis_type(LR)["minorloglabels"] == "none"  # three decades: the decades alone
+
+
 def test_paths_figure_draws_the_picked_path_dashed_next_to_the_best():
     h = surfaces.get_surface("himmelblau")
     xs, ys, Z = figures.surface_grid(h, 20)

@@ -44,6 +44,22 @@ def test_log_range_values_have_a_constant_ratio():
     np.testing.assert_allclose(v, [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
 
 
+def test_values_are_short_and_exact_not_float_noise():
+    # linspace's 0.17499999999999982 and geomspace's 0.0261813... read as 0.175 and 0.0262
+    lin = Range("momentum", 0.0, 0.99).values(30)
+    assert 0.17499999999999982 not in lin and all(len(repr(float(v))) <= 6 for v in lin)
+    np.testing.assert_allclose(lin, np.linspace(0.0, 0.99, 30), atol=5e-4)  # 3 digits: within rounding
+    geo = Range("lr", 1e-4, 1.0, log=True).values(30)
+    np.testing.assert_allclose(geo, np.geomspace(1e-4, 1.0, 30), rtol=5e-3)
+    assert all(len(f"{v:.15g}".lstrip("0.").replace("e-", "")) <= 5 for v in geo)
+    # distinct values stay distinct, and inside the range, with as many digits as that takes
+    dense = Range("lr", 0.01, 0.0101).values(50)
+    assert len(np.unique(dense)) == 50 and dense.min() >= 0.01 and dense.max() <= 0.0101
+    assert Range("beta2", 0.9, 0.9999).values(4)[-1] == 0.9999  # not rounded up to 1 (invalid)
+    pts = sweeps.random_points([Range("lr", 1e-4, 1.0, log=True)], 200, seed=3)["lr"]
+    assert all(float(f"{v:.5g}") == v for v in pts) and len(np.unique(pts)) == len(pts)
+
+
 def test_a_single_value_is_the_middle_of_the_range_on_its_scale():
     assert Range("beta1", 0.5, 0.9).values(1)[0] == pytest.approx(0.7)
     assert Range("lr", 1e-4, 1.0, log=True).values(1)[0] == pytest.approx(1e-2)

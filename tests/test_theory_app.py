@@ -113,7 +113,7 @@ def test_inspector_on_second_order_methods(surface, opt):
     at = _app({"surface": surface, "opts": opt, "inspect": opt, "theory": "true"})
     ins = _paths(at)["theory"]["inspector"]
     assert ins["name"] == opt
-    assert (ins["lm"] is not None) == (opt == "lm")
+    assert (ins["curves"] is not None) == (opt == "lm")
 
 
 def test_presentation_mode_hides_the_title_and_keeps_the_lesson_note():

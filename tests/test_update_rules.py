@@ -180,14 +180,31 @@ def hand_rmsprop(S, p, n, lr, beta=0.9, eps=1e-8):
     return pts
 
 
-def hand_adam(S, p, n, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+def hand_adam(S, p, n, lr, beta1=0.9, beta2=0.999, eps=1e-8, bias_correction="on"):
     pts, m, v = [list(p)], [0.0, 0.0], [0.0, 0.0]
     for t in range(1, n + 1):
         g = S.g(p)
         m = [beta1 * m[i] + (1 - beta1) * g[i] for i in range(2)]
         v = [beta2 * v[i] + (1 - beta2) * g[i] ** 2 for i in range(2)]
+        c1, c2 = (1 - beta1**t, 1 - beta2**t) if bias_correction == "on" else (1.0, 1.0)
+        mhat = [mi / c1 for mi in m]
+        vhat = [vi / c2 for vi in v]
+        p = [p[i] - lr * mhat[i] / (math.sqrt(vhat[i]) + eps) for i in range(2)]
+        pts.append(p)
+    return pts
+
+
+def hand_amsgrad(S, p, n, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """torch.optim.Adam(amsgrad=True) as torch documents it: v_max = max(v_max, v) on the raw second
+    moment, then v_hat = v_max / (1 - beta2^t)."""
+    pts, m, v, v_max = [list(p)], [0.0, 0.0], [0.0, 0.0], [0.0, 0.0]
+    for t in range(1, n + 1):
+        g = S.g(p)
+        m = [beta1 * m[i] + (1 - beta1) * g[i] for i in range(2)]
+        v = [beta2 * v[i] + (1 - beta2) * g[i] ** 2 for i in range(2)]
+        v_max = [max(v_max[i], v[i]) for i in range(2)]
         mhat = [mi / (1 - beta1**t) for mi in m]
-        vhat = [vi / (1 - beta2**t) for vi in v]
+        vhat = [vi / (1 - beta2**t) for vi in v_max]
         p = [p[i] - lr * mhat[i] / (math.sqrt(vhat[i]) + eps) for i in range(2)]
         pts.append(p)
     return pts
@@ -280,6 +297,7 @@ HAND = {
     "momentum": hand_momentum,
     "rmsprop": hand_rmsprop,
     "adam": hand_adam,
+    "amsgrad": hand_amsgrad,
     "nesterov": hand_nesterov,
     "adagrad": hand_adagrad,
     "lbfgs": hand_lbfgs,
@@ -303,6 +321,11 @@ CASES = [
     ("adam", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.05}),
     ("adam", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.1, "beta1": 0.5, "beta2": 0.9, "eps": 1.0}),
     ("adam", HandHimmelblau(), (0.0, 0.0), {"lr": 0.3, "beta1": 0.8}),
+    ("adam", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.05, "bias_correction": "off"}),
+    ("adam", HandHimmelblau(), (0.0, 0.0), {"lr": 0.3, "beta1": 0.8, "beta2": 0.9, "bias_correction": "off"}),
+    ("amsgrad", HandRosenbrock(), (-1.5, 2.0), {"lr": 0.05}),
+    ("amsgrad", HandHimmelblau(), (0.0, 0.0), {"lr": 0.3, "beta1": 0.8, "beta2": 0.5}),
+    ("amsgrad", HandQuadratic(), (-3.5, 1.5), {"lr": 0.1, "beta2": 0.6, "eps": 1e-3}),
     ("nesterov", HandRosenbrock(), (-1.5, 2.0), {"lr": 1e-3}),
     ("nesterov", HandHimmelblau(), (0.0, 0.0), {"lr": 0.005, "momentum": 0.5}),
     ("nesterov", HandQuadratic(), (-3.5, 1.5), {"lr": 0.02, "momentum": 0.99}),
@@ -780,14 +803,16 @@ def test_batch_with_per_run_hyperparameters_matches_hand(case):
     hyper = {"lr": 1.0, **hyper} if name in ("newton", "gauss_newton", "lbfgs") else hyper
     scales = np.array([0.5, 1.0, 0.8])  # a different value of every hyperparameter per run
     whole = {p.name for p in OPTIMIZERS[name].hyper if p.integer}  # (L-BFGS's memory) shifted instead
+    choice = {k for k, v in hyper.items() if isinstance(v, str)}  # (Adam's bias_correction) held for all
     per_run = {
-        k: v + np.array([0, 1, max(-1, 1 - v)]) if k in whole else v * scales for k, v in hyper.items()
+        k: v if k in choice else v + np.array([0, 1, max(-1, 1 - v)]) if k in whole else v * scales
+        for k, v in hyper.items()
     }
     starts = np.array([start, start, [start[0] + 0.1, start[1] - 0.1]])
     n = 3
     batch = optimizers.run_batch(name, engine_surface(S), starts, n, **per_run)
     for i in range(3):
-        own = {k: int(v[i]) if k in whole else float(v[i]) for k, v in per_run.items()}
+        own = {k: v if k in choice else int(v[i]) if k in whole else float(v[i]) for k, v in per_run.items()}
         expected = HAND[name](S, list(starts[i]), n, **own)
         np.testing.assert_allclose(batch.points[:, i], expected, rtol=1e-12, atol=1e-12)
 
@@ -895,6 +920,12 @@ HYPER_STRATEGIES = {
     },
     "nesterov": {"lr": st.floats(1e-5, 1e-3), "momentum": st.floats(0.01, 0.99)},
     "adagrad": {"lr": st.floats(1e-4, 0.5), "eps": st.floats(1e-10, 1.0)},
+    "amsgrad": {
+        "lr": st.floats(1e-4, 0.1),
+        "beta1": st.floats(0.0, 0.999),
+        "beta2": st.floats(0.0, 0.9999),
+        "eps": st.floats(1e-10, 1.0),
+    },
     "lbfgs": {"lr": st.floats(0.05, 2.0), "history": st.integers(1, 50)},
     "newton": {"lr": st.floats(0.05, 1.0)},
 }

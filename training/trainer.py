@@ -13,8 +13,10 @@ iteration per epoch). The shuffles come from the same seed stream as `optimizers
 with two parameters retraces the explorer's path step for step.
 
 Second-order methods (newton, gauss_newton, lm) need the polynomial model (its Hessian or its
-residuals and Jacobian) and full batches: one iteration per epoch, through the n-dimensional
-forms of optimizers/second_order.py. Newton with lr = 1 lands on the ridge solution in one step.
+residuals and Jacobian) and full batches: one iteration per epoch. Newton and Gauss-Newton solve
+their system on the design matrix (`least_squares_step`: SVD of J, not an inverse of J^T J, whose
+condition number is squared), LM through the n-dimensional form of optimizers/second_order.py.
+Newton with lr = 1 lands on the ridge solution in one step (least squares when l2 = 0).
 
 Recorded per epoch (epoch 0 is theta0): the data loss (no L2 term) on the whole training and
 validation sets, the accuracy for classification, and the parameters. A run that diverges keeps
@@ -464,7 +466,8 @@ def _train_second_order(
     with np.errstate(all="ignore"):
         for e in range(epochs):
             loss, g = model.loss_and_grad(theta, X, y)
-            theta, state = info.dense_step(theta, state, DenseProblem(loss, g, J, H, value), lrs[e], p)
+            problem = DenseProblem(loss, g, J, H, value, model.residuals(theta, X, y))
+            theta, state = info.dense_step(theta, state, problem, lrs[e], p)
             states.append(state)
             thetas.append(theta)
         thetas = np.array(thetas)

@@ -63,24 +63,10 @@ function ensureStyle() {
   document.head.appendChild(style);
 }
 
-// plotly.js is loaded once per page by whichever component asks first (ui/plot_chart.js shares it).
-function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__playgroundPlotly) {
-    window.__playgroundPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__playgroundPlotly = null;
-        reject(new Error(`plotly.js did not load from ${url}`));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__playgroundPlotly;
-}
+// plotly.js is loaded once per page through the one shared loader (ui/plotly_loader.js), fetched
+// at this module's own version (its `?v=` hash covers the loader too: ui/map_component.py).
+const plotlyLoader = import(new URL(`./plotly_loader.js${new URL(import.meta.url).search}`, import.meta.url).href);
+const loadPlotly = (url) => plotlyLoader.then((m) => m.loadPlotly(url));
 
 function f32(b64) {
   if (b64 == null) return null;
@@ -468,8 +454,6 @@ function presentLayout(layout, height) {
 
 // ------------------------------------------------------------------------------ theory overlays
 
-const KIND_WORDS = ["positive definite", "indefinite: a saddle", "negative definite", "singular"];
-
 // The local quadratic model at row k of the overlay: eigen-axes, and the level ellipse, the
 // asymptotes or the flat direction (figures/map_data.py theory_overlay, optimizers/theory.py).
 function modelTraces(ov, k, tag, color, dash) {
@@ -512,10 +496,11 @@ function theoryTraces(state) {
     ...(k > 0 ? modelTraces(ov, k, "step", "#db2777", "solid") : [])];
 }
 
+// The curvature's words come with the overlay (optimizers/results.py, the engine's one word table).
 function modelWords(ov, k) {
   const l1 = ov.at(k, "lam1"), l2 = ov.at(k, "lam2"), kappa = ov.at(k, "kappa"), kind = ov.at(k, "kind");
   const flag = kind === 1 ? ' <span class="pg-flag">saddle</span>' : kind === 3 ? ' <span class="pg-flag">singular</span>' : "";
-  return `λ₁ = ${fmt(l1)}, λ₂ = ${fmt(l2)}, κ = ${Number.isFinite(kappa) ? fmt(kappa) : "∞"} (${KIND_WORDS[kind] || "?"})${flag}`;
+  return `λ₁ = ${fmt(l1)}, λ₂ = ${fmt(l2)}, κ = ${Number.isFinite(kappa) ? fmt(kappa) : "∞"} (${(ov.kind_words || [])[kind] || "?"})${flag}`;
 }
 
 function showTheory(state) {
@@ -875,7 +860,9 @@ export function mountMap({ data: wrapped, parentElement, setTriggerValue }) {
   state.paths = paths;
   // New paths open complete, unless the user was scrubbing: then stay at that step.
   state.k = wasAtEnd ? paths.n_steps : Math.min(state.k, paths.n_steps);
+  if (paths.start_step !== undefined) state.k = Math.min(paths.start_step, paths.n_steps); // the lecture's reveal
   pause(state);
+  if (paths.autoplay) play(state);
   // Paths are drawn on their own surface only: until its base arrives, nothing is redrawn.
   const attach = () => {
     state.base = bases.get(paths.base) || null;

@@ -32,6 +32,9 @@ ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"  # Streamlit serves <main script's folder>/static at app/static/
 MODULE_SOURCE = Path(__file__).resolve().parent / "landscape_map.js"
 MODULE_NAME = "landscape_map.js"
+# The one plotly.js loader both components' modules import (at their own version, see `version`).
+HELPER_SOURCE = Path(__file__).resolve().parent / "plotly_loader.js"
+HELPER_NAME = "plotly_loader.js"
 PLOTLY_SOURCE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 PLOTLY_NAME = plotly_assets.FULL_NAME  # the full bundle, always there
 STATIC_URL = plotly_assets.STATIC_URL  # relative to the page, so a proxy's path prefix is kept
@@ -47,12 +50,19 @@ def copy_if_changed(src: Path, dst: Path) -> None:
     plotly_assets.write_atomically(dst, data)
 
 
+def version(module: Path) -> str:
+    """A module's version: a hash of it and of the shared loader it imports at the same `?v=`, which
+    makes the browser fetch a changed module (or loader) instead of a cached one."""
+    return hashlib.sha256(module.read_bytes() + HELPER_SOURCE.read_bytes()).hexdigest()[:12]
+
+
 def ensure_static_assets() -> str:
-    """Put plotly.min.js and the component's module into static/; returns the module's version
-    (a content hash, which makes the browser fetch a changed module instead of a cached one)."""
+    """Put plotly.min.js, the component's module and the shared plotly.js loader into static/;
+    returns the module's version (`version`)."""
     copy_if_changed(PLOTLY_SOURCE, STATIC_DIR / PLOTLY_NAME)
+    copy_if_changed(HELPER_SOURCE, STATIC_DIR / HELPER_NAME)
     copy_if_changed(MODULE_SOURCE, STATIC_DIR / MODULE_NAME)
-    return hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()[:12]
+    return version(MODULE_SOURCE)
 
 
 def plotly_url() -> str:

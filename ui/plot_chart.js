@@ -4,24 +4,10 @@
 
 const charts = new WeakMap(); // parentElement -> chart state
 
-// plotly.js is loaded once per page by whichever component asks first (the map does the same).
-function loadPlotly(url) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
-  if (!window.__playgroundPlotly) {
-    window.__playgroundPlotly = new Promise((resolve, reject) => {
-      const script = document.createElement("script");
-      script.src = url;
-      script.async = true;
-      script.onload = () => resolve(window.Plotly);
-      script.onerror = () => {
-        window.__playgroundPlotly = null;
-        reject(new Error(`plotly.js did not load from ${url}`));
-      };
-      document.head.appendChild(script);
-    });
-  }
-  return window.__playgroundPlotly;
-}
+// plotly.js is loaded once per page through the one shared loader (ui/plotly_loader.js), fetched
+// at this module's own version (its `?v=` hash covers the loader too: ui/map_component.py).
+const plotlyLoader = import(new URL(`./plotly_loader.js${new URL(import.meta.url).search}`, import.meta.url).href);
+const loadPlotly = (url) => plotlyLoader.then((m) => m.loadPlotly(url));
 
 function createState(parentElement) {
   const gd = document.createElement("div");

@@ -15,7 +15,6 @@ shared with the map (`ui.map_component`).
 from __future__ import annotations
 
 import base64
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -32,11 +31,11 @@ _DTYPES = {"float32": "f4", "float64": "f8", "int32": "i4", "uint32": "u4", "int
 
 
 def ensure_static_assets() -> str:
-    """Put the module (and plotly.min.js, through the map's copy) into static/; returns the module's
-    version (a content hash)."""
+    """Put the module (and plotly.min.js and the shared loader, through the map's copies) into
+    static/; returns the module's version (`map_component.version`)."""
     map_component.ensure_static_assets()
     map_component.copy_if_changed(MODULE_SOURCE, map_component.STATIC_DIR / MODULE_NAME)
-    return hashlib.sha256(MODULE_SOURCE.read_bytes()).hexdigest()[:12]
+    return map_component.version(MODULE_SOURCE)
 
 
 def to_wire(value: Any) -> Any:

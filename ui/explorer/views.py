@@ -17,6 +17,7 @@ import streamlit as st
 import optimizers
 from figures import explorer as fx
 from figures import optimizer_color, pins, split_run_id
+from figures.coincide import coincide_words, coinciding_groups
 from scenes import explorer as scene
 from scenes.explorer import EMA, TOL, ExplorerChoices
 from ui import common, plot_component
@@ -109,6 +110,10 @@ def summary_view(
     ]
     if met:
         st.caption("On the way: " + " ".join(met))
+    (x0, x1), (y0, y1) = surface.bounds  # paths drawn as one line: say so (figures.coincide)
+    overlap = coincide_words(coinciding_groups(trajs, surface.bounds), labels, max(x1 - x0, y1 - y0))
+    if overlap:
+        st.caption(overlap)
 
 
 def rates_view(trajs: dict[str, Any], labels: dict[str, str]) -> None:

@@ -1,0 +1,33 @@
+"""The lecture page's projector sizing: text of at least 20 px, little padding, the scene's head
+on one line; with `?lock=1` no sidebar and no way to open it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem; padding-bottom: 0.5rem; max-width: 100%; }
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+[data-testid="stMain"] button p,
+[data-testid="stSidebar"] p, [data-testid="stSidebar"] a,
+[data-testid="stSidebar"] [data-baseweb="select"] div,
+[data-testid="stMain"] [data-testid="stCaptionContainer"] p { font-size: 20px !important; }
+[data-testid="stMain"] h3 { font-size: 23px !important; padding: 0.1rem 0 0.3rem 0; }
+/* the panel scrolls inside the window, never the page: the stage stays in view */
+.st-key-lecture_panel { max-height: calc(100vh - 140px); overflow-y: auto; }
+[data-testid="stMain"] button { min-height: 0; padding-top: 0.2rem; padding-bottom: 0.2rem; }
+.st-key-lecture_panel [data-testid="stVerticalBlock"] { gap: 0.45rem; }
+.lecture-head { display: flex; gap: 1.2rem; align-items: baseline; font-size: 22px; margin-bottom: 0; }
+.lecture-count { font-weight: 700; font-size: 24px; }
+.lecture-slide { color: #666; }
+.lecture-title { font-weight: 700; font-size: 28px; }
+</style>"""
+LOCKED_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+[data-testid="stExpandSidebarButton"], [data-testid="stSidebarNav"] { display: none !important; }
+</style>"""
+
+
+def apply(lock: bool) -> None:
+    st.html(CSS + (LOCKED_CSS if lock else ""))
