@@ -97,6 +97,9 @@ class Caption:
 
 
 def _join(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'; 'no run' when nothing ran (every run refused by the surface)."""
+    if not names:
+        return "no run"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
