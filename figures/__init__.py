@@ -16,6 +16,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from optimizers.registry import OPTIMIZERS
+from optimizers.run_ids import COPY_SEP, MAX_COPIES, run_id, split_run_id
 
 __all__ = [
     "CONTOUR_COLORSCALE",
@@ -100,26 +101,8 @@ def log_axis(values) -> dict:
     return {"type": "log", "minorloglabels": "none", "exponentformat": "power"}
 
 
-# A run id names one run of an optimizer on a page: the optimizer's name for its first run, and
-# "<name>~<copy>" (copy 2, 3, ...) for the copies the user added to compare settings of one method.
-COPY_SEP = "~"
-MAX_COPIES = 3  # runs of one optimizer at once: the original and two copies
+# Run ids ("sgd", "sgd~2") are declared with the engine, free of plotly (`optimizers.run_ids`).
 _SHADES = (0.0, -0.45, 0.5)  # copy i's colour: the optimizer's, darker (< 0) or lighter (> 0)
-
-
-def split_run_id(run_id: str) -> tuple[str, int]:
-    """'sgd' -> ('sgd', 1), 'sgd~2' -> ('sgd', 2). Raises ValueError for a malformed id."""
-    name, sep, copy = str(run_id).partition(COPY_SEP)
-    if not sep:
-        return name, 1
-    if not (copy.isdigit() and 2 <= int(copy) <= MAX_COPIES):
-        raise ValueError(f"a copy of an optimizer is numbered 2 to {MAX_COPIES}; got {run_id!r}")
-    return name, int(copy)
-
-
-def run_id(name: str, copy: int) -> str:
-    """The id of copy `copy` (1 = the original) of optimizer `name`."""
-    return name if copy == 1 else f"{name}{COPY_SEP}{copy}"
 
 
 def _shade(color: str, amount: float) -> str:

@@ -481,11 +481,11 @@ def loss_curves_figure(
 
 
 def _band(x, values: np.ndarray, color: str, name: str, meta: str, log_y: bool = False) -> list:
-    """Mean line with a +-1 std band over the last axis of values (x.size, runs). On a log axis
-    the band's lower edge stops at a tenth of the mean (mean - std may be 0 or negative)."""
+    """Mean line with a +-1 std band over the last axis of values (x.size, runs). Errors are never
+    negative: the band's lower edge stops at 0, and on a log axis at a tenth of the mean."""
     values = np.asarray(values, dtype=float)
     mean, std = np.nanmean(values, axis=-1), np.nanstd(values, axis=-1)
-    lower = np.maximum(mean - std, mean / 10) if log_y else mean - std
+    lower = np.maximum(mean - std, mean / 10) if log_y else np.maximum(mean - std, 0.0)
     x = np.asarray(x, dtype=float)
     return [
         go.Scatter(
@@ -726,7 +726,14 @@ def cv_scores_figure(
             name=f"mean of {k} folds ± std",
             meta="mean",
             line={"color": SPLIT_COLORS["validation"], "width": 2.5},
-            error_y={"type": "data", "array": scores.std(1), "visible": True, "thickness": 1.5},
+            # errors are never negative: the bar below the mean stops at 0
+            error_y={
+                "type": "data",
+                "array": scores.std(1),
+                "arrayminus": np.minimum(scores.std(1), scores.mean(1)),
+                "visible": True,
+                "thickness": 1.5,
+            },
         ),
     ]
     if single_split is not None:

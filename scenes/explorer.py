@@ -25,8 +25,8 @@ import numpy as np
 
 import optimizers
 import surfaces
-from figures import MAX_COPIES, run_id, split_run_id
 from optimizers import theory
+from optimizers.run_ids import MAX_COPIES, run_id, split_run_id
 from optimizers.schedules import SCHEDULES
 from scenes import lessons
 from scenes.pins import MAX_PINS, Pin, compact, parse_pins, pin_label, pins_text, with_defaults

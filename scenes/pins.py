@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import optimizers
-from figures import split_run_id
+from optimizers.run_ids import split_run_id
 from optimizers.schedules import SCHEDULES
 from scenes.settings import NotANumberError, Setting, fmt
 

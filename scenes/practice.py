@@ -259,7 +259,8 @@ LABEL_NOISE = _s(
     low=0.0,
     high=0.5,
     step=0.01,
-    help="Fraction of labels flipped: the best reachable error on fresh data.",
+    help="Fraction of labels flipped: part of the best reachable error on fresh data (the rest is "
+    "the overlap of the classes' noisy inputs).",
 )
 SEED = _s("seed", "seed", "int", 0, low=0, high=2**31 - 1, style="number", help="Data, split and init.")
 SPLIT = _s(

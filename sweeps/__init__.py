@@ -8,7 +8,7 @@
 - ``jobs`` and ``background``: the sweeps as jobs of plain values, and the worker process that
   runs the long ones (the training-practice page's studies too).
 
-The search page (``ui/search.py``) draws these; this package imports NumPy and pandas only. The
+The search page (``ui/search/``) draws these; this package imports NumPy and pandas only. The
 names below are loaded on first use (PEP 562), so that a page which only needs the job runner
 (``sweeps.background``) does not import pandas on its first open.
 """

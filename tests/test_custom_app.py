@@ -253,7 +253,7 @@ def test_the_search_page_runs_on_a_custom_formula():
 
 
 def test_the_search_pages_explorer_link_carries_the_formula_and_view_box():
-    from ui.search import Problem, explorer_query
+    from scenes.search import Problem, explorer_query
 
     params = (("formula", "1 - x; 10*(y - x^2)"), ("x_range", (-2.0, 2.5)), ("y_range", (-1.0, 3.0)))
     query, _ = explorer_query(Problem("custom", params, (-1.5, 2.0), "lm"), {"damping": 1.0}, 50)

@@ -171,18 +171,18 @@ def _practice_setting(key: str) -> Setting | None:
 
 
 def _search_setting(key: str) -> Setting | None:
-    import ui.search as se
+    import scenes.search as se
 
     if key in se.TABLE:
         return se.TABLE[key]
     if key in ("surface", "start_x", "start_y"):
         return {s.key: s for s in (explorer.SURFACE, *explorer.start_settings())}[key]
     for opt, info in optimizers.OPTIMIZERS.items():
-        first, second = se._pair_settings(se.KEY + "cmp_", opt)
+        first, second = se.pair_settings(se.KEY + "cmp_", opt)
         if key == first.key:
             return first
         if key == second.key:  # its options are drawn with the first: any other searchable one
-            names = [p.name for p in se._searchable(info.hyper)]
+            names = [p.name for p in se.searchable(info.hyper)]
             return dataclasses.replace(second, options=(se.NONE, *names))
     return None
 

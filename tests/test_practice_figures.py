@@ -73,3 +73,14 @@ def test_log_hyperparameter_axis_is_ticked_at_the_values():
     assert list(fig.layout.xaxis.ticktext) == [f"{v:g}" for v in values]
     cv = ft.cv_scores_figure(values, errors, name="L2", log_x=True)
     assert list(cv.layout.xaxis.tickvals) == list(values)
+
+
+def test_error_bands_and_bars_never_go_below_zero():
+    """Issue 19 (rough): a ±1 std band of errors drew below 0."""
+    errors = np.array([[0.0, 0.0, 0.3], [0.1, 0.12, 0.11]])  # mean 0.1, std 0.14 at the first point
+    fig = ft.learning_curve_figure((10, 20), errors, errors, human_error=0.0, error_label="error rate")
+    bands = [t for t in fig.data if str(t.meta).startswith("band:")]
+    assert bands and all(min(t.y) >= 0 for t in bands)
+    cv = ft.cv_scores_figure((1, 2), errors, name="degree d", score_label="validation error")
+    mean = next(t for t in cv.data if t.meta == "mean")
+    assert np.all(np.asarray(mean.y) - np.asarray(mean.error_y.arrayminus) >= 0)

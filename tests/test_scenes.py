@@ -85,18 +85,24 @@ def test_the_search_pages_link_goes_through_the_scene():
 
 
 def test_scenes_are_pure():
-    """No streamlit anywhere under scenes/ (also not through what it imports), and no plotly import
-    in its own source (it reaches figures only for the run-id helpers)."""
+    """No streamlit and no plotly under scenes/: not in its own source (every module, the lecture's
+    too), and not through what it imports (importing the explorer's, the lessons' and the
+    lecture's scenes leaves both out of sys.modules)."""
     import pathlib
     import subprocess
     import sys
 
     root = pathlib.Path(explorer.__file__).parent
-    for path in root.glob("*.py"):
+    sources = list(root.rglob("*.py"))
+    assert len(sources) > 5
+    for path in sources:
         text = path.read_text()
         assert "import streamlit" not in text and "import plotly" not in text, path
-    code = "import sys, scenes.explorer, scenes.lessons; print('streamlit' in sys.modules)"
+    code = (
+        "import sys, scenes.explorer, scenes.lessons, scenes.lecture, scenes.search; "
+        "print(sorted(m for m in ('plotly', 'streamlit') if m in sys.modules))"
+    )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root.parent
     )
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "[]"

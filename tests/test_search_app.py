@@ -239,7 +239,7 @@ def test_score_words_say_what_the_number_means():
     import numpy as np
 
     from tests.test_search_figures import BETA, LR, fake_result
-    from ui.search import score_words
+    from ui.search.words import score_words
 
     res = fake_result([LR, BETA], {"lr": [0.1, 0.2, 0.3], "beta1": [0.5] * 3}, [-2.4, np.nan, -10.0],
                       np.array(["ok", "diverged", "ok"]))  # fmt: skip
@@ -267,7 +267,7 @@ def test_tie_words_name_the_rule_and_the_number_that_decided():
 
     import sweeps
     from tests.test_search_figures import BETA, LR, fake_result
-    from ui.search import tie_words
+    from ui.search.words import tie_words
 
     floor = np.log10(sweeps.SCORE_FLOOR)
     res = fake_result([LR, BETA], {"lr": [0.1, 0.2, 0.3], "beta1": [0.5] * 3}, [floor, floor, -3.0],

@@ -201,9 +201,9 @@ def _italic_pairs(text: str) -> list[str]:
 def test_no_label_or_help_lets_markdown_italics_eat_an_asterisk():
     """'L − L*' twice in one help text made Markdown italicise the words between the two L*."""
     import scenes.explorer
-    import ui.search
+    import scenes.search
 
-    for table in (scenes.explorer.TABLE, ui.search.TABLE):
+    for table in (scenes.explorer.TABLE, scenes.search.TABLE):
         for s in table:
             for text in (s.label, s.help):
                 assert not _italic_pairs(text), (s.key, text)

@@ -5,15 +5,16 @@
     spiral                 [-1, 1]^2 plus noise * N(0, I); then a fraction label_noise of the labels
                            (exactly round(p n) of them) is flipped
 
-Flipped labels are the irreducible error: no model can do much better than p on fresh data, the
-"human-level" error of the lecture's bias/variance table (an estimate when the inputs are noisy too,
-since noisy inputs of the two classes can overlap).
+Flipped labels and overlapping noisy inputs are the irreducible error: no model can do better than
+`bayes_error` (estimated by Monte Carlo with the generator's class probabilities) on fresh data,
+the "human-level" error of the lecture's bias/variance table.
 
 `split_indices` and `kfold_indices` return sorted index arrays that partition range(n).
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,7 +35,7 @@ _LABEL_NOISE = Param(
     0.5,
     minimum=0.0,
     maximum=0.5,
-    help="Fraction of labels flipped at random: the best reachable error on fresh data.",
+    help="Fraction of labels flipped at random: part of the best reachable error on fresh data.",
 )
 
 
@@ -147,6 +148,47 @@ def _spiral(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
 
 
 _CLASSIFICATION = {"moons": _moons, "circles": _circles, "xor": _xor, "spiral": _spiral}
+
+
+BAYES_SAMPLES = 2_000  # fresh inputs at which the best classifier's error is averaged
+BAYES_REFERENCE = 1_500  # clean points per class that stand for its input distribution
+
+
+@functools.lru_cache(maxsize=64)
+def bayes_error(name: str, noise: float, label_noise: float, seed: int = 0) -> tuple[float, float]:
+    """The best possible error rate on fresh data of a classification set (the Bayes error), by
+    Monte Carlo with the generator's true class probabilities; returns (estimate, standard error).
+
+    An input is a clean point of its class plus noise * N(0, I); its label is then flipped with
+    probability p. So p(x | class c) = E[N(x; clean point of c, noise^2 I)], estimated over
+    `BAYES_REFERENCE` clean points of each class; with balanced classes the Bayes classifier's
+    error at x is min(P, 1 - P) with P = (1 - p) q1(x) + p (1 - q1(x)), q1 = p(x|1) / (p(x|0) +
+    p(x|1)); its mean over `BAYES_SAMPLES` fresh inputs is the estimate. Without input noise the
+    classes do not overlap and the answer is p exactly (standard error 0).
+    """
+    info = DATASETS.get(name)
+    if info is None or info.task != "classification":
+        raise ValueError(f"the Bayes error is defined here for the classification sets; got {name!r}")
+    p = float(label_noise)
+    if noise <= 0:
+        return p, 0.0
+    rng = np.random.default_rng(seed)
+    clean, labels = _CLASSIFICATION[name](2 * BAYES_REFERENCE, rng)
+    inputs, _ = _CLASSIFICATION[name](BAYES_SAMPLES, rng)
+    inputs = inputs + noise * rng.standard_normal(inputs.shape)
+    log_density = []
+    for c in (0.0, 1.0):
+        ref = clean[labels == c]
+        # |x - r|^2 = |x|^2 - 2 x.r + |r|^2, as one matrix product
+        d2 = (inputs**2).sum(1)[:, None] - 2.0 * inputs @ ref.T + (ref**2).sum(1)[None, :]
+        d2 = np.maximum(d2, 0.0) / (2.0 * noise**2)
+        low = d2.min(axis=1, keepdims=True)  # log-sum-exp: far points do not underflow to 0 / 0
+        log_density.append(-low[:, 0] + np.log(np.exp(low - d2).mean(axis=1)))
+    q1 = 1.0 / (1.0 + np.exp(np.clip(log_density[0] - log_density[1], -700, 700)))
+    P = (1.0 - p) * q1 + p * (1.0 - q1)
+    errors = np.minimum(P, 1.0 - P)
+    # four decimals: the standard error is about 1e-3, further digits would be noise as text
+    return round(float(errors.mean()), 4), round(float(errors.std() / np.sqrt(errors.size)), 4)
 
 
 def split_indices(n: int, fractions: Sequence[float], seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -30,7 +30,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from optimizers import OPTIMIZERS
-from training.datasets import DATASETS, kfold_indices, make_dataset, split_indices
+from training.datasets import DATASETS, bayes_error, kfold_indices, make_dataset, split_indices
 from training.models import Model, make_model
 from training.trainer import BEST_RTOL, FIRST_ORDER, SECOND_ORDER, History, train, train_batch
 
@@ -249,14 +249,20 @@ def test_error(setup: Setup, history: History, epoch: int | None = None) -> floa
 
 
 def human_level(setup: Setup) -> tuple[float, bool]:
-    """The best reachable error on fresh data and whether it is only an estimate.
+    """The best reachable error on fresh data and whether it is only an estimate (see `best_error`)."""
+    value, standard_error = best_error(setup)
+    return value, standard_error > 0
+
+
+def best_error(setup: Setup) -> tuple[float, float]:
+    """The best reachable error on fresh data and its Monte Carlo standard error (0: exact).
 
     Regression: the noise variance σ² (exact: the true function is known). Classification: the
-    label-noise rate p; an estimate when the inputs are noisy too (noisy inputs of the two classes
-    can overlap, which adds error no model can avoid)."""
+    Bayes error of the generator (`training.datasets.bayes_error`): the label-noise rate p alone
+    when the inputs are noise-free, more when noisy inputs of the two classes overlap."""
     if setup.task == "regression":
-        return setup.noise**2, False
-    return setup.label_noise, setup.noise > 0
+        return setup.noise**2, 0.0
+    return bayes_error(setup.dataset, setup.noise, setup.label_noise)
 
 
 class Diagnosis(NamedTuple):

@@ -16,8 +16,9 @@ import streamlit as st
 import optimizers
 import surfaces
 from figures import explorer as fx
-from figures import map_data, split_run_id
+from figures import map_data
 from optimizers import theory
+from optimizers.run_ids import split_run_id
 from scenes import explorer as scene
 from scenes import lessons
 from scenes.explorer import ExplorerChoices, SceneRuns

@@ -14,8 +14,9 @@ import streamlit as st
 import optimizers
 import surfaces
 from figures import explorer as fx
-from figures import optimizer_color, split_run_id
+from figures import optimizer_color
 from optimizers import theory
+from optimizers.run_ids import split_run_id
 from optimizers.schedules import SCHEDULES
 from scenes import explorer as scene
 from scenes.explorer import NO_PRESET, PRESETS, ExplorerChoices

@@ -16,8 +16,9 @@ import streamlit as st
 
 import optimizers
 from figures import explorer as fx
-from figures import optimizer_color, pins, split_run_id
+from figures import optimizer_color, pins
 from figures.coincide import coincide_words, coinciding_groups
+from optimizers.run_ids import split_run_id
 from scenes import explorer as scene
 from scenes.explorer import EMA, TOL, ExplorerChoices
 from ui import common, plot_component

@@ -235,24 +235,23 @@ def cv_view(url: UrlState, setup: ts.Setup, history) -> None:
 def diagnosis_view(url: UrlState, setup: ts.Setup, history) -> None:
     import pandas as pd  # only for its tables: not on the page's first open
 
-    human, estimate = ts.human_level(setup)
+    human, standard_error = ts.best_error(setup)
     kept = ts.kept_epoch(setup, history)
     train_err, val_err = (float(e[kept]) for e in ts.epoch_errors(history))
     err = shared.error_label(setup)
+    if setup.task == "regression":
+        best = "the noise variance σ² (the true function is known)."
+    elif standard_error == 0:
+        best = "the label-noise rate p (the inputs are noise-free, so the classes do not overlap)."
+    else:
+        best = (
+            f"the Bayes error of the generator, **{human:.3f} ± {standard_error:.3f}**, estimated by Monte "
+            "Carlo with its true class probabilities: the label-noise rate p plus the overlap of the "
+            "classes' noisy inputs."
+        )
     st.markdown(
         f"The lecture's table for the current model ({err}). Human-level error stands for the best "
-        "reachable error: "
-        + (
-            "the noise variance σ² (the true function is known)."
-            if setup.task == "regression"
-            else "the label-noise rate p."
-            + (
-                " **An estimate:** the inputs are noisy too, so the classes overlap a little and the true "
-                "best error is somewhat higher."
-                if estimate
-                else ""
-            )
-        )
+        "reachable error: " + best
     )
     st.table(_diagnosis_table(human, train_err, val_err))
     d = ts.diagnose(human, train_err, val_err)

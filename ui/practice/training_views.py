@@ -11,7 +11,7 @@ from scenes.practice import CONDITIONING_NOTE, EMA, KEY, METRIC, NEWTON_NOTE
 from training import DATASETS
 from training import studies as ts
 from ui.practice import shared
-from ui.settings import UrlState, draw, sync_query_param
+from ui.settings import UrlState, draw
 
 
 def training_view(url: UrlState, setup: ts.Setup, history) -> None:
@@ -41,14 +41,14 @@ def training_view(url: UrlState, setup: ts.Setup, history) -> None:
 
 @st.fragment
 def _curves_fragment(url: UrlState, setup: ts.Setup, history) -> None:
-    """Loss (or accuracy) curves with the EMA slider; a fragment: smoothing reruns only this."""
+    """Loss (or accuracy) curves with the EMA slider; a fragment: smoothing reruns only this
+    (`url.fragment` writes its settings to the URL on its own reruns)."""
     cols = st.columns([3, 2])
-    w = draw(EMA, url, container=cols[0])
-    sync_query_param(EMA, w)
     metric = "loss"
-    if setup.task == "classification":
-        metric = draw(METRIC, url, container=cols[1])
-        sync_query_param(METRIC, metric)
+    with url.fragment("curves"):
+        w = draw(EMA, url, container=cols[0])
+        if setup.task == "classification":
+            metric = draw(METRIC, url, container=cols[1])
     fig = ft.loss_curves_figure(history, metric=metric, smoothing=w, height=470)
     st.plotly_chart(fig, key="tr_loss_chart", width="stretch", theme=None)
 
