@@ -78,11 +78,17 @@ def test_boundary_scrubs_in_the_browser_and_the_test_score_waits(streamlit_serve
     page.locator(".st-key-tr_data_chart").get_by_text("test (40)").wait_for()
     _no_exception(page)
 
-    # New data: the next seed, trained again; asking now would be peeking.
+    assert "tr_test_looks=1" in page.url  # the count of looks survives a reload
+    page.reload()
+    app_wait.ready(page)
+    page.get_by_text("You have looked at this data set's test part 1 time(s)", exact=False).wait_for()
+
+    # New data: the next seed, a new test part: asking is a first look again, not peeking.
     page.get_by_role("button", name="New data").click()
     app_wait.rerun(page)
     assert page.locator(".st-key-tr_seed input").input_value() == "1"
-    page.get_by_text("asking again now is", exact=False).wait_for()
+    page.get_by_role("button", name="Show the test score").wait_for()
+    assert page.get_by_text("asking again now is", exact=False).count() == 0
     _no_exception(page)
 
 
