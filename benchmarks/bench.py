@@ -22,6 +22,7 @@ from benchmarks import (
     bench_classroom,
     bench_custom,
     bench_engine,
+    bench_export,
     bench_practice,
     bench_sweeps,
     bench_theory,
@@ -37,6 +38,7 @@ TABLES = {
     "practice": bench_practice.main,
     "class": bench_class.main,
     "theory": bench_theory.main,
+    "export": bench_export.main,
     "classroom": bench_classroom.main,
 }
 DEFAULT = [
@@ -45,6 +47,7 @@ DEFAULT = [
     "sweeps",
     "training",
     "theory",
+    "export",
     "app",
     "practice",
     "classroom",

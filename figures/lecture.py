@@ -86,6 +86,20 @@ def newton_cost_figure(
     )
 
 
+WRAP_CHARS = 26  # a line of solver names inside a region of the map, at FONT - 2 px
+
+
+def wrap_names(names: Sequence[str], width: int) -> list[str]:
+    """Comma-separated names, a new line before a name that would pass `width` characters."""
+    lines: list[str] = []
+    for name in names:
+        if lines and len(lines[-1]) + 2 + len(name) <= width:
+            lines[-1] += ", " + name
+        else:
+            lines.append(name)
+    return lines
+
+
 def solver_map_figure(
     placed: Mapping[str, str],
     lecture_solvers: Mapping[str, Sequence[str]],
@@ -120,7 +134,7 @@ def solver_map_figure(
              "xanchor": "left", "yanchor": "top", "font": {"size": FONT + 4}}
         )  # fmt: skip
         names = list(lecture_solvers[fam])
-        lines = [", ".join(names[i : i + 3]) for i in range(0, len(names), 3)]  # three per line
+        lines = wrap_names(names, WRAP_CHARS)
         annotations.append(
             {"x": x0 + 0.03, "y": y0 + 0.04, "text": "<br>".join(lines), "showarrow": False,
              "xanchor": "left", "yanchor": "bottom", "font": {"size": FONT - 2, "color": "#666"},

@@ -27,6 +27,7 @@ MINIMUM_COLORS = palette(
     "blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "vermillion", "black"
 )
 NONE_COLOR = "#f0f0f0"
+AT_MIN_VALUE_COLOR = "#8fbf8f"  # muted green: at L*, away from any starred minimum
 PICK_NAME = "pick a setting"  # invisible markers on heatmap cells: a click reports the run index
 MAX_PICK_CELLS = 2_500  # larger grids are picked from the table only (keeps the page light)
 # Below the plot, so it never covers the title (the shared template puts it on top).
@@ -487,7 +488,10 @@ def start_map_figure(
         for i, (mx, my) in enumerate(sm.minima):
             color = MINIMUM_COLORS[i % len(MINIMUM_COLORS)]
             layer(sm.minimum == i, color, f"minimum {i + 1} ({mx:.2f}, {my:.2f})")
-        layer((sm.minimum < 0) & alive, NONE_COLOR, "no minimum reached")
+        elsewhere = sm.at_min_value if sm.at_min_value is not None else np.zeros_like(alive)
+        # ended at L* but near no starred minimum: on a curve or line of minima, which has no stars
+        layer(elsewhere, AT_MIN_VALUE_COLOR, f"L − L* ≤ {sm.tol:g}, not near a starred minimum")
+        layer((sm.minimum < 0) & alive & ~elsewhere, NONE_COLOR, "no minimum reached")
         title = f"Which minimum each start reaches ({sm.steps} steps)"
     else:
         converged = np.isfinite(sm.steps_to_tol)

@@ -149,12 +149,16 @@ PRESETS: dict[str, Preset] = {
             "adam_lr": 0.01,
             "epochs": 200,
             "batch": "16",
+            "early_stop": True,
             "view": VIEWS[0],
         },
         (
             Claim("the training loss keeps falling", "fit.train_loss_last", "<", "fit.train_loss_best"),
             Claim("the validation loss is lowest early", "fit.best_epoch", "<", "fit.epochs", 0.5),
             Claim("and then rises", "fit.val_loss_last", ">", "fit.val_loss_best", 1.2),
+            Claim(
+                "early stopping keeps the green epoch's parameters", "fit.kept_epoch", "==", "fit.best_epoch"
+            ),
         ),
     ),
     "cv_degree": Preset(
@@ -308,6 +312,14 @@ SCHEDULE = _s(
     options=tuple(SCHEDULES),
     option_label=lambda k: SCHEDULES[k].label,
 )
+EARLY_STOP = _s(
+    "early_stop",
+    "early stopping: keep the best validation epoch",
+    "bool",
+    False,
+    help="The model keeps the parameters of the epoch with the lowest validation loss (the green "
+    "line); its errors and test score are that epoch's.",
+)
 VIEW = _s("view", "view", "choice", VIEWS[0], options=VIEWS)
 EMA = _s(
     "ema",
@@ -350,7 +362,7 @@ CV_PARAM = _s(
 TABLE = SettingsTable(
     [
         *(PRESET, DATASET, N, NOISE, LABEL_NOISE, SEED, SPLIT, TRAIN_FRAC, VAL_FRAC),
-        *(MODEL, DEGREE, LAYERS, WIDTH, ACTIVATION, L2, OPTIMIZER, EPOCHS, BATCH, SCHEDULE),
+        *(MODEL, DEGREE, LAYERS, WIDTH, ACTIVATION, L2, OPTIMIZER, EPOCHS, BATCH, SCHEDULE, EARLY_STOP),
         *(VIEW, EMA, METRIC, LC_SEEDS, VC_PARAM, SEARCH_METHOD, CV_K, CV_PARAM),
     ]
 )
@@ -387,6 +399,7 @@ def setup_of(values: dict[str, Any], hyper: dict[str, Any]) -> ts.Setup:
         epochs=int(v["epochs"]),
         batch_size=None if second_order or v["batch"] == FULL else int(v["batch"]),
         schedule=schedule,
+        early_stopping=bool(v["early_stop"]),
     )
 
 
@@ -423,13 +436,15 @@ def facts(name: str, change: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]
     setup = preset_setup(name, change)
     values = {s.key[len(KEY) :]: s.default for s in TABLE} | dict(PRESETS[name].settings) | dict(change)
     history = ts.fit(setup)
-    train_err, val_err = (float(e[-1]) for e in ts.epoch_errors(history))
+    kept = ts.kept_epoch(setup, history)
+    train_err, val_err = (float(e[kept]) for e in ts.epoch_errors(history))
     best = history.best_epoch
     human, _ = ts.human_level(setup)
     out: dict[str, Any] = {
         "fit.train": train_err,
         "fit.val": val_err,
         "fit.best_epoch": best,
+        "fit.kept_epoch": ts.kept_epoch(setup, history),
         "fit.epochs": history.epochs,
         "fit.train_loss_best": float(history.train_loss[best]),
         "fit.train_loss_last": float(history.train_loss[-1]),

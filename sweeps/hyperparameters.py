@@ -7,6 +7,9 @@ The lecture's recipe for choosing hyperparameters (section 7, training practice)
 - random search: like grid search, but k points drawn at random in the same ranges;
 - judge each setting by its result and keep the best.
 
+The values tried are rounded to a few significant digits (``readable``), so the table, the CSV, the
+link to the explorer and the explorer's slider all show the value that ran, in short.
+
 Every setting is one run from the same start point. All settings of a request go through
 ``run_batch`` together, with each hyperparameter passed as an array of shape (N,), so a
 100 x 100 grid is one vectorized call, not 10,000 Python loops.
@@ -63,10 +66,11 @@ SCORES = {
     "steps": "steps to get within the tolerance of the minimum",
 }
 OUTCOMES = ("ok", "not reached", "diverged")
+READABLE_DIGITS = 3  # searched values get at least this many significant digits (`readable`)
 SCORE_FLOOR = 1e-10  # L - L* below this counts as at the minimum: such runs tie (see above)
 TIE_RULE = {
     "loss": "fewer steps to get within the tolerance of L*, then fewer steps run",
-    "steps": "the lower final loss (L − L* below 1e-10 counts as equal), then fewer steps run",
+    "steps": f"the lower final loss (L − L* below {SCORE_FLOOR:g} counts as equal), then fewer steps run",
 }
 
 
@@ -94,21 +98,37 @@ class Range:
         object.__setattr__(self, "high", high)
 
     def values(self, n: int) -> np.ndarray:
-        """n evenly spaced values (geometrically spaced on a log scale), ends included; (n,)."""
+        """n evenly spaced values (geometrically spaced on a log scale), ends included, rounded
+        (`readable`); (n,)."""
         n = positive_int(n, f"the number of {self.name} values")
         if n == 1:  # the middle of the range
             return self.scale(np.array([0.5]))
         if self.log:
-            return np.geomspace(self.low, self.high, n)
-        return np.linspace(self.low, self.high, n)
+            return readable(np.geomspace(self.low, self.high, n), self.low, self.high)
+        return readable(np.linspace(self.low, self.high, n), self.low, self.high)
 
     def scale(self, u: np.ndarray) -> np.ndarray:
-        """Maps u in [0, 1] onto the range (uniform in log10 on a log scale); same shape as u."""
+        """Maps u in [0, 1] onto the range (uniform in log10 on a log scale), rounded (`readable`);
+        same shape as u."""
         u = np.asarray(u, dtype=float)
         if self.log:
             lo, hi = math.log10(self.low), math.log10(self.high)
-            return 10.0 ** (lo + u * (hi - lo))
-        return self.low + u * (self.high - self.low)
+            return readable(10.0 ** (lo + u * (hi - lo)), self.low, self.high)
+        return readable(self.low + u * (self.high - self.low), self.low, self.high)
+
+
+def readable(values: np.ndarray, low: float, high: float, min_digits: int = READABLE_DIGITS) -> np.ndarray:
+    """`values` (inside [low, high]) rounded to the fewest significant digits, at least
+    `min_digits`, that keep distinct values distinct and every value inside [low, high]: a setting
+    reads, types and links as 0.0262 or 0.175, not 0.0261813 or 0.17499999999999982 (linspace's
+    round-off), and is still the value that ran."""
+    values = np.asarray(values, dtype=float)
+    distinct = len(np.unique(values))
+    for digits in range(min_digits, 17):
+        rounded = np.array([float(f"{v:.{digits}g}") for v in values.ravel()]).reshape(values.shape)
+        if len(np.unique(rounded)) == distinct and np.all((rounded >= low) & (rounded <= high)):
+            return rounded
+    return values
 
 
 def grid_points(ranges: Sequence[Range], counts: Sequence[int]) -> dict[str, np.ndarray]:

@@ -86,3 +86,9 @@ def test_log_axes_label_ticks_with_whole_numbers():
     assert wide["tickvals"] == [10.0**k for k in range(-3, 7)]
     fig = fl.lines_figure({"a": ([0, 1], [0.03, 0.3])}, xaxis="x", yaxis="y", log_y=True)
     assert list(fig.layout.yaxis.ticktext) == ticks["ticktext"]
+
+
+def test_solver_names_wrap_inside_their_region():
+    lines = fl.wrap_names(lecture.LECTURE_SOLVERS["others"], fl.WRAP_CHARS)
+    assert all(len(line) <= fl.WRAP_CHARS for line in lines)
+    assert ", ".join(lines) == ", ".join(lecture.LECTURE_SOLVERS["others"])

@@ -233,3 +233,12 @@ def test_settings_are_valid_for_the_page(scene):
             setting = find(key)
             assert setting is not None, f"{scene.id}: try-this key {key}"
             _check_value(setting, value)
+
+
+def test_the_scenes_import_no_streamlit():
+    import subprocess
+    import sys
+
+    code = "import sys, scenes.lecture; print('streamlit' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -353,3 +353,14 @@ def test_paths_figure_draws_the_picked_path_dashed_next_to_the_best():
     assert lines["picked"].line.dash == "dash" and lines["picked"].line.color == tfig.PICK_COLOR
     assert lines["best"].line.dash is None and lines["best"].line.color != tfig.PICK_COLOR
     assert lines["picked"].line.width == lines["best"].line.width > lines["other"].line.width
+
+
+def test_a_start_map_on_a_curve_of_minima_does_not_say_no_minimum_reached():
+    circle = surfaces.make_custom("(x^2 + y^2 - 1)^2", (-2, 2), (-2, 2))
+    sm = sweeps.many_start_map("adam", circle, n=6, steps=300, hyper={"lr": 0.05}, tol=1e-3)
+    xs, ys, Z = figures.surface_grid(circle, 30)
+    contour = figures.contour_trace(xs, ys, Z, log_levels=False, min_value=circle.min_value)
+    fig = tfig.start_map_figure(sm, contour, bounds=circle.bounds)
+    names = {t.name for t in fig.data}
+    assert "L − L* ≤ 0.001, not near a starred minimum" in names
+    assert sm.at_min_value.sum() > sm.counts()["none"]  # most starts end on the circle

@@ -44,6 +44,22 @@ def test_log_range_values_have_a_constant_ratio():
     np.testing.assert_allclose(v, [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
 
 
+def test_values_are_short_and_exact_not_float_noise():
+    # linspace's 0.17499999999999982 and geomspace's 0.0261813... read as 0.175 and 0.0262
+    lin = Range("momentum", 0.0, 0.99).values(30)
+    assert 0.17499999999999982 not in lin and all(len(repr(float(v))) <= 6 for v in lin)
+    np.testing.assert_allclose(lin, np.linspace(0.0, 0.99, 30), atol=5e-4)  # 3 digits: within rounding
+    geo = Range("lr", 1e-4, 1.0, log=True).values(30)
+    np.testing.assert_allclose(geo, np.geomspace(1e-4, 1.0, 30), rtol=5e-3)
+    assert all(len(f"{v:.15g}".lstrip("0.").replace("e-", "")) <= 5 for v in geo)
+    # distinct values stay distinct, and inside the range, with as many digits as that takes
+    dense = Range("lr", 0.01, 0.0101).values(50)
+    assert len(np.unique(dense)) == 50 and dense.min() >= 0.01 and dense.max() <= 0.0101
+    assert Range("beta2", 0.9, 0.9999).values(4)[-1] == 0.9999  # not rounded up to 1 (invalid)
+    pts = sweeps.random_points([Range("lr", 1e-4, 1.0, log=True)], 200, seed=3)["lr"]
+    assert all(float(f"{v:.5g}") == v for v in pts) and len(np.unique(pts)) == len(pts)
+
+
 def test_a_single_value_is_the_middle_of_the_range_on_its_scale():
     assert Range("beta1", 0.5, 0.9).values(1)[0] == pytest.approx(0.7)
     assert Range("lr", 1e-4, 1.0, log=True).values(1)[0] == pytest.approx(1e-2)
@@ -444,3 +460,16 @@ def test_backend_imports_neither_streamlit_nor_plotly():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_many_start_map_on_a_circle_of_minima_says_the_runs_reached_l_star():
+    # (x^2 + y^2 - 1)^2 lists no minima (they form a curve); runs that end on it reach L*, and
+    # the map must not call them "no minimum reached".
+    circle = surfaces.make_custom("(x^2 + y^2 - 1)^2", (-2, 2), (-2, 2))
+    sm = sweeps.many_start_map("adam", circle, n=8, steps=300, hyper={"lr": 0.05}, tol=1e-3)
+    assert len(sm.minima) == 0 and sm.at_min_value.sum() > 40
+    final = sm.final_points[sm.at_min_value]
+    np.testing.assert_allclose(np.hypot(final[:, 0], final[:, 1]), 1.0, atol=0.02)  # on the circle
+    counts = sm.counts()
+    assert counts["at L*, not near a listed minimum"] == sm.at_min_value.sum()
+    assert sum(counts.values()) == 64

@@ -32,7 +32,7 @@ import numpy as np
 from optimizers import OPTIMIZERS
 from training.datasets import DATASETS, kfold_indices, make_dataset, split_indices
 from training.models import Model, make_model
-from training.trainer import FIRST_ORDER, SECOND_ORDER, History, train, train_batch
+from training.trainer import BEST_RTOL, FIRST_ORDER, SECOND_ORDER, History, train, train_batch
 
 PAGE_SECOND_ORDER = SECOND_ORDER  # full-batch solvers of polynomial least squares (from the registry)
 CAPACITY_DEGREES = (1, 4, 15)
@@ -79,6 +79,7 @@ class Setup:
     epochs: int = 1
     batch_size: int | None = None  # None: full batch
     schedule: tuple[tuple[str, Any], ...] | None = None  # sorted ("kind", ...) pairs; None: constant
+    early_stopping: bool = False  # keep the parameters of the best validation epoch, not the last
 
     @property
     def task(self) -> str:
@@ -112,14 +113,20 @@ def error(model: Model, theta: np.ndarray, X: np.ndarray, y: np.ndarray) -> Any:
     with np.errstate(all="ignore"):
         if model.task == "regression":
             return model.data_loss(theta, X, y)
-        return 1.0 - np.mean((model.predict(theta, X) > 0.5) == (y > 0.5), axis=-1)
+        return _rate(np.mean((model.predict(theta, X) > 0.5) != (y > 0.5), axis=-1))
 
 
 def epoch_errors(history: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Train and validation error per epoch (..., epochs + 1) of a History or BatchHistory."""
+    """Train and validation error per epoch (..., epochs + 1) of a History or BatchHistory. Error
+    rates are multiples of 1/n: rounded to 12 decimals, 1 - accuracy loses its round-off (a
+    perfect fit reads 0, not 1.11e-15)."""
     if history.task == "regression":
         return np.asarray(history.train_loss), np.asarray(history.val_loss)
-    return 1.0 - np.asarray(history.train_acc), 1.0 - np.asarray(history.val_acc)
+    return _rate(1.0 - np.asarray(history.train_acc)), _rate(1.0 - np.asarray(history.val_acc))
+
+
+def _rate(errors: Any) -> Any:
+    return np.round(errors, 12) + 0.0  # + 0.0: no "-0"
 
 
 def batch_for(setup: Setup, n_train: int) -> int | None:
@@ -226,11 +233,18 @@ class _Tally:
         return lambda e, _n: self.progress(min(start + e, self.total), self.total)
 
 
+def kept_epoch(setup: Setup, history: History) -> int:
+    """The epoch whose parameters the model keeps: the best validation epoch with early stopping
+    (`History.best_epoch`), else the last."""
+    return history.best_epoch if setup.early_stopping else history.epochs
+
+
 def test_error(setup: Setup, history: History, epoch: int | None = None) -> float:
-    """The error on the test part of the parameters after `epoch` (default: the last)."""
+    """The error on the test part of the parameters after `epoch` (default: the kept epoch, see
+    `kept_epoch`)."""
     X, y = setup.data()
     _, _, te = setup.parts()
-    theta = history.theta if epoch is None else history.thetas[epoch]
+    theta = history.thetas[kept_epoch(setup, history) if epoch is None else epoch]
     return float(error(setup.build(), theta, X[te], y[te]))
 
 
@@ -298,18 +312,48 @@ def capacity_panels(setup: Setup, progress: Progress = None) -> list[Panel]:
     tr, va, _ = setup.parts()
     panels = []
     if setup.model == "polynomial":
-        names = ("underfitting", "about right", "overfitting")
-        for name, degree in zip(names, CAPACITY_DEGREES, strict=True):
+        for degree in CAPACITY_DEGREES:
             model = make_model("polynomial", degree=degree, l2=setup.l2)
             theta = train(model, X[tr], y[tr], X[va], y[va], "newton", 1, lr=1.0).theta
-            panels.append(_panel(f"degree {degree}: {name}", model, theta, X, y, tr, va))
-        return panels
-    names = ("width 1: underfitting", "width 8", "width 64")
-    tally = _Tally(progress, len(CAPACITY_WIDTHS) * setup.epochs)
-    for name, wide in zip(names, capacity_setups(setup), strict=True):
-        history = fit(wide, progress=tally.training(wide.epochs))
-        panels.append(_panel(name, wide.build(), history.theta, X, y, tr, va))
-    return panels
+            panels.append(_panel(f"degree {degree}", model, theta, X, y, tr, va))
+    else:
+        tally = _Tally(progress, len(CAPACITY_WIDTHS) * setup.epochs)
+        for width, wide in zip(CAPACITY_WIDTHS, capacity_setups(setup), strict=True):
+            history = fit(wide, progress=tally.training(wide.epochs))
+            kept = history.thetas[kept_epoch(wide, history)]
+            panels.append(_panel(f"width {width}", wide.build(), kept, X, y, tr, va))
+    verdicts = capacity_verdicts([p.train_error for p in panels], [p.val_error for p in panels])
+    return [p._replace(title=f"{p.title}: {v}") for p, v in zip(panels, verdicts, strict=True)]
+
+
+CAPACITY_TIE = 0.05  # validation errors within 5 % (relative) of the lowest count as equally good
+CAPACITY_RULE = (
+    "Titles from the numbers: the lowest validation error is *about right*; another within "
+    f"{CAPACITY_TIE:.0%} of it is *about right too*; a smaller model with higher training and "
+    "validation errors is *underfitting*; a larger one with a lower training but higher validation "
+    "error is *overfitting*."
+)
+
+
+def capacity_verdicts(train_errors: Any, val_errors: Any) -> list[str]:
+    """Words for models of growing capacity from their errors, by `CAPACITY_RULE`: "about right",
+    "about right too", "underfitting", "overfitting", or "worse on validation" when neither fits."""
+    train, val = np.asarray(train_errors, dtype=float), np.asarray(val_errors, dtype=float)
+    finite = np.where(np.isfinite(val), val, np.inf)
+    best = int(np.argmin(finite))  # the first (smallest model) among equal errors
+    words = []
+    for i in range(len(val)):
+        if i == best:
+            words.append("about right")
+        elif finite[i] <= finite[best] * (1 + CAPACITY_TIE):
+            words.append("about right too")
+        elif i < best and train[i] > train[best]:
+            words.append("underfitting")
+        elif i > best and train[i] < train[best]:
+            words.append("overfitting")
+        else:
+            words.append("worse on validation")
+    return words
 
 
 def hessian_condition(setup: Setup, degree: int = max(CAPACITY_DEGREES)) -> float:
@@ -504,9 +548,13 @@ class SearchResult(NamedTuple):
     epochs: np.ndarray
     train_error: np.ndarray
     val_error: np.ndarray
-    best: int  # the setting with the lowest validation error
+    best: int  # the setting ranked first (see `order`)
     best_theta: np.ndarray  # (P,) its parameters
     best_l2: float
+    val_loss: np.ndarray  # (S,) the data loss on the validation part: breaks ties of the error
+    order: np.ndarray  # (S,) settings by validation error, then validation loss (TIE_RULE)
+    tied_error: int  # settings that share the lowest validation error (1: no tie)
+    tied: int  # ... and the lowest validation loss too, within round-off (1: the best is unique)
 
 
 def search_optimizer(setup: Setup) -> tuple[str, float, int]:
@@ -586,7 +634,9 @@ def search(setup: Setup, method: str, seed: int = 0, progress: Progress = None) 
     )
     train_err, val_err = epoch_errors(batch)
     tr_e, va_e = train_err[rows, epochs], val_err[rows, epochs]
-    best = int(np.nanargmin(np.where(np.isfinite(va_e), va_e, np.inf)))
+    va_loss = batch.val_loss[rows, epochs]
+    order, tied_error, tied = rank_settings(va_e, va_loss)
+    best = int(order[0])
     return SearchResult(
         optimizer,
         lr_r[rows],
@@ -597,7 +647,30 @@ def search(setup: Setup, method: str, seed: int = 0, progress: Progress = None) 
         best,
         batch.thetas[rows[best], epochs[best]].astype(float),
         float(l2_r[rows[best]]),
+        va_loss,
+        order,
+        tied_error,
+        tied,
     )
+
+
+TIE_RULE = (
+    "ranked by validation error; equal errors by the validation loss (the data loss on the validation part)"
+)
+
+
+def rank_settings(val_error: np.ndarray, val_loss: np.ndarray) -> tuple[np.ndarray, int, int]:
+    """The settings' order by validation error, ties broken by validation loss (non-finite last),
+    and how many share the best error, and the best error and loss (within BEST_RTOL): a ranking
+    that depends on the values only, never on the rows' order, unless the page says they tie."""
+    err = np.where(np.isfinite(val_error), val_error, np.inf)
+    loss = np.where(np.isfinite(val_loss), val_loss, np.inf)
+    order = np.lexsort((loss, err))
+    first = order[0]
+    same_error = err == err[first]
+    with np.errstate(invalid="ignore"):
+        same_loss = np.abs(loss - loss[first]) <= BEST_RTOL * np.abs(loss[first])
+    return order, int(same_error.sum()), int((same_error & same_loss).sum())
 
 
 def search_test_error(setup: Setup, result: SearchResult) -> float:

@@ -13,8 +13,10 @@ iteration per epoch). The shuffles come from the same seed stream as `optimizers
 with two parameters retraces the explorer's path step for step.
 
 Second-order methods (newton, gauss_newton, lm) need the polynomial model (its Hessian or its
-residuals and Jacobian) and full batches: one iteration per epoch, through the n-dimensional
-forms of optimizers/second_order.py. Newton with lr = 1 lands on the ridge solution in one step.
+residuals and Jacobian) and full batches: one iteration per epoch. Newton and Gauss-Newton solve
+their system on the design matrix (`least_squares_step`: SVD of J, not an inverse of J^T J, whose
+condition number is squared), LM through the n-dimensional form of optimizers/second_order.py.
+Newton with lr = 1 lands on the ridge solution in one step (least squares when l2 = 0).
 
 Recorded per epoch (epoch 0 is theta0): the data loss (no L2 term) on the whole training and
 validation sets, the accuracy for classification, and the parameters. A run that diverges keeps
@@ -46,6 +48,19 @@ SECOND_ORDER = registry.names_of(registry.SECOND_ORDER)
 TRAINABLE = tuple(name for name in OPTIMIZERS if name in FIRST_ORDER or name in SECOND_ORDER)
 
 
+BEST_RTOL = 1e-9  # losses this close (relative) to the lowest count as equal: round-off, not learning
+
+
+def first_lowest(losses: np.ndarray) -> Any:
+    """The first index along the last axis whose value is within BEST_RTOL of the lowest finite
+    one (0 where none is finite): (...,) ints."""
+    finite = np.where(np.isfinite(losses), losses, np.inf)
+    low = finite.min(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        near = finite <= low + BEST_RTOL * np.abs(low)
+    return np.argmax(near, axis=-1)
+
+
 @dataclass(frozen=True, eq=False)
 class History:
     """One training run. Epoch arrays have epochs + 1 entries: entry 0 is theta0."""
@@ -73,9 +88,10 @@ class History:
 
     @property
     def best_epoch(self) -> int:
-        """The epoch with the lowest validation loss (early stopping's pick); 0 if none is finite."""
-        finite = np.where(np.isfinite(self.val_loss), self.val_loss, np.inf)
-        return int(np.argmin(finite))
+        """The epoch with the lowest validation loss (early stopping's pick): the first epoch within
+        round-off (`BEST_RTOL`) of the lowest, so equal losses never pick a later epoch by a last
+        digit; 0 if none is finite."""
+        return int(first_lowest(self.val_loss))
 
     @property
     def diverged_epoch(self) -> int | None:
@@ -108,8 +124,8 @@ class BatchHistory:
 
     @property
     def best_epoch(self) -> np.ndarray:
-        """(B,) the epoch with the lowest validation loss of each run."""
-        return np.argmin(np.where(np.isfinite(self.val_loss), self.val_loss, np.inf), axis=1)
+        """(B,) the epoch with the lowest validation loss of each run (see `History.best_epoch`)."""
+        return first_lowest(self.val_loss)
 
     def row(self, b: int) -> History:
         """Run b as a History (needs keep_thetas=True)."""
@@ -464,7 +480,8 @@ def _train_second_order(
     with np.errstate(all="ignore"):
         for e in range(epochs):
             loss, g = model.loss_and_grad(theta, X, y)
-            theta, state = info.dense_step(theta, state, DenseProblem(loss, g, J, H, value), lrs[e], p)
+            problem = DenseProblem(loss, g, J, H, value, model.residuals(theta, X, y))
+            theta, state = info.dense_step(theta, state, problem, lrs[e], p)
             states.append(state)
             thetas.append(theta)
         thetas = np.array(thetas)

@@ -450,7 +450,11 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
         on_select=functools.partial(_on_table_pick, request, tuple(int(r) for r in shown["run"])),
         selection_mode="single-row",
         hide_index=True,
-        column_config={name: None for name in hidden},
+        column_config={name: None for name in hidden}
+        | {  # a loss of 2e-13 as 2.00e-13, not as 0.0000000000002; a score as the page words it
+            "final_loss": st.column_config.NumberColumn(format="%.3g"),
+            "score": st.column_config.NumberColumn(format="%.3g"),
+        },
     )
     c1, c2 = st.columns(2)
     c1.download_button(

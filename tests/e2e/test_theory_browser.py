@@ -157,6 +157,33 @@ def test_presentation_mode_at_1920x1080(streamlit_server, _browser, app_wait):
         context.close()
 
 
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1366, 768)])
+def test_presentation_mode_with_a_lesson_fits_a_small_projector(
+    streamlit_server, _browser, app_wait, width, height
+):
+    """Issue 19 item 8: with a lesson note at 1280x720 or 1366x768, ▶, the step slider and the
+    map's x axis are on screen without scrolling, the map is not squeezed, the sidebar is hidden."""
+    context = _browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(streamlit_server + "/?present=1&preset=too_large_lr")
+        app_wait.ready(page)
+        page.wait_for_selector(f"{MAP} .scatterlayer .trace")
+        page.wait_for_selector(f"{MAP} .pg-map.pg-present")
+        assert page.get_by_text("Lesson: Too large a learning rate diverges").is_visible()
+        for part in (".pg-map-play", ".pg-map-slider", ".pg-map-plot .xtick text"):
+            box = page.locator(f"{MAP} {part}").first.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (part, box)
+        plot_area = page.locator(f"{PLOT} .nsewdrag").first.bounding_box()
+        assert plot_area["height"] >= 0.45 * height, plot_area  # not the 310 px of issue 19
+        assert not page.get_by_test_id("stSidebar").is_visible()
+        _shot(page, f"present_{width}x{height}.png")
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        context.close()
+
+
 def test_presentation_lines_stay_as_thick_while_scrubbing(streamlit_server, _browser, app_wait):
     context = _browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()
@@ -182,6 +209,8 @@ def test_presentation_lines_stay_as_thick_while_scrubbing(streamlit_server, _bro
         ("surface=curve_fit&opts=lm&inspect=lm", {"inspector:curve:0", "inspector:curve:1"}, "Marquardt"),
         # L-BFGS: the line search's trials.
         ("surface=rosenbrock&opts=lbfgs&inspect=lbfgs", {"inspector:trials"}, "line-search trials"),
+        # SGD with a large α: its first arrows reach far outside the view, and end at its edge.
+        ("surface=quadratic&opts=sgd&inspect=sgd&sgd_lr=0.9", set(), "gradient step"),
     ],
 )
 def test_inspector_draws_what_the_record_lists(streamlit_server, _browser, app_wait, query, metas, legend):
@@ -193,13 +222,24 @@ def test_inspector_draws_what_the_record_lists(streamlit_server, _browser, app_w
         page.goto(f"{streamlit_server}/?{query}")
         app_wait.ready(page)
         page.wait_for_selector(f"{MAP} [data-role='inspector-table']")
-        _scrub(page, 1)
-        _wait_step(page, 1)
+        _scrub(page, 0)
+        _wait_step(page, 0)
         drawn = set(page.locator(PLOT).evaluate("gd => gd.data.map(t => t.meta).filter(m => m)"))
         assert metas <= drawn, drawn
         if "lm" in query:
             assert drawn & {"inspector:trial_accepted", "inspector:trial_rejected"}, drawn
         assert legend in page.locator(f"{MAP} .pg-map-inspector").inner_text()
+        # Every arrow ends inside the axes (annotations are not clipped: they used to spill over
+        # the colour bar), and the toolbar offers no "Share chart" to Plotly's cloud.
+        arrows, outside = page.locator(PLOT).evaluate(
+            """gd => { const [x0, x1] = gd._fullLayout.xaxis.range, [y0, y1] = gd._fullLayout.yaxis.range;
+              const inside = (x, y) => x >= Math.min(x0, x1) - 1e-9 && x <= Math.max(x0, x1) + 1e-9
+                && y >= Math.min(y0, y1) - 1e-9 && y <= Math.max(y0, y1) + 1e-9;
+              const arrows = (gd.layout.annotations || []).filter(a => a.showarrow);
+              return [arrows.length, arrows.filter(a => !inside(a.x, a.y)).length]; }"""
+        )
+        assert arrows >= 1 and outside == 0
+        assert page.locator(f"{PLOT} .modebar-btn[data-title^='Share chart']").count() == 0
         assert page.get_by_test_id("stException").count() == 0
     finally:
         context.close()

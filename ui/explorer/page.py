@@ -16,8 +16,9 @@ import time
 import streamlit as st
 
 import surfaces
+from export.race import headline_words
 from figures import explorer as fx
-from figures import map_data
+from figures import map_data, pins
 from scenes import explorer as scene
 from scenes.explorer import ExplorerChoices
 from ui import common, map_component
@@ -25,14 +26,21 @@ from ui.explorer import runs, sidebar, views
 from ui.settings import UrlState, draw, draw_tabs
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
+# Log-level surfaces (narrow curved valleys) get a finer contour grid: at 80 the valley floor of
+# Rosenbrock is narrower than a cell, and its colour falls on a node or between nodes by chance,
+# which drew a white dashed line along the floor that looked like a path.
+GRID_N_LOG = 200
 
-# Presentation mode's page style: helper captions and the toolbar's padding go, text grows to at
-# least 20 px (the map's own fonts and lines grow in ui/landscape_map.js); the sidebar's text grows
-# too, for a lecturer who opens it on a projector. The lesson note is kept short on screen (it
-# scrolls within 4.5 lines) so that the map, ▶ and the step slider fit a 720-pixel-high screen.
+# Presentation mode's page style, for a projector of 1280x720 and up: the sidebar and Streamlit's
+# toolbar are hidden (presentation mode's checkbox, under the map, brings them back), helper
+# captions go, text grows to at least 20 px (the map's own fonts and lines grow in
+# ui/landscape_map.js). The lesson note stays above the map, at most three lines (it scrolls); the
+# other messages go below the map's controls, so that the map, ▶ and the step slider fit the screen.
 PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {
+  display: none !important; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; padding-bottom: 1rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 0.75rem; padding-bottom: 1rem; max-width: 100%; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
 [data-testid="stMain"] [data-testid="stWidgetLabel"] p,
@@ -40,18 +48,9 @@ PRESENT_CSS = """<style>
 [data-testid="stMain"] button p,
 [data-testid="stMain"] [data-testid="stTab"] p { font-size: 22px !important; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 32px !important; }
-[data-testid="stMain"] [data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"] {
-  max-height: 4.5em; overflow-y: auto; }
-[data-testid="stMain"] [data-testid="stAlertContainer"] { padding: 0.4rem 0.8rem; }
-[data-testid="stSidebar"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stSidebar"] [data-testid="stWidgetLabel"] p,
-[data-testid="stSidebar"] [data-baseweb="select"] div { font-size: 20px !important; }
-@media (max-height: 800px) {
-  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
-  [data-testid="stMain"] [data-testid="stWidgetLabel"] p,
-  [data-testid="stMain"] button p { font-size: 18px !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
-}
+.st-key-lesson_note [data-testid="stAlertContainer"] { padding: 0.35rem 0.9rem; }
+.st-key-lesson_note [data-testid="stMarkdownContainer"] { max-height: 84px; overflow-y: auto; }
+.st-key-lesson_note [data-testid="stMarkdownContainer"] p { font-size: 20px !important; line-height: 1.4; }
 </style>"""
 
 
@@ -83,13 +82,14 @@ def _view_controls(url: UrlState, choices: ExplorerChoices) -> tuple[bool, str, 
 
 
 def _messages(
-    messages, choices: ExplorerChoices, trajs: dict, notes: list[str], full_batch: list[str]
+    note_slot, messages, choices: ExplorerChoices, trajs: dict, notes: list[str], full_batch: list[str]
 ) -> None:
-    """Above the map: the lesson's live note, what could not run, the full-batch methods, divergences."""
+    """The lesson's live note (in `note_slot`), and in `messages` what could not run, the
+    full-batch methods and divergences."""
     note = runs.lesson_note(choices, trajs)
     if note is not None:
         title = scene.PRESETS[choices.preset].title
-        (messages.info if note.holds else messages.warning)(f"**Lesson: {title}.** {note.text}")
+        (note_slot.info if note.holds else note_slot.warning)(f"**Lesson: {title}.** {note.text}")
     if not choices.optimizers:
         messages.info("Choose at least one optimizer in the sidebar to start the race.")
     for text in notes:
@@ -115,19 +115,21 @@ def _messages(
 def _render() -> None:
     url = UrlState(page="explorer", owns=scene.owns)
     header = st.container()  # the title, filled once presentation mode is known
-    messages = st.container()
+    note_slot = st.container(key="lesson_note")
+    top = st.container()  # the messages, above the map (below its controls in presentation mode)
 
     choices = sidebar.sidebar(url)
     surface = choices.problem.build_surface()
     sinfo = surfaces.SURFACES[choices.surface]
     trajs, notes, full_batch = runs.runs(choices, surface)
-    _messages(messages, choices, trajs, notes, full_batch)
     labels = choices.labels
 
     # The map's area comes first on the page, the row of view controls under it (in presentation
     # mode the map then starts right under the lesson note), but the controls are read first.
     map_area = st.container()
     theory_on, inspect, present = _view_controls(url, choices)
+    messages = st.container() if present else top
+    _messages(note_slot, messages, choices, trajs, notes, full_batch)
     if present:
         st.html(PRESENT_CSS)
     else:
@@ -137,9 +139,16 @@ def _render() -> None:
             "start point θ₀ to the minimum. Press ▶ under the map to see every path advance "
             "together (or drag the step slider); click anywhere on the map to start from there."
         )
-    base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, GRID_N)
-    paths = map_data.map_paths(surface, trajs, start=choices.start, base_key=base["key"], labels=labels)
+    grid_n = GRID_N_LOG if sinfo.log_levels else GRID_N
+    base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, grid_n)
+    pinned = runs.pinned_runs(choices)  # drawn with the live runs, dashed and faded
+    shown, shown_labels = {**trajs, **pinned}, {**labels, **choices.pin_labels}
+    pin_runs = {pid: choices.pinned[pid].run for pid in pinned}
+    paths = map_data.map_paths(surface, shown, start=choices.start, base_key=base["key"], labels=shown_labels)
+    pins.style_map_paths(paths, pin_runs)
     paths.update(runs.theory_for_map(choices, trajs, theory_on, inspect), present=present)
+    ran = [labels[run] for run in trajs]  # the slide PNG's title, as the export's first line
+    paths["caption"] = headline_words(choices.surface, ran, choices.start, choices.steps, choices.noise)
     predicted = runs.predicted_gaps(choices, trajs, surface) if theory_on else {}
     # Side by side when the map is one square panel; data surfaces use the full width for the map
     # and its data panel, with the loss below. In presentation mode the map takes the full width.
@@ -149,11 +158,13 @@ def _render() -> None:
         map_col = loss_col = map_area
     with map_col:
         map_component.landscape_map(base, paths, key="landscape", on_start=sidebar.on_map_click)
+        views.pins_row(choices)
+        if trajs:
+            views.download_race(url)
     with loss_col:
         if trajs:
-            views.loss_view(
-                url, trajs, surface.min_value, getattr(surface, "minima_estimated", False), labels, predicted
-            )
+            estimated = getattr(surface, "minima_estimated", False)
+            views.loss_view(url, shown, surface.min_value, estimated, shown_labels, predicted, pin_runs)
             if predicted:
                 st.caption(
                     "Dashed: the theory's prediction of L − L\\*, step by step: the linear recursion "

@@ -14,6 +14,7 @@ import streamlit as st
 
 from scenes import lecture
 from scenes.lecture import BY_ID, SCENES, LectureScene, Outcome
+from scenes.settings import shown
 from ui.lecture import class_vote, keys, links, panel, stage, style
 
 panel.VOTE_HOOK = class_vote.vote_panel  # the class vote (ui/classroom.py)
@@ -35,7 +36,7 @@ def current() -> tuple[int, str | None]:
     ids = [s.id for s in SCENES]
     if sid in ids:
         return ids.index(sid), None
-    return 0, f"There is no scene `{sid[:40]}`; showing the first one."
+    return 0, f"There is no scene `{shown(sid)}`; showing the first one."
 
 
 def go_to(index: int) -> None:

@@ -40,6 +40,7 @@ def render() -> None:
         url.finish()
         url.show_warnings(messages)
         return
+    shared.keep_looks_in_url(url, setup)
     tabs = draw_tabs(VIEW, url)
     views = (training_view, capacity_view, curves_view, search_view, cv_view, diagnosis_view)
     for tab, view in zip(tabs, views, strict=True):

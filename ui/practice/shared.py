@@ -81,8 +81,70 @@ def job_button(name: str, key: Any, label: str, seconds: float) -> bool:
     return done == key
 
 
-def remember(key: str, value: Any) -> None:
-    st.session_state[key] = value
+# ---- looks at the test part: one count per data set and session, on every tab, kept in the URL
+
+LOOKS = KEY + "test_looks"  # session_state: data set -> looks at its test part; also the URL key
+SHOWN = KEY + "test_shown"  # session_state: what had its test score shown, e.g. ("model", setup)
+
+
+def _data_set(setup: ts.Setup) -> tuple:
+    """What fixes the test part: the data and its split."""
+    return (setup.dataset, setup.n_samples, setup.noise, setup.label_noise, setup.seed, setup.fractions)
+
+
+def looks(setup: ts.Setup) -> int:
+    """How many times this session has looked at the setup's test part (any tab, any model)."""
+    return st.session_state.get(LOOKS, {}).get(_data_set(setup), 0)
+
+
+def look(setup: ts.Setup, what: tuple) -> None:
+    """A button's callback: show `what`'s test score, one more look at the data set's test part."""
+    counts = st.session_state.setdefault(LOOKS, {})
+    counts[_data_set(setup)] = counts.get(_data_set(setup), 0) + 1
+    st.session_state.setdefault(SHOWN, set()).add(what)
+
+
+def test_shown(setup: ts.Setup, what: tuple) -> bool:
+    return what in st.session_state.get(SHOWN, set())
+
+
+def keep_looks_in_url(url: Any, setup: ts.Setup) -> None:
+    """Read the link's count of looks (a reload keeps it: a new session starts from the URL) and
+    write the current data set's count to the URL."""
+    raw = url.pending.pop(LOOKS, None)
+    if raw is not None and raw.isdigit() and len(raw) < 7:
+        counts = st.session_state.setdefault(LOOKS, {})
+        counts[_data_set(setup)] = max(counts.get(_data_set(setup), 0), int(raw))
+    elif raw is not None:
+        url.warnings.append(f"Ignored the link's test_looks={raw[:20]!r}: not a count.")
+    n = looks(setup)
+    url.track(LOOKS, n, 0, str(n))
+
+
+def looks_so_far(setup: ts.Setup) -> None:
+    """Before a test score is asked for: what asking again would mean."""
+    n = looks(setup)
+    if n:
+        st.caption(
+            f"You have looked at this data set's test part {n} time(s) in this session (on any tab): "
+            "asking again now is **peeking**."
+        )
+
+
+def peeking_note(setup: ts.Setup) -> None:
+    """Under a test score: an unbiased estimate only while it is the data set's only look."""
+    n = looks(setup)
+    if n > 1:
+        st.warning(
+            f"**Peeking.** You have looked at this data set's test part {n} times in this session (on "
+            "any tab). Each look that leads you to change something makes the test set part of the "
+            "development loop: its score is then no longer an unbiased estimate of the error on new data.",
+            icon=":material/visibility:",
+        )
+    else:
+        st.caption(
+            "Your only look at this data set's test part: an unbiased estimate of the error on new data."
+        )
 
 
 def number_columns(table: Any) -> dict:

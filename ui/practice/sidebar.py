@@ -16,6 +16,7 @@ from scenes.practice import (
     CUSTOM,
     DATASET,
     DEGREE,
+    EARLY_STOP,
     EPOCHS,
     KEY,
     L2,
@@ -120,6 +121,7 @@ def sidebar(url: UrlState) -> tuple[ts.Setup | None, list[str]]:
         sb.caption("Full batch: second-order methods don't work well with minibatches.")
     else:
         put(BATCH)
+    put(EARLY_STOP)
     kind = put(SCHEDULE)
     values["sched_params"] = {
         p.name: draw(Setting.from_param(p, f"{KEY}sched_{p.name}"), url, container=sb)

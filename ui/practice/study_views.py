@@ -4,8 +4,9 @@ through the job runner."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 import optimizers
@@ -71,6 +72,8 @@ def curves_view(url: UrlState, setup: ts.Setup, history) -> None:
 
 
 def search_view(url: UrlState, setup: ts.Setup, history) -> None:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     optimizer, lr0, max_epochs = ts.search_optimizer(setup)
     label = optimizers.OPTIMIZERS[optimizer].label
     method = draw(SEARCH_METHOD, url)
@@ -109,13 +112,26 @@ def search_view(url: UrlState, setup: ts.Setup, history) -> None:
             f"validation {err}": result.val_error,
         }
     )
-    table = table.sort_values(f"validation {err}", kind="stable").reset_index(drop=True)
+    table["validation loss"] = result.val_loss
+    table = table.iloc[result.order].reset_index(drop=True)  # the study's ranking (ts.TIE_RULE)
     table.insert(0, "rank", np.arange(1, len(table) + 1))
     best = table.iloc[0]
+    ties = ""
+    if result.tied > 1:
+        ties = (
+            f" **{result.tied} settings tie** on both validation error and loss: any of them is as "
+            "good a choice; the table lists the first of them first."
+        )
+    elif result.tied_error > 1:
+        ties = (
+            f" {result.tied_error} settings share this validation {err}; the lowest validation loss "
+            "breaks the tie."
+        )
     st.success(
         f"Best on validation: α = {fmt(best['lr'])}, λ = {fmt(best['L2'])}, {int(best['epochs'])} epochs "
-        f"(validation {err} {best[f'validation {err}']:.4g})."
+        f"(validation {err} {best[f'validation {err}']:.4g}).{ties}"
     )
+    st.caption(f"Settings {ts.TIE_RULE}.")
     st.dataframe(
         table,
         hide_index=True,
@@ -126,6 +142,7 @@ def search_view(url: UrlState, setup: ts.Setup, history) -> None:
             "L2": st.column_config.NumberColumn(format="%.3g"),
             f"training {err}": st.column_config.NumberColumn(format="%.4g"),
             f"validation {err}": st.column_config.NumberColumn(format="%.4g"),
+            "validation loss": st.column_config.NumberColumn(format="%.4g"),
         },
     )
     st.download_button(
@@ -135,20 +152,24 @@ def search_view(url: UrlState, setup: ts.Setup, history) -> None:
         mime="text/csv",
         key=KEY + "search_csv",
     )
-    state = KEY + "search_test"
-    if st.session_state.get(state) != (setup, method):
+    chosen = ("search", setup, method)
+    if not shared.test_shown(setup, chosen):
+        shared.looks_so_far(setup)
         st.button(
             "Evaluate the chosen model on test (once)",
             key=KEY + "search_test_button",
-            on_click=shared.remember,
-            args=(state, (setup, method)),
+            on_click=shared.look,
+            args=(setup, chosen),
         )
         return
     st.metric(f"test {err} of the chosen model", f"{ts.search_test_error(setup, result):.4g}")
-    st.caption("Evaluated once, after the choice: the test score did not take part in choosing.")
+    st.caption("Evaluated after the choice: the test score did not take part in choosing.")
+    shared.peeking_note(setup)
 
 
 def cv_view(url: UrlState, setup: ts.Setup, history) -> None:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     cols = st.columns(2)
     k = int(draw(CV_K, url, container=cols[0]))
     params = ts.curve_params(setup)
@@ -212,8 +233,11 @@ def cv_view(url: UrlState, setup: ts.Setup, history) -> None:
 
 
 def diagnosis_view(url: UrlState, setup: ts.Setup, history) -> None:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     human, estimate = ts.human_level(setup)
-    train_err, val_err = (float(e[-1]) for e in ts.epoch_errors(history))
+    kept = ts.kept_epoch(setup, history)
+    train_err, val_err = (float(e[kept]) for e in ts.epoch_errors(history))
     err = shared.error_label(setup)
     st.markdown(
         f"The lecture's table for the current model ({err}). Human-level error stands for the best "
@@ -266,7 +290,9 @@ def diagnosis_view(url: UrlState, setup: ts.Setup, history) -> None:
     st.dataframe(table, hide_index=True, width="stretch", column_config=shared.number_columns(table))
 
 
-def _diagnosis_table(human: float, train_err: float, val_err: float) -> pd.DataFrame:
+def _diagnosis_table(human: float, train_err: float, val_err: float) -> Any:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     d = ts.diagnose(human, train_err, val_err)
     return pd.DataFrame(
         {

@@ -3,7 +3,6 @@ summary and the test score) and under- and overfitting (three capacities side by
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 import optimizers
@@ -21,25 +20,23 @@ def training_view(url: UrlState, setup: ts.Setup, history) -> None:
         st.info(NEWTON_NOTE.format(label=opt_label), icon=":material/target:")
     shown_test = _test_asked(setup)
     left, right = st.columns([1, 1], gap="medium")
-    with left:
-        st.markdown("**The data and the model's fit** — scrub the epochs under the plot (in the browser)")
-        st.plotly_chart(
-            shared.data_figure(setup, shown_test, history), key="tr_data_chart", width="stretch", theme=None
-        )
-        _, _, (tr, va, te) = shared.data(setup)
-        hidden = "" if shown_test else "; the test part stays hidden until you ask for its score"
-        st.caption(
-            f"{len(tr)} training, {len(va)} validation and {len(te)} test samples{hidden}. "
-            + (
-                "Point colours are the classes; the outline tells the split."
-                if setup.task == "classification"
-                else ""
-            )
-        )
+    # The small charts and numbers first, the data figure (the largest payload) last: the page shows
+    # something at once; the layout is the same.
     with right:
         _curves_fragment(url, setup, history)
     _summary(setup, history)
     _test_score(setup, history)
+    with left:
+        st.markdown("**The data and the model's fit** — scrub the epochs under the plot (in the browser)")
+        figure = shared.data_figure(setup, shown_test, history)
+        st.plotly_chart(figure, key="tr_data_chart", width="stretch", theme=None)
+        _, _, (tr, va, te) = shared.data(setup)
+        hidden = "" if shown_test else "; the test part stays hidden until you ask for its score"
+        classes = "Point colours are the classes; the outline tells the split."
+        st.caption(
+            f"{len(tr)} training, {len(va)} validation and {len(te)} test samples{hidden}. "
+            + (classes if setup.task == "classification" else "")
+        )
 
 
 @st.fragment
@@ -59,14 +56,17 @@ def _curves_fragment(url: UrlState, setup: ts.Setup, history) -> None:
 def _summary(setup: ts.Setup, history) -> None:
     train_err, val_err = ts.epoch_errors(history)
     best = history.best_epoch
+    kept = ts.kept_epoch(setup, history)
     iters = history.iters_per_epoch
+    which = f"epoch {kept}, early stopping" if setup.early_stopping else "last epoch"
     cols = st.columns(4)
-    cols[0].metric(f"training {shared.error_label(setup)}", f"{train_err[-1]:.4g}")
-    cols[1].metric(f"validation {shared.error_label(setup)}", f"{val_err[-1]:.4g}")
+    cols[0].metric(f"training {shared.error_label(setup)} ({which})", f"{train_err[kept]:.4g}")
+    cols[1].metric(f"validation {shared.error_label(setup)} ({which})", f"{val_err[kept]:.4g}")
     cols[2].metric(
         "best validation epoch",
         f"{best}",
-        help=f"Early stopping's pick, the lowest validation loss (error there: {val_err[best]:.4g}).",
+        help=f"Early stopping's pick: the first epoch with the lowest validation loss, equal losses "
+        f"within {ts.BEST_RTOL:.0e} (relative) counting as one (error there: {val_err[best]:.4g}).",
     )
     cols[3].metric("iterations", f"{history.iter_losses.size:,}")
     batch = ts.batch_for(setup, len(shared.data(setup)[2][0]))
@@ -85,49 +85,34 @@ def _summary(setup: ts.Setup, history) -> None:
         )
 
 
-ASKED = KEY + "test_asked"  # session_state: the Setups whose test score was shown, in order
-
-
 def _test_asked(setup: ts.Setup) -> bool:
-    return setup in st.session_state.get(ASKED, [])
-
-
-def _ask_test(setup: ts.Setup) -> None:
-    asked = st.session_state.setdefault(ASKED, [])
-    if setup not in asked:
-        asked.append(setup)
+    return shared.test_shown(setup, ("model", setup))
 
 
 def _test_score(setup: ts.Setup, history) -> None:
     st.subheader("The test score", divider="gray")
-    asked = st.session_state.get(ASKED, [])
     if not _test_asked(setup):
         st.caption(
             "The test part is for the very end: never used to train or to choose settings. Ask for its "
             "score once you have decided."
         )
-        if asked:
-            st.caption(
-                f"You have seen the test score {len(asked)} time(s) before, with other settings: asking "
-                "again now is **peeking**."
-            )
-        st.button("Show the test score", key=KEY + "test_button", on_click=_ask_test, args=(setup,))
-        return
-    score = ts.test_error(setup, history)
-    st.metric(f"test {shared.error_label(setup)} (final parameters)", f"{score:.4g}")
-    look = asked.index(setup) + 1
-    if look > 1:
-        st.warning(
-            f"**Peeking.** This is look number {look} at the test set, after changing the settings. "
-            "Each look that leads you to change something makes the test set part of the development "
-            "loop: its score is then no longer an unbiased estimate of the error on new data.",
-            icon=":material/visibility:",
+        shared.looks_so_far(setup)
+        st.button(
+            "Show the test score",
+            key=KEY + "test_button",
+            on_click=shared.look,
+            args=(setup, ("model", setup)),
         )
-    else:
-        st.caption("Your first look at the test set: an unbiased estimate of the error on new data.")
+        return
+    kept = ts.kept_epoch(setup, history)
+    which = f"parameters of epoch {kept}, early stopping" if setup.early_stopping else "final parameters"
+    st.metric(f"test {shared.error_label(setup)} ({which})", f"{ts.test_error(setup, history):.4g}")
+    shared.peeking_note(setup)
 
 
 def capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
+    import pandas as pd  # only for its tables: not on the page's first open
+
     if setup.model == "polynomial":
         st.markdown(
             "Degrees 1, 4 and 15 fitted to the **current data** (training points), each solved by "
@@ -176,7 +161,4 @@ def capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
         for p in panels
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
-    st.caption(
-        "Underfitting: both errors high. Overfitting: the training error is the lowest, the validation "
-        "error is not. The appropriate fit has the lowest validation error."
-    )
+    st.caption(ts.CAPACITY_RULE)

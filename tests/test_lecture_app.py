@@ -57,3 +57,9 @@ def test_an_unknown_scene_warns_and_opens_the_first():
     at = apptest.page(_render, {"scene": "no-such-scene"})
     assert any("no-such-scene" in w.value for w in at.warning)
     assert f"1 / {len(SCENES)}" in _text(at)
+
+
+def test_a_hostile_scene_id_stays_inside_its_code_span():
+    at = apptest.page(_render, {"scene": "x`[click](http://evil.example)" + "y" * 300})
+    warning = at.warning[0].value
+    assert warning.count("`") == 2 and len(warning) < 200
