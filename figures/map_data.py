@@ -312,7 +312,7 @@ def step_inspector(
         "arrows": shown["arrows"],
         "table": shown["table"],
         "legend": info.inspector.legend,
-        "markers": [_pack_markers(marker, per_step) for marker, per_step in shown["markers"]],
+        "markers": [_pack_markers(marker, offsets, m) for marker, offsets in shown["markers"]],
         "curves": None,
     }
     if shown["curves"] is not None:
@@ -326,15 +326,16 @@ def step_inspector(
     return out
 
 
-def _pack_markers(marker, per_step: list[np.ndarray]) -> dict:
-    """One marker set: its style and, per step k, its points' offsets (rows start[k]..start[k+1])."""
-    start = np.concatenate([[0], np.cumsum([len(p) for p in per_step])])
-    points = np.concatenate([*per_step, np.zeros((0, 2))]).reshape(-1, 2)
+def _pack_markers(marker, offsets: tuple[np.ndarray, np.ndarray], n: int) -> dict:
+    """One marker set: its style and its points' offsets, those of step k (of n) in rows
+    start[k]..start[k+1]."""
+    points, steps = offsets
+    start = np.searchsorted(steps, np.arange(n + 1))
     return {
         "key": marker.key,
         "name": marker.name,
         "marker": dict(marker.style),
         "hover": marker.hover,
         "start": [int(i) for i in start],
-        "data": b64_f32(points.ravel()),
+        "data": b64_f32(np.asarray(points, dtype=float).reshape(-1, 2).ravel()),
     }

@@ -21,7 +21,6 @@ from typing import Any
 
 import numpy as np
 
-from optimizers.quasi_newton import line_search_trials
 from optimizers.second_order import solve_sym2
 
 Column = str | tuple[str, ...]  # one column, or the x and y columns of a vector
@@ -88,7 +87,8 @@ class Marker:
     name: str  # the trace's name
     style: Mapping[str, Any]  # Plotly marker: symbol, size, color, line
     hover: str  # hover text; {column} is replaced by that column's value at step k
-    offsets: Callable[[Steps], list[np.ndarray]]  # per step k, (m_k, 2) offsets from theta_k
+    # (points (M, 2) offsets from theta_k, steps (M,) the step k of each, ascending)
+    offsets: Callable[[Steps], tuple[np.ndarray, np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,7 @@ def inspect(inspector: Inspector, steps: Steps) -> dict[str, Any]:
     """The inspector's columns, arrows, table, markers and curves for `steps`.
 
     Returns {"columns": {name: (n,)}, "arrows": [[key, label, colour]], "table": [[label, column(s)]],
-    "markers": [(Marker, offsets per step)], "curves": (Curves, (steps, C, points, 2)) or None}.
+    "markers": [(Marker, (points (M, 2), steps (M,)))], "curves": (Curves, (steps, C, points, 2)) or None}.
     """
     cols = dict(steps.columns)
     cols.update({name: steps.record(name) for name in inspector.state})
@@ -205,37 +205,31 @@ def gauss_newton_direction(s: Steps) -> np.ndarray:
     return np.column_stack([nx, ny])
 
 
-def per_step(points: Callable[[Steps, int], np.ndarray]) -> Callable[[Steps], list[np.ndarray]]:
-    """Marker offsets from a function of (steps, k) -> (m, 2), skipping non-finite ones."""
+def line_search_points(s: Steps) -> tuple[np.ndarray, np.ndarray]:
+    """L-BFGS's trials at every step, from its records d, t0 and loss_evals: t0 2^-j d for
+    j = 0 .. loss_evals - 1 (`quasi_newton.line_search_trials`, for all steps at once)."""
+    evals = s.columns["loss_evals"]
+    counts = np.where(np.isfinite(evals), evals, 0).astype(int)
+    steps = np.repeat(np.arange(s.n), counts)
+    j = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    with np.errstate(all="ignore"):
+        points = (s.columns["t0"][steps] * 0.5**j)[:, None] * s.pair("d_x", "d_y")[steps]
+    return _finite(points, steps)
 
-    def offsets(s: Steps) -> list[np.ndarray]:
-        out = []
-        for k in range(s.n):
-            with np.errstate(all="ignore"):
-                p = np.asarray(points(s, k), dtype=float).reshape(-1, 2)
-            out.append(p[np.isfinite(p).all(axis=1)])
-        return out
+
+def trial_where(accepted: float) -> Callable[[Steps], tuple[np.ndarray, np.ndarray]]:
+    """LM's trial step at the steps whose verdict (the 'accepted' column) is `accepted`."""
+
+    def offsets(s: Steps) -> tuple[np.ndarray, np.ndarray]:
+        steps = np.flatnonzero(s.columns["accepted"] == accepted)
+        return _finite(s.pair("trial_x", "trial_y")[steps], steps)
 
     return offsets
 
 
-def line_search_points(s: Steps, k: int) -> np.ndarray:
-    """L-BFGS's trials at step k, from its records d, t0 and loss_evals (none where unrecorded)."""
-    evals, t0 = s.columns["loss_evals"][k], s.columns["t0"][k]
-    if not np.isfinite(evals):
-        return np.zeros((0, 2))
-    return line_search_trials((0.0, 0.0), (s.columns["d_x"][k], s.columns["d_y"][k]), t0, int(evals))
-
-
-def trial_where(accepted: float) -> Callable[[Steps, int], np.ndarray]:
-    """LM's trial step at step k when its verdict (the 'accepted' column) is `accepted`."""
-
-    def points(s: Steps, k: int) -> np.ndarray:
-        if s.columns["accepted"][k] != accepted:
-            return np.zeros((0, 2))
-        return np.array([[s.columns["trial_x"][k], s.columns["trial_y"][k]]])
-
-    return points
+def _finite(points: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    keep = np.isfinite(points).all(axis=1)
+    return points[keep], steps[keep]
 
 
 def lm_trial(s: Steps) -> np.ndarray:
@@ -277,3 +271,28 @@ def lm_curves(points: int) -> Callable[[Steps, int], np.ndarray]:
 def first_trial(s: Steps) -> np.ndarray:
     """t0 d: L-BFGS's first trial step, from its records."""
     return s.pair("d_x", "d_y") * s.columns["t0"][:, None]
+
+
+def bias_corrected_moments(second: str) -> Callable[[Steps], dict[str, np.ndarray]]:
+    """Adam's (or AMSGrad's) bias-corrected moments m̂ and v̂ (from the state's `second` moment:
+    v, or AMSGrad's v_max) and the per-coordinate scale 1/(√v̂ + ε) after iteration k (count
+    t = k + 1); with bias_correction "off" m̂ = m and v̂ = v."""
+
+    def columns(s: Steps) -> dict[str, np.ndarray]:
+        t = np.arange(1, s.n + 1, dtype=float)
+        b1, b2, eps = s.number("beta1"), s.number("beta2"), s.number("eps")
+        corrected = s.hyper.get("bias_correction", "on") == "on"
+        c1, c2 = (1.0 - b1**t, 1.0 - b2**t) if corrected else (1.0, 1.0)
+        out: dict[str, np.ndarray] = {}
+        for axis in "xy":
+            out[f"mhat_{axis}"] = s.columns[f"m_{axis}"] / c1
+            out[f"vhat_{axis}"] = s.columns[f"{second}_{axis}"] / c2
+            out[f"scale_{axis}"] = 1.0 / (np.sqrt(out[f"vhat_{axis}"]) + eps)
+        return out
+
+    return columns
+
+
+def lm_columns(s: Steps) -> dict[str, np.ndarray]:
+    """LM's λ as iteration k used it, and whether its trial was accepted (from the records)."""
+    return {"lam": s.record("damping_used"), "accepted": s.record("accepted")}

@@ -13,240 +13,38 @@ Name sets (`names_of(FIRST_ORDER)`, ...) are derived from the records, never wri
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
 from optimizers import first_order, quasi_newton, second_order
 from optimizers import inspection as ins
-from optimizers.first_order import Optimizer, Rule, per_coordinate
+from optimizers.first_order import Rule
+from optimizers.info import (  # noqa: F401  (re-exported: the registry's vocabulary)
+    EPS,
+    FIRST_ORDER,
+    KINDS,
+    LINE_SEARCH,
+    SECOND_ORDER,
+    STEP_SCALE,
+    LrLimit,
+    OptimizerInfo,
+    Record,
+    Support,
+    beta_param,
+    lr_param,
+    state_columns,
+    state_records,
+)
+from optimizers.second_order import DenseProblem  # noqa: F401  (re-exported for the trainer)
 from params import Param
-
-# The kinds of method. A first-order rule runs everywhere (the explorer, the batched trainer, the
-# rules API) and takes minibatches; the others need the whole loss: no minibatches.
-FIRST_ORDER = "first_order"  # a `Rule` of g alone, for a parameter of any shape
-SECOND_ORDER = "second_order"  # solves with curvature (H or JᵀJ); trains the polynomial (dense_step)
-LINE_SEARCH = "line_search"  # evaluates the loss along a direction (the explorer only)
-KINDS = (FIRST_ORDER, SECOND_ORDER, LINE_SEARCH)
-
-
-@dataclass(frozen=True)
-class Support:
-    """How an optimizer fits a surface (see `OptimizerInfo.supports`)."""
-
-    runs: bool  # False: it cannot run on this surface
-    reason: str = ""  # why not, for a person (run_batch raises ValueError with this text)
-    full_batch: bool = False  # it ignores batch_size: it needs the exact gradient and curvature
-    notes: tuple[str, ...] = ()  # what it meets on this surface, for a person
-
-
-class Record(NamedTuple):
-    """A per-step quantity the engine reads from the state after each iteration (the runner keeps
-    them as `BatchResult.records` / `Trajectory.records`, one (steps,) column each)."""
-
-    name: str
-    read: Callable[[Any], Any]
-    with_paths: bool = False  # kept whenever the paths are (cheap, and pages need it); else on request
-
-
-@dataclass(frozen=True)
-class LrLimit:
-    """A first-order method's step-size limit on a quadratic (optimizers/theory.py).
-
-    On one eigen-direction with curvature lam, h = lr * lam and beta = the `beta` hyperparameter
-    (0 without one), the iteration's characteristic polynomial is z^2 - T z + D with
-
-        heavy ball   T = 1 + beta - h,              D = beta        (beta = 0: gradient descent)
-        look-ahead   T = 1 + beta - h (1 + beta),   D = beta (1 - h)   (Nesterov, torch's form)
-
-    stable iff every root lies inside the unit circle, i.e. lr < `formula`.
-    """
-
-    formula: str  # the limit, shown next to the lr slider and on the search chart
-    explanation: str  # why, in one sentence for a person
-    beta: str | None = None  # the hyperparameter that is beta
-    look_ahead: bool = False  # Nesterov's recursion instead of heavy ball's
-    optimum: str | None = None  # "lr": gradient descent's optimal lr; "lr_beta": heavy ball's pair
-
-
-class DenseProblem(NamedTuple):
-    """What a full-batch step for the trainer's polynomial least squares may use (n parameters)."""
-
-    loss: float
-    g: np.ndarray  # (n,) gradient
-    J: np.ndarray  # (m, n) residuals' Jacobian (constant: the residuals are linear in theta)
-    H: np.ndarray  # (n, n) Hessian 2 JᵀJ
-    value: Callable[[np.ndarray], float]  # the loss at another theta (LM judges its trial)
-
-
-# (theta, state, problem, lr, hyper) -> (theta, state); state starts as None.
-DenseStep = Callable[[np.ndarray, Any, DenseProblem, float, dict[str, Any]], tuple[np.ndarray, Any]]
-
-
-@dataclass(frozen=True)
-class OptimizerInfo:
-    """Everything the app knows about an optimizer outside its update rule (see the module docstring)."""
-
-    name: str
-    label: str
-    description: str
-    factory: Callable[..., Rule | Optimizer]  # a Rule (first-order, any shape) or an engine Optimizer
-    hyper: tuple[Param, ...]
-    needs: str  # "grad", "loss" (grad and loss values: a line search), "hessian" or "residuals"
-    formula: str  # LaTeX in the lecture's notation; lines separated by \\
-    kind: str  # FIRST_ORDER, SECOND_ORDER or LINE_SEARCH
-    color: str  # #rrggbb on every chart
-    inspector: ins.Inspector
-    # The matrix a second-order method solves with, which the runner's notes inspect along the
-    # path: "hessian" (H), "gram" (J^T J, undamped), or None.
-    curvature: str | None = None
-    records: tuple[Record, ...] = ()
-    lr_limit: LrLimit | None = None
-    dense_step: DenseStep | None = None  # second-order: the trainer's step on n parameters
-
-    @property
-    def full_batch_only(self) -> bool:
-        """Second-order methods and line searches need the whole loss: no minibatches."""
-        return self.kind != FIRST_ORDER
-
-    @property
-    def record_names(self) -> tuple[str, ...]:
-        return tuple(r.name for r in self.records)
-
-    def defaults(self) -> dict[str, Any]:
-        """Each hyperparameter's default value."""
-        return {p.name: p.default for p in self.hyper}
-
-    def supports(self, surface: Any) -> Support:
-        """Whether this optimizer runs on `surface`, whether it ignores minibatches there, and
-        what it meets there (Newton on a surface without a minimum heads for its saddle)."""
-        if self.needs == "residuals" and not surface.has_residuals:
-            return Support(
-                False,
-                f"{self.label} needs a loss that is a sum of squared residuals (it uses their "
-                f"Jacobian J); the {surface.name} surface is not one. Try Newton, or a least-squares "
-                "surface.",
-            )
-        notes = ()
-        if self.curvature == "hessian" and surface.min_value is None:
-            notes = (
-                f"{self.label} solves H·δ = −∇L. On the saddle H has a negative eigenvalue, so the "
-                "step heads for the stationary point, the saddle itself, instead of downhill.",
-            )
-        return Support(True, full_batch=self.full_batch_only, notes=notes)
-
-    def optimizer(self, **hyper: Any) -> Optimizer:
-        """The explorer engine's update rule with these (validated) hyperparameters, lr excluded."""
-        built = self.factory(**hyper)
-        return per_coordinate(built) if isinstance(built, Rule) else built
-
-
-def _lr(default: float, low: float = 1e-4, high: float = 1.0) -> Param:
-    return Param(
-        "lr",
-        "learning rate α",
-        default,
-        low,
-        high,
-        log=True,
-        minimum=0.0,
-        exclusive_min=True,
-        help="Step size α: too small crawls, too large diverges.",
-    )
-
-
-def _beta(name: str, label: str, default: float, low: float, high: float, what: str) -> Param:
-    return Param(name, label, default, low, high, minimum=0.0, maximum=1.0, exclusive_max=True, help=what)
-
-
-_EPS = Param(
-    "eps",
-    "ε",
-    1e-8,
-    1e-10,
-    1e-1,
-    log=True,
-    minimum=0.0,
-    help="Added to the root in the denominator so that it never divides by zero.",
-)
-_STEP = Param(
-    "lr",
-    "step scale α",
-    1.0,
-    0.05,
-    1.5,
-    minimum=0.0,
-    exclusive_min=True,
-    help="1 is the pure method; smaller values damp the step.",
-)
-
-
-def _state_records(*fields: str) -> tuple[Record, ...]:
-    """Records of a first-order method's state after each iteration (for the step inspector): for
-    each named state field ('v', 's', 'm'), its x and y coordinates as '<field>_x', '<field>_y'.
-    The engine's state is one rule state per coordinate (`first_order.per_coordinate`)."""
-    return tuple(
-        Record(f"{name}_{axis}", lambda state, name=name, i=i: getattr(state[i], name))
-        for name in fields
-        for i, axis in enumerate("xy")
-    )
-
-
-def _state(*fields: str) -> tuple[str, ...]:
-    """The columns of `_state_records(*fields)`."""
-    return tuple(f"{name}_{axis}" for name in fields for axis in "xy")
-
-
-def _moments(second: str) -> Callable[[ins.Steps], dict[str, np.ndarray]]:
-    """Adam's (or AMSGrad's) bias-corrected moments m̂ and v̂ (from the state's `second` moment:
-    v, or AMSGrad's v_max) and the per-coordinate scale 1/(√v̂ + ε) after iteration k (count
-    t = k + 1); with bias_correction "off" m̂ = m and v̂ = v."""
-
-    def columns(s: ins.Steps) -> dict[str, np.ndarray]:
-        t = np.arange(1, s.n + 1, dtype=float)
-        b1, b2, eps = s.number("beta1"), s.number("beta2"), s.number("eps")
-        corrected = s.hyper.get("bias_correction", "on") == "on"
-        c1, c2 = (1.0 - b1**t, 1.0 - b2**t) if corrected else (1.0, 1.0)
-        out: dict[str, np.ndarray] = {}
-        for axis in "xy":
-            out[f"mhat_{axis}"] = s.columns[f"m_{axis}"] / c1
-            out[f"vhat_{axis}"] = s.columns[f"{second}_{axis}"] / c2
-            out[f"scale_{axis}"] = 1.0 / (np.sqrt(out[f"vhat_{axis}"]) + eps)
-        return out
-
-    return columns
-
-
-def _lm_columns(s: ins.Steps) -> dict[str, np.ndarray]:
-    """LM's λ as iteration k used it, and whether its trial was accepted (from the records)."""
-    return {"lam": s.record("damping_used"), "accepted": s.record("accepted")}
-
-
-def _newton_dense(theta, state, problem: DenseProblem, lr, hyper):
-    return second_order.newton_nd(theta, problem.g, problem.H, lr), state
-
-
-def _gauss_newton_dense(theta, state, problem: DenseProblem, lr, hyper):
-    return second_order.gauss_newton_nd(theta, problem.g, problem.J, lr), state
-
-
-def _lm_dense(theta, lam, problem: DenseProblem, lr, hyper):
-    """LM's step; its state is λ (the damping after the step), starting at the `damping` given."""
-    lam = hyper["damping"] if lam is None else lam
-    theta, lam, _ = second_order.lm_nd(
-        theta, problem.loss, problem.g, problem.J, problem.value, lam, hyper["scaling"], lr
-    )
-    return theta, lam
-
 
 _ALPHA = ("α_k (after the schedule)", "lr")
 _SCALE = ("step scale α_k", "lr")
-_GRADIENT_STEP = ins.Arrow("neg_grad", "−α_k g (gradient step)", ins.BLUE, ins.gradient_step)
+_GRADIENTSTEP_SCALE = ins.Arrow("neg_grad", "−α_k g (gradient step)", ins.BLUE, ins.gradient_step)
 _ROOT_SCALED = ins.Inspector(
     table=(_ALPHA, ("s_{k+1}", ("s_x", "s_y")), ("1/(√s + ε)", ("scale_x", "scale_y"))),
-    state=_state("s"),
+    state=state_columns("s"),
     columns=ins.root_scaling("s"),
     arrows=(ins.Arrow("before", "before ÷(√s + ε): −α_k g", ins.BLUE, ins.gradient_step),),
 )
@@ -257,7 +55,7 @@ GD_LIMIT = LrLimit(
     optimum="lr",
 )
 LM_CURVE_POINTS = 25  # damping values on each LM step curve delta(lambda)
-INSPECTOR_MAX_LM_STEPS = 200  # LM steps with a curve (the payload grows by 800 bytes a step)
+INSPECTOR_MAX_LMSTEP_SCALES = 200  # LM steps with a curve (the payload grows by 800 bytes a step)
 
 
 OPTIMIZERS: dict[str, OptimizerInfo] = {
@@ -268,12 +66,14 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "SGD",
             "Plain (stochastic) gradient descent: step downhill by α times the gradient.",
             first_order.sgd,
-            (_lr(0.01),),
+            (lr_param(0.01),),
             "grad",
             r"\theta_{k+1} = \theta_k - \alpha\,\nabla_\theta L(\theta_k)",
             kind=FIRST_ORDER,
+            lecture="Step against the gradient, scaled by the learning rate α. With minibatches the "
+            "gradient is the average over the m samples of the batch, so it is noisy.",
             color="#E69F00",  # Okabe-Ito orange
-            inspector=ins.Inspector(table=(_ALPHA,), arrows=(_GRADIENT_STEP,)),
+            inspector=ins.Inspector(table=(_ALPHA,), arrows=(_GRADIENTSTEP_SCALE,)),
             lr_limit=GD_LIMIT,
         ),
         OptimizerInfo(
@@ -282,8 +82,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "Accumulates a velocity of past gradients: fast along a consistent slope, damped across it.",
             first_order.momentum,
             (
-                _lr(0.01),
-                _beta(
+                lr_param(0.01),
+                beta_param(
                     "momentum",
                     "momentum β",
                     0.9,
@@ -295,13 +95,15 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "grad",
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ \theta_{k+1} = \theta_k - \alpha\,v_{k+1}",
             kind=FIRST_ORDER,
+            lecture="The velocity v accumulates gradients with rate β (the 'friction', often 0.9); "
+            "the step is largest when a sequence of gradients all point in the same direction.",
             color="#56B4E9",  # Okabe-Ito sky blue
-            records=_state_records("v"),
+            records=state_records("v"),
             inspector=ins.Inspector(
                 table=(_ALPHA, ("v_{k+1}", ("v_x", "v_y"))),
-                state=_state("v"),
+                state=state_columns("v"),
                 arrows=(
-                    _GRADIENT_STEP,
+                    _GRADIENTSTEP_SCALE,
                     ins.Arrow("velocity", "−α_k v_{k+1} (velocity)", ins.PURPLE, ins.scaled("v")),
                 ),
             ),
@@ -316,11 +118,12 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         OptimizerInfo(
             "rmsprop",
             "RMSProp",
-            "Divides each gradient component by the root of its running mean square.",
+            "Divides each gradient component by the root of its running mean square. The scaling is "
+            "per coordinate: it evens out a valley that lines up with the axes, not a rotated one.",
             first_order.rmsprop,
             (
-                _lr(0.01),
-                _beta(
+                lr_param(0.01),
+                beta_param(
                     "beta",
                     "decay β",
                     0.9,
@@ -328,14 +131,17 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     0.999,
                     "How long the running mean of g² remembers, often 0.9.",
                 ),
-                _EPS,
+                EPS,
             ),
             "grad",
             r"s_{k+1} = \beta\,s_k + (1-\beta)\,g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
+            lecture="s tracks the uncentered variance of the gradients. Dividing by √s evens out the "
+            "coordinates: in a valley along the axes it damps the oscillation across and speeds "
+            "progress along it, so a larger α works; in a rotated valley it helps little.",
             color="#009E73",  # Okabe-Ito bluish green
-            records=_state_records("s"),
+            records=state_records("s"),
             inspector=_ROOT_SCALED,
         ),
         OptimizerInfo(
@@ -344,10 +150,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "Momentum plus RMSProp, with both moments bias-corrected.",
             first_order.adam,
             (
-                _lr(0.1),
-                _beta("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
-                _beta("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
-                _EPS,
+                lr_param(0.1),
+                beta_param("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
+                beta_param("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
+                EPS,
                 Param(
                     "bias_correction",
                     "bias correction",
@@ -365,8 +171,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\text{(bias correction; off: } \hat m = m,\ \hat v = v) \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
+            lecture="Combines momentum (first moment m) and RMSProp (second moment v). Both start at "
+            "zero, so they are bias-corrected (m̂, v̂) before the step.",
             color="#D55E00",  # Okabe-Ito vermillion
-            records=_state_records("m", "v"),
+            records=state_records("m", "v"),
             inspector=ins.Inspector(
                 table=(
                     _ALPHA,
@@ -376,10 +184,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ("v̂", ("vhat_x", "vhat_y")),
                     ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
                 ),
-                state=_state("m", "v"),
-                columns=_moments("v"),
+                state=state_columns("m", "v"),
+                columns=ins.bias_corrected_moments("v"),
                 arrows=(
-                    _GRADIENT_STEP,
+                    _GRADIENTSTEP_SCALE,
                     ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
                 ),
             ),
@@ -387,12 +195,18 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
         OptimizerInfo(
             "newton",
             "Newton",
-            "Uses the curvature: jumps to the minimum of the local quadratic model (no learning rate).",
+            "Uses the curvature: jumps to the stationary point of the local quadratic model, which is "
+            "its minimum only where the Hessian is positive definite (at a saddle or a maximum it "
+            "heads there instead); no learning rate.",
             second_order.newton,
-            (_STEP,),
+            (STEP_SCALE,),
             "hessian",
             r"\theta_{k+1} = \theta_k - \alpha\,H^{-1}\,\nabla_\theta L(\theta_k)",
             kind=SECOND_ORDER,
+            lecture="Uses the curvature (the Hessian H) from the second-order Taylor expansion to take "
+            "a more direct route: 'we got rid of the learning rate!'. On a quadratic loss, such as "
+            "linear regression, one step lands exactly on the minimum; where H is not positive "
+            "definite it heads for a saddle or a maximum instead.",
             color="#CC79A7",  # Okabe-Ito reddish purple
             curvature="hessian",
             inspector=ins.Inspector(
@@ -407,17 +221,19 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ins.Arrow("newton", "−H⁻¹g (Newton direction)", ins.RED, ins.newton_direction),
                 ),
             ),
-            dense_step=_newton_dense,
+            dense_step=second_order.newton_dense,
         ),
         OptimizerInfo(
             "gauss_newton",
             "Gauss-Newton",
             "For sums of squares: approximates the Hessian by 2JᵀJ, needing first derivatives only.",
             second_order.gauss_newton,
-            (_STEP,),
+            (STEP_SCALE,),
             "residuals",
             r"\theta_{k+1} = \theta_k - \alpha\,(J^\top J)^{-1} J^\top r",
             kind=SECOND_ORDER,
+            lecture="For a loss that is a sum of squared residuals r, approximate the Hessian by "
+            "2·JᵀJ: it needs only first derivatives of the residuals.",
             color="#0072B2",  # Okabe-Ito blue
             curvature="gram",
             inspector=ins.Inspector(
@@ -434,7 +250,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ),
                 ),
             ),
-            dense_step=_gauss_newton_dense,
+            dense_step=second_order.gauss_newton_dense,
         ),
         OptimizerInfo(
             "lm",
@@ -470,6 +286,9 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\ (\lambda \leftarrow \lambda/10),"
             r"\ \text{else}\ \theta_{k+1} = \theta_k \ (\lambda \leftarrow 10\lambda)",
             kind=SECOND_ORDER,
+            lecture="A damped Gauss-Newton: λ is adjusted every iteration so that the loss decreases. "
+            "Large λ behaves like gradient descent, small λ like Gauss-Newton; Marquardt's scaling "
+            "uses diag(JᵀJ) instead of I.",
             color="#000000",  # Okabe-Ito black
             # lambda: the damping after iteration k (for the next one); damping_used: lambda_k as
             # iteration k used it (lambda_0 first); accepted: whether its trial lowered the loss.
@@ -480,7 +299,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             ),
             inspector=ins.Inspector(
                 table=(("λ tried at step k", "lam"), ("accepted (1) / rejected (0)", "accepted")),
-                columns=_lm_columns,
+                columns=ins.lm_columns,
                 arrows=(ins.Arrow("trial", "δ(λ_k), the trial step", ins.RED, ins.lm_trial),),
                 markers=(
                     ins.Marker(
@@ -493,14 +312,14 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                             "line": {"color": "white", "width": 1},
                         },
                         "λ = {lam}: accepted",
-                        ins.per_step(ins.trial_where(1.0)),
+                        ins.trial_where(1.0),
                     ),
                     ins.Marker(
                         "trial_rejected",
                         "rejected",
                         {"symbol": "x", "size": 13, "color": ins.RED, "line": {"color": "white", "width": 1}},
                         "λ = {lam}: rejected",
-                        ins.per_step(ins.trial_where(0.0)),
+                        ins.trial_where(0.0),
                     ),
                 ),
                 curves=ins.Curves(
@@ -509,12 +328,12 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                         ("Marquardt (D = diag JᵀJ)", "#0891b2", "dash"),
                     ),
                     LM_CURVE_POINTS,
-                    INSPECTOR_MAX_LM_STEPS,
+                    INSPECTOR_MAX_LMSTEP_SCALES,
                     ins.lm_curves(LM_CURVE_POINTS),
                 ),
                 legend="δ(λ): Levenberg (orange), Marquardt (dashed); ● accepted, ✕ rejected",
             ),
-            dense_step=_lm_dense,
+            dense_step=second_order.lm_dense,
         ),
         OptimizerInfo(
             "nesterov",
@@ -523,7 +342,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "(torch's SGD with nesterov=True), braking earlier than plain momentum.",
             first_order.nesterov,
             (
-                _lr(0.01),
+                lr_param(0.01),
                 Param(
                     "momentum",
                     "momentum β",
@@ -541,13 +360,15 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"v_{k+1} = \beta\,v_k + \nabla_\theta L(\theta_k) \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\big(\nabla_\theta L(\theta_k) + \beta\,v_{k+1}\big)",
             kind=FIRST_ORDER,
+            lecture="Momentum evaluated with a look-ahead: the step adds β times the new velocity to "
+            "the gradient, so it brakes before an overshoot that plain momentum runs into.",
             color="#332288",  # Paul Tol's muted indigo: Okabe-Ito has no more colours that read on white
-            records=_state_records("v"),
+            records=state_records("v"),
             inspector=ins.Inspector(
                 table=(_ALPHA, ("v_{k+1}", ("v_x", "v_y"))),
-                state=_state("v"),
+                state=state_columns("v"),
                 arrows=(
-                    _GRADIENT_STEP,
+                    _GRADIENTSTEP_SCALE,
                     ins.Arrow(
                         "velocity", "−α_k β v_{k+1} (look-ahead)", ins.PURPLE, ins.scaled("v", "momentum")
                     ),
@@ -568,7 +389,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "steep directions slow down at once, and every step shrinks over time.",
             first_order.adagrad,
             (
-                _lr(0.1),
+                lr_param(0.1),
                 Param(
                     "eps",
                     "ε",
@@ -584,8 +405,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"s_{k+1} = s_k + g\circ g \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{g}{\sqrt{s_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
+            lecture="Like RMSProp, but s sums all past squared gradients: each coordinate's step "
+            "only shrinks, fast where the gradients were large.",
             color="#999933",  # Paul Tol's muted olive
-            records=_state_records("s"),
+            records=state_records("s"),
             inspector=_ROOT_SCALED,
         ),
         OptimizerInfo(
@@ -596,10 +419,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             "does not converge.",
             first_order.amsgrad,
             (
-                _lr(0.1),
-                _beta("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
-                _beta("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
-                _EPS,
+                lr_param(0.1),
+                beta_param("beta1", "β₁ (first moment)", 0.9, 0.0, 0.999, "Decay of the mean of gradients."),
+                beta_param("beta2", "β₂ (second moment)", 0.999, 0.5, 0.9999, "Decay of the mean of g²."),
+                EPS,
             ),
             "grad",
             r"m_{k+1} = \beta_1 m_k + (1-\beta_1)\,g,\quad v_{k+1} = \beta_2 v_k + (1-\beta_2)\,g\circ g \\ "
@@ -608,8 +431,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\hat v_{k+1} = \frac{v^{\max}_{k+1}}{1-\beta_2^{k+1}} \\ "
             r"\theta_{k+1} = \theta_k - \alpha\,\frac{\hat m_{k+1}}{\sqrt{\hat v_{k+1}} + \epsilon}",
             kind=FIRST_ORDER,
+            lecture="Adam with a memory of its largest second moment: the denominator never "
+            "shrinks, so a run of small gradients cannot blow up the step (Reddi, Kale & Kumar, 2018).",
             color="#117733",  # Paul Tol's muted green
-            records=_state_records("m", "v", "v_max"),
+            records=state_records("m", "v", "v_max"),
             inspector=ins.Inspector(
                 table=(
                     _ALPHA,
@@ -620,10 +445,10 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                     ("v̂ (of v^max)", ("vhat_x", "vhat_y")),
                     ("1/(√v̂ + ε)", ("scale_x", "scale_y")),
                 ),
-                state=_state("m", "v", "v_max"),
-                columns=_moments("v_max"),
+                state=state_columns("m", "v", "v_max"),
+                columns=ins.bias_corrected_moments("v_max"),
                 arrows=(
-                    _GRADIENT_STEP,
+                    _GRADIENTSTEP_SCALE,
                     ins.Arrow("before", "before ÷(√v̂ + ε): −α_k m̂", ins.PURPLE, ins.scaled("mhat")),
                 ),
             ),
@@ -666,6 +491,8 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
             r"\theta_{k+1} = \theta_k + t\,d_k,\quad t = \alpha\,2^{-j} \text{ for the first } j "
             r"\text{ with } L(\theta_k + t\,d_k) \le L(\theta_k) + 10^{-4}\,t\,\nabla L^\top d_k",
             kind=LINE_SEARCH,
+            lecture="A quasi-Newton method: curvature estimated from recent steps and gradient "
+            "changes, with a line search that makes every step lower the loss.",
             color="#882255",  # Paul Tol's muted wine
             records=tuple(Record(name, read) for name, read in quasi_newton.RECORDS),
             inspector=ins.Inspector(
@@ -692,7 +519,7 @@ OPTIMIZERS: dict[str, OptimizerInfo] = {
                         "line-search trials",
                         {"symbol": "x", "size": 9, "color": ins.RED},
                         "line-search trial",
-                        ins.per_step(ins.line_search_points),
+                        ins.line_search_points,
                     ),
                 ),
                 legend="✕ line-search trials",

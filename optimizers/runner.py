@@ -243,10 +243,13 @@ def _validate(
         start_loss, start_grad = surface.value_and_grad(starts)
     start_ok = np.isfinite(start_loss) & np.isfinite(start_grad).all(-1)
     if not np.all(start_ok):
-        bad = starts[~start_ok][0]
+        i = int(np.argmin(start_ok))
+        what = "the loss" if not np.isfinite(start_loss[i]) else "the loss's gradient"
+        value = start_loss[i] if what == "the loss" else start_grad[i]
         raise ValueError(
-            f"the loss or its gradient is not finite at the start point ({bad[0]:g}, {bad[1]:g}); "
-            "pick a start inside the surface's view"
+            f"{what} is not finite at the start point ({starts[i, 0]:g}, {starts[i, 1]:g}): "
+            f"{'L' if what == 'the loss' else '∇L'} = {np.array2string(np.asarray(value), precision=3)}; "
+            "no method can step from there"
         )
     return _Request(
         info=info,

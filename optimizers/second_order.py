@@ -14,10 +14,15 @@ H or J^T J never raises, and an indefinite H is used as it is (Newton then heads
 stationary point, be it a saddle or a maximum: that is the method, and the lecture's point).
 LM tries one step per iteration (scipy's retry loop, one trial per step so it vectorises): a
 rejected step leaves theta in place and counts as an iteration.
+
+The n-dimensional forms (`newton_nd`, `gauss_newton_nd`, `lm_nd`) train the polynomial model;
+`newton_dense`, `gauss_newton_dense` and `lm_dense` give them the one signature the trainer calls
+(a registry record's `dense_step`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -176,3 +181,35 @@ def lm_nd(
     lam = lam * (LM_DECREASE if accepted else LM_INCREASE)
     lam = min(max(lam, LM_LAMBDA_RANGE[0]), LM_LAMBDA_RANGE[1])
     return (trial if accepted else theta), lam, accepted
+
+
+# ---- the trainer's uniform form of the n-dimensional steps (a record's `dense_step`) ----
+
+
+class DenseProblem(NamedTuple):
+    """What a full-batch step for the trainer's polynomial least squares may use (n parameters)."""
+
+    loss: float
+    g: np.ndarray  # (n,) gradient
+    J: np.ndarray  # (m, n) residuals' Jacobian (constant: the residuals are linear in theta)
+    H: np.ndarray  # (n, n) Hessian 2 JᵀJ
+    value: Callable[[np.ndarray], float]  # the loss at another theta (LM judges its trial)
+
+
+# (theta, state, problem, lr, hyper) -> (theta, state); state starts as None.
+DenseStep = Callable[[np.ndarray, Any, DenseProblem, float, dict[str, Any]], tuple[np.ndarray, Any]]
+
+
+def newton_dense(theta, state, problem: DenseProblem, lr, hyper):
+    return newton_nd(theta, problem.g, problem.H, lr), state
+
+
+def gauss_newton_dense(theta, state, problem: DenseProblem, lr, hyper):
+    return gauss_newton_nd(theta, problem.g, problem.J, lr), state
+
+
+def lm_dense(theta, lam, problem: DenseProblem, lr, hyper):
+    """LM's step; its state is λ (the damping after the step), starting at the `damping` given."""
+    lam = hyper["damping"] if lam is None else lam
+    theta, lam, _ = lm_nd(theta, problem.loss, problem.g, problem.J, problem.value, lam, hyper["scaling"], lr)
+    return theta, lam

@@ -354,3 +354,19 @@ def test_second_order_methods_refuse_minibatches(name):
     # increases" cannot hold for the full loss when it judges steps on a minibatch).
     s = get_surface("linear_regression", n_samples=20)
     raises(lambda: run(name, s, (0.5, 0.5), 10, batch_size=5), "batch_size")
+
+
+@pytest.mark.parametrize(
+    ("formula", "start", "words"),
+    [
+        ("1/(x-x)", (0.5, 0.5), "the loss is not finite at the start point (0.5, 0.5): L = inf"),
+        ("sqrt(x^2 + y^2)", (0.0, 0.0), "the loss's gradient is not finite at the start point (0, 0)"),
+    ],
+)
+def test_a_start_where_the_loss_is_not_finite_says_so(formula, start, words):
+    """Once "pick a start inside the view", which no start of 1/(x-x) could satisfy."""
+    from surfaces.custom import make_custom
+
+    with pytest.raises(ValueError) as err:
+        run("sgd", make_custom(formula), start, 5, lr=0.01)
+    assert words in str(err.value) and "inside" not in str(err.value)

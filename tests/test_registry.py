@@ -146,8 +146,8 @@ def missing_pieces(
         missing.append("color: a #rrggbb colour for its paths")
     if not isinstance(info.inspector, Inspector):
         missing.append("inspector: what the step inspector shows (optimizers/inspection.py)")
-    if not (info.label and info.description and info.formula):
-        missing.append("label, description and formula")
+    if not (info.label and info.description and info.formula and info.lecture):
+        missing.append("label, description, formula and lecture (its sentences in the lecture's words)")
     if not callable(info.factory):
         missing.append("factory: its update rule")
     else:
@@ -209,3 +209,31 @@ def _defaults(info: registry.OptimizerInfo) -> dict:
 
 def test_the_registry_module_says_what_it_holds():
     assert "one record each" in inspect.getdoc(registry)
+
+
+# ---- the records' sentences are true (issue 19, items 3 and 7) ----
+
+
+def test_rmsprop_description_per_coordinate_scaling_helps_only_an_axis_aligned_valley():
+    from optimizers import run, theory
+    from surfaces import get_surface
+
+    assert "per coordinate" in OPTIMIZERS["rmsprop"].description
+    final = {}
+    for angle in (0.0, 45.0):
+        valley = get_surface("quadratic", condition=50.0, angle=angle)
+        sgd_lr = 0.9 * theory.step_limit("sgd", valley, (-3.5, 1.5)).lr  # SGD at its best stable α
+        for name, lr in (("sgd", sgd_lr), ("rmsprop", 0.1)):
+            final[name, angle] = run(name, valley, (-3.5, 1.5), 60, lr=lr).losses[-1]
+    assert final["rmsprop", 0.0] < final["sgd", 0.0]  # lined up with the axes: RMSProp evens it out
+    assert final["rmsprop", 45.0] > final["sgd", 45.0]  # rotated: it does not
+
+
+def test_newton_description_says_stationary_point_and_newton_stops_at_a_maximum():
+    from optimizers import run
+    from surfaces import get_surface
+
+    text = OPTIMIZERS["newton"].description
+    assert "stationary point" in text and "minimum of the local quadratic model" not in text
+    path = run("newton", get_surface("himmelblau"), (0.0, 0.0), 50)  # H negative definite near here
+    assert path.status == "converged" and path.ending.point == "maximum"

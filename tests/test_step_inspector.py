@@ -9,6 +9,7 @@ import pytest
 
 from figures import map_data as md
 from optimizers import OPTIMIZERS, run, run_batch, theory
+from optimizers.quasi_newton import line_search_trials
 from surfaces import get_surface
 
 VALLEY = get_surface("quadratic", condition=10.0, angle=20.0)
@@ -117,10 +118,19 @@ def test_inspector_newton_direction_solves_the_hessian_system():
 def test_inspector_lbfgs_first_trial_and_trials():
     surface = get_surface("rosenbrock")
     traj = run("lbfgs", surface, (-1.5, 2.0), 10)
-    t = md.decode_table(md.step_inspector(surface, traj, "lbfgs", {}))
+    p = md.step_inspector(surface, traj, "lbfgs", {})
+    t = md.decode_table(p)
     r = traj.records
     np.testing.assert_allclose(t["direction_x"][:-1], r["t0"] * r["d_x"], rtol=1e-5)
     np.testing.assert_array_equal(t["loss_evals"][:-1], r["loss_evals"])
+    # The trial markers of step k are the line search's trials there (quasi_newton.line_search_trials).
+    (trials,) = p["markers"]
+    points = md.decode_f32(trials["data"]).reshape(-1, 2)
+    assert len(trials["start"]) == p["n"] + 1 and trials["start"][-1] == len(points) == r["loss_evals"].sum()
+    for k in (0, 1, len(r["t0"]) - 1):
+        expected = line_search_trials((0.0, 0.0), (r["d_x"][k], r["d_y"][k]), r["t0"][k], r["loss_evals"][k])
+        got = points[trials["start"][k] : trials["start"][k + 1]]
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-7)
 
 
 def test_inspector_lm_curves_start_at_gauss_newton_and_mark_the_tried_lambda():
@@ -142,6 +152,14 @@ def test_inspector_lm_curves_start_at_gauss_newton_and_mark_the_tried_lambda():
     if moved[0]:
         trial = [t["trial_x"][0], t["trial_y"][0]]
         np.testing.assert_allclose(trial, traj.points[1] - traj.points[0], rtol=1e-4)
+    # One marker per step at the trial: in the accepted set where the step moved, else the rejected one.
+    sets = {m["key"]: m for m in p["markers"]}
+    for key, verdict in (("trial_accepted", True), ("trial_rejected", False)):
+        start = np.asarray(sets[key]["start"])
+        points = md.decode_f32(sets[key]["data"]).reshape(-1, 2)
+        np.testing.assert_array_equal(np.diff(start)[:-1], (moved == verdict).astype(int))
+        rows = np.flatnonzero(moved == verdict)
+        np.testing.assert_allclose(points, np.column_stack([t["trial_x"], t["trial_y"]])[rows], rtol=1e-6)
 
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))

@@ -425,11 +425,15 @@ function inspectorTraces(state) {
   const k = Math.min(state.k, ins.n - 1);
   const px = ins.at(k, "x"), py = ins.at(k, "y");
   const width = state.paths.present ? 4 : 2.5;
+  const view = viewBox(state);
   for (const [key, , color] of ins.arrows) {
     const dx = ins.at(k, `${key}_x`), dy = ins.at(k, `${key}_y`);
     if (!Number.isFinite(dx) || !Number.isFinite(dy) || (dx === 0 && dy === 0)) continue;
-    out.annotations.push({ x: px + dx, y: py + dy, ax: px, ay: py, xref: "x", yref: "y", axref: "x", ayref: "y",
-      showarrow: true, arrowhead: 2, arrowsize: 1.2, arrowwidth: width, arrowcolor: color, text: "" });
+    // Annotations are not clipped by the axes: an arrow leaving the view ends at its edge.
+    const t = clipSegment(px, py, dx, dy, view);
+    if (!(t > 0)) continue;
+    out.annotations.push({ x: px + t * dx, y: py + t * dy, ax: px, ay: py, xref: "x", yref: "y", axref: "x",
+      ayref: "y", showarrow: true, arrowhead: 2, arrowsize: 1.2, arrowwidth: width, arrowcolor: color, text: "" });
   }
   // Whatever the optimizer's record lists (figures/map_data.py step_inspector): polylines and
   // marker sets, each with its points at step k.
@@ -453,6 +457,25 @@ function inspectorTraces(state) {
       meta: `inspector:${m.key}`, marker: m.marker, hovertemplate: `${hover}<extra></extra>` });
   }
   return out;
+}
+
+// The map's current view [x0, x1, y0, y1] (the user's zoom once drawn, else the surface's box).
+function viewBox(state) {
+  const fl = state.plotted && state.dom.plot._fullLayout;
+  const x = fl && fl.xaxis ? fl.xaxis.range : state.base.xrange;
+  const y = fl && fl.yaxis ? fl.yaxis.range : state.base.yrange;
+  return [Math.min(x[0], x[1]), Math.max(x[0], x[1]), Math.min(y[0], y[1]), Math.max(y[0], y[1])];
+}
+
+// How much of the segment p -> p + d (t in [0, 1]) lies in the box before it leaves it
+// (Liang-Barsky); 0 when p itself is outside.
+function clipSegment(px, py, dx, dy, [x0, x1, y0, y1]) {
+  if (px < x0 || px > x1 || py < y0 || py > y1) return 0;
+  let t = 1;
+  for (const [d, room] of [[-dx, px - x0], [dx, x1 - px], [-dy, py - y0], [dy, y1 - py]]) {
+    if (d > 0) t = Math.min(t, room / d);
+  }
+  return t;
 }
 
 function cell(ins, k, col) {
@@ -570,7 +593,9 @@ function draw(state) {
   const fig = figure(state);
   // Not plotly's `responsive`: it sizes the plot from its container, which collapsed to 0 px when
   // drawn during a rerun. The height is the layout's; the width follows a ResizeObserver.
-  const config = { displaylogo: false, scrollZoom: false, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
+  // No "Share chart" to Plotly's cloud (plotly.js shows it by default): the page has its own link.
+  const config = { displaylogo: false, showSendToCloud: false, scrollZoom: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d"] };
   const gd = state.dom.plot;
   gd.style.height = `${fig.layout.height}px`;
   const run = drawBackground(state).then(() =>

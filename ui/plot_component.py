@@ -75,7 +75,8 @@ def plot(figure: dict, *, key: str, config: dict | None = None) -> None:
         data=map_component.as_data(
             {
                 "figure": to_wire(figure),
-                "config": {"displaylogo": False, **(config or {})},
+                # No "Share chart" to Plotly's cloud (plotly.js shows it by default).
+                "config": {"displaylogo": False, "showSendToCloud": False, **(config or {})},
                 "plotly_url": map_component.plotly_url(),
             }
         ),

@@ -182,6 +182,8 @@ def test_presentation_lines_stay_as_thick_while_scrubbing(streamlit_server, _bro
         ("surface=curve_fit&opts=lm&inspect=lm", {"inspector:curve:0", "inspector:curve:1"}, "Marquardt"),
         # L-BFGS: the line search's trials.
         ("surface=rosenbrock&opts=lbfgs&inspect=lbfgs", {"inspector:trials"}, "line-search trials"),
+        # SGD with a large α: its first arrows reach far outside the view, and end at its edge.
+        ("surface=quadratic&opts=sgd&inspect=sgd&sgd_lr=0.9", set(), "gradient step"),
     ],
 )
 def test_inspector_draws_what_the_record_lists(streamlit_server, _browser, app_wait, query, metas, legend):
@@ -193,13 +195,24 @@ def test_inspector_draws_what_the_record_lists(streamlit_server, _browser, app_w
         page.goto(f"{streamlit_server}/?{query}")
         app_wait.ready(page)
         page.wait_for_selector(f"{MAP} [data-role='inspector-table']")
-        _scrub(page, 1)
-        _wait_step(page, 1)
+        _scrub(page, 0)
+        _wait_step(page, 0)
         drawn = set(page.locator(PLOT).evaluate("gd => gd.data.map(t => t.meta).filter(m => m)"))
         assert metas <= drawn, drawn
         if "lm" in query:
             assert drawn & {"inspector:trial_accepted", "inspector:trial_rejected"}, drawn
         assert legend in page.locator(f"{MAP} .pg-map-inspector").inner_text()
+        # Every arrow ends inside the axes (annotations are not clipped: they used to spill over
+        # the colour bar), and the toolbar offers no "Share chart" to Plotly's cloud.
+        arrows, outside = page.locator(PLOT).evaluate(
+            """gd => { const [x0, x1] = gd._fullLayout.xaxis.range, [y0, y1] = gd._fullLayout.yaxis.range;
+              const inside = (x, y) => x >= Math.min(x0, x1) - 1e-9 && x <= Math.max(x0, x1) + 1e-9
+                && y >= Math.min(y0, y1) - 1e-9 && y <= Math.max(y0, y1) + 1e-9;
+              const arrows = (gd.layout.annotations || []).filter(a => a.showarrow);
+              return [arrows.length, arrows.filter(a => !inside(a.x, a.y)).length]; }"""
+        )
+        assert arrows >= 1 and outside == 0
+        assert page.locator(f"{PLOT} .modebar-btn[data-title^='Share chart']").count() == 0
         assert page.get_by_test_id("stException").count() == 0
     finally:
         context.close()
