@@ -134,7 +134,7 @@ def check(claim: Claim, evidence: Evidence, tol: float = TOL) -> Verdict:
     base = evidence.variant(dict(claim.change)) if claim.change else evidence
     missing = [run for run in claim.runs() if run not in base.runs]
     if missing:
-        return Verdict(False, f"no run {', '.join(missing)}", f"{', '.join(missing)} is not in the race")
+        return Verdict(False, f"no run {', '.join(missing)}", f"{', '.join(missing)} did not run")
     surface, traj = base.surface, base.runs[claim.run]
     min_value = surface.min_value
     known = min_value is not None and math.isfinite(min_value)

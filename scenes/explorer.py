@@ -563,7 +563,10 @@ class SceneRuns:
             runs = {}
             for run in choices.optimizers:
                 if optimizers.OPTIMIZERS[split_run_id(run)[0]].supports(self.surface).runs:
-                    runs[run] = runner(choices.spec(run))
+                    try:
+                        runs[run] = runner(choices.spec(run))
+                    except ValueError:  # the page says why it could not run; no claim is decided on it
+                        continue
         self.runs = dict(runs)
         self._labels = choices.labels
 

@@ -1,6 +1,6 @@
 """Every lesson preset's claim, asserted on the engine's numbers (issue 10, defect 2).
 
-A preset keeps its claims next to it as data (`ui.lessons.Claim`); `lessons.scene_runs` runs the
+A preset keeps its claims next to it as data (`scenes.claims.Claim`); `lessons.scene_runs` runs the
 scene with the explorer's defaults (the surface's suggested α and steps, the registry's defaults),
 and `lessons.check` says whether a claim holds. Noisy scenes compare means over the last steps and
 over several seeds, never one final draw.

@@ -279,3 +279,18 @@ def test_rough_two_copies_set_up_alike_never_share_a_label():
     labels = choices.labels
     assert len(set(labels.values())) == 2, labels
     assert labels == {"sgd": "SGD, α 0.09", "sgd~2": "SGD #2, α 0.09"}
+
+
+def test_the_page_drops_a_failing_note_and_says_what_the_runs_did():
+    """What the person sees: at κ = 5 the "too large a learning rate" lesson's note is not shown;
+    a warning says SGD converges and gives the limit at this κ."""
+    from tests import apptest
+
+    at = apptest.app({"preset": "too_large_lr"})
+    assert any("SGD at α = 0.15 diverges, the loss grows" in i.value for i in at.info)
+    at.select_slider(key="quadratic_condition").set_value(5.0).run()
+    assert not at.exception
+    assert at.query_params["preset"] in ("too_large_lr", ["too_large_lr"])  # κ is not the lesson's
+    assert not any("the loss grows without bound" in i.value for i in at.info)
+    (shown,) = [w.value for w in at.warning if "Lesson:" in w.value]
+    assert "SGD converges to a minimum" in shown and "2/λ_max = 0.2" in shown

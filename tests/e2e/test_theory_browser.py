@@ -157,6 +157,33 @@ def test_presentation_mode_at_1920x1080(streamlit_server, _browser, app_wait):
         context.close()
 
 
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1366, 768)])
+def test_presentation_mode_with_a_lesson_fits_a_small_projector(
+    streamlit_server, _browser, app_wait, width, height
+):
+    """Issue 19 item 8: with a lesson note at 1280x720 or 1366x768, ▶, the step slider and the
+    map's x axis are on screen without scrolling, the map is not squeezed, the sidebar is hidden."""
+    context = _browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    try:
+        page.goto(streamlit_server + "/?present=1&preset=too_large_lr")
+        app_wait.ready(page)
+        page.wait_for_selector(f"{MAP} .scatterlayer .trace")
+        page.wait_for_selector(f"{MAP} .pg-map.pg-present")
+        assert page.get_by_text("Lesson: Too large a learning rate diverges").is_visible()
+        for part in (".pg-map-play", ".pg-map-slider", ".pg-map-plot .xtick text"):
+            box = page.locator(f"{MAP} {part}").first.bounding_box()
+            assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (part, box)
+        plot_area = page.locator(f"{PLOT} .nsewdrag").first.bounding_box()
+        assert plot_area["height"] >= 0.45 * height, plot_area  # not the 310 px of issue 19
+        assert not page.get_by_test_id("stSidebar").is_visible()
+        _shot(page, f"present_{width}x{height}.png")
+        assert page.get_by_test_id("stException").count() == 0
+    finally:
+        context.close()
+
+
 def test_presentation_lines_stay_as_thick_while_scrubbing(streamlit_server, _browser, app_wait):
     context = _browser.new_context(viewport={"width": 1920, "height": 1080})
     page = context.new_page()

@@ -26,13 +26,16 @@ from ui.settings import UrlState, draw, draw_tabs
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
 
-# Presentation mode's page style: helper captions and the toolbar's padding go, text grows to at
-# least 20 px (the map's own fonts and lines grow in ui/landscape_map.js); the sidebar's text grows
-# too, for a lecturer who opens it on a projector. The lesson note is kept short on screen (it
-# scrolls within 4.5 lines) so that the map, ▶ and the step slider fit a 720-pixel-high screen.
+# Presentation mode's page style, for a projector of 1280x720 and up: the sidebar and Streamlit's
+# toolbar are hidden (presentation mode's checkbox, under the map, brings them back), helper
+# captions go, text grows to at least 20 px (the map's own fonts and lines grow in
+# ui/landscape_map.js). The lesson note stays above the map, at most three lines (it scrolls); the
+# other messages go below the map's controls, so that the map, ▶ and the step slider fit the screen.
 PRESENT_CSS = """<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {
+  display: none !important; }
 [data-testid="stMain"] [data-testid="stCaptionContainer"] { display: none; }
-[data-testid="stMainBlockContainer"] { padding-top: 2.5rem; padding-bottom: 1rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding-top: 0.75rem; padding-bottom: 1rem; max-width: 100%; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
 [data-testid="stMain"] [data-testid="stWidgetLabel"] p,
@@ -40,18 +43,9 @@ PRESENT_CSS = """<style>
 [data-testid="stMain"] button p,
 [data-testid="stMain"] [data-testid="stTab"] p { font-size: 22px !important; }
 [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 32px !important; }
-[data-testid="stMain"] [data-testid="stAlertContainer"] [data-testid="stMarkdownContainer"] {
-  max-height: 4.5em; overflow-y: auto; }
-[data-testid="stMain"] [data-testid="stAlertContainer"] { padding: 0.4rem 0.8rem; }
-[data-testid="stSidebar"] [data-testid="stMarkdownContainer"] p,
-[data-testid="stSidebar"] [data-testid="stWidgetLabel"] p,
-[data-testid="stSidebar"] [data-baseweb="select"] div { font-size: 20px !important; }
-@media (max-height: 800px) {
-  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
-  [data-testid="stMain"] [data-testid="stWidgetLabel"] p,
-  [data-testid="stMain"] button p { font-size: 18px !important; }
-  [data-testid="stMainBlockContainer"] { padding-top: 2.2rem; }
-}
+.st-key-lesson_note [data-testid="stAlertContainer"] { padding: 0.35rem 0.9rem; }
+.st-key-lesson_note [data-testid="stMarkdownContainer"] { max-height: 84px; overflow-y: auto; }
+.st-key-lesson_note [data-testid="stMarkdownContainer"] p { font-size: 20px !important; line-height: 1.4; }
 </style>"""
 
 
@@ -83,13 +77,14 @@ def _view_controls(url: UrlState, choices: ExplorerChoices) -> tuple[bool, str, 
 
 
 def _messages(
-    messages, choices: ExplorerChoices, trajs: dict, notes: list[str], full_batch: list[str]
+    note_slot, messages, choices: ExplorerChoices, trajs: dict, notes: list[str], full_batch: list[str]
 ) -> None:
-    """Above the map: the lesson's live note, what could not run, the full-batch methods, divergences."""
+    """The lesson's live note (in `note_slot`), and in `messages` what could not run, the
+    full-batch methods and divergences."""
     note = runs.lesson_note(choices, trajs)
     if note is not None:
         title = scene.PRESETS[choices.preset].title
-        (messages.info if note.holds else messages.warning)(f"**Lesson: {title}.** {note.text}")
+        (note_slot.info if note.holds else note_slot.warning)(f"**Lesson: {title}.** {note.text}")
     if not choices.optimizers:
         messages.info("Choose at least one optimizer in the sidebar to start the race.")
     for text in notes:
@@ -115,19 +110,21 @@ def _messages(
 def _render() -> None:
     url = UrlState(page="explorer", owns=scene.owns)
     header = st.container()  # the title, filled once presentation mode is known
-    messages = st.container()
+    note_slot = st.container(key="lesson_note")
+    top = st.container()  # the messages, above the map (below its controls in presentation mode)
 
     choices = sidebar.sidebar(url)
     surface = choices.problem.build_surface()
     sinfo = surfaces.SURFACES[choices.surface]
     trajs, notes, full_batch = runs.runs(choices, surface)
-    _messages(messages, choices, trajs, notes, full_batch)
     labels = choices.labels
 
     # The map's area comes first on the page, the row of view controls under it (in presentation
     # mode the map then starts right under the lesson note), but the controls are read first.
     map_area = st.container()
     theory_on, inspect, present = _view_controls(url, choices)
+    messages = st.container() if present else top
+    _messages(note_slot, messages, choices, trajs, notes, full_batch)
     if present:
         st.html(PRESENT_CSS)
     else:

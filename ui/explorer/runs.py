@@ -23,6 +23,8 @@ from scenes import lessons
 from scenes.explorer import ExplorerChoices, SceneRuns
 from ui import common
 
+TURNED_DEGREES = 10.0  # a valley turned less than this from the axes counts as lined up
+
 
 def runs(choices: ExplorerChoices, surface) -> tuple[dict[str, Any], list[str], list[str]]:
     """Cached runs of the chosen optimizers, notes for those that cannot run here (or meet
@@ -82,21 +84,23 @@ def rotated_valley_note(choices: ExplorerChoices, surface) -> str | None:
         return None
     with np.errstate(all="ignore"):
         h = np.asarray(surface.hessian(np.asarray(choices.start, dtype=float)), dtype=float)
-    off = abs(h[0, 1]) / max(abs(h[0, 0]), abs(h[1, 1]), 1e-300)
-    if off < 1e-3:
-        return None
     eig = theory.hessian_eigen(h)
-    angle = float(np.degrees(np.arctan2(eig.vectors[1, 0], eig.vectors[0, 0])))
-    angle = (angle + 90.0) % 180.0 - 90.0
-    labels = choices.labels
-    names = ", ".join(dict.fromkeys(labels[r] for r in scaled))
+    angle = abs(float(np.degrees(np.arctan2(eig.vectors[1, 0], eig.vectors[0, 0])))) % 180.0
+    turned = min(angle % 90.0, 90.0 - angle % 90.0)  # from the nearest coordinate axis
+    if turned < TURNED_DEGREES or eig.values[1] <= 0 or eig.values[0] < 2.0 * eig.values[1]:
+        return None  # lined up with the axes (or hardly elongated): the scaling still helps
+    names = _join(list(dict.fromkeys(choices.labels[r] for r in scaled)))
     return (
-        f"The valley here is turned: its steep axis is {abs(angle):.0f}° from the x axis. {names} "
+        f"The valley here is turned {turned:.0f}° away from the coordinate axes. {names} "
         "divide each coordinate's gradient by that coordinate's own running scale, which undoes "
-        "the valley's elongation only when the valley lies along the coordinate axes; turned, both "
-        "coordinates see the steep direction, so the scaling no longer damps the oscillation across "
-        "the valley."
+        "the valley's elongation only when the valley lies along the axes; turned, both coordinates "
+        "see the steep direction, and the scaling can no longer single it out to damp the "
+        "oscillation across the valley."
     )
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @st.cache_data(max_entries=128, show_spinner=False)

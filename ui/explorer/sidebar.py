@@ -130,7 +130,7 @@ def sidebar(url: UrlState) -> ExplorerChoices:
             hyper = _hyperparameters(run, url, problem, hidden=not box.open)
             values |= {f"{run}_{k}": v for k, v in hyper.items()}
             if box.open:
-                _lr_limit_caption(name, hyper, problem)
+                _lr_limit_caption(run, hyper, problem)
             if copy > 1:
                 values |= _schedule(run, url, container=st, hidden=not box.open)
 
@@ -206,28 +206,34 @@ def _step_limit(opt: str, values: dict[str, Any], problem: Problem) -> theory.St
     return limit if limit is not None and np.isfinite(limit.lr) else None
 
 
-def limit_verdict(lr: float, limit: theory.StepLimit) -> str | None:
+def limit_verdict(lr: float, limit: theory.StepLimit, certain: bool = True) -> str | None:
     """What α against the limit says, from the numbers: None below it; at it (within rounding) the
-    slowest mode neither grows nor shrinks; beyond it, on a constant Hessian, the run diverges."""
+    slowest direction neither grows nor shrinks; beyond it the run diverges when that is certain
+    (a constant Hessian, a constant α, exact full-batch gradients), else it may."""
     if lr < limit.lr * (1 - MARGINAL_RTOL):
         return None
     if lr <= limit.lr * (1 + MARGINAL_RTOL):
         what = "the step across the valley flips sign without shrinking or growing: the run neither "
-        what += "converges nor diverges along it" if limit.exact else "the run may not converge"
+        what += "converges nor diverges along it" if limit.exact and certain else "the run may not converge"
         return f"α = {fmt(lr)} is exactly at this limit: {what}."
-    verb = "diverges" if limit.exact else "may diverge"
+    verb = "diverges" if limit.exact and certain else "may diverge"
     return f"α = {lr:.3g} is beyond this limit: the run {verb}."
 
 
-def _lr_limit_caption(opt: str, values: dict[str, Any], problem: Problem) -> None:
+def _lr_limit_caption(run: str, values: dict[str, Any], problem: Problem) -> None:
     """Under an lr slider of SGD, momentum or Nesterov: the step-size limit 2/λ_max (or its
-    momentum forms), exact on a constant Hessian, else local at θ₀; what α at or beyond it does."""
-    limit = _step_limit(opt, values, problem)
+    momentum forms), exact on a constant Hessian, else local at θ₀; what α at or beyond it does
+    (certain only with a constant α and the full batch: a schedule lowers α, minibatches change H)."""
+    limit = _step_limit(split_run_id(run)[0], values, problem)
     if limit is None:
         return
     where = "exact: constant Hessian" if limit.exact else "local, at θ₀"
     st.caption(f"Stable for α < {limit.formula} = {limit.lr:.3g} ({where}).")
-    verdict = limit_verdict(float(values.get("lr", 0.0)), limit)
+    schedule = st.session_state.get(scene.schedule_prefix(run), "constant")
+    batch = st.session_state.get(scene.BATCH.key)
+    data = problem.build_surface().data
+    full = data is None or batch is None or batch >= len(data[0])
+    verdict = limit_verdict(float(values.get("lr", 0.0)), limit, certain=schedule == "constant" and full)
     if verdict:
         st.caption(f":orange[{verdict}]")
 
