@@ -424,9 +424,12 @@ def measure_hall() -> dict[str, object]:
             ticks = (fields[11:13] for fields in stats)  # utime, stime: fields 14 and 15
             return sum(int(user) + int(system) for user, system in ticks) / os.sysconf("SC_CLK_TCK")
 
-        cpu_before, began = cpu_s(), time.monotonic()
+        cpu_before, own_before, began = cpu_s(), time.process_time(), time.monotonic()
         figures = asyncio.run(_play_hall(load, hall.base_url.split("//", 1)[1], print))
-        figures["server_cpu_pct"] = 100 * (cpu_s() - cpu_before) / (time.monotonic() - began)
+        seconds = time.monotonic() - began
+        figures["server_cpu_pct"] = 100 * (cpu_s() - cpu_before) / seconds
+        figures["client_cpu_pct"] = 100 * (time.process_time() - own_before) / seconds
+        figures["load_average"] = os.getloadavg()[1]  # the machine's, over the last 5 minutes
     return figures
 
 
@@ -458,6 +461,7 @@ def hall_rows(figures: dict[str, object]) -> list[tuple[str, str, str, str]]:
             ),
         ]
     all_s = figures["all_on_screen_s"]
+    load_avg = f"{figures['load_average']:.1f}"
     rows += [
         (
             f"{label}: all tap at once, until all on the lecturer's screen",
@@ -473,6 +477,8 @@ def hall_rows(figures: dict[str, object]) -> list[tuple[str, str, str, str]]:
         ),
         (f"{label}: New round, until every student's page followed", f"{figures['follow_s']:.1f} s", "", ""),
         (f"{label}: server CPU (both processes + nginx)", f"{figures['server_cpu_pct']:.0f} %", "", ""),
+        (f"{label}: CPU of this client (the 301 tabs)", f"{figures['client_cpu_pct']:.0f} %", "", ""),
+        (f"{label}: machine load average, 5 min ({os.cpu_count()} cores)", load_avg, "", ""),
         (
             f"{label}: exceptions / disconnects",
             f"{figures['exceptions']} / {figures['disconnects']}",
