@@ -1,5 +1,5 @@
 """All speed figures of the project, as tables: engine, explorer page, hyperparameter search,
-trainer, training-practice page, theory overlays, a classroom.
+trainer, training-practice page, theory overlays, a classroom, the class-vote store.
 
     python benchmarks/bench.py            # every table but `class` (app and practice need chromium)
     python benchmarks/bench.py engine     # one table: any name in TABLES
@@ -19,8 +19,10 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from benchmarks import (
     bench_app,
     bench_class,
+    bench_classroom,
     bench_custom,
     bench_engine,
+    bench_export,
     bench_practice,
     bench_sweeps,
     bench_theory,
@@ -36,6 +38,8 @@ TABLES = {
     "practice": bench_practice.main,
     "class": bench_class.main,
     "theory": bench_theory.main,
+    "export": bench_export.main,
+    "classroom": bench_classroom.main,
 }
 DEFAULT = [
     "engine",
@@ -43,8 +47,10 @@ DEFAULT = [
     "sweeps",
     "training",
     "theory",
+    "export",
     "app",
     "practice",
+    "classroom",
 ]  # `class` takes minutes: it runs when named
 
 

@@ -102,8 +102,8 @@ def browser_figures(presses: int = 7) -> dict[str, float] | None:
 
 
 def job_figures() -> dict[str, float]:
+    from scenes.practice import optimizer_defaults, preset_setup, setup_of
     from training import studies as ts
-    from ui.practice import optimizer_defaults, preset_setup, setup_of
 
     default = setup_of({}, optimizer_defaults("adam"))
     out = {}

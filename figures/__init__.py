@@ -27,6 +27,7 @@ __all__ = [
     "apply_levels",
     "contour_trace",
     "level_transform",
+    "log_axis",
     "optimizer_color",
     "palette",
     "run_id",
@@ -77,6 +78,26 @@ TEMPLATE = go.layout.Template(
                   "ticklabeloverflow": "allow"},
     }
 )  # fmt: skip
+
+
+# A log axis over at most this many decades gets ticks at 1, 2 and 5 of each decade, each labelled
+# in full; over more, the decades alone are labelled.
+LOG_SHORT_SPAN = 2.5
+
+
+def log_axis(values) -> dict:
+    """Axis settings for a log axis over `values` (the data, or the axis's ends; an array or a list
+    of arrays of any lengths, e.g. one per trace) whose every label
+    reads as its value. Plotly's default labels the ticks between decades with bare digits: 0.05
+    reads "5". Over a short span: ticks at 1, 2, 5 of each decade, labelled in full (0.05, 0.1,
+    0.2; 2e-12); over a long one: the decades only, as powers of ten (10⁻⁴, not Plotly's "100µ")."""
+    with np.errstate(all="ignore"):
+        parts = values if isinstance(values, list | tuple) else [values]
+        v = np.concatenate([np.ravel(np.asarray(x, dtype=float)) for x in parts] or [np.zeros(0)])
+        v = v[np.isfinite(v) & (v > 0)]
+    if v.size and math.log10(v.max() / v.min()) <= LOG_SHORT_SPAN:
+        return {"type": "log", "dtick": "D2", "minorloglabels": "complete", "exponentformat": "e"}
+    return {"type": "log", "minorloglabels": "none", "exponentformat": "power"}
 
 
 # A run id names one run of an optimizer on a page: the optimizer's name for its first run, and

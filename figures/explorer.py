@@ -21,6 +21,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from figures import TEMPLATE, apply_levels, level_transform, optimizer_color, split_run_id
+from figures import log_axis as _log_settings  # loss_figure has a local `log_axis`
 from surfaces.base import LOSS_FLOOR
 
 __all__ = [
@@ -235,9 +236,13 @@ def loss_figure(
         "xaxis": {"title": {"text": "step k"}},
         "yaxis": {
             "title": {"text": "L(θ_k) − L*  (log scale)" if log_axis else "loss L(θ_k)"},
-            "type": "log" if log_axis else "linear",
-            "exponentformat": "power",
             "automargin": True,  # wide labels such as −3.5×10⁴ (saddle) push the title aside
+            # a log axis labels every tick with its value (no bare minor digits: figures.log_axis)
+            **(
+                _log_settings([t["y"] for t in traces])
+                if log_axis
+                else {"type": "linear", "exponentformat": "power"}
+            ),
         },
         "uirevision": "loss",
     }
@@ -277,7 +282,7 @@ def lr_figure(
         "height": height,
         "shapes": _epoch_lines(trajectories),
         "xaxis": {"title": {"text": "step k"}},
-        "yaxis": {"title": {"text": "learning rate α_k"}, "type": "log", "exponentformat": "power"},
+        "yaxis": {"title": {"text": "learning rate α_k"}, **_log_settings([t["y"] for t in traces])},
         "uirevision": "lr",
     }
     return {"data": traces, "layout": layout}
@@ -352,7 +357,9 @@ def schedule_figure(values: np.ndarray, *, height: int = 150) -> go.Figure:
     fig.update_layout(
         template=TEMPLATE,
         height=height,
-        margin={"l": 45, "r": 8, "t": 8, "b": 35},
+        # a horizontal title says what the curve is: a rotated 11 px "α / α₀" went unread
+        title={"text": "learning-rate factor α / α₀", "font": {"size": 13}, "x": 0.02, "y": 0.97},
+        margin={"l": 45, "r": 8, "t": 30, "b": 35},
         xaxis_title="epoch",
         yaxis_title="α / α₀",
         showlegend=False,

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from figures import OKABE_ITO, TEMPLATE, palette
+from figures import OKABE_ITO, TEMPLATE, log_axis, palette
 from optimizers import theory
 from sweeps import Comparison, Range, SearchResult, StartMap
 
@@ -27,6 +27,7 @@ MINIMUM_COLORS = palette(
     "blue", "orange", "bluish_green", "reddish_purple", "sky_blue", "vermillion", "black"
 )
 NONE_COLOR = "#f0f0f0"
+AT_MIN_VALUE_COLOR = "#8fbf8f"  # muted green: at L*, away from any starred minimum
 PICK_NAME = "pick a setting"  # invisible markers on heatmap cells: a click reports the run index
 MAX_PICK_CELLS = 2_500  # larger grids are picked from the table only (keeps the page light)
 # Below the plot, so it never covers the title (the shared template puts it on top).
@@ -315,7 +316,7 @@ def score_line(result: SearchResult) -> go.Figure:
             t.customdata = order[mask]
             fig.add_trace(t)
     _add_best(fig, result)
-    fig.update_xaxes(title_text=r.name, **axis_type(r.log))
+    fig.update_xaxes(title_text=r.name, **axis_type(r))
     fig.update_yaxes(title_text=score_title(result))
     what = "Grid" if result.method == "grid" else "Random"
     fig.update_layout(
@@ -376,9 +377,9 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
             star = _best_marker(result, best, showlegend=False, name=name)
             star.y = [result.score[best]]
             fig.add_trace(star, row=2, col=col)
-        fig.update_xaxes(**axis_type(rx.log), row=1, col=col)
-        fig.update_xaxes(title_text=rx.name, **axis_type(rx.log), row=2, col=col)
-    fig.update_yaxes(title_text=ry.name, **axis_type(ry.log), row=1, col=1)
+        fig.update_xaxes(**axis_type(rx), row=1, col=col)
+        fig.update_xaxes(title_text=rx.name, **axis_type(rx), row=2, col=col)
+    fig.update_yaxes(title_text=ry.name, **axis_type(ry), row=1, col=1)
     fig.update_yaxes(title_text="score", row=2, col=1)
     fig.update_layout(
         coloraxis=dict(
@@ -487,7 +488,10 @@ def start_map_figure(
         for i, (mx, my) in enumerate(sm.minima):
             color = MINIMUM_COLORS[i % len(MINIMUM_COLORS)]
             layer(sm.minimum == i, color, f"minimum {i + 1} ({mx:.2f}, {my:.2f})")
-        layer((sm.minimum < 0) & alive, NONE_COLOR, "no minimum reached")
+        elsewhere = sm.at_min_value if sm.at_min_value is not None else np.zeros_like(alive)
+        # ended at L* but near no starred minimum: on a curve or line of minima, which has no stars
+        layer(elsewhere, AT_MIN_VALUE_COLOR, f"L − L* ≤ {sm.tol:g}, not near a starred minimum")
+        layer((sm.minimum < 0) & alive & ~elsewhere, NONE_COLOR, "no minimum reached")
         title = f"Which minimum each start reaches ({sm.steps} steps)"
     else:
         converged = np.isfinite(sm.steps_to_tol)
@@ -536,10 +540,10 @@ def _finish(fig: go.Figure) -> go.Figure:
     return fig
 
 
-def axis_type(log: bool) -> dict:
-    """A hyperparameter axis: log axes label their ticks as powers of ten (1e-4 reads 10⁻⁴, not
-    Plotly's default SI "100µ", which no one reads as a learning rate)."""
-    return dict(type="log", exponentformat="power") if log else dict(type="linear")
+def axis_type(r: Range) -> dict:
+    """A hyperparameter axis over range `r`: linear, or log with every label read as its value
+    (`figures.log_axis`: no bare minor digits, no SI "100µ" for a learning rate)."""
+    return log_axis([r.low, r.high]) if r.log else dict(type="linear")
 
 
 def _edges(centres: np.ndarray, log: bool) -> np.ndarray:
@@ -625,6 +629,9 @@ def _best_marker(result: SearchResult, i: int, *, showlegend=True, name=None) ->
     x = [result.settings[names[0]][i]]
     y = [result.score[i]] if len(names) == 1 else [result.settings[names[1]][i]]
     text = setting_text(names, [result.settings[n][i] for n in names])
+    n_tied = len(result.tied)
+    if n_tied > 1:  # the same tie rule as the table and the page's words
+        text += f" (first of {n_tied} tied, by {result.tie_rule})"
     return go.Scatter(
         x=x,
         y=y,
@@ -646,8 +653,8 @@ def _add_best(fig: go.Figure, result: SearchResult) -> None:
 
 def _axes(fig: go.Figure, ranges: Sequence[Range]) -> None:
     rx, ry = ranges
-    fig.update_xaxes(title_text=rx.name, **axis_type(rx.log))
-    fig.update_yaxes(title_text=ry.name, **axis_type(ry.log))
+    fig.update_xaxes(title_text=rx.name, **axis_type(rx))
+    fig.update_yaxes(title_text=ry.name, **axis_type(ry))
 
 
 def _view(fig: go.Figure, bounds, axis_labels) -> None:

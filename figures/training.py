@@ -23,7 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from figures import TEMPLATE
+from figures import TEMPLATE, log_axis
 from figures.explorer import ema, frame_steps
 from training import History, Model
 
@@ -476,19 +476,8 @@ def loss_curves_figure(
     }
     layout["margin"]["b"] = 130
     if layout["yaxis"]["type"] == "log":
-        layout["yaxis"] |= _log_ticks(np.concatenate([np.ravel(t.y) for t in traces]))
+        layout["yaxis"] |= log_axis(np.concatenate([np.ravel(t.y) for t in traces]))
     return go.Figure(data=traces, layout=layout)
-
-
-def _log_ticks(values: np.ndarray) -> dict:
-    """Readable labels on a log axis: over a short range ticks at 1, 2, 5 of each decade, labelled
-    in full (0.2, 0.5 rather than bare digits next to 0.1); over a long one only the decades."""
-    with np.errstate(all="ignore"):
-        v = np.asarray(values, dtype=float)
-        v = v[np.isfinite(v) & (v > 0)]
-    if v.size and np.log10(v.max() / v.min()) <= 2.5:
-        return {"dtick": "D2", "minorloglabels": "complete"}
-    return {"minorloglabels": "none", "exponentformat": "power"}  # 10¹², not 1T
 
 
 def _band(x, values: np.ndarray, color: str, name: str, meta: str, log_y: bool = False) -> list:
@@ -590,7 +579,7 @@ def _error_axis(label: str, log_y: bool, *errors: np.ndarray) -> dict:
     if not log_y:
         return {"title": {"text": label}}
     means = np.concatenate([np.nanmean(np.asarray(e, dtype=float), axis=-1) for e in errors])
-    return {"title": {"text": label}, "type": "log"} | _log_ticks(means)
+    return {"title": {"text": label}} | log_axis(means)
 
 
 def _value_axis(name: str, values: Sequence[float], log_x: bool) -> dict:

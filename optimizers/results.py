@@ -124,6 +124,7 @@ POINT_KINDS: dict[str, PointWords] = {
         "singular",
     ),
 }
+AT_MINIMUM = 1e-10  # L - L* at most this (relative to 1 + |L*|): the point is a (global) minimum
 UNKNOWN_POINT = "a stationary point"  # 'stopped at' of a converged run whose kind is unknown
 
 
@@ -397,9 +398,17 @@ def curvature_notes(info: OptimizerInfo, surface: Surface, path: np.ndarray, cod
 
 
 def _point_kind(surface: Surface, point: np.ndarray) -> str:
-    """'minimum', 'saddle', 'maximum' or 'degenerate': the Hessian's verdict at `point` (2,)."""
+    """'minimum', 'saddle', 'maximum' or 'degenerate': the Hessian's verdict at `point` (2,).
+
+    A point whose loss is L* (to round-off) is a minimum whatever the signs: on a curve of minima
+    ((x^2 + y^2 - 1)^2) the Hessian's zero eigenvalue comes out a hair negative where a run stops.
+    """
     with np.errstate(all="ignore"):
+        loss = float(np.asarray(surface.value(np.asarray(point, dtype=float))))
         a, h, c = (float(v) for v in surface.hessian_xy(np.float64(point[0]), np.float64(point[1])))
+    min_value = surface.min_value
+    if min_value is not None and loss - min_value <= AT_MINIMUM * (1.0 + abs(min_value)):
+        return "minimum"
     if not np.isfinite([a, h, c]).all():
         return "degenerate"
     return str(stationary_point_kind(np.array([[a, h], [h, c]])))

@@ -249,7 +249,7 @@ def _validate(
         raise ValueError(
             f"{what} is not finite at the start point ({starts[i, 0]:g}, {starts[i, 1]:g}): "
             f"{'L' if what == 'the loss' else '∇L'} = {np.array2string(np.asarray(value), precision=3)}; "
-            "no method can step from there"
+            "no method can step from there; pick a start where the loss is finite"
         )
     return _Request(
         info=info,

@@ -417,14 +417,15 @@ def predicted_loss_path(
     `predicted_loss_gap` (the slowest mode's rate), this is the whole curve: the engine's losses up
     to rounding.
     """
-    if limit_record(optimizer) is None:
+    record = limit_record(optimizer)
+    if record is None:
         return None
     eig = hessian_eigen(hessian)
     lam = np.asarray(eig.values, dtype=float)
     e0 = np.asarray(eig.vectors, dtype=float).T @ np.asarray(offset, dtype=float)
-    beta = 0.0 if optimizer == "sgd" else float(momentum)
+    beta = float(momentum) if record.beta else 0.0
     h = lr * lam
-    if optimizer == "nesterov":
+    if record.look_ahead:
         trace, det, first = (1.0 + beta) * (1.0 - h), beta * (1.0 - h), 1.0 - h * (1.0 + beta)
     else:
         trace, det, first = 1.0 + beta - h, beta + 0.0 * h, 1.0 - h

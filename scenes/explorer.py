@@ -29,6 +29,7 @@ from figures import MAX_COPIES, run_id, split_run_id
 from optimizers import theory
 from optimizers.schedules import SCHEDULES
 from scenes import lessons
+from scenes.pins import MAX_PINS, Pin, compact, parse_pins, pin_label, pins_text, with_defaults
 from scenes.problem import Problem, get_surface, start_settings, surface_param_settings, surface_setting
 from scenes.settings import Setting, SettingsTable, clamped_warning, fmt, read
 
@@ -158,8 +159,13 @@ PRESENT = Setting(
     help="For a projector: the map as tall as the screen, large fonts and thick lines, no title or "
     "helper captions. Keys on the map (or anywhere on the page): space plays and pauses, ← → step.",
 )
+# Pinned runs (`scenes.pins`): drawn as "Pin" buttons, kept in the URL as text the pins' parser reads.
+PINS = Setting(
+    "pins", "Pinned runs", "text", "", max_chars=MAX_PINS * 160, check=lambda raw: parse_pins(raw, RUN_IDS)
+)
+PIN_IDS = tuple(f"pin{i}" for i in range(1, MAX_PINS + 1))  # a pinned run's id on the map and charts
 TABLE = SettingsTable(
-    [PRESET, SURFACE, START_X, START_Y, OPTS, STEPS, SCHEDULE, NOISE, SEED, BATCH, EMA, TOL, VIEW]
+    [PRESET, SURFACE, START_X, START_Y, OPTS, STEPS, SCHEDULE, NOISE, SEED, BATCH, EMA, TOL, VIEW, PINS]
 )
 VIEW_CONTROLS = (THEORY, INSPECT, PRESENT)  # the row above the map
 
@@ -274,6 +280,7 @@ class ExplorerChoices:
     # (run id, its schedule) for copies, which have their own; other runs use `schedule`.
     run_schedules: tuple[tuple[str, tuple[tuple[str, Any], ...] | None], ...] = ()
     warnings: tuple[str, ...] = field(default=(), compare=False, hash=False)  # from `scene`
+    pins: tuple[Pin, ...] = ()  # pinned runs (`scenes.pins`), each with all its hyperparameters
 
     @property
     def surface(self) -> str:
@@ -305,6 +312,30 @@ class ExplorerChoices:
             self.seed if seed is None else seed,
             None if full else self.batch_size,
         )
+
+    def pin_spec(self, pin: Pin) -> RunSpec:
+        """A pinned run: the pin's own hyperparameters and schedule in this scene."""
+        full = optimizers.OPTIMIZERS[pin.optimizer].supports(self.problem.build_surface()).full_batch
+        return RunSpec(
+            pin.optimizer, self.surface, self.problem.surface_params, self.start, self.steps, pin.hyper,
+            pin.schedule, self.noise, self.seed, None if full else self.batch_size,
+        )  # fmt: skip
+
+    @property
+    def pinned(self) -> dict[str, Pin]:
+        """Pin id ("pin1", ...) -> pin."""
+        return dict(zip(PIN_IDS, self.pins, strict=False))
+
+    @property
+    def pin_labels(self) -> dict[str, str]:
+        """Pin id -> legend label, saying what differs from the live run ("Adam, α 0.1 (pinned)")."""
+        out = {}
+        for pid, pin in self.pinned.items():
+            live = None
+            if pin.run in self.optimizers:
+                live = (dict(self.hyper_of(pin.run)), dict(self.schedule_of(pin.run) or {}) or None)
+            out[pid] = pin_label(pin, run_label(pin.run).removesuffix(" (a copy)"), live)
+        return out
 
     @property
     def labels(self) -> dict[str, str]:
@@ -339,6 +370,8 @@ class ExplorerChoices:
             out |= {f"{schedule_prefix(run)}_{k}": v for k, v in s.items()}
         if self.batch_size is not None:
             out["batch"] = self.batch_size
+        if self.pins:
+            out[PINS.key] = pins_query(self.pins, self.surface)
         return out
 
 
@@ -457,10 +490,25 @@ def _choices(
         bs = int(_value(BATCH, values, warnings, default=m, high=m))
         batch_size = None if bs >= m else bs
     page_schedule = schedules.pop("page")
+    pins = parse_pins(_value(PINS, values, warnings), RUN_IDS)
+    pins = tuple(with_defaults(pin, _run_defaults(pin.run, surface)) for pin in pins)
     return ExplorerChoices(
         preset, problem, chosen, tuple(hyper), steps, page_schedule, noise, seed, batch_size,
-        tuple(schedules.items()), tuple(warnings),
+        tuple(schedules.items()), tuple(warnings), pins,
     )  # fmt: skip
+
+
+def pins_query(pins: tuple[Pin, ...], surface: str) -> str:
+    """The pins' URL text, each naming only what differs from its run's defaults on `surface`."""
+    return pins_text(tuple(compact(pin, _run_defaults(pin.run, surface)) for pin in pins))
+
+
+def _run_defaults(run: str, surface: str) -> dict[str, Any]:
+    """A run's hyperparameters as the page starts them on `surface` (its suggested α)."""
+    lr = lr_default(run, surface)
+    return {s.key.removeprefix(f"{run}_"): s.default for s in hyper_settings(run)} | (
+        {} if lr is None else {"lr": lr}
+    )
 
 
 def _defaults(choices: ExplorerChoices) -> dict[str, Any]:

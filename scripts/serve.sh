@@ -6,13 +6,18 @@
 #   --processes N   Streamlit processes (default: the number of cores); one process uses one core
 #   --port P        the port nginx listens on (default 8080)
 #   --address A     the address nginx listens on (default 0.0.0.0: the class reaches it)
-#   --run-dir DIR   nginx.conf, pid files, logs (default: a temp dir, removed on exit)
+#   --run-dir DIR   nginx.conf, pid files, logs, class votes (default: a temp dir, removed on exit)
 #   --nginx PATH    the nginx binary (default: /usr/sbin/nginx, or nginx on PATH)
+#   --lecturer-key K  the key for class votes (default: $PLAYGROUND_LECTURER_KEY, else a fresh one)
+#   --public-url URL  where students reach this server, for the join link and QR code
+#                   (default: http://<this host's first address>:<port>)
 #
 # Ctrl-C or SIGTERM stops every process this script started (and only those). The processes share
 # one cookie secret: $STREAMLIT_SERVER_COOKIE_SECRET when set (several hosts), else a fresh one.
 # The run dir holds backend-<i>.port / backend-<i>.pid (kept current by the watchdog), nginx.pid,
-# nginx-access.log (with the upstream of each request) and each process's log.
+# nginx-access.log (with the upstream of each request), each process's log and classroom.db: the
+# class votes every process shares ($PLAYGROUND_CLASSROOM_DB when set, e.g. a PostgreSQL URL).
+# The lecturer link (with the key) is printed to this console only; students get the join link.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -23,11 +28,13 @@ address=0.0.0.0
 run_dir=""
 nginx_bin=""
 python=${PYTHON:-python3}
+lecturer_key=${PLAYGROUND_LECTURER_KEY:-}
+public_url=""
 watch_interval=2      # seconds between two health polls
 unhealthy_after=5     # consecutive failed polls (of 5 s each) before a live process is restarted
 start_grace=90        # seconds a (re)started process may take before failed polls count
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'; }
 keep_run_dir=0
 die() { echo "serve.sh: $*" >&2; keep_run_dir=1; exit 2; }
 log() { echo "[serve $(date -u +%H:%M:%S)] $*" >&2; }
@@ -40,6 +47,8 @@ while (($#)); do
     --address) address=${2:-}; shift 2 ;;
     --run-dir) run_dir=${2:-}; shift 2 ;;
     --nginx) nginx_bin=${2:-}; shift 2 ;;
+    --lecturer-key) lecturer_key=${2:-}; shift 2 ;;
+    --public-url) public_url=${2:-}; shift 2 ;;
     -h | --help) usage; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
@@ -49,6 +58,24 @@ done
 [[ $port =~ ^[0-9]+$ ]] && ((port >= 1 && port <= 65535)) || die "--port must be 1..65535, got '$port'"
 address_re='^[0-9A-Za-z.:-]+$'
 [[ $address =~ $address_re ]] || die "--address must be an IP address or host name, got '$address'"
+if [[ -z $lecturer_key ]]; then
+  lecturer_key=$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')
+fi
+key_re='^[A-Za-z0-9._~-]{8,200}$'  # safe in a URL as it is
+[[ $lecturer_key =~ $key_re ]] ||
+  die "--lecturer-key must be 8 to 200 letters, digits or . _ ~ - (got ${#lecturer_key} characters)"
+if [[ -z $public_url ]]; then
+  host=$address
+  if [[ $host == 0.0.0.0 || $host == :: ]]; then
+    host=$(hostname -I 2>/dev/null | awk '{print $1}')
+    [[ -n $host ]] || host=$(hostname)
+  fi
+  [[ $host == *:* ]] && host="[$host]"
+  public_url="http://$host:$port"
+fi
+url_re='^https?://[][0-9A-Za-z.:-]+(:[0-9]+)?(/[0-9A-Za-z._~/-]*)?$'
+[[ $public_url =~ $url_re ]] || die "--public-url must look like http://host:port, got '$public_url'"
+public_url=${public_url%/}
 if [[ -z $nginx_bin ]]; then
   if [[ -x /usr/sbin/nginx ]]; then nginx_bin=/usr/sbin/nginx; else nginx_bin=$(command -v nginx || true); fi
 fi
@@ -69,6 +96,12 @@ if [[ -z ${STREAMLIT_SERVER_COOKIE_SECRET:-} ]]; then
   STREAMLIT_SERVER_COOKIE_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 fi
 export STREAMLIT_SERVER_COOKIE_SECRET
+
+# Class votes: every process reads and writes one store (a SQLite file here unless set), lecturer
+# actions need the key, and the join link / QR code name the address students reach.
+export PLAYGROUND_CLASSROOM_DB=${PLAYGROUND_CLASSROOM_DB:-$run_dir/classroom.db}
+export PLAYGROUND_LECTURER_KEY=$lecturer_key
+export PLAYGROUND_PUBLIC_URL=$public_url
 
 # Free loopback ports for the processes (the kernel's choice, so two halls never collide).
 mapfile -t ports < <("$python" - "$processes" <<'PY'
@@ -184,6 +217,8 @@ for ((i = 0; i < processes; i++)); do
   done
 done
 log "ready: http://$listen/ ($processes processes; run dir $run_dir; Ctrl-C stops)"
+log "students: $public_url/lecture"
+log "lecturer link (keep it off the projector; it holds the key): $public_url/lecture?lecturer=$lecturer_key"
 
 # Watchdog: restart a process that exited, or that failed `unhealthy_after` polls in a row (a
 # hung process; a long computation still lets the server answer, just late).

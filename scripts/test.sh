@@ -5,10 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian's Chromium for the end-to-end browser tests (Playwright never downloads a browser here),
-# and Debian's nginx for the lecture-hall test (scripts/serve.sh).
+# Debian's nginx for the lecture-hall test (scripts/serve.sh), and Debian's PostgreSQL server for the
+# class-vote store's tests (tests/test_classroom.py starts its own on loopback).
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null

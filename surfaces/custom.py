@@ -11,18 +11,21 @@ and their Jacobian, so Gauss-Newton and Levenberg-Marquardt run on it.
 Minima and L* are not known in advance. `estimate_minima` looks for them with a many-start search
 inside the view box: a grid of starts, each refined by damped Newton steps (H + mu I) d = -g with
 mu adapted per start (a step is kept only if the loss falls), then polished by plain Newton steps.
-The lowest stationary points with a positive definite Hessian are the minima (strict ones: a
-valley floor that is flat along a line, like x^2 in the plane, lists none); if the loss goes
-lower anywhere on a fine grid of the box (a minimum on the edge, or none: the saddle), there is no
+The candidates are the stationary points with a positive semi-definite Hessian; the lowest value
+among them is L*. Where several distinct candidates at L* have a singular Hessian, the minimum is
+not isolated: the loss takes its lowest value along a curve or a line, like (x^2 + y^2 - 1)^2 on
+the unit circle or x^2 on the y axis. Then L* is known but there is no finite list of minima
+(`minima` holds only the isolated ones, `minimum_set` says "curve"). If the loss goes lower
+anywhere on a fine grid of the box (a minimum on the edge, or none: the saddle), there is no
 minimum in view: `minima` is empty and `min_value` None. `minima_estimated` says they are found
-numerically, so the page can say so.
+numerically, so the page can say so; `minimum_words` says all this in a sentence.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -42,6 +45,9 @@ MIN_SEARCH_STEPS = 20
 SEARCH_WORK = 4000
 POLISH_STEPS = 6
 CHECK_GRID = 101
+# A Hessian eigenvalue this small relative to the Hessian's largest entry counts as zero: the
+# stationary point is flat in one direction (a curve of minima, or a quartic bottom).
+SINGULAR = 1e-6
 
 
 @dataclass(frozen=True)
@@ -69,16 +75,50 @@ class Custom(Surface):
         return (tuple(self.x_range), tuple(self.y_range))
 
     @cached_property
-    def _minimum(self) -> tuple[np.ndarray, float | None]:
-        return estimate_minima(self.parsed, self.bounds)
+    def check_grid(self) -> np.ndarray:
+        """The loss on a CHECK_GRID x CHECK_GRID grid over the view box, ends included (n, n):
+        `make_custom` checks it is finite somewhere, the minimum search that nothing is lower."""
+        return _check_grid_values(self.parsed, self.bounds)
+
+    @cached_property
+    def _minimum(self) -> MinimumEstimate:
+        return estimate_minima(self.parsed, self.bounds, self.check_grid)
 
     @property
     def minima(self) -> np.ndarray:  # type: ignore[override]
-        return self._minimum[0]
+        return self._minimum.minima
 
     @property
     def min_value(self) -> float | None:  # type: ignore[override]
-        return self._minimum[1]
+        return self._minimum.value
+
+    @property
+    def minimum_set(self) -> str:
+        """ "points" (isolated minima), "curve" (L* along a curve or line) or "none" (no L*)."""
+        return self._minimum.kind
+
+    @property
+    def minimum_words(self) -> str:
+        """What the many-start search found, in a sentence for the page."""
+        found = self._minimum
+        if found.kind == "none":
+            return (
+                "No minimum was found inside the view box by a many-start search (the loss falls "
+                "toward the box's edge, or has no lowest point in it), so there is no L*: the loss is "
+                "drawn as is."
+            )
+        if found.kind == "curve":
+            also = f" (and {len(found.minima)} isolated ones, starred)" if len(found.minima) else ""
+            return (
+                f"The lowest value L* = {found.value:.4g} is taken along a curve or line of points, not "
+                f"at isolated minima{also}: a many-start search inside the view box ended at "
+                f"{found.curve_points} different points with that value, where the Hessian is "
+                "singular (flat along the curve). L* is an estimate."
+            )
+        return (
+            f"The minima (stars) and L* = {found.value:.4g} are estimates, found by a many-start "
+            "search inside the view box."
+        )
 
     def latex(self) -> str:
         """The loss as LaTeX, as the formula was read."""
@@ -122,11 +162,27 @@ def make_custom(
 ) -> Custom:
     """The surface for `formula` over the view box x_range x y_range.
 
-    Raises ValueError (with the column of the problem) when the formula cannot be read.
+    Raises ValueError (with the column of the problem) when the formula cannot be read, and when
+    its loss is finite nowhere in the view box (`1/(x - x)`): no start could be picked.
     """
     parsed = parse_formula(formula)
     kind = CustomLeastSquares if parsed.residual else Custom
-    return kind(formula, tuple(map(float, x_range)), tuple(map(float, y_range)), parsed)
+    surface = kind(formula, tuple(map(float, x_range)), tuple(map(float, y_range)), parsed)
+    if not np.isfinite(surface.check_grid).any():
+        raise ValueError(
+            f"the loss is not a finite number anywhere in the view box (checked at {CHECK_GRID} × "
+            f"{CHECK_GRID} points): everywhere there it divides by zero, overflows, or takes the log "
+            "or the root of a negative number"
+        )
+    return surface
+
+
+def _check_grid_values(formula: Formula, bounds: Bounds) -> np.ndarray:
+    """The loss on a CHECK_GRID x CHECK_GRID grid over the box, ends included; (n, n)."""
+    (x0, x1), (y0, y1) = bounds
+    cx, cy = np.meshgrid(np.linspace(x0, x1, CHECK_GRID), np.linspace(y0, y1, CHECK_GRID))
+    with np.errstate(all="ignore"):
+        return np.broadcast_to(formula.jet(cx, cy, order=0)[0], cx.shape)
 
 
 def _shaped(components, x, y) -> list:
@@ -141,9 +197,28 @@ def _shaped(components, x, y) -> list:
 # ---------------------------------------------------------------------------------------------
 
 
-def estimate_minima(formula: Formula, bounds: Bounds) -> tuple[np.ndarray, float | None]:
-    """(minima (k, 2), min_value) of `formula`'s loss inside `bounds`, found numerically; ((0, 2),
-    None) when the loss has no interior minimum there that is also its lowest value on the box."""
+class MinimumEstimate(NamedTuple):
+    """What the many-start search found: the isolated minima (k, 2), L* (None: no minimum in
+    view), and how many distinct points at L* had a singular Hessian (2 or more: a curve)."""
+
+    minima: np.ndarray
+    value: float | None
+    curve_points: int = 0
+
+    @property
+    def kind(self) -> str:
+        if self.value is None:
+            return "none"
+        return "curve" if self.curve_points >= 2 else "points"
+
+
+NO_MINIMUM = MinimumEstimate(frozen_array(np.zeros((0, 2))), None)
+
+
+def estimate_minima(formula: Formula, bounds: Bounds, grid: np.ndarray | None = None) -> MinimumEstimate:
+    """The minima of `formula`'s loss inside `bounds` and L*, found numerically; `NO_MINIMUM` when
+    the loss has no interior stationary point there whose value is also its lowest on the box.
+    `grid`: the loss on the check grid (`_check_grid_values`), if already computed."""
     (x0, x1), (y0, y1) = bounds
     scale = np.array([x1 - x0, y1 - y0])
     with np.errstate(all="ignore"):
@@ -151,18 +226,22 @@ def estimate_minima(formula: Formula, bounds: Bounds) -> tuple[np.ndarray, float
         gx, gy = np.meshgrid(x0 + cells * scale[0], y0 + cells * scale[1])
         points = _damped_newton(formula, np.stack([gx.ravel(), gy.ravel()], axis=-1), scale)
         points = _polish(formula, points)
-        found, values = _minima_among(formula, points, bounds, scale)
+        found, values, singular = _minima_among(formula, points, bounds, scale)
         if len(found) == 0:
-            return frozen_array(np.zeros((0, 2))), None
+            return NO_MINIMUM
         best = float(values.min())
         tol = 1e-9 * (1.0 + abs(best))
         # The lowest value on a fine grid of the box: if it is below every minimum found, the loss
         # falls toward the edge (or has a minimum the search missed): L* is not known.
-        cx, cy = np.meshgrid(np.linspace(x0, x1, CHECK_GRID), np.linspace(y0, y1, CHECK_GRID))
-        grid = np.broadcast_to(formula.jet(cx, cy, order=0)[0], cx.shape)
+        if grid is None:
+            grid = _check_grid_values(formula, bounds)
         if np.nanmin(grid, initial=np.inf) < best - tol or np.isneginf(grid).any():
-            return frozen_array(np.zeros((0, 2))), None
-        return frozen_array(found[values <= best + tol]), best
+            return NO_MINIMUM
+        lowest = values <= best + tol
+        flat = int(np.sum(lowest & singular))
+        # One singular point (x^4 + y^4 at 0) is an isolated minimum; several make a curve or line.
+        isolated = lowest & ~singular if flat >= 2 else lowest
+        return MinimumEstimate(frozen_array(found[isolated]), best, flat if flat >= 2 else 0)
 
 
 def _derivatives(formula: Formula, P: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -209,8 +288,10 @@ def _polish(formula: Formula, x: np.ndarray) -> np.ndarray:
 
 def _minima_among(
     formula: Formula, x: np.ndarray, bounds: Bounds, scale: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct points of x inside the box, stationary with a positive definite Hessian, by value."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct points of x inside the box, stationary with a positive semi-definite Hessian, by
+    value: (points (k, 2), values (k,), singular (k,): the Hessian's smaller eigenvalue is zero
+    to round-off, as along a valley floor that is flat in one direction)."""
     (x0, x1), (y0, y1) = bounds
     inside = (x[:, 0] > x0) & (x[:, 0] < x1) & (x[:, 1] > y0) & (x[:, 1] < y1)
     f, g, H = _derivatives(formula, x)
@@ -218,15 +299,16 @@ def _minima_among(
     H = np.where(finite[:, None, None], H, 0.0)
     size = 1.0 + np.abs(H).max(axis=(-2, -1))
     stationary = np.linalg.norm(np.where(finite[:, None], g, np.inf), axis=-1) <= 1e-7 * size
-    convex = np.linalg.eigvalsh(H)[:, 0] > 1e-12 * size
-    keep = inside & finite & stationary & convex
+    lowest_curvature = np.linalg.eigvalsh(H)[:, 0]
+    singular = np.abs(lowest_curvature) <= SINGULAR * size
+    keep = inside & finite & stationary & ((lowest_curvature > 0) | singular)
     order = np.argsort(f[keep], kind="stable")
-    candidates, values = x[keep][order], f[keep][order]
+    candidates, values, flat = x[keep][order], f[keep][order], singular[keep][order]
     distinct: list[int] = []
     for i, p in enumerate(candidates):
         if all(np.any(np.abs(p - candidates[j]) > 1e-6 * scale) for j in distinct):
             distinct.append(i)
-    return candidates[distinct].reshape(-1, 2), values[distinct]
+    return candidates[distinct].reshape(-1, 2), values[distinct], flat[distinct]
 
 
 def _solve_2x2(A: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -4,45 +4,45 @@
   grid search, random search, and the two compared on the same budget;
 - ``start_map``: many-start maps, where each start of an n x n grid ends;
 - ``_runs``: what both share: bounded requests (``clip_request``) and batched runs that keep only
-  their final rows.
+  their final rows;
+- ``jobs`` and ``background``: the sweeps as jobs of plain values, and the worker process that
+  runs the long ones (the training-practice page's studies too).
 
-The search page (``ui/search.py``) draws these; this package imports NumPy and pandas only.
+The search page (``ui/search.py``) draws these; this package imports NumPy and pandas only. The
+names below are loaded on first use (PEP 562), so that a page which only needs the job runner
+(``sweeps.background``) does not import pandas on its first open.
 """
 
-from surfaces.base import LOSS_FLOOR
-from sweeps._runs import CHUNK_WORK, MAX_RUNS, MAX_STEPS, MAX_WORK, Request, clip_request
-from sweeps.hyperparameters import (
-    OUTCOMES,
-    SCORES,
-    Comparison,
-    Range,
-    SearchResult,
-    compare_grid_random,
-    grid_points,
-    paths,
-    random_points,
-    search,
-)
-from sweeps.start_map import StartMap, many_start_map
+from __future__ import annotations
 
-__all__ = [
-    "CHUNK_WORK",
-    "LOSS_FLOOR",
-    "MAX_RUNS",
-    "MAX_STEPS",
-    "MAX_WORK",
+import importlib
+from typing import Any
+
+_RUNS = ("CHUNK_WORK", "MAX_RUNS", "MAX_STEPS", "MAX_WORK", "Request", "clip_request")
+_SEARCH = (
     "OUTCOMES",
     "SCORES",
+    "SCORE_FLOOR",
+    "TIE_RULE",
     "Comparison",
     "Range",
-    "Request",
     "SearchResult",
-    "StartMap",
-    "clip_request",
     "compare_grid_random",
-    "grid_points",
-    "many_start_map",
-    "paths",
-    "random_points",
-    "search",
-]
+)
+_SEARCH += ("grid_points", "paths", "random_points", "search")
+_HOMES = {
+    "LOSS_FLOOR": "surfaces.base",
+    **dict.fromkeys(_RUNS, "sweeps._runs"),
+    **dict.fromkeys(_SEARCH, "sweeps.hyperparameters"),
+    **dict.fromkeys(("StartMap", "many_start_map"), "sweeps.start_map"),
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'sweeps' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOMES[name]), name)
+    globals()[name] = value  # later lookups skip this function
+    return value

@@ -1,17 +1,22 @@
-"""Sweeps in a worker process, so that a big one never holds the page process's GIL.
+"""Jobs in a worker process, so that a big sweep or study never holds the page process's GIL.
 
 NumPy releases the GIL inside large array operations but takes it back between them, and a
 search is thousands of small steps: run in the Streamlit process, the largest request (40,000
 runs x 1,000 steps) makes every other session of that process wait for seconds. Here it runs in
-a process of its own, shared by every session of the server:
+a process of its own, shared by every session of the server. A job is a pure function named in
+the allowlist ``JOBS`` and its (plain, picklable) arguments; every job function takes a
+``progress(done, total)`` keyword that it calls as it goes:
 
-- ``submit(kind, surface_name, surface_params, **kwargs)`` starts ``search``, ``compare`` or
-  ``map`` (``sweeps.search``, ``compare_grid_random``, ``many_start_map``) in the pool and returns
-  a ``Job``; the surface is rebuilt in the worker from its name and parameters;
-- ``Job.progress()`` is (runs done, runs total), reported by the worker after every chunk;
+- ``submit(name, *args, **kwargs)`` starts ``JOBS[name](*args, progress=..., **kwargs)`` in the
+  pool and returns a ``Job``: the search page's sweeps (``search``, ``compare``, ``map``, see
+  ``sweeps.jobs``: the surface is rebuilt in the worker from its name and parameters) and the
+  training-practice page's studies (``fit``, ``capacity``, ``learning_curve``, ...; see
+  ``training.studies``);
+- ``Job.progress()`` is (done, total) in the job's own unit (runs, epochs), reported by the worker;
 - ``Job.cancel()`` stops it: a queued job never starts, a running one stops at its next chunk;
-- ``Job.result(timeout)`` is the sweep's result, or raises ``CancelledError``, ``WorkerFailedError`` (the
-  pool broke: the next ``submit`` starts a fresh one) or the sweep's own ValueError.
+- ``Job.result(timeout)`` is the job's result, or raises ``CancelledError``, ``WorkerFailedError`` (the
+  pool broke: the next ``submit`` starts a fresh one) or the job's own ValueError.
+- ``function(name)`` is the job's function itself, for a small job that runs in the page.
 
 The pool is a ``concurrent.futures.ProcessPoolExecutor`` with the spawn start method (a forked
 copy of a multi-threaded server is unsafe) and ``WORKERS`` processes (environment variable
@@ -26,12 +31,14 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import contextlib
+import importlib
 import itertools
 import multiprocessing as mp
 import os
 import sys
 import threading
 import types
+from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
@@ -40,7 +47,19 @@ WORKER_CHUNK_WORK = 4_000_000  # run-steps between progress reports (and cancell
 # A search is background work: the worker yields the CPU to the pages' own reruns (measured on
 # 2 busy cores: at normal priority the worker's core slowed the other sessions' reruns 2-4x).
 WORKER_NICE = 10
-KINDS = ("search", "compare", "map")
+# The allowlist: a job name -> "module:function". Nothing else runs in the worker.
+JOBS = {
+    "search": "sweeps.jobs:search",
+    "compare": "sweeps.jobs:compare",
+    "map": "sweeps.jobs:start_map",
+    "fit": "training.studies:fit_job",
+    "capacity": "training.studies:capacity_panels",
+    "learning_curve": "training.studies:learning_curve",
+    "validation_curve": "training.studies:validation_curve",
+    "cross_validation": "training.studies:cross_validation",
+    "training_search": "training.studies:search",
+}
+KINDS = tuple(JOBS)
 
 
 def _workers_from_env() -> int:
@@ -88,18 +107,19 @@ def _report(job_id: int, done: int, total: int) -> None:
             _progress[3 * slot : 3 * slot + 3] = [job_id, done, total]
 
 
-def _run(job_id: int, kind: str, surface_name: str, surface_params: tuple, kwargs: dict) -> Any:
-    """The job itself, in the worker: rebuild the surface, run the sweep, return its result."""
-    import surfaces
-    import sweeps
+def function(name: str) -> Callable[..., Any]:
+    """The job function of an allowlisted ``name`` (imported on first use); ValueError otherwise."""
+    if name not in JOBS:
+        raise ValueError(f"Unknown sweep or study {name!r}; choose one of {', '.join(JOBS)}.")
+    module, attribute = JOBS[name].split(":")
+    return getattr(importlib.import_module(module), attribute)
 
+
+def _run(job_id: int, name: str, args: tuple, kwargs: dict) -> Any:
+    """The job itself, in the worker: call the named function, return its result."""
     if _cancelled is not None and _cancelled[job_id % SLOTS] == job_id:  # cancelled while queued
         raise CancelledError
-    surface = surfaces.get_surface(surface_name, **dict(surface_params))
-    function = {"search": sweeps.search, "compare": sweeps.compare_grid_random, "map": sweeps.many_start_map}
-    return function[kind](
-        surface=surface, progress=lambda done, total: _report(job_id, done, total), **kwargs
-    )
+    return function(name)(*args, progress=lambda done, total: _report(job_id, done, total), **kwargs)
 
 
 # ---------------------------------------------------------------------------------- page side
@@ -122,7 +142,7 @@ def _harmless_main():
 
 
 class Job:
-    """A sweep submitted to the pool (see the module docstring)."""
+    """A job submitted to the pool (see the module docstring)."""
 
     def __init__(self, job_id: int, future: cf.Future, pool: _Pool):
         self.id = job_id
@@ -130,7 +150,7 @@ class Job:
         self._pool = pool
 
     def progress(self) -> tuple[int, int]:
-        """(runs done, runs total) as last reported by the worker; (0, 0) before it starts."""
+        """(done, total) as last reported by the worker; (0, 0) before it starts."""
         return self._pool.progress_of(self.id)
 
     def done(self) -> bool:
@@ -142,8 +162,8 @@ class Job:
         self.future.cancel()
 
     def result(self, timeout: float | None = None) -> Any:
-        """The sweep's result; raises TimeoutError while it runs, or CancelledError, WorkerFailedError,
-        or the sweep's own ValueError."""
+        """The job's result; raises TimeoutError while it runs, or CancelledError, WorkerFailedError,
+        or the job's own ValueError."""
         try:
             return self.future.result(timeout)
         except cf.CancelledError:
@@ -179,15 +199,15 @@ class _Pool:
             )
         return self._executor
 
-    def submit(self, kind: str, surface_name: str, surface_params: tuple, kwargs: dict) -> Job:
-        if kind not in KINDS:
-            raise ValueError(f"Unknown sweep {kind!r}; choose one of {', '.join(KINDS)}.")
+    def submit(self, name: str, args: tuple, kwargs: dict) -> Job:
+        if name not in JOBS:
+            raise ValueError(f"Unknown sweep or study {name!r}; choose one of {', '.join(JOBS)}.")
         with self._lock:
             try:
                 executor = self._ensure()
                 job_id = next(self._ids)
                 with _harmless_main():  # a worker process starts here, on demand
-                    future = executor.submit(_run, job_id, kind, surface_name, surface_params, kwargs)
+                    future = executor.submit(_run, job_id, name, args, kwargs)
             except (BrokenProcessPool, OSError, RuntimeError) as exc:
                 self._discard_locked()
                 raise WorkerFailedError(f"The background worker could not start ({exc}).") from exc
@@ -226,18 +246,18 @@ _POOL = _Pool(WORKERS)
 
 
 def enabled() -> bool:
-    """Whether sweeps go to a worker process (PLAYGROUND_SEARCH_WORKERS > 0)."""
+    """Whether jobs go to a worker process (PLAYGROUND_SEARCH_WORKERS > 0)."""
     return _POOL.workers > 0
 
 
-def submit(kind: str, surface_name: str, surface_params: tuple, **kwargs: Any) -> Job:
-    """Start ``kind`` ("search", "compare" or "map") in the worker pool; see the module docstring.
+def submit(name: str, *args: Any, **kwargs: Any) -> Job:
+    """Start the job ``name`` (a key of ``JOBS``) in the worker pool; see the module docstring.
 
-    ``surface_params`` is a tuple of (name, value) pairs; ``kwargs`` are the sweep's own arguments
-    without ``surface`` and ``progress`` (plain, picklable values). Raises WorkerFailedError when the
-    pool cannot start.
+    ``args`` and ``kwargs`` are the job function's own arguments without ``progress`` (plain,
+    picklable values, e.g. a surface's name and its (name, value) pairs, or a training Setup).
+    Raises ValueError for a name outside the allowlist, WorkerFailedError when the pool cannot start.
     """
-    return _POOL.submit(kind, surface_name, surface_params, kwargs)
+    return _POOL.submit(name, args, kwargs)
 
 
 def shutdown() -> None:

@@ -7,6 +7,9 @@ The lecture's recipe for choosing hyperparameters (section 7, training practice)
 - random search: like grid search, but k points drawn at random in the same ranges;
 - judge each setting by its result and keep the best.
 
+The values tried are rounded to a few significant digits (``readable``), so the table, the CSV, the
+link to the explorer and the explorer's slider all show the value that ran, in short.
+
 Every setting is one run from the same start point. All settings of a request go through
 ``run_batch`` together, with each hyperparameter passed as an array of shape (N,), so a
 100 x 100 grid is one vectorized call, not 10,000 Python loops.
@@ -14,10 +17,19 @@ Every setting is one run from the same start point. All settings of a request go
 Scores (lower is better):
 
 - ``"loss"``: log10(L_final - L_min), the final loss above the surface's minimum on a log scale,
-  floored at 1e-16 so a run that reaches the minimum exactly still gets a finite score (on a
-  surface without a minimum, the saddle, the final loss itself);
+  floored at ``SCORE_FLOOR`` = 1e-10 (on a surface without a minimum, the saddle, the final loss
+  itself). Below the floor the differences say only where a run stopped, not how well it did: the
+  engine ends a run once its gradient norm is below 1e-6, which leaves L - L* between about 1e-16
+  and 2e-12 on the built-in surfaces (L - L* ~ |g|^2 / (2 lambda_min)). So every run within 1e-10
+  of L* gets the same score, and they tie;
 - ``"steps"``: the first step k at which L_k - L_min <= tol. A run that never gets there has no
   score (NaN) and the outcome "not reached".
+
+Ties (``TIE_RULE``): runs with the same score are ranked by a second key, then a third, then run
+order, so the table, the star on the chart and the words all name the same best run. For the loss
+score the second key is the steps to get within ``tol`` of L* (the faster run wins), then the steps
+the run took; for the steps score, the final loss above L* (floored the same way), then the steps
+the run took. ``SearchResult.tied`` lists the runs that tie with the best on the score itself.
 
 A diverged run (engine status "diverged", or a non-finite final loss) has no score (NaN) and the
 outcome "diverged", so it is never drawn or ranked as a huge number.
@@ -36,7 +48,6 @@ import numpy as np
 import pandas as pd
 
 import optimizers
-from surfaces.base import LOSS_FLOOR
 from sweeps._runs import (
     MAX_RUNS,
     MAX_STEPS,
@@ -55,6 +66,12 @@ SCORES = {
     "steps": "steps to get within the tolerance of the minimum",
 }
 OUTCOMES = ("ok", "not reached", "diverged")
+READABLE_DIGITS = 3  # searched values get at least this many significant digits (`readable`)
+SCORE_FLOOR = 1e-10  # L - L* below this counts as at the minimum: such runs tie (see above)
+TIE_RULE = {
+    "loss": "fewer steps to get within the tolerance of L*, then fewer steps run",
+    "steps": f"the lower final loss (L − L* below {SCORE_FLOOR:g} counts as equal), then fewer steps run",
+}
 
 
 @dataclass(frozen=True)
@@ -81,21 +98,37 @@ class Range:
         object.__setattr__(self, "high", high)
 
     def values(self, n: int) -> np.ndarray:
-        """n evenly spaced values (geometrically spaced on a log scale), ends included; (n,)."""
+        """n evenly spaced values (geometrically spaced on a log scale), ends included, rounded
+        (`readable`); (n,)."""
         n = positive_int(n, f"the number of {self.name} values")
         if n == 1:  # the middle of the range
             return self.scale(np.array([0.5]))
         if self.log:
-            return np.geomspace(self.low, self.high, n)
-        return np.linspace(self.low, self.high, n)
+            return readable(np.geomspace(self.low, self.high, n), self.low, self.high)
+        return readable(np.linspace(self.low, self.high, n), self.low, self.high)
 
     def scale(self, u: np.ndarray) -> np.ndarray:
-        """Maps u in [0, 1] onto the range (uniform in log10 on a log scale); same shape as u."""
+        """Maps u in [0, 1] onto the range (uniform in log10 on a log scale), rounded (`readable`);
+        same shape as u."""
         u = np.asarray(u, dtype=float)
         if self.log:
             lo, hi = math.log10(self.low), math.log10(self.high)
-            return 10.0 ** (lo + u * (hi - lo))
-        return self.low + u * (self.high - self.low)
+            return readable(10.0 ** (lo + u * (hi - lo)), self.low, self.high)
+        return readable(self.low + u * (self.high - self.low), self.low, self.high)
+
+
+def readable(values: np.ndarray, low: float, high: float, min_digits: int = READABLE_DIGITS) -> np.ndarray:
+    """`values` (inside [low, high]) rounded to the fewest significant digits, at least
+    `min_digits`, that keep distinct values distinct and every value inside [low, high]: a setting
+    reads, types and links as 0.0262 or 0.175, not 0.0261813 or 0.17499999999999982 (linspace's
+    round-off), and is still the value that ran."""
+    values = np.asarray(values, dtype=float)
+    distinct = len(np.unique(values))
+    for digits in range(min_digits, 17):
+        rounded = np.array([float(f"{v:.{digits}g}") for v in values.ravel()]).reshape(values.shape)
+        if len(np.unique(rounded)) == distinct and np.all((rounded >= low) & (rounded <= high)):
+            return rounded
+    return values
 
 
 def grid_points(ranges: Sequence[Range], counts: Sequence[int]) -> dict[str, np.ndarray]:
@@ -162,11 +195,34 @@ class SearchResult:
 
     @property
     def order(self) -> np.ndarray:
-        """Run indices best first: scored runs by score, then not reached by gap, then diverged."""
+        """Run indices best first: scored runs by score, then not reached by gap, then diverged.
+
+        Equal scores break by ``TIE_RULE[score_kind]``, then by run order.
+        """
         rank = np.select([self.outcome == "ok", self.outcome == "not reached"], [0, 1], 2)
         score = np.where(np.isfinite(self.score), self.score, np.inf)
-        gap = np.where(np.isfinite(self.gap), self.gap, np.inf)
-        return np.lexsort((np.arange(len(self)), gap, score, rank))
+        if self.score_kind == "loss" and self.min_value is not None:
+            second = self.steps_to_tol
+        else:  # the steps score; and the final loss, to order the runs that were not reached
+            second = np.maximum(self.gap, SCORE_FLOOR)
+        second = np.where(np.isfinite(second), second, np.inf)
+        return np.lexsort((np.arange(len(self)), self.n_steps, second, score, rank))
+
+    @property
+    def tie_rule(self) -> str:
+        """How runs with equal scores are ranked, in words (the keys ``order`` sorts by)."""
+        if self.score_kind == "loss" and self.min_value is None:
+            return "fewer steps run"
+        return TIE_RULE[self.score_kind]
+
+    @property
+    def tied(self) -> np.ndarray:
+        """Run indices whose score equals the best score (the best first, in ranking order);
+        empty when no run has a score."""
+        if self.best is None:
+            return np.array([], dtype=int)
+        order = self.order
+        return order[self.score[order] == self.best_score]
 
     @property
     def best(self) -> int | None:
@@ -446,7 +502,7 @@ def _evaluate(
             value = loss.copy()
         else:
             with np.errstate(divide="ignore", invalid="ignore"):
-                value = np.log10(np.maximum(gap, LOSS_FLOOR))
+                value = np.log10(np.maximum(gap, SCORE_FLOOR))
         outcome = np.where(diverged, "diverged", "ok")
     else:
         value = hit

@@ -40,11 +40,17 @@ class StartMap:
     tol: float  # the loss tolerance of steps_to_tol
     settings: dict[str, float] = field(default_factory=dict)
     notice: str | None = None
+    # (n, n) bool: ended within tol of L* but near no listed minimum (a curve or line of minima has
+    # none listed); None when L* is unknown
+    at_min_value: np.ndarray | None = None
 
     def counts(self) -> dict[str, int]:
         """Number of starts per outcome: "minimum i", "none", "diverged"."""
         out = {f"minimum {i + 1}": int(np.sum(self.minimum == i)) for i in range(len(self.minima))}
-        out["none"] = int(np.sum((self.minimum < 0) & ~self.diverged))
+        elsewhere = self.at_min_value if self.at_min_value is not None else np.zeros_like(self.diverged)
+        if elsewhere.any():
+            out["at L*, not near a listed minimum"] = int(np.sum(elsewhere))
+        out["none"] = int(np.sum((self.minimum < 0) & ~self.diverged & ~elsewhere))
         out["diverged"] = int(np.sum(self.diverged))
         return out
 
@@ -130,4 +136,7 @@ def many_start_map(
         tol=float(tol),
         settings=hyper,
         notice=request.notice,
+        at_min_value=None
+        if surface.min_value is None
+        else ((loss - surface.min_value <= tol) & ~diverged & (minimum < 0)).reshape(shape),
     )

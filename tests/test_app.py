@@ -579,3 +579,29 @@ def test_a_link_naming_only_a_preset_opens_its_scene():
     assert "himmelblau" in at.query_params["surface"]  # and the URL now holds the whole scene
     own = _app({"preset": "lm_rejects", "surface": "rosenbrock"})
     assert own.selectbox(key="surface").value == "rosenbrock"
+
+
+def test_paths_drawn_on_top_of_each_other_are_said_to_coincide():
+    at = _app({"surface": "quadratic", "opts": "sgd,gauss_newton,lm"})
+    said = [c.value for c in at.caption if c.value.startswith("Paths on top of each other")]
+    assert len(said) == 1 and "**Gauss-Newton** and **Levenberg-Marquardt**" in said[0]
+    apart = _app({"surface": "rosenbrock", "opts": "gauss_newton,lm"})  # GN jumps, LM follows the valley
+    assert not [c for c in apart.caption if c.value.startswith("Paths on top of each other")]
+
+
+def test_the_valley_floor_is_not_drawn_as_a_dashed_line():
+    # Rosenbrock's floor is narrower than a cell of an 80 x 80 grid: each row's lowest node sat on
+    # the floor or beside it by chance, so the floor's colour jumped from row to row (16% of the
+    # colour range) and drew a white dashed line that looked like a path.
+    import numpy as np
+
+    import figures
+    import surfaces
+    from ui import explorer
+
+    assert surfaces.SURFACES["rosenbrock"].log_levels
+    _, ys, Z = figures.surface_grid(surfaces.get_surface("rosenbrock"), explorer.page.GRID_N_LOG)
+    colour, _, _ = figures.level_transform(Z.astype(float), log_levels=True, min_value=0.0)
+    floor = colour[ys > 1.2].min(axis=1)  # the right branch, row by row
+    jumps = np.abs(np.diff(floor, 2)).max() / (np.nanmax(colour) - np.nanmin(colour))
+    assert jumps < 0.05

@@ -47,8 +47,10 @@ def test_bad_input_raises_the_sweeps_own_error():
                             ranges=lr, grid=(3,), steps=10, score="speed")  # fmt: skip
     with pytest.raises(ValueError, match="Unknown score"):
         job.result(timeout=120)
-    with pytest.raises(ValueError, match="Unknown sweep"):
+    with pytest.raises(ValueError, match="Unknown sweep or study 'train'"):
         background.submit("train", "rosenbrock", ())
+    with pytest.raises(ValueError, match="Unknown sweep or study"):
+        background.function("os:system")
 
 
 def test_a_running_job_can_be_cancelled():
@@ -77,3 +79,31 @@ def test_a_dead_worker_is_reported_and_the_next_job_gets_a_new_one():
     again = background.submit("search", "rosenbrock", (), optimizer="sgd", start=ROSENBROCK_START,
                               ranges=[sweeps.Range("lr", 1e-4, 1e-3)], grid=(4,), steps=20)  # fmt: skip
     assert len(again.result(timeout=120)) == 4
+
+
+def test_a_training_study_runs_in_the_worker_like_here_and_reports_its_epochs():
+    from training import studies as ts
+
+    setup = ts.Setup(dataset="moons", n_samples=80, noise=0.2, model="mlp", hidden=(4,), optimizer="adam",
+                     hyper=(("lr", 0.01),), epochs=20, batch_size=16)  # fmt: skip
+    job = background.submit("learning_curve", setup, seeds=(0, 1))
+    curve = job.result(timeout=120)
+    here = ts.learning_curve(setup, (0, 1))
+    np.testing.assert_array_equal(curve.val_error, here.val_error)
+    assert job.progress() == (len(here.x) * 20, len(here.x) * 20)
+
+
+def test_a_study_stops_when_its_progress_callback_raises():
+    from training import studies as ts
+
+    setup = ts.Setup(dataset="moons", n_samples=80, model="mlp", hidden=(4,), optimizer="sgd", epochs=50)
+    seen = []
+
+    def stop_at_ten(done, total):
+        seen.append((done, total))
+        if done == 10:
+            raise background.CancelledError
+
+    with pytest.raises(background.CancelledError):
+        ts.cross_validation(setup, "l2", 3, progress=stop_at_ten)
+    assert seen[-1] == (10, len(ts.VALIDATION_VALUES["l2"]) * 2 * 50)

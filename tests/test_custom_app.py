@@ -90,6 +90,14 @@ def test_no_minimum_in_view_is_said_and_the_loss_drawn_as_is():
     assert list(summary_table(at)["steps to tolerance"]) == ["—"]
 
 
+def test_a_curve_of_minima_is_said_and_its_l_star_used():
+    at = _app({"surface": "custom", "custom_formula": "(x^2 + y^2 - 1)^2", "opts": "sgd"})
+    captions = " ".join(c.value for c in at.caption)
+    assert "No minimum was found" not in captions
+    assert "L* = 0 is taken along a curve or line" in captions
+    assert list(summary_table(at)["steps to tolerance"]) != ["—"]  # L* known: steps are counted
+
+
 def test_an_example_fills_the_formula_view_box_and_start():
     at = _app({"surface": "custom"})
     assert at.selectbox(key="custom_example").value == "rosenbrock"  # the default formula is one
@@ -192,6 +200,23 @@ def test_a_malformed_typed_formula_shows_an_escaped_error_and_keeps_the_last_goo
     assert not at.error and "100" not in _formula_latex(at)
 
 
+def test_a_formula_finite_nowhere_says_so_not_pick_a_start():
+    at = _typed(_app({"surface": "custom"}), "1/(x-x)")
+    messages = " ".join(e.value for e in at.error)
+    assert "not a finite number anywhere in the view box" in messages
+    assert "start" not in messages
+
+
+def test_a_pasted_formula_over_the_limit_is_refused_with_the_limit_not_silently():
+    at = _app({"surface": "custom"})
+    box = at.text_input(key="custom_formula")
+    assert box.proto.max_chars == 0  # no browser cap: Streamlit would drop the paste without a word
+    _typed(at, "+".join(["x^2"] * 250))  # 999 characters
+    assert len(at.error) == 1
+    assert "999 characters long; at most 300 are allowed" in at.error[0].value
+    assert "custom_formula" not in _query(at)  # the long text stays out of the link
+
+
 def test_a_bad_view_box_shows_an_error_and_keeps_the_last_good_one():
     at = _app({"surface": "custom", "opts": "adam"})
     at.number_input(key="custom_x_range__low").set_value(5.0).run()  # low above high (2)
@@ -240,9 +265,14 @@ def test_the_search_pages_explorer_link_carries_the_formula_and_view_box():
     assert _rows(at) == ["Levenberg-Marquardt"]
 
 
-@pytest.mark.parametrize(
-    "formula", ["sqrt(-1 - x^2 - y^2)", "log(x) + y^2", "x/0 + y", "exp(exp(10*x)) + y^2"]
-)
+@pytest.mark.parametrize("formula", ["sqrt(-1 - x^2 - y^2)", "x/0 + y"])
+def test_a_formula_finite_nowhere_in_view_is_an_error_saying_so(formula):
+    # no start could be picked: the page says why (it said "pick a start inside the view")
+    at = _app({"surface": "custom", "custom_formula": formula, "opts": "sgd,adam"})
+    assert len(at.error) == 1 and "not a finite number anywhere in the view box" in at.error[0].value
+
+
+@pytest.mark.parametrize("formula", ["log(x) + y^2", "exp(exp(10*x)) + y^2"])
 def test_numeric_faults_are_not_errors_the_map_is_drawn_and_runs_explained(formula):
     at = _app({"surface": "custom", "custom_formula": formula, "opts": "sgd,adam"})
     assert not at.error

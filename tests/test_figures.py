@@ -15,7 +15,7 @@ import pytest
 
 import optimizers
 import surfaces
-from figures import OPTIMIZER_COLORS, optimizer_color, surface_grid
+from figures import OPTIMIZER_COLORS, log_axis, optimizer_color, surface_grid
 from figures import explorer as fx
 from surfaces.base import LOSS_FLOOR
 
@@ -68,6 +68,19 @@ def test_loss_figure_log_axis_and_smoothing():
     assert len(smooth["data"]) == 6  # raw (faint) + EMA per optimizer
     saddle, _, strajs = _race("saddle", {"sgd": {"lr": 0.05}}, steps=20)
     assert fx.loss_figure(strajs, min_value=saddle.min_value)["layout"]["yaxis"]["type"] == "linear"
+
+
+def test_log_axes_never_label_minor_ticks_with_bare_digits():
+    # over a short span every tick is labelled in full (0.05, not "5"); over a long one only decades
+    short = log_axis([np.array([0.03, 0.4]), np.array([0.1])])  # one array per trace
+    assert short == {"type": "log", "dtick": "D2", "minorloglabels": "complete", "exponentformat": "e"}
+    assert log_axis(np.array([1e-16, 10.0]))["minorloglabels"] == "none"
+    assert log_axis([])["minorloglabels"] == "none"
+    s, _, trajs = _race("quadratic", DEFAULT_RACE)
+    lr_axis = fx.lr_figure(trajs)["layout"]["yaxis"]  # constant α: a span of zero decades
+    assert lr_axis["minorloglabels"] == "complete"
+    loss_axis = fx.loss_figure(trajs, min_value=s.min_value)["layout"]["yaxis"]  # many decades
+    assert loss_axis["type"] == "log" and loss_axis["minorloglabels"] == "none"
 
 
 def test_dict_figures_are_valid_plotly_figures():
@@ -165,6 +178,8 @@ def test_surface3d_keeps_camera_per_surface():
 def test_schedule_figure():
     fig = fx.schedule_figure(np.array([1.0, 0.5, 0.25]))
     assert len(fig.data) == 1 and fig.layout.xaxis.title.text == "epoch"
+    # the curve says what it is, horizontally, and the axis too
+    assert fig.layout.title.text == "learning-rate factor α / α₀" and fig.layout.yaxis.title.text == "α / α₀"
 
 
 def test_summary_rows():

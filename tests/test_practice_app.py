@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui.practice import PRESETS, VIEWS
+from scenes.practice import PRESETS, VIEWS
 
 TIMEOUT = 180
 
@@ -99,23 +100,51 @@ def test_test_score_hidden_until_asked_then_peeking_is_flagged(at):
     data = next(s for s in chart_specs(at) if s.get("frames"))
     assert "points:test" in {t.get("meta") for t in data["data"]}  # the test points appear too
     assert not at.warning
-    at.number_input(key="tr_seed").set_value(1).run()  # change a setting ...
+    assert any("only look" in c.value for c in at.caption)
+    at.slider(key="tr_width").set_value(8).run()  # change a setting of the model ...
     assert not any(m.startswith("test ") for m in metrics(at))
     assert any("peeking" in c.value for c in at.caption)
     at = click(at, "Show the test score")  # ... and ask again
-    assert any("Peeking" in w.value for w in at.warning)
+    assert any("Peeking" in w.value and "2 times" in w.value for w in at.warning)
     assert any(m.startswith("test error rate") for m in metrics(at))
+
+
+def test_one_count_of_test_looks_per_data_set_on_every_tab_and_across_a_reload(at):
+    """Issue 19, item 11: look A, change, look B, back to A: A is not "your first look"; the
+    search tab's evaluation counts on the same count; a reload (the URL) keeps it; another data
+    set (seed) has its own test part and count."""
+    at = click(at, "Show the test score")  # look 1, model A
+    at.slider(key="tr_width").set_value(8).run()
+    at = click(at, "Show the test score")  # look 2, model B
+    at.slider(key="tr_width").set_value(16).run()  # back to A: shown, but no longer an unbiased first look
+    assert any(m.startswith("test error rate") for m in metrics(at))
+    assert not any("only look" in c.value for c in at.caption)
+    assert any("Peeking" in w.value and "2 times" in w.value for w in at.warning)
+    at = open_view(at, VIEWS[3])
+    at = click(at, "Run the search")
+    at = click(at, "Evaluate the chosen model on test (once)")  # look 3, on another tab
+    assert_clean(at)
+    assert any("Peeking" in w.value and "3 times" in w.value for w in at.warning)
+    assert at.query_params["tr_test_looks"] in ("3", ["3"])
+    reloaded = make({"tr_test_looks": "3"})  # a reload: a new session from the same URL
+    assert not any(m.startswith("test ") for m in metrics(reloaded))
+    assert any("3 time(s)" in c.value for c in reloaded.caption)
+    reloaded = click(reloaded, "Show the test score")
+    assert any("Peeking" in w.value and "4 times" in w.value for w in reloaded.warning)
+    other = make({"tr_test_looks": "3", "tr_seed": "5"})
+    other = click(other, "Show the test score")  # with the URL's count: still counted as peeking
+    other.number_input(key="tr_seed").set_value(6).run()  # a new data set: a fresh test part
+    other = click(other, "Show the test score")
+    assert any("only look" in c.value for c in other.caption)
 
 
 def test_every_view_renders_and_the_heavy_jobs_run_on_their_buttons(at):
     at = open_view(at, VIEWS[1])
     assert_clean(at)
     fits = chart_specs(at)[0]
-    assert [a["text"].split("<br>")[0] for a in fits["layout"]["annotations"]] == [
-        "width 1: underfitting",
-        "width 8",
-        "width 64",
-    ]
+    titles = [a["text"].split("<br>")[0] for a in fits["layout"]["annotations"]]
+    assert [t.split(":")[0] for t in titles] == ["width 1", "width 8", "width 64"]
+    assert sum(t.endswith(": about right") for t in titles) == 1  # computed from the errors
     at = open_view(at, VIEWS[2])
     assert not at.get("plotly_chart")  # nothing runs before the buttons
     at = click(at, "Compute the learning curve")
@@ -129,7 +158,7 @@ def test_every_view_renders_and_the_heavy_jobs_run_on_their_buttons(at):
     assert_clean(at)
     table = at.dataframe[0].value
     assert len(table) == 48 and list(table["rank"]) == list(range(1, 49))
-    assert table.iloc[:, -1].is_monotonic_increasing  # ranked by validation error
+    assert table.iloc[:, -2].is_monotonic_increasing  # ranked by validation error (then loss)
     assert at.get("download_button")
     assert not any(m.startswith("test ") for m in metrics(at))
     at = click(at, "Evaluate the chosen model on test (once)")
@@ -162,8 +191,8 @@ def test_every_preset_opens_cleanly_with_its_note_and_view(name):
     at.selectbox(key="tr_preset").select(name).run()
     assert_clean(at)
     preset = PRESETS[name]
-    assert any(preset["title"] in i.value for i in at.info)
-    assert at.session_state["tr_view"] == preset["settings"]["view"]
+    assert any(preset.title in i.value for i in at.info)
+    assert at.session_state["tr_view"] == preset.settings["view"]
     if name == "overfit15":
         assert any("condition number" in i.value for i in at.info)
         assert [row for row in at.dataframe[0].value["model"]] == [
@@ -172,8 +201,14 @@ def test_every_preset_opens_cleanly_with_its_note_and_view(name):
             "degree 15: overfitting",
         ]
     if name == "early_stopping":
-        best = int(metrics(at)["best validation epoch"])
+        m = metrics(at)
+        best = int(m["best validation epoch"])
         assert best < 50
+        # every number is the kept (best) epoch's: the note's "keeps the parameters of the green epoch"
+        label = f"validation error rate (1 − accuracy) (epoch {best}, early stopping)"
+        assert label in m
+        at = click(at, "Show the test score")
+        assert f"test error rate (1 − accuracy) (parameters of epoch {best}, early stopping)" in metrics(at)
     if name == "cv_degree":
         at = click(at, "Run the cross-validation")
         assert_clean(at)
@@ -245,3 +280,41 @@ def test_a_job_that_would_take_minutes_says_so_instead_of_offering_its_button():
     assert not [b for b in at.button if b.label == "Run the cross-validation"]
     at.selectbox(key="tr_cv_param").select("l2").run()  # the same CV over λ at width 16 is fine
     assert [b for b in at.button if b.label == "Run the cross-validation"]
+
+
+def test_the_single_training_and_a_study_go_through_the_worker_when_long(monkeypatch):
+    """With every job sent to the worker (as a long one is), the page shows the worker's results,
+    the same as training here."""
+    from sweeps import background
+    from training import studies as ts
+    from ui import jobs
+
+    submitted = []
+    real_submit = background.submit
+
+    def counting_submit(name, *args, **kwargs):
+        submitted.append(name)
+        return real_submit(name, *args, **kwargs)
+
+    monkeypatch.setattr(jobs, "WORKER_MIN_SECONDS", 0)
+    monkeypatch.setattr(jobs, "_results", jobs.OrderedDict())
+    monkeypatch.setattr(background, "submit", counting_submit)
+    try:
+        at = make({"tr_view": VIEWS[4], "tr_cv_k": "3"})
+        for _ in range(60):  # the page reruns itself while the worker trains
+            if any(b.label == "Run the cross-validation" for b in at.button):
+                break
+            at.run()
+        assert_clean(at)
+        at = click(at, "Run the cross-validation")
+        for _ in range(60):
+            if any(c.value.startswith("**CV picks") for c in at.markdown):
+                break
+            at.run()
+        assert_clean(at)
+        assert submitted[:2] == ["fit", "cross_validation"]
+        cv = next(v for k, v in jobs._results.items() if k[0] == "cross_validation")
+        setup = next(k[1][0] for k in jobs._results if k[0] == "cross_validation")
+        np.testing.assert_array_equal(cv.scores, ts.cross_validation(setup, "l2", 3).scores)
+    finally:
+        background.shutdown()

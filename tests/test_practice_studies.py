@@ -7,9 +7,10 @@ import numpy as np
 import pytest
 
 from optimizers import OPTIMIZERS
+from scenes import practice as sp
+from scenes.practice import PRESETS, preset_setup
 from training import make_model, train
 from training import studies as ts
-from ui.practice import PRESETS, preset_setup
 
 SINE = ts.Setup(dataset="sine", n_samples=60, noise=0.3, optimizer="newton", epochs=1)
 MOONS = ts.Setup(
@@ -29,11 +30,33 @@ MOONS = ts.Setup(
 # --------------------------------------------------------------------------- the presets' claims
 
 
+CLAIMS = [(name, claim) for name, preset in PRESETS.items() for claim in preset.claims]
+_KNOWN: dict[str, dict] = {}  # the facts of each preset's scenes, computed once for all its claims
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_every_preset_has_claims(name):
+    assert PRESETS[name].claims, f"preset {name} has no claim to check"
+
+
+@pytest.mark.parametrize(("name", "claim"), CLAIMS, ids=[f"{n}: {c.text}" for n, c in CLAIMS])
+def test_every_claim_of_every_preset_holds_on_the_trainers_numbers(name, claim):
+    verdict = sp.check(claim, name, _KNOWN.setdefault(name, {}))
+    assert verdict.holds, f"{name}: '{claim.text}' is false: {verdict.why}"
+
+
+def test_a_false_claim_is_caught():
+    claim = sp.Claim(
+        "degree 15 fits the training data worse than degree 4", "degree15.train", ">", "degree4.train"
+    )
+    assert not sp.check(claim, "overfit15").holds
+
+
 def test_every_preset_maps_to_a_valid_setup():
     for name in PRESETS:
         setup = preset_setup(name)
         setup.build()
-        assert setup.dataset == PRESETS[name]["settings"]["dataset"]
+        assert setup.dataset == PRESETS[name].settings["dataset"]
 
 
 def test_overfit15_degree_15_fits_train_best_and_validation_worst_than_degree_4():
@@ -57,7 +80,7 @@ def test_early_stopping_validation_loss_rises_after_the_best_epoch():
 
 def test_cv_degree_five_fold_picks_a_low_degree_and_the_single_split_a_higher_one():
     setup = preset_setup("cv_degree")
-    k = PRESETS["cv_degree"]["settings"]["cv_k"]
+    k = PRESETS["cv_degree"].settings["cv_k"]
     assert k == 5
     degrees = ts.VALIDATION_VALUES["degree"]
     points = [ts.cv_point(setup, "degree", d, k) for d in degrees]
@@ -186,7 +209,8 @@ def test_grid_search_has_the_lectures_shape_and_ranks_by_validation():
     assert len(result.lr) == ts.SEARCH_SETTINGS == 48
     assert len(set(result.lr)) == 4 and len(set(result.l2)) == 4 and len(set(result.epochs)) == 3
     assert result.val_error[result.best] == np.nanmin(result.val_error)
-    np.testing.assert_allclose(sorted(set(result.lr)), sorted(0.02 * np.array(ts.SEARCH_LR_FACTORS)))
+    np.testing.assert_allclose(sorted(set(result.lr)), 0.02 * np.array([0.1, 0.3, 0.9, 2.7]))
+    np.testing.assert_array_equal(sorted(set(result.l2)), [1e-4, 1e-3, 1e-2, 1e-1])  # no float noise
     # the best setting's parameters are the run stopped at its epoch budget
     X, y = MOONS.data()
     tr, va, _ = MOONS.parts()
@@ -200,9 +224,9 @@ def test_grid_search_has_the_lectures_shape_and_ranks_by_validation():
 def test_random_search_draws_settings_inside_the_grids_ranges():
     result = ts.search(MOONS, "random", seed=3)
     assert len(result.lr) == ts.SEARCH_SETTINGS and len(set(result.lr)) == ts.SEARCH_SETTINGS
-    assert np.all((result.lr >= 0.02 * 0.1 - 1e-12) & (result.lr <= 0.02 * 3 + 1e-12))
+    assert np.all((result.lr >= 0.02 * 0.1 - 1e-12) & (result.lr <= 0.02 * 2.7 + 1e-12))
     assert np.all((result.l2 >= 1e-4) & (result.l2 <= 1e-1))
-    assert np.all((result.epochs >= 10) & (result.epochs <= 30))
+    assert np.all((result.epochs >= 10) & (result.epochs <= 30)) and len(set(result.epochs)) > 10
 
 
 def test_search_with_a_one_step_solver_uses_adam():
@@ -232,3 +256,105 @@ def test_studies_import_neither_streamlit_nor_plotly():
     code = "import sys, training.studies; print('streamlit' in sys.modules or 'plotly' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_newton_on_degree_15_lands_on_the_true_least_squares_solution():
+    """Issue 19, item 9: at n = 30 the degree-15 Hessian's condition number is about 1e11; a
+    pseudo-inverse with a relative cutoff of 1e-12 on its eigenvalues dropped two directions (train
+    0.0159 / validation 0.354). The least-squares solution of the design matrix (SVD / lstsq) is
+    what the page's note promises."""
+    setup = preset_setup("overfit15")
+    X, y = setup.data()
+    tr, _, _ = setup.parts()
+    V = setup.build().features(X[tr])
+    exact = np.linalg.lstsq(V, y[tr], rcond=None)[0]
+    h = ts.fit(setup)
+    np.testing.assert_allclose(h.theta, exact, rtol=1e-6, atol=1e-6 * np.abs(exact).max())
+    # the normal equations hold: the gradient of the training loss vanishes
+    grad = V.T @ (V @ h.theta - y[tr]) / len(tr)
+    assert np.abs(grad).max() < 1e-6 * np.abs(V.T @ y[tr]).max()
+    train_err, val_err = (float(e[-1]) for e in ts.epoch_errors(h))
+    assert train_err < 0.0159 and val_err > 0.354  # the truncated solve fitted worse and swung less
+
+
+def test_early_stopping_keeps_the_best_epochs_parameters_for_every_number():
+    """Issue 19, item 15: with early stopping the kept parameters are the best epoch's, and the
+    test score is theirs; without it, the last epoch's."""
+    setup = preset_setup("early_stopping")
+    assert setup.early_stopping
+    h = ts.fit(setup)
+    best = h.best_epoch
+    assert 0 < best < h.epochs and ts.kept_epoch(setup, h) == best
+    X, y = setup.data()
+    _, _, te = setup.parts()
+    at_best = float(ts.error(setup.build(), h.thetas[best], X[te], y[te]))
+    at_last = float(ts.error(setup.build(), h.theta, X[te], y[te]))
+    assert ts.test_error(setup, h) == at_best
+    plain = setup.replace(early_stopping=False)
+    assert ts.kept_epoch(plain, h) == h.epochs and ts.test_error(plain, h) == at_last
+
+
+def test_the_best_epoch_is_not_picked_by_round_off():
+    """Newton lands in one step; later epochs stay there up to the last digits of the loss, which
+    must not move the best epoch off epoch 1 (the page said "best epoch 4")."""
+    h = ts.fit(SINE.replace(degree=6, epochs=6))
+    assert np.ptp(h.val_loss[1:]) < 1e-12 * h.val_loss[1]  # equal up to round-off
+    assert h.best_epoch == 1
+
+
+def test_error_rates_carry_no_round_off():
+    """ "training error 1.11e-15" and 0.17499999999999982 in a CSV: 1 - accuracy in floats."""
+    from types import SimpleNamespace
+
+    acc = np.array([1.0 - 1.11e-15, 1.0 - 0.17499999999999982])
+    train, val = ts.epoch_errors(SimpleNamespace(task="classification", train_acc=acc, val_acc=acc))
+    assert train.tolist() == [0.0, 0.175] and repr(float(val[1])) == "0.175"
+
+
+def test_search_ties_are_broken_by_the_validation_loss_whatever_the_rows_order():
+    """Issue 19, item 13: equal validation errors are ranked by the validation loss; the choice
+    (and so the test score) does not depend on the order of the rows."""
+    err = np.array([0.2, 0.1, 0.1, 0.3, 0.1])
+    loss = np.array([0.5, 0.42, 0.40, 0.1, 0.41])
+    order, tied_error, tied = ts.rank_settings(err, loss)
+    assert order[0] == 2 and (tied_error, tied) == (3, 1)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        perm = rng.permutation(len(err))
+        assert perm[ts.rank_settings(err[perm], loss[perm])[0][0]] == 2
+    _, _, tied = ts.rank_settings(np.array([0.1, 0.1]), np.array([0.4, 0.4]))
+    assert tied == 2  # a true tie: the page says so
+    result = ts.search(MOONS, "grid")
+    best_err = result.val_error[result.best]
+    same = result.val_error == best_err
+    assert best_err == result.val_error.min() and result.val_loss[result.best] == result.val_loss[same].min()
+
+
+def test_capacity_titles_come_from_the_errors_by_the_stated_rule():
+    """Issue 19, item 10: at n = 60 (seed 0) degree 15 has the lowest validation error, so it is
+    not "overfitting"; every title follows the rule on other data too."""
+    panels = ts.capacity_panels(SINE)
+    assert min(panels, key=lambda p: p.val_error).title == "degree 15: about right"
+    assert not any(p.title.endswith("overfitting") for p in panels)
+    for n, seed in [(30, 0), (30, 1), (200, 1), (1000, 1)]:
+        panels = ts.capacity_panels(SINE.replace(n_samples=n, seed=seed))
+        best = min(panels, key=lambda p: p.val_error)
+        for i, p in enumerate(panels):
+            word = p.title.split(": ")[1]
+            if p is best:
+                assert word == "about right"
+            elif p.val_error <= best.val_error * (1 + ts.CAPACITY_TIE):
+                assert word == "about right too"
+            elif word == "underfitting":
+                assert i < panels.index(best) and p.train_error > best.train_error
+            else:
+                assert word == "overfitting" and i > panels.index(best) and p.train_error < best.train_error
+
+
+def test_capacity_verdicts_name_neither_when_the_numbers_fit_no_word():
+    assert ts.capacity_verdicts([0.3, 0.1, 0.2], [0.5, 0.2, 0.3]) == [
+        "underfitting", "about right", "worse on validation",
+    ]  # fmt: skip
+    assert ts.capacity_verdicts([0.3, 0.1, 0.05], [0.5, 0.2, 0.205]) == [
+        "underfitting", "about right", "about right too",
+    ]  # fmt: skip

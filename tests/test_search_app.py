@@ -173,7 +173,7 @@ def test_a_search_in_the_worker_process_equals_the_in_process_one(monkeypatch):
         submitted.append(kind)
         return real_submit(kind, *args, **kwargs)
 
-    monkeypatch.setattr(jobs, "WORKER_MIN_WORK", 0)  # every sweep goes to the worker
+    monkeypatch.setattr(jobs, "WORKER_MIN_SECONDS", 0)  # every sweep goes to the worker
     monkeypatch.setattr(jobs, "_results", jobs.OrderedDict())
     monkeypatch.setattr(background, "submit", counting_submit)
     at = AppTest.from_function(_search_page, default_timeout=TIMEOUT)
@@ -200,7 +200,7 @@ def test_a_broken_worker_pool_falls_back_with_a_message(monkeypatch):
     def broken(*args, **kwargs):
         raise background.WorkerFailedError("The background worker could not start (test).")
 
-    monkeypatch.setattr(jobs, "WORKER_MIN_WORK", 0)
+    monkeypatch.setattr(jobs, "WORKER_MIN_SECONDS", 0)
     monkeypatch.setattr(jobs, "_results", jobs.OrderedDict())
     monkeypatch.setattr(background, "submit", broken)
     at = AppTest.from_function(_search_page, default_timeout=TIMEOUT)
@@ -241,20 +241,44 @@ def test_score_words_say_what_the_number_means():
     from tests.test_search_figures import BETA, LR, fake_result
     from ui.search import score_words
 
-    res = fake_result([LR, BETA], {"lr": [0.1, 0.2, 0.3], "beta1": [0.5] * 3}, [-2.4, np.nan, -16.0],
+    res = fake_result([LR, BETA], {"lr": [0.1, 0.2, 0.3], "beta1": [0.5] * 3}, [-2.4, np.nan, -10.0],
                       np.array(["ok", "diverged", "ok"]))  # fmt: skip
     assert score_words(res, 0) == (
         "Its score -2.4 is log10 of L − L*: -2.4 means the final loss is within 0.004 of the minimum L* "
         "after 100 steps."
     )
     assert "diverged" in score_words(res, 1)
-    assert "precision" in score_words(res, 2)
+    assert score_words(res, 2) == (
+        "Its score -10 is log10 of L − L*, floored at 1e-10: the run reached the minimum "
+        "(L − L* = 1.0e-10); smaller differences only say where it stopped."
+    )
     steps = dataclasses.replace(res, score_kind="steps", score=np.array([57.0, np.nan, 3.0]))
     assert score_words(steps, 0).startswith(
         "Its score 57 is the first step at which the loss came within 0.001"
     )
     saddle = dataclasses.replace(res, min_value=None)
     assert "final loss L itself" in score_words(saddle, 0)
+
+
+def test_tie_words_name_the_rule_and_the_number_that_decided():
+    import dataclasses
+
+    import numpy as np
+
+    import sweeps
+    from tests.test_search_figures import BETA, LR, fake_result
+    from ui.search import tie_words
+
+    floor = np.log10(sweeps.SCORE_FLOOR)
+    res = fake_result([LR, BETA], {"lr": [0.1, 0.2, 0.3], "beta1": [0.5] * 3}, [floor, floor, -3.0],
+                      np.array(["ok"] * 3))  # fmt: skip
+    res = dataclasses.replace(res, steps_to_tol=np.array([159.0, 31.0, np.nan]))
+    assert tie_words(res) == (
+        " 2 settings tie at this score; they are ranked by fewer steps to get within the tolerance of "
+        "L*, then fewer steps run, and this one comes first: it got within 0.001 of L* after 31 steps."
+    )
+    alone = dataclasses.replace(res, score=np.array([floor, -5.0, -3.0]))
+    assert tie_words(alone) == ""
 
 
 # ---- the step-size limit on the search page (issue 12) ----

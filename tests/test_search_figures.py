@@ -97,6 +97,22 @@ def test_heatmap_marks_the_best_setting(grid_result):
     assert best[0].marker.symbol == "star"
 
 
+def test_the_star_says_when_settings_tie_and_which_rule_picked_it():
+    # Three runs at the score floor (the minimum reached): they tie; the fastest to the tolerance wins.
+    floor = np.log10(sweeps.SCORE_FLOOR)
+    res = fake_result([LR, BETA], {"lr": [0.1, 0.2, 0.3, 0.4], "beta1": [0.5] * 4},
+                      [floor, floor, -3.0, floor], ["ok"] * 4, method="random")  # fmt: skip
+    res = dataclasses_replace(res, steps_to_tol=np.array([159.0, 31.0, np.nan, 43.0]))
+    assert res.best == 1 and list(res.tied) == [1, 3, 0]
+    fig = tfig.search_figure(res)
+    star = next(t for t in fig.data if t.name and t.name.startswith("best"))
+    assert star.x[0] == 0.2
+    assert star.name == (
+        "best: lr=0.2, beta1=0.5 (first of 3 tied, by fewer steps to get within the tolerance "
+        "of L*, then fewer steps run)"
+    )
+
+
 def test_random_search_is_a_scatter_coloured_by_score():
     pts = sweeps.random_points([LR, BETA], 30, seed=0)
     score = np.linspace(-2.0, 1.0, 30)
@@ -316,6 +332,13 @@ def test_log_axes_read_as_powers_of_ten(grid_result):
     assert fig.layout.yaxis.exponentformat != "power"  # beta1 is linear
 
 
+def test_a_short_log_range_labels_its_ticks_in_full_never_bare_digits():
+    # lr from 0.01 to 0.2: Plotly's default would label 0.05 as a bare "5"
+    short = tfig.axis_type(Range("lr", 0.01, 0.2, log=True))
+    assert short["minorloglabels"] == "complete" and short["dtick"] == "D2"
+    assert tfig.axis_type(LR)["minorloglabels"] == "none"  # three decades: the decades alone
+
+
 def test_paths_figure_draws_the_picked_path_dashed_next_to_the_best():
     h = surfaces.get_surface("himmelblau")
     xs, ys, Z = figures.surface_grid(h, 20)
@@ -330,3 +353,14 @@ def test_paths_figure_draws_the_picked_path_dashed_next_to_the_best():
     assert lines["picked"].line.dash == "dash" and lines["picked"].line.color == tfig.PICK_COLOR
     assert lines["best"].line.dash is None and lines["best"].line.color != tfig.PICK_COLOR
     assert lines["picked"].line.width == lines["best"].line.width > lines["other"].line.width
+
+
+def test_a_start_map_on_a_curve_of_minima_does_not_say_no_minimum_reached():
+    circle = surfaces.make_custom("(x^2 + y^2 - 1)^2", (-2, 2), (-2, 2))
+    sm = sweeps.many_start_map("adam", circle, n=6, steps=300, hyper={"lr": 0.05}, tol=1e-3)
+    xs, ys, Z = figures.surface_grid(circle, 30)
+    contour = figures.contour_trace(xs, ys, Z, log_levels=False, min_value=circle.min_value)
+    fig = tfig.start_map_figure(sm, contour, bounds=circle.bounds)
+    names = {t.name for t in fig.data}
+    assert "L − L* ≤ 0.001, not near a starred minimum" in names
+    assert sm.at_min_value.sum() > sm.counts()["none"]  # most starts end on the circle

@@ -3,6 +3,7 @@ diverged runs, and the many-start map (on Himmelblau's four minima)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import subprocess
 import sys
@@ -41,6 +42,22 @@ def test_linear_range_values_are_evenly_spaced_with_both_ends():
 def test_log_range_values_have_a_constant_ratio():
     v = Range("lr", 1e-4, 1.0, log=True).values(5)
     np.testing.assert_allclose(v, [1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+
+
+def test_values_are_short_and_exact_not_float_noise():
+    # linspace's 0.17499999999999982 and geomspace's 0.0261813... read as 0.175 and 0.0262
+    lin = Range("momentum", 0.0, 0.99).values(30)
+    assert 0.17499999999999982 not in lin and all(len(repr(float(v))) <= 6 for v in lin)
+    np.testing.assert_allclose(lin, np.linspace(0.0, 0.99, 30), atol=5e-4)  # 3 digits: within rounding
+    geo = Range("lr", 1e-4, 1.0, log=True).values(30)
+    np.testing.assert_allclose(geo, np.geomspace(1e-4, 1.0, 30), rtol=5e-3)
+    assert all(len(f"{v:.15g}".lstrip("0.").replace("e-", "")) <= 5 for v in geo)
+    # distinct values stay distinct, and inside the range, with as many digits as that takes
+    dense = Range("lr", 0.01, 0.0101).values(50)
+    assert len(np.unique(dense)) == 50 and dense.min() >= 0.01 and dense.max() <= 0.0101
+    assert Range("beta2", 0.9, 0.9999).values(4)[-1] == 0.9999  # not rounded up to 1 (invalid)
+    pts = sweeps.random_points([Range("lr", 1e-4, 1.0, log=True)], 200, seed=3)["lr"]
+    assert all(float(f"{v:.5g}") == v for v in pts) and len(np.unique(pts)) == len(pts)
 
 
 def test_a_single_value_is_the_middle_of_the_range_on_its_scale():
@@ -173,7 +190,7 @@ def test_final_loss_scores_agree_with_single_runs(rosenbrock):
         assert res.final_loss[i] == pytest.approx(traj.losses[-1], rel=1e-9, abs=1e-300)
         assert res.status[i] == traj.status
         assert res.n_steps[i] == traj.n_steps
-        expected = math.log10(max(traj.losses[-1] - rosenbrock.min_value, sweeps.LOSS_FLOOR))
+        expected = math.log10(max(traj.losses[-1] - rosenbrock.min_value, sweeps.SCORE_FLOOR))
         assert res.score[i] == pytest.approx(expected, rel=1e-9)
 
 
@@ -221,6 +238,41 @@ def test_best_is_the_lowest_score_and_the_table_is_sorted(rosenbrock):
     assert len(table) == 10 and list(table["rank"]) == list(range(1, 11))
     assert table["run"].iloc[0] == res.best
     assert {"lr", "beta1", "score", "final_loss", "status", "outcome"} <= set(table.columns)
+
+
+def test_runs_at_the_minimum_tie_and_the_fastest_to_the_tolerance_is_best():
+    # The walk-through scene: momentum on the valley, the default 30 x 30 grid. Many runs end
+    # within round-off of L* (1e-16 .. 1e-14, where the engine's gradient test stopped them);
+    # their order was noise: a 159-step wild path was "best" while another converged in 31 steps.
+    valley = surfaces.get_surface("quadratic")
+    ranges = [Range("lr", 1e-4, 1.0, log=True), Range("momentum", 0.0, 0.99)]
+    res = sweeps.search("momentum", valley, (-3.5, 1.5), ranges, grid=(30, 30), steps=300, tol=1e-3)
+    at_min = np.nonzero((res.outcome == "ok") & (res.gap <= sweeps.SCORE_FLOOR))[0]
+    assert len(at_min) > 10
+    assert sorted(res.tied) == sorted(at_min)  # they all tie on the score ...
+    assert np.all(res.score[at_min] == res.best_score)
+    fastest = np.nanmin(res.steps_to_tol[at_min])
+    assert res.steps_to_tol[res.best] == fastest  # ... and the stated second key decides
+    assert res.steps_to_tol[res.best] <= 31
+    table = res.table()
+    assert table["run"].iloc[0] == res.best == res.tied[0]
+    tied_rows = table.iloc[: len(at_min)]
+    assert tied_rows["steps_to_tol"].is_monotonic_increasing
+    assert (tied_rows["score"] == res.best_score).all()
+
+
+def test_steps_score_ties_break_by_the_final_loss():
+    valley = surfaces.get_surface("quadratic")
+    ranges = [Range("lr", 1e-3, 0.3, log=True), Range("momentum", 0.0, 0.95)]
+    res = sweeps.search(
+        "momentum", valley, (-3.5, 1.5), ranges, grid=(12, 12), steps=300, score="steps", tol=1e-3
+    )
+    order = res.order
+    ok = order[res.outcome[order] == "ok"]
+    assert len(ok) > 2 and len(np.unique(res.score[ok])) < len(ok)  # there are ties to break
+    for a, b in itertools.pairwise(ok):
+        if res.score[a] == res.score[b]:
+            assert max(res.gap[a], sweeps.SCORE_FLOOR) <= max(res.gap[b], sweeps.SCORE_FLOOR)
 
 
 def test_fixed_hyperparameters_reach_the_engine(rosenbrock):
@@ -408,3 +460,16 @@ def test_backend_imports_neither_streamlit_nor_plotly():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
+
+
+def test_many_start_map_on_a_circle_of_minima_says_the_runs_reached_l_star():
+    # (x^2 + y^2 - 1)^2 lists no minima (they form a curve); runs that end on it reach L*, and
+    # the map must not call them "no minimum reached".
+    circle = surfaces.make_custom("(x^2 + y^2 - 1)^2", (-2, 2), (-2, 2))
+    sm = sweeps.many_start_map("adam", circle, n=8, steps=300, hyper={"lr": 0.05}, tol=1e-3)
+    assert len(sm.minima) == 0 and sm.at_min_value.sum() > 40
+    final = sm.final_points[sm.at_min_value]
+    np.testing.assert_allclose(np.hypot(final[:, 0], final[:, 1]), 1.0, atol=0.02)  # on the circle
+    counts = sm.counts()
+    assert counts["at L*, not near a listed minimum"] == sm.at_min_value.sum()
+    assert sum(counts.values()) == 64

@@ -13,8 +13,10 @@ iteration per epoch). The shuffles come from the same seed stream as `optimizers
 with two parameters retraces the explorer's path step for step.
 
 Second-order methods (newton, gauss_newton, lm) need the polynomial model (its Hessian or its
-residuals and Jacobian) and full batches: one iteration per epoch, through the n-dimensional
-forms of optimizers/second_order.py. Newton with lr = 1 lands on the ridge solution in one step.
+residuals and Jacobian) and full batches: one iteration per epoch. Newton and Gauss-Newton solve
+their system on the design matrix (`least_squares_step`: SVD of J, not an inverse of J^T J, whose
+condition number is squared), LM through the n-dimensional form of optimizers/second_order.py.
+Newton with lr = 1 lands on the ridge solution in one step (least squares when l2 = 0).
 
 Recorded per epoch (epoch 0 is theta0): the data loss (no L2 term) on the whole training and
 validation sets, the accuracy for classification, and the parameters. A run that diverges keeps
@@ -23,7 +25,7 @@ going with inf/NaN (nothing branches on it); `History.diverged_epoch` says where
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -44,6 +46,19 @@ MAX_KEPT_VALUES = 50_000_000  # rows x epochs x parameters kept with keep_thetas
 FIRST_ORDER = registry.names_of(registry.FIRST_ORDER)
 SECOND_ORDER = registry.names_of(registry.SECOND_ORDER)
 TRAINABLE = tuple(name for name in OPTIMIZERS if name in FIRST_ORDER or name in SECOND_ORDER)
+
+
+BEST_RTOL = 1e-9  # losses this close (relative) to the lowest count as equal: round-off, not learning
+
+
+def first_lowest(losses: np.ndarray) -> Any:
+    """The first index along the last axis whose value is within BEST_RTOL of the lowest finite
+    one (0 where none is finite): (...,) ints."""
+    finite = np.where(np.isfinite(losses), losses, np.inf)
+    low = finite.min(axis=-1, keepdims=True)
+    with np.errstate(invalid="ignore"):
+        near = finite <= low + BEST_RTOL * np.abs(low)
+    return np.argmax(near, axis=-1)
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,9 +88,10 @@ class History:
 
     @property
     def best_epoch(self) -> int:
-        """The epoch with the lowest validation loss (early stopping's pick); 0 if none is finite."""
-        finite = np.where(np.isfinite(self.val_loss), self.val_loss, np.inf)
-        return int(np.argmin(finite))
+        """The epoch with the lowest validation loss (early stopping's pick): the first epoch within
+        round-off (`BEST_RTOL`) of the lowest, so equal losses never pick a later epoch by a last
+        digit; 0 if none is finite."""
+        return int(first_lowest(self.val_loss))
 
     @property
     def diverged_epoch(self) -> int | None:
@@ -108,8 +124,8 @@ class BatchHistory:
 
     @property
     def best_epoch(self) -> np.ndarray:
-        """(B,) the epoch with the lowest validation loss of each run."""
-        return np.argmin(np.where(np.isfinite(self.val_loss), self.val_loss, np.inf), axis=1)
+        """(B,) the epoch with the lowest validation loss of each run (see `History.best_epoch`)."""
+        return first_lowest(self.val_loss)
 
     def row(self, b: int) -> History:
         """Run b as a History (needs keep_thetas=True)."""
@@ -145,6 +161,8 @@ def train(
     seed: int = 0,
     schedule: Schedule = None,
     theta0: Any = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
     **hyper: Any,
 ) -> History:
     """Train one model; float64 throughout.
@@ -160,6 +178,8 @@ def train(
     seed : draws theta0 (when not given) and the minibatch shuffles.
     schedule : None or {"kind": ..., **params}, see optimizers.schedules; counted in epochs from 0.
     theta0 : (P,) start parameters; None means model.init(seed).
+    progress : called as progress(epochs done, epochs) after each epoch (a job's progress bar; it
+        may raise to stop the training).
     **hyper : the optimizer's hyperparameters by their registry names (lr, momentum, beta, beta1,
         beta2, eps, damping, scaling); missing ones take the registry's defaults.
 
@@ -189,7 +209,9 @@ def train(
             hyper,
         )
     theta0 = None if theta0 is None else np.asarray(_theta0(model, theta0, 1, [seed]))
-    batch = train_batch(model, X, y, split, optimizer, epochs, batch_size, seed, schedule, theta0, **hyper)
+    batch = train_batch(
+        model, X, y, split, optimizer, epochs, batch_size, seed, schedule, theta0, progress=progress, **hyper
+    )
     return batch.row(0)
 
 
@@ -207,6 +229,7 @@ def train_batch(
     *,
     dtype: Any = np.float64,
     keep_thetas: bool = True,
+    progress: Callable[[int, int], None] | None = None,
     **hyper: Any,
 ) -> BatchHistory:
     """Train B models of one architecture at once (settings x folds x seeds on one leading axis).
@@ -223,6 +246,7 @@ def train_batch(
     theta0 : None (model.init(seeds[b]) per row), (P,) for all rows, or (B, P).
     dtype : np.float64 (exact) or np.float32 (about twice as fast; what a page needs).
     keep_thetas : False keeps only the final parameters (a search needs no more).
+    progress : called as progress(epochs done, epochs) after each epoch (see `train`).
     **hyper : the optimizer's hyperparameters, each a float or B values; also `l2` (B values
         override model.l2 row by row).
 
@@ -317,6 +341,8 @@ def train_batch(
                 iter_losses[:, e * per_epoch + j] = loss
                 theta, state = rule.step(theta, g, state, step_lr)
                 theta = theta.astype(dtype, copy=False)  # float64 hyperparameters would widen it
+            if progress is not None:
+                progress(e + 1, epochs)
     return BatchHistory(
         optimizer=optimizer,
         task=model.task,
@@ -454,7 +480,8 @@ def _train_second_order(
     with np.errstate(all="ignore"):
         for e in range(epochs):
             loss, g = model.loss_and_grad(theta, X, y)
-            theta, state = info.dense_step(theta, state, DenseProblem(loss, g, J, H, value), lrs[e], p)
+            problem = DenseProblem(loss, g, J, H, value, model.residuals(theta, X, y))
+            theta, state = info.dense_step(theta, state, problem, lrs[e], p)
             states.append(state)
             thetas.append(theta)
         thetas = np.array(thetas)

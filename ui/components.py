@@ -135,16 +135,7 @@ def _formula_controls(url: UrlState, prefix: str, c, shown) -> tuple[tuple[tuple
             "fixed, the page shows the last one that worked:"
         )
     shown.latex(f"L(x, y) = {surface.latex()}")
-    if surface.min_value is None:
-        shown.caption(
-            "No minimum was found inside the view box by a many-start search, so there is no L*: "
-            "the loss is drawn as is."
-        )
-    else:
-        shown.caption(
-            f"The minima (stars) and L* = {surface.min_value:.4g} are estimates, found by a "
-            "many-start search inside the view box."
-        )
+    shown.caption(surface.minimum_words)  # what the many-start search found (surfaces/custom.py)
     return params, surface
 
 

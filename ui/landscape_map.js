@@ -32,6 +32,7 @@ const CSS = `
 .pg-map-controls button { font-size: 16px; line-height: 1; min-width: 40px; height: 32px; cursor: pointer;
   border: 1px solid #c7ccd3; border-radius: 6px; background: #fff; color: #262730; }
 .pg-map-controls button:hover { border-color: #ff4b4b; color: #ff4b4b; }
+.pg-map-controls select { height: 32px; border: 1px solid #c7ccd3; border-radius: 6px; background: #fff; color: #262730; }
 .pg-map-controls input[type=range] { flex: 1; accent-color: #ff4b4b; cursor: pointer; }
 .pg-map-step { color: #262730; font-size: 16px; font-variant-numeric: tabular-nums; white-space: nowrap;
   min-width: 7.5em; }
@@ -192,6 +193,10 @@ function touchBase(key) {
 
 // ------------------------------------------------------------------------------ the map element
 
+// A slide: "<width>x<height>" and, after "+", the loss chart beside the map.
+const SLIDE_CHOICES = [["1920x1080", "1920×1080"], ["1280x720", "1280×720"],
+  ["1920x1080+loss", "1920×1080 + loss"], ["1280x720+loss", "1280×720 + loss"]];
+
 const maps = new WeakMap(); // parentElement -> map state
 
 // A packed table (figures/map_data.py: theory_overlay, step_inspector): row k, column by name.
@@ -247,7 +252,17 @@ function buildDom(parentElement) {
   slider.setAttribute("aria-label", "step k");
   const label = document.createElement("span");
   label.className = "pg-map-step";
-  controls.append(play, slider, label);
+  // A PNG for a slide (see slideFigure): its size, and whether the loss chart goes with the map.
+  const slide = document.createElement("select");
+  slide.className = "pg-map-slide";
+  slide.setAttribute("aria-label", "slide size");
+  for (const [value, text] of SLIDE_CHOICES) slide.add(new Option(text, value));
+  const png = document.createElement("button");
+  png.type = "button";
+  png.className = "pg-map-png";
+  png.title = "Download the map at this step as a PNG for a slide, its caption on top";
+  png.textContent = "PNG";
+  controls.append(play, slider, label, slide, png);
   const hint = document.createElement("div");
   hint.className = "pg-map-hint";
   const readout = document.createElement("span");
@@ -261,7 +276,7 @@ function buildDom(parentElement) {
   inspector.className = "pg-map-inspector";
   root.append(stack, controls, hint, theory, inspector);
   parentElement.appendChild(root);
-  return { root, stack, bg, dots, plot, play, slider, label, help, readout, theory, inspector };
+  return { root, stack, bg, dots, plot, play, slider, label, help, readout, theory, inspector, slide, png };
 }
 
 function pathTraces(state) {
@@ -277,7 +292,7 @@ function pathTraces(state) {
       type: "scatter", name: p.label, legendgroup: p.name, meta: `path:${p.name}`,
       x: p.x.subarray(0, j), y: p.y.subarray(0, j), customdata: custom,
       mode: "lines", // the dot at each step is drawn by drawDots, below
-      line: { color: p.color, width: 2.5 },
+      line: { color: p.color, width: 2.5, dash: p.dash || "solid" }, opacity: p.opacity || 1, // a pinned run: dashed, faded
       hovertemplate: `<b>${p.label}</b><br>step k = %{customdata[0]}<br>${a} = %{x:.4g}, ${b} = %{y:.4g}` +
         "<br>L = %{customdata[1]:.4g}<extra></extra>",
     });
@@ -334,6 +349,87 @@ function figure(state) {
 // The map for a projector: as tall as the window allows with the controls on screen, large fonts.
 // The map's top on the page is taken when it is first drawn (the lesson note may sit above it);
 // the controls below it (about 80 px) stay on screen.
+// The map at step k as one figure for plotly.js's image export: the contour under the paths (the
+// page draws them in two layers), each short path's dots as markers (the page draws them on a
+// canvas), the view the user has zoomed to, the caption's first line as the title, fonts and lines
+// grown with the slide and, with `withLoss`, each path's loss L(θ_k) up to step k in a panel beside.
+function slideFigure(state, width, height, withLoss) {
+  const { data, layout: shown } = figure(state);
+  const scale = width / 1280;
+  const byMeta = new Map(state.paths.paths.map((p) => [`path:${p.name}`, p]));
+  const grow = (t) => {
+    const p = byMeta.get(t.meta);
+    const out = { ...t, line: t.line ? { ...t.line, width: (t.line.width || 2) * scale } : t.line };
+    if (p && p.markers) Object.assign(out, { mode: "lines+markers", marker: { color: p.color, size: 5 * scale } });
+    if (t.meta === "heads") out.marker = { ...t.marker, size: t.marker.size * scale };
+    return out;
+  };
+  const panel = !!state.base.layout.xaxis2;
+  const fl = state.dom.plot._fullLayout;
+  const layout = structuredClone(shown);
+  delete layout.uirevision;
+  Object.assign(layout, {
+    width, height, paper_bgcolor: "white", plot_bgcolor: "white",
+    font: { ...layout.font, size: 14 * scale },
+    title: { text: state.paths.caption || "", x: 0.01, xanchor: "left", y: 0.985, yanchor: "top",
+      font: { size: 20 * scale } },
+    margin: { l: 70 * scale, r: 30 * scale, t: 130 * scale, b: 60 * scale, autoexpand: false },
+    legend: { ...layout.legend, font: { size: 14 * scale }, y: 1.02 },
+  });
+  if (fl) {
+    layout.xaxis.range = fl.xaxis.range.slice();
+    layout.yaxis.range = fl.yaxis.range.slice();
+  }
+  const contour = { ...state.base.contour, colorbar: { ...state.base.contour.colorbar } };
+  const traces = [contour, ...data.map(grow)];
+  // Panels side by side: the map, the data panel where there is one, the loss chart if asked.
+  // A colour bar sits between the map and the next panel: a wider gap there.
+  const n = 1 + panel + withLoss, gap = contour.showscale && n > 1 ? 0.16 : 0.08, w = (1 - gap * (n - 1)) / n;
+  const domain = (i) => [i * (w + gap), i * (w + gap) + w];
+  layout.xaxis.domain = domain(0);
+  if (n > 1) contour.colorbar = { ...contour.colorbar, x: domain(0)[1] + 0.005, xanchor: "left" };
+  if (panel) {
+    layout.xaxis2 = { ...layout.xaxis2, domain: domain(1) };
+    const centre = (i) => (domain(i)[0] + domain(i)[1]) / 2; // the panels' titles follow their panels
+    layout.annotations = (layout.annotations || []).map((an) =>
+      (an.xref === "paper" && (an.x === 0.27 || an.x === 0.82) ? { ...an, x: centre(an.x < 0.5 ? 0 : 1) } : an));
+  }
+  if (withLoss) {
+    const i = n - 1, k = state.k;
+    const curves = state.paths.paths.filter((p) => p.n > 0).map((p) => {
+      const j = Math.min(k, p.n - 1) + 1;
+      return { type: "scatter", mode: "lines", xaxis: "x3", yaxis: "y3", showlegend: false, name: p.label,
+        x: Array.from({ length: j }, (_, t) => t), y: Array.from(p.loss.subarray(0, j)),
+        line: { color: p.color, width: 2.5 * scale } };
+    });
+    const positive = curves.every((c) => c.y.every((v) => v > 0));
+    traces.push(...curves);
+    layout.xaxis3 = { domain: domain(i), anchor: "y3", title: { text: "step k" }, range: [0, state.paths.n_steps],
+      gridcolor: "#eceff3", zeroline: false, linecolor: "#888" };
+    layout.yaxis3 = { anchor: "x3", title: { text: "loss L(θ_k)" }, type: positive ? "log" : "linear",
+      exponentformat: "power", gridcolor: "#eceff3", zeroline: false, linecolor: "#888" };
+  }
+  return { data: traces, layout };
+}
+
+// Render the slide with plotly.js (Plotly.toImage, in this browser) and hand it over as a download.
+function downloadSlide(state, choice) {
+  if (!state.Plotly || !state.base || !state.paths) return Promise.resolve();
+  pause(state);
+  const [size, loss] = choice.split("+");
+  const [width, height] = size.split("x").map(Number);
+  const fig = slideFigure(state, width, height, loss === "loss");
+  return state.Plotly.toImage(fig, { format: "png", width, height }).then((url) => {
+    const a = document.createElement("a");
+    a.href = url;
+    a.download = `race-step-${state.k}-${size}.png`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    state.dom.root.dataset.slide = `${size}${loss ? "+loss" : ""}`;
+  });
+}
+
 function presentHeight(state) {
   if (!state.presentHeight) {
     const top = state.dom.root.getBoundingClientRect().top + window.scrollY;
@@ -732,6 +828,7 @@ function createState(parentElement) {
     drawing: false, zoomQueued: false,
     pending: false, listening: false, setTriggerValue: () => {} };
   dom.play.addEventListener("click", () => play(state));
+  dom.png.addEventListener("click", () => downloadSlide(state, dom.slide.value));
   dom.slider.addEventListener("input", () => {
     const k = Number(dom.slider.value); // read before pause() writes the current step back
     pause(state);

@@ -25,6 +25,7 @@ from figures import search as tfig
 from optimizers import theory
 from scenes import explorer as explorer_scene
 from scenes.problem import Problem as ScenesProblem
+from sweeps import jobs as sweep_jobs
 from ui import common, components, jobs
 from ui.settings import Setting, SettingsTable, UrlState, draw
 
@@ -66,8 +67,8 @@ def _int_box(key: str, label: str, default: int, low: int, high: int) -> Setting
     return Setting(KEY + key, label, "int", default, low=low, high=high, style="number")
 
 
-def _tolerance(key: str, label: str) -> Setting:
-    return Setting(KEY + key, label, "log", 1e-3, options=TOLERANCES)
+def _tolerance(key: str, label: str, help: str = "") -> Setting:
+    return Setting(KEY + key, label, "log", 1e-3, options=TOLERANCES, help=help)
 
 
 # The page's own settings (the shared picker and the optimizers' hyperparameters add theirs).
@@ -102,9 +103,15 @@ SCORE = Setting(
     style="radio",
     # Escaped: two bare "L*" in one Markdown text would set the words between them in italics.
     help="Final loss: log10(L − L\\*), the loss above the surface's minimum L\\* after the last "
-    "step. Steps: the first step at which L − L\\* is within the tolerance.",
+    f"step, floored at {sweeps.SCORE_FLOOR:g} (closer counts as at the minimum: such settings tie). "
+    "Steps: the first step at which L − L\\* is within the tolerance.",
 )
-TOL = _tolerance("tol", "tolerance on L − L*")
+TOL = _tolerance(
+    "tol",
+    "tolerance on L − L*",
+    help="Steps score: the target. Final-loss score: settings that tie (all within "
+    f"{sweeps.SCORE_FLOOR:g} of L\\*) are ranked by the steps they took to get within this tolerance.",
+)
 CMP_N = _int_box("cmp_n", "grid values per hyperparameter", 4, 2, 30)
 CMP_STEPS = _int_box("cmp_steps", "steps per run", 300, 1, 5_000)
 CMP_SEEDS = _int_box("cmp_seeds", "random searches (seeds)", 20, 1, 100)
@@ -298,7 +305,7 @@ def _search_tab(url: UrlState, problem: Problem, in_fragment_rerun: bool = False
         grid = None
     steps = draw(STEPS, url, container=c2)
     score = draw(SCORE, url, container=c3)
-    tol = draw(TOL, url, container=c3, disabled=score != "steps")
+    tol = draw(TOL, url, container=c3)  # the final-loss score's tie-break uses it too
 
     if ranges is None:  # _pair_controls showed the error
         return score, tol
@@ -378,7 +385,10 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
         )
     else:
         text = tfig.setting_text(result.names, [result.settings[n][best] for n in result.names])
-        st.success(f"Best setting: **{text}** (score {result.best_score:.3g}). {score_words(result, best)}")
+        st.success(
+            f"Best setting: **{text}** (score {result.best_score:.3g}). {score_words(result, best)}"
+            f"{tie_words(result)}"
+        )
         edge = result.at_edge(best)
         if edge:
             st.info(
@@ -427,7 +437,7 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
 
     st.subheader("3. Top settings")
     table = result.table()
-    hidden = ["run", "gap"] + (["steps_to_tol"] if result.score_kind == "loss" else [])
+    hidden = ["run", "gap"]
     shown = table.head(TABLE_ROWS)
     st.caption(
         "Click a cell or a dot of the search chart, or pick a row here, to choose the setting to open "
@@ -440,7 +450,11 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: tuple) 
         on_select=functools.partial(_on_table_pick, request, tuple(int(r) for r in shown["run"])),
         selection_mode="single-row",
         hide_index=True,
-        column_config={name: None for name in hidden},
+        column_config={name: None for name in hidden}
+        | {  # a loss of 2e-13 as 2.00e-13, not as 0.0000000000002; a score as the page words it
+            "final_loss": st.column_config.NumberColumn(format="%.3g"),
+            "score": st.column_config.NumberColumn(format="%.3g"),
+        },
     )
     c1, c2 = st.columns(2)
     c1.download_button(
@@ -469,14 +483,38 @@ def score_words(result: sweeps.SearchResult, i: int) -> str:
         )
     if result.min_value is None:
         return f"Its score {score:.3g} is the final loss L itself (this surface has no minimum L*)."
-    if score <= math.log10(sweeps.LOSS_FLOOR) + 1e-9:
+    if score <= math.log10(sweeps.SCORE_FLOOR) + 1e-9:
         return (
-            f"Its score {score:.3g} is log10 of L − L*: the run reached the minimum to the precision "
-            "of the computer (L − L* below 1e-16)."
+            f"Its score {score:.3g} is log10 of L − L*, floored at {sweeps.SCORE_FLOOR:g}: the run "
+            f"reached the minimum (L − L* = {result.gap[i]:.1e}); smaller differences only say where "
+            "it stopped."
         )
     return (
         f"Its score {score:.3g} is log10 of L − L*: {score:.3g} means the final loss is within "
         f"{10.0**score:.2g} of the minimum L* after {result.steps:,} steps."
+    )
+
+
+def tie_words(result: sweeps.SearchResult) -> str:
+    """' N settings tie at this score: ...' when more than one run has the best score, else ''."""
+    tied = result.tied
+    if len(tied) < 2:
+        return ""
+    best = int(tied[0])
+    if result.score_kind == "loss" and result.min_value is not None:
+        hit = result.steps_to_tol[best]
+        why = (
+            f"it got within {result.tol:g} of L* after {hit:.0f} steps"
+            if np.isfinite(hit)
+            else f"none of them got within {result.tol:g} of L*"
+        )
+    elif result.score_kind == "steps":
+        why = f"it ends at L − L* = {result.gap[best]:.1e}"
+    else:
+        why = "it comes first in run order"
+    return (
+        f" {len(tied)} settings tie at this score; they are ranked by "
+        f"{result.tie_rule}, and this one comes first: {why}."
     )
 
 
@@ -713,10 +751,10 @@ def _contour(problem: Problem):
 def _sweep(kind: str, problem: Problem, kwargs: dict, *, runs: int, steps: int, scope: str = "app"):
     """A sweep's result through ui.jobs (cached; in the worker process when big), or None when
     the user cancelled it. Raises the sweep's ValueError."""
-    work = min(runs * min(steps, sweeps.MAX_STEPS), sweeps.MAX_WORK)
-    return jobs.run_sweep(
-        kind, problem.surface, problem.surface_params, kwargs, work=work,
-        label=_running_text((runs,), steps), key_prefix=KEY, rerun_scope=scope,
+    return jobs.run_job(
+        kind, (problem.surface, tuple(problem.surface_params)), kwargs,
+        seconds=sweep_jobs.estimated_seconds(runs, steps), label=_running_text((runs,), steps),
+        key_prefix=KEY, rerun_scope=scope,
     )  # fmt: skip
 
 

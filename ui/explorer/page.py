@@ -16,8 +16,9 @@ import time
 import streamlit as st
 
 import surfaces
+from export.race import headline_words
 from figures import explorer as fx
-from figures import map_data
+from figures import map_data, pins
 from scenes import explorer as scene
 from scenes.explorer import ExplorerChoices
 from ui import common, map_component
@@ -25,6 +26,10 @@ from ui.explorer import runs, sidebar, views
 from ui.settings import UrlState, draw, draw_tabs
 
 GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
+# Log-level surfaces (narrow curved valleys) get a finer contour grid: at 80 the valley floor of
+# Rosenbrock is narrower than a cell, and its colour falls on a node or between nodes by chance,
+# which drew a white dashed line along the floor that looked like a path.
+GRID_N_LOG = 200
 
 # Presentation mode's page style, for a projector of 1280x720 and up: the sidebar and Streamlit's
 # toolbar are hidden (presentation mode's checkbox, under the map, brings them back), helper
@@ -134,9 +139,16 @@ def _render() -> None:
             "start point θ₀ to the minimum. Press ▶ under the map to see every path advance "
             "together (or drag the step slider); click anywhere on the map to start from there."
         )
-    base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, GRID_N)
-    paths = map_data.map_paths(surface, trajs, start=choices.start, base_key=base["key"], labels=labels)
+    grid_n = GRID_N_LOG if sinfo.log_levels else GRID_N
+    base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, grid_n)
+    pinned = runs.pinned_runs(choices)  # drawn with the live runs, dashed and faded
+    shown, shown_labels = {**trajs, **pinned}, {**labels, **choices.pin_labels}
+    pin_runs = {pid: choices.pinned[pid].run for pid in pinned}
+    paths = map_data.map_paths(surface, shown, start=choices.start, base_key=base["key"], labels=shown_labels)
+    pins.style_map_paths(paths, pin_runs)
     paths.update(runs.theory_for_map(choices, trajs, theory_on, inspect), present=present)
+    ran = [labels[run] for run in trajs]  # the slide PNG's title, as the export's first line
+    paths["caption"] = headline_words(choices.surface, ran, choices.start, choices.steps, choices.noise)
     predicted = runs.predicted_gaps(choices, trajs, surface) if theory_on else {}
     # Side by side when the map is one square panel; data surfaces use the full width for the map
     # and its data panel, with the loss below. In presentation mode the map takes the full width.
@@ -146,11 +158,13 @@ def _render() -> None:
         map_col = loss_col = map_area
     with map_col:
         map_component.landscape_map(base, paths, key="landscape", on_start=sidebar.on_map_click)
+        views.pins_row(choices)
+        if trajs:
+            views.download_race(url)
     with loss_col:
         if trajs:
-            views.loss_view(
-                url, trajs, surface.min_value, getattr(surface, "minima_estimated", False), labels, predicted
-            )
+            estimated = getattr(surface, "minima_estimated", False)
+            views.loss_view(url, shown, surface.min_value, estimated, shown_labels, predicted, pin_runs)
             if predicted:
                 st.caption(
                     "Dashed: the theory's prediction of L − L\\*, step by step: the linear recursion "

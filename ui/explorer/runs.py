@@ -61,6 +61,20 @@ def runs(choices: ExplorerChoices, surface) -> tuple[dict[str, Any], list[str], 
     return trajs, list(dict.fromkeys(notes)), list(dict.fromkeys(full_batch))  # copies: once each
 
 
+def pinned_runs(choices: ExplorerChoices) -> dict[str, Any]:
+    """Pin id -> the pinned run, recomputed from its settings in this scene (cached like the live
+    runs); a pin that cannot run here (Gauss-Newton off a least-squares surface) is left out."""
+    surface = choices.problem.build_surface()
+    out = {}
+    for pid, pin in choices.pinned.items():
+        if optimizers.OPTIMIZERS[pin.optimizer].supports(surface).runs:
+            try:
+                out[pid] = common.run_optimizer(choices.pin_spec(pin))
+            except ValueError:
+                continue
+    return out
+
+
 @common.shared_cache(maxsize=128)
 def _lesson_note(name: str, choices: ExplorerChoices) -> lessons.Note:
     evidence = SceneRuns(choices, runner=common.run_optimizer)

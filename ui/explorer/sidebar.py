@@ -19,6 +19,7 @@ from optimizers import theory
 from optimizers.schedules import SCHEDULES
 from scenes import explorer as scene
 from scenes.explorer import NO_PRESET, PRESETS, ExplorerChoices
+from scenes.pins import MAX_PINS, Pin
 from scenes.problem import Problem
 from scenes.settings import fmt
 from ui import common, components
@@ -131,6 +132,7 @@ def sidebar(url: UrlState) -> ExplorerChoices:
             values |= {f"{run}_{k}": v for k, v in hyper.items()}
             if box.open:
                 _lr_limit_caption(run, hyper, problem)
+                _pin_button(run)
             if copy > 1:
                 values |= _schedule(run, url, container=st, hidden=not box.open)
 
@@ -146,7 +148,9 @@ def sidebar(url: UrlState) -> ExplorerChoices:
         m = len(data[0])
         values["batch"] = draw(scene.BATCH, url, container=sb, default=m, high=m)
         per_epoch = m // values["batch"]
+    values[scene.PINS.key] = draw(scene.PINS, url, hidden=True)  # set by the Pin buttons
     choices = scene.scene(values, problem=problem)
+    st.session_state[LAST_SCENE] = choices  # what a Pin button pins: the run as it is drawn now
     if choices.schedule is not None:
         steps = choices.steps
         epochs = -(-steps // per_epoch)  # the epochs the run's steps touch (the last may be partial)
@@ -158,6 +162,33 @@ def sidebar(url: UrlState) -> ExplorerChoices:
         if per_epoch > 1:
             chart.caption(f"{steps} steps of {per_epoch} per epoch: {epochs} epochs.")
     return choices
+
+
+LAST_SCENE = "_explorer_scene"  # session_state: the scene of the last run (the Pin buttons read it)
+
+
+def _pin_button(run: str) -> None:
+    """ "Pin this run": keep the run as it is now on the map and loss chart (up to `MAX_PINS`)."""
+    choices = st.session_state.get(LAST_SCENE)
+    pinned = full = False
+    if choices is not None and run in choices.optimizers:
+        pinned = Pin(run, choices.hyper_of(run), choices.schedule_of(run)) in choices.pins
+        full = len(choices.pins) >= MAX_PINS
+    why = f"Keep this run, dashed, while you change its settings (at most {MAX_PINS} pins)."
+    st.button(
+        "📌 Pin this run", key=f"{run}_pin", on_click=_pin, args=(run,), disabled=full or pinned, help=why
+    )
+
+
+def _pin(run: str) -> None:
+    """on_click of a Pin button: add the run as the last scene drew it to the scene's pins."""
+    choices = st.session_state.get(LAST_SCENE)
+    if choices is None or run not in choices.optimizers:
+        return
+    pin = Pin(run, choices.hyper_of(run), choices.schedule_of(run))
+    if pin in choices.pins or len(choices.pins) >= MAX_PINS:
+        return
+    st.session_state[scene.PINS.key] = scene.pins_query((*choices.pins, pin), choices.surface)
 
 
 def _hyperparameters(run: str, url: UrlState, problem: Problem, hidden: bool) -> dict[str, Any]:

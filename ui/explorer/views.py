@@ -8,19 +8,24 @@ stays within the tolerance (`scenes.explorer.settled_step`), never one lucky dra
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
 import optimizers
 from figures import explorer as fx
-from figures import optimizer_color, split_run_id
+from figures import optimizer_color, pins, split_run_id
+from figures.coincide import coincide_words, coinciding_groups
 from scenes import explorer as scene
-from scenes.explorer import EMA, TOL
+from scenes.explorer import EMA, TOL, ExplorerChoices
 from ui import common, plot_component
 from ui.settings import UrlState, draw
 
 # One or two sentences per optimizer, in the lecture's words.
+DEFAULT_APP_URL = "http://localhost:8501/"  # the live link in a download when the page's own is unknown
+
 EXPLANATIONS: dict[str, str] = {
     "sgd": "Step against the gradient, scaled by the learning rate α. With minibatches the "
     "gradient is the average over the m samples of the batch, so it is noisy.",
@@ -53,15 +58,15 @@ def loss_view(
     estimated: bool = False,
     labels: dict[str, str] | None = None,
     predicted: dict[str, Any] | None = None,
+    pinned: dict[str, str] | None = None,
 ) -> None:
-    """Loss against step with the EMA slider; a fragment, so smoothing reruns only this."""
+    """Loss against step with the EMA slider; a fragment, so smoothing reruns only this. `pinned`:
+    pin id -> run id of the pinned runs among `trajs` (drawn dashed and faded)."""
     with url.fragment("loss"):
         w = draw(EMA, url)
     # Redrawn in place in the browser (st.plotly_chart remounted it on every new run).
-    plot_component.plot(
-        fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted),
-        key="loss_chart",
-    )
+    figure = fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted)
+    plot_component.plot(pins.style_loss_figure(figure, pinned or {}), key="loss_chart")
     if min_value is None and estimated:
         st.caption("No minimum was found inside the view box, so the loss is drawn as is.")
     elif min_value is None:
@@ -105,6 +110,10 @@ def summary_view(
     ]
     if met:
         st.caption("On the way: " + " ".join(met))
+    (x0, x1), (y0, y1) = surface.bounds  # paths drawn as one line: say so (figures.coincide)
+    overlap = coincide_words(coinciding_groups(trajs, surface.bounds), labels, max(x1 - x0, y1 - y0))
+    if overlap:
+        st.caption(overlap)
 
 
 def rates_view(trajs: dict[str, Any], labels: dict[str, str]) -> None:
@@ -183,3 +192,40 @@ def _with_mean(cells: dict[str, str], row: dict) -> dict[str, str]:
         if key == "final loss":
             out[mean_column()] = fx.compact_number(row["mean loss"])
     return out
+
+
+def download_race(url: UrlState) -> None:
+    """The race as one offline HTML file (`export`), built only when clicked: the callable reads the
+    scene's URL values, complete by then (`UrlState.finish`), and the live app's address."""
+    app_url = (st.context.url or DEFAULT_APP_URL).split("?", 1)[0]  # None under AppTest
+
+    def build() -> bytes:
+        from export import SceneError, build_html
+        from export.scene import plain
+
+        try:
+            return build_html(urlencode(url.values), app_url=app_url).encode("utf-8")
+        except SceneError as err:  # e.g. a formula the page replaced by the last one that worked
+            lines = "".join(f"<li>{escape(plain(m))}</li>" for m in err.messages)
+            page = f"<!doctype html><meta charset=utf-8><p>This race cannot be exported:</p><ul>{lines}</ul>"
+            return page.encode("utf-8")
+
+    st.download_button("Download this race (HTML)", data=build, file_name="race.html", mime="text/html",
+                       key="download_html", on_click="ignore", icon=":material/download:")  # fmt: skip
+
+
+def pins_row(choices: ExplorerChoices) -> None:
+    """Under the map: each pinned run with a button that removes it."""
+    if not choices.pins:
+        return
+    labels = choices.pin_labels
+    cols = st.columns(len(choices.pins))
+    for i, (col, pid) in enumerate(zip(cols, choices.pinned, strict=True)):
+        rest = scene.pins_query(choices.pins[:i] + choices.pins[i + 1 :], choices.surface)
+        col.button(f"✕ {labels[pid]}", key=f"unpin_{pid}", on_click=_set_pins, args=(rest,),
+                   help="Remove this pinned run", width="stretch")  # fmt: skip
+
+
+def _set_pins(text: str) -> None:
+    """on_click of a pin's ✕: the scene's pins without it (`scenes.explorer.PINS`)."""
+    st.session_state[scene.PINS.key] = text

@@ -15,7 +15,9 @@ import streamlit as st
 from scenes import lecture
 from scenes.lecture import BY_ID, SCENES, LectureScene, Outcome
 from scenes.settings import shown
-from ui.lecture import keys, links, panel, stage, style
+from ui.lecture import class_vote, keys, links, panel, stage, style
+
+panel.VOTE_HOOK = class_vote.vote_panel  # the class vote (ui/classroom.py)
 
 KEYS_KEY = "lecture_keys"
 
@@ -71,6 +73,7 @@ def _sidebar(scene: LectureScene, index: int) -> None:
 
 def render() -> None:
     """Draw the lecture page (called by app.py's router for url_path "lecture")."""
+    class_vote.follow_room()  # a student of a class vote (?room=) sees the lecturer's scene
     index, warning = current()
     scene = SCENES[index]
     lock = st.query_params.get(links.LOCK_KEY) == "1"

@@ -14,9 +14,11 @@ import streamlit as st
 
 from scenes.lecture import LectureScene, Outcome, fill
 
-# CLASS VOTE HOOK: set to a function (scene, answers as shown) -> None that draws the class's
-# vote panel under the answers (ui/classroom.py). None: no vote panel.
-VOTE_HOOK: Callable[[LectureScene, list[str]], None] | None = None
+# CLASS VOTE HOOK: set to a function (scene, answers as shown, where) -> bool that draws the class's
+# vote (ui/lecture/class_vote.py), called "before" the answer buttons (True: the vote drew the
+# answers and its own Reveal, so the panel draws neither), "under" them, and when "revealed" (after
+# the verdict). None: no vote panel.
+VOTE_HOOK: Callable[[LectureScene, list[str], str], bool] | None = None
 
 
 def pick_key(scene: LectureScene) -> str:
@@ -60,13 +62,15 @@ def draw(scene: LectureScene, outcome: Outcome) -> None:
             f"({len(outcome.right)} answers hold), so none is marked."
         )
     if not is_revealed(scene):
+        if VOTE_HOOK is not None and VOTE_HOOK(scene, answers, "before"):
+            return
         for i, text in enumerate(answers):
             st.button(
                 f"{chr(65 + i)}. {text}", key=f"lecture_answer_{scene.id}_{i}", width="stretch",
                 on_click=_pick, args=(scene, i),
             )  # fmt: skip
         if VOTE_HOOK is not None:
-            VOTE_HOOK(scene, answers)
+            VOTE_HOOK(scene, answers, "under")
         st.button("Reveal", key=f"lecture_reveal_{scene.id}", type="primary", on_click=_reveal, args=(scene,))
         return
     right = outcome.right[0] if len(outcome.right) == 1 else None
@@ -80,6 +84,8 @@ def draw(scene: LectureScene, outcome: Outcome) -> None:
     if pick is not None and right is not None:
         verdict = "right" if pick == right else f"not right: the answer is {chr(65 + right)}"
         st.markdown(f"**Your answer, {chr(65 + pick)}, is {verdict}.**", help="Decided on the runs' numbers.")
+    if VOTE_HOOK is not None:
+        VOTE_HOOK(scene, answers, "revealed")
     st.markdown(fill(scene.explanation, numbers))
     if outcome.try_holds:  # a follow-up whose claim fails is not shown
         st.markdown(f"**Try this:** {fill(scene.try_this.text, outcome.try_numbers)}")

@@ -1,0 +1,54 @@
+"""The training-practice page (`/training`): the title, the lesson note, the sidebar's `Setup`,
+its training (through the job runner), then one tab per view (`draw_tabs`: only the open tab
+runs)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from scenes.practice import INTRO, NO_PRESET, PRESET, PRESETS, VIEW
+from ui.practice import shared
+from ui.practice.sidebar import sidebar
+from ui.practice.study_views import curves_view, cv_view, diagnosis_view, search_view
+from ui.practice.training_views import capacity_view, training_view
+from ui.settings import UrlState, draw_tabs
+
+
+def render() -> None:
+    """Draws the page (called by app.py's router for url_path "training")."""
+    url = UrlState()
+    st.title("Training practice")
+    st.markdown(INTRO)
+    messages = st.container()
+    setup, warnings = sidebar(url)
+    for text in warnings:
+        messages.warning(text, icon=":material/warning:")
+    preset = st.session_state.get(PRESET.key, NO_PRESET)
+    if preset != NO_PRESET:
+        lesson = PRESETS[preset]
+        messages.info(f"**{lesson.title}.** {lesson.note}", icon=":material/lightbulb:")
+    if setup is not None:
+        try:
+            history = shared.study("fit", setup, "Training…", "training")
+        except ValueError as exc:
+            messages.error(f"Training failed: {exc}")
+            setup = None
+        else:
+            if history is None:  # cancelled: the page says so where the bar was
+                setup = None
+    if setup is None:
+        url.finish()
+        url.show_warnings(messages)
+        return
+    shared.keep_looks_in_url(url, setup)
+    tabs = draw_tabs(VIEW, url)
+    views = (training_view, capacity_view, curves_view, search_view, cv_view, diagnosis_view)
+    for tab, view in zip(tabs, views, strict=True):
+        if tab.open:
+            with tab:
+                try:
+                    view(url, setup, history)
+                except ValueError as exc:
+                    st.error(f"This view cannot be computed for these settings: {exc}")
+    url.finish()
+    url.show_warnings(messages)
