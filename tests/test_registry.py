@@ -46,7 +46,8 @@ def _sources(suffix: str) -> list[Path]:
     return sorted(
         p
         for p in ROOT.rglob(f"*{suffix}")
-        if not SKIPPED_DIRS & set(p.relative_to(ROOT).parts) and p.relative_to(ROOT).as_posix() not in ALLOWED
+        if not SKIPPED_DIRS & set(p.relative_to(ROOT).parts)
+        and p.relative_to(ROOT).as_posix() not in ALLOWED
         and not p.relative_to(ROOT).as_posix().startswith(ALLOWED_DIRS)
     )
 
