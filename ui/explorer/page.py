@@ -105,7 +105,7 @@ def _messages(
     for run, traj in trajs.items():
         if traj.status == "diverged":
             messages.warning(
-                f"**{labels[run]} diverged at step {traj.n_steps}**: "
+                f"**{labels[run]} {traj.ending.headline}**: "
                 f"{'; '.join([traj.ending.detail, *traj.notes])}. Its path is drawn up to its last "
                 f"finite point.{sidebar.beyond_limit_phrase(run, choices)}",
                 icon="⚠️",
