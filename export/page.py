@@ -31,7 +31,6 @@ ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"  # where the app keeps the verified cartesian bundle (`ui.plotly_assets`)
 FULL_BUNDLE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 MAP_MODULE = ROOT / "ui" / "landscape_map.js"
-GRID_N, GRID_N_LOG = 80, 200  # the explorer's contour grid (ui/explorer/page.py): finer for log levels
 DEFAULT_APP_URL = "http://localhost:8501/"  # `PLAYGROUND_APP_URL` or `--app-url` name the live app
 # What the map's browser module does in the app but not in a file: replaced, each found exactly once.
 OFFLINE_EDITS = {
@@ -80,7 +79,7 @@ def payload(race: Race, caption: Caption) -> dict:
     """What the file's script draws: the map's two payloads and the charts' figures (JSON-ready)."""
     name = race.choices.surface
     log_levels = surfaces.SURFACES[name].log_levels
-    grid = surface_grid(race.surface, GRID_N_LOG if log_levels else GRID_N)
+    grid = surface_grid(race.surface, map_data.grid_size(log_levels))
     key = map_data.contour_key(name, grid, log_levels)
     base = map_data.map_base(race.surface, grid, log_levels=log_levels, key=key)
     shown = {**race.trajectories, **race.pinned}

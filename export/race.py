@@ -97,6 +97,9 @@ class Caption:
 
 
 def _join(names: list[str]) -> str:
+    """'A', 'A and B', 'A, B and C'; 'no run' when nothing ran (every run refused by the surface)."""
+    if not names:
+        return "no run"
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
@@ -116,27 +119,18 @@ def surface_words(choices: ExplorerChoices) -> str:
     return ", ".join(parts)
 
 
-def run_settings(choices: ExplorerChoices, run: str) -> str:
-    """A run's hyperparameters and schedule in words: 'learning rate α = 0.1, momentum β = 0.9'."""
-    params = {p.name: p for p in optimizers.OPTIMIZERS[split_run_id(run)[0]].hyper}
-    words = [f"{p.label} = {fmt(dict(choices.hyper_of(run))[name])}" for name, p in params.items()]
-    schedule = dict(choices.schedule_of(run) or {})
-    if schedule:
-        sinfo = SCHEDULES[schedule["kind"]]
-        extra = ", ".join(f"{p.label} = {fmt(schedule[p.name])}" for p in sinfo.params)
-        words.append(f"schedule: {sinfo.label}" + (f" ({extra})" if extra else ""))
-    return ", ".join(words)
-
-
-def pin_settings(pin) -> str:
-    """A pinned run's settings in words, as `run_settings` says a live run's."""
-    params = {p.name: p for p in optimizers.OPTIMIZERS[pin.optimizer].hyper}
-    hyper = dict(pin.hyper)
-    words = [f"{p.label} = {fmt(hyper[name])}" for name, p in params.items() if name in hyper]
-    schedule = dict(pin.schedule or {})
-    if schedule:
-        sinfo = SCHEDULES[schedule["kind"]]
-        extra = ", ".join(f"{p.label} = {fmt(schedule[p.name])}" for p in sinfo.params)
+def settings_words(optimizer: str, hyper: tuple[tuple[str, Any], ...], schedule: tuple | None) -> str:
+    """A run's hyperparameters and schedule in words, in the sliders' order: 'learning rate α =
+    0.1, momentum β = 0.9, schedule: 1/t decay (decay rate = 0.1)'."""
+    values, sched = dict(hyper), dict(schedule or {})
+    words = [
+        f"{p.label} = {fmt(values[p.name])}"
+        for p in optimizers.OPTIMIZERS[optimizer].hyper
+        if p.name in values
+    ]
+    if sched:
+        sinfo = SCHEDULES[sched["kind"]]
+        extra = ", ".join(f"{p.label} = {fmt(sched[p.name])}" for p in sinfo.params)
         words.append(f"schedule: {sinfo.label}" + (f" ({extra})" if extra else ""))
     return ", ".join(words)
 
@@ -177,8 +171,12 @@ def caption(race: Race) -> Caption:
     rows = fx.summary_rows(race.trajectories, race.surface, tol=tol, labels=race.labels)
     never = "—" if race.surface.min_value is None else "not reached"
     endings = tuple(fx.summary_table(rows, never=never))
-    runs = tuple((race.labels[run], run_settings(c, run)) for run in c.optimizers)
-    runs += tuple((c.pin_labels[pid], pin_settings(c.pinned[pid])) for pid in race.pinned)
+    runs = tuple(
+        (race.labels[run], settings_words(split_run_id(run)[0], c.hyper_of(run), c.schedule_of(run)))
+        for run in c.optimizers
+    )
+    pins = [(c.pin_labels[pid], c.pinned[pid]) for pid in race.pinned]
+    runs += tuple((label, settings_words(p.optimizer, p.hyper, p.schedule)) for label, p in pins)
     if race.pinned:
         pin_rows = fx.summary_rows(race.pinned, race.surface, tol=tol, labels=c.pin_labels)
         endings += tuple(fx.summary_table(pin_rows, never=never))

@@ -35,6 +35,16 @@ from optimizers.results import curvature_words
 __all__ = ["FIT_POINTS", "b64_f32", "contour_key", "decode_f32", "map_base", "map_paths", "payload_bytes"]
 
 FIT_POINTS = 48  # points of each fitted curve in the data panel
+GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
+# Log-level surfaces (narrow curved valleys) get a finer contour grid: at 80 the valley floor of
+# Rosenbrock is narrower than a cell, and its colour falls on a node or between nodes by chance,
+# which drew a white dashed line along the floor that looked like a path.
+GRID_N_LOG = 200
+
+
+def grid_size(log_levels: bool) -> int:
+    """Contour grid points per axis of the map (the page and the offline export draw the same)."""
+    return GRID_N_LOG if log_levels else GRID_N
 
 
 def b64_f32(values) -> str:

@@ -597,10 +597,10 @@ def test_the_valley_floor_is_not_drawn_as_a_dashed_line():
 
     import figures
     import surfaces
-    from ui import explorer
+    from figures import map_data
 
     assert surfaces.SURFACES["rosenbrock"].log_levels
-    _, ys, Z = figures.surface_grid(surfaces.get_surface("rosenbrock"), explorer.page.GRID_N_LOG)
+    _, ys, Z = figures.surface_grid(surfaces.get_surface("rosenbrock"), map_data.GRID_N_LOG)
     colour, _, _ = figures.level_transform(Z.astype(float), log_levels=True, min_value=0.0)
     floor = colour[ys > 1.2].min(axis=1)  # the right branch, row by row
     jumps = np.abs(np.diff(floor, 2)).max() / (np.nanmax(colour) - np.nanmin(colour))

@@ -359,12 +359,13 @@ def test_second_order_methods_refuse_minibatches(name):
 @pytest.mark.parametrize(
     ("formula", "start", "words"),
     [
-        ("1/(x-x)", (0.5, 0.5), "the loss is not finite at the start point (0.5, 0.5): L = inf"),
+        ("1/x + y^2", (0.0, 0.5), "the loss is not finite at the start point (0, 0.5): L = inf"),
         ("sqrt(x^2 + y^2)", (0.0, 0.0), "the loss's gradient is not finite at the start point (0, 0)"),
     ],
 )
 def test_a_start_where_the_loss_is_not_finite_says_so(formula, start, words):
-    """Once "pick a start inside the view", which no start of 1/(x-x) could satisfy."""
+    """Once "pick a start inside the view", false where the start is inside (1/(x-x), finite nowhere,
+    is refused when the surface is built: tests/test_custom_surface.py)."""
     from surfaces.custom import make_custom
 
     with pytest.raises(ValueError) as err:

@@ -80,6 +80,7 @@ def new_page(browser, url: str):
 def test_a_lecturer_and_three_students_on_two_processes(two_processes, browser) -> None:
     first, second = two_processes
     lecturer = new_page(browser, first)
+    lecturer.get_by_text("Class vote: every student answers").click()  # unfold the key field
     lecturer.get_by_label("Lecturer key", exact=True).fill(KEY)
     lecturer.get_by_role("button", name="Start a class vote").click()
     link = lecturer.get_by_text(re.compile(r"\?room=[A-Z2-9]{5}$")).inner_text(timeout=WAIT_MS)

@@ -28,8 +28,8 @@ ALLOWED = {
     "optimizers/second_order.py",
     "optimizers/quasi_newton.py",
     "scenes/lessons.py",  # the explorer's lesson presets
-    "scenes/lecture.py",  # the lecture's scenes
 }
+ALLOWED_DIRS = ("scenes/lecture/",)  # the lecture's scenes and the studies they measure
 SKIPPED_DIRS = {
     "tests",
     "benchmarks",
@@ -46,7 +46,9 @@ def _sources(suffix: str) -> list[Path]:
     return sorted(
         p
         for p in ROOT.rglob(f"*{suffix}")
-        if not SKIPPED_DIRS & set(p.relative_to(ROOT).parts) and p.relative_to(ROOT).as_posix() not in ALLOWED
+        if not SKIPPED_DIRS & set(p.relative_to(ROOT).parts)
+        and p.relative_to(ROOT).as_posix() not in ALLOWED
+        and not p.relative_to(ROOT).as_posix().startswith(ALLOWED_DIRS)
     )
 
 

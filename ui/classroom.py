@@ -14,6 +14,7 @@ not count them twice; nothing personal is stored.
 from __future__ import annotations
 
 import hmac
+import math
 import os
 import re
 import secrets
@@ -109,6 +110,7 @@ def tally_figure(choices: Sequence[str], rounds: Mapping[int, Mapping[str, int]]
             "tickfont": {"size": 18},
             "rangemode": "tozero",
             "range": [0, max(1, most) * 1.25],
+            "dtick": max(1, math.ceil(most / 5)),  # whole votes: no 0.5 ticks
         },
         showlegend=len(rounds) > 1,
     )
@@ -268,8 +270,8 @@ def lecturer_panel(
     with left:
         st.markdown(
             f'<div style="font-size:1.3rem">Join code</div>'
-            f'<div data-testid="classroom-code" style="font-size:4.6rem;font-weight:700;'
-            f'letter-spacing:0.1em;line-height:1.1">{code}</div>',
+            f'<div data-testid="classroom-code" style="font-size:4.2rem;font-weight:700;'
+            f'letter-spacing:0.06em;line-height:1.1;white-space:nowrap">{code}</div>',
             unsafe_allow_html=True,
         )  # `code` is 5 characters of CODE_ALPHABET: nothing to escape
         st.caption(link)

@@ -192,7 +192,10 @@ def run_labels(specs: Mapping[str, tuple[Mapping[str, Any], Mapping[str, Any]]])
             differing = [
                 key for key in hyper if key == "lr" or len({repr(specs[r][0].get(key)) for r in siblings}) > 1
             ]
-            parts = [("α" if key == "lr" else key) + " " + _short(hyper[key]) for key in differing]
+            words = {p.name: p.label.split(" (")[0] for p in optimizers.OPTIMIZERS[name].hyper}
+            parts = [
+                ("α" if key == "lr" else words.get(key, key)) + " " + _short(hyper[key]) for key in differing
+            ]
             if schedule.get("kind", "constant") != "constant":
                 parts.append(SCHEDULES[schedule["kind"]].label)
             label = ", ".join([label, *parts])

@@ -116,8 +116,9 @@ def explorer_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
         )
         if limit is not None:
             numbers[f"{run}.limit"] = float(limit.lr)
-        if "momentum" in hyper:  # a velocity of gradients that agree grows to 1/(1 − β) of one
-            numbers[f"{run}.gain"] = 1.0 / (1.0 - float(hyper["momentum"]))
+        beta = hyper.get("momentum")  # the hyperparameter β of momentum and Nesterov
+        if beta is not None:  # a velocity of gradients that agree grows to 1/(1 − β) of one
+            numbers[f"{run}.gain"] = 1.0 / (1.0 - float(beta))
         if "beta1" in hyper and "beta2" in hyper:  # uncorrected m/√v after one step, per coordinate
             numbers[f"{run}.first_ratio"] = (1 - float(hyper["beta1"])) / math.sqrt(1 - float(hyper["beta2"]))
     # the scene's own settings, so that a text quotes them instead of typing them again

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from export import build_html
-from ui import lessons
+from scenes import lessons
 
 SCENES = {
     **{f"lesson {name}": f"preset={name}" for name in lessons.PRESETS},

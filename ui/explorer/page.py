@@ -25,12 +25,6 @@ from ui import common, map_component
 from ui.explorer import runs, sidebar, views
 from ui.settings import UrlState, draw, draw_tabs
 
-GRID_N = 80  # contour grid points per axis (80 x 80 float32 is about 34 KB on the wire)
-# Log-level surfaces (narrow curved valleys) get a finer contour grid: at 80 the valley floor of
-# Rosenbrock is narrower than a cell, and its colour falls on a node or between nodes by chance,
-# which drew a white dashed line along the floor that looked like a path.
-GRID_N_LOG = 200
-
 # Presentation mode's page style, for a projector of 1280x720 and up: the sidebar and Streamlit's
 # toolbar are hidden (presentation mode's checkbox, under the map, brings them back), helper
 # captions go, text grows to at least 20 px (the map's own fonts and lines grow in
@@ -105,7 +99,7 @@ def _messages(
     for run, traj in trajs.items():
         if traj.status == "diverged":
             messages.warning(
-                f"**{labels[run]} diverged at step {traj.n_steps}**: "
+                f"**{labels[run]} {traj.ending.headline}**: "
                 f"{'; '.join([traj.ending.detail, *traj.notes])}. Its path is drawn up to its last "
                 f"finite point.{sidebar.beyond_limit_phrase(run, choices)}",
                 icon="⚠️",
@@ -139,7 +133,7 @@ def _render() -> None:
             "start point θ₀ to the minimum. Press ▶ under the map to see every path advance "
             "together (or drag the step slider); click anywhere on the map to start from there."
         )
-    grid_n = GRID_N_LOG if sinfo.log_levels else GRID_N
+    grid_n = map_data.grid_size(sinfo.log_levels)
     base = map_component.map_base(choices.surface, choices.problem.surface_params, sinfo.log_levels, grid_n)
     pinned = runs.pinned_runs(choices)  # drawn with the live runs, dashed and faded
     shown, shown_labels = {**trajs, **pinned}, {**labels, **choices.pin_labels}
@@ -198,7 +192,7 @@ def _render() -> None:
                 views.rates_view(trajs, labels)
     if surf_tab.open:
         with surf_tab:
-            grid = common.surface_grid(choices.surface, choices.problem.surface_params, GRID_N)
+            grid = common.surface_grid(choices.surface, choices.problem.surface_params, map_data.GRID_N)
             st.plotly_chart(
                 fx.surface3d_figure(surface, grid, trajs, log_levels=sinfo.log_levels, labels=labels),
                 key="surface3d",

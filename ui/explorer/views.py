@@ -24,31 +24,7 @@ from scenes.explorer import EMA, TOL, ExplorerChoices
 from ui import common, plot_component
 from ui.settings import UrlState, draw
 
-# One or two sentences per optimizer, in the lecture's words.
 DEFAULT_APP_URL = "http://localhost:8501/"  # the live link in a download when the page's own is unknown
-
-EXPLANATIONS: dict[str, str] = {
-    "sgd": "Step against the gradient, scaled by the learning rate α. With minibatches the "
-    "gradient is the average over the m samples of the batch, so it is noisy.",
-    "momentum": "The velocity v accumulates gradients with rate β (the 'friction', often 0.9); "
-    "the step is largest when a sequence of gradients all point in the same direction.",
-    "rmsprop": "s tracks the uncentered variance of the gradients, per coordinate. Dividing by √s "
-    "damps the oscillation across an elongated valley that lies along the axes and speeds progress "
-    "along it, so a larger α works; in a valley turned away from the axes both coordinates see the "
-    "steep direction, and the per-coordinate scaling no longer helps.",
-    "adam": "Combines momentum (first moment m) and RMSProp (second moment v). Both start at "
-    "zero, so they are bias-corrected (m̂, v̂) before the step.",
-    "newton": "Uses the curvature (the Hessian H) from the second-order Taylor expansion to take "
-    "a more direct route: 'we got rid of the learning rate!'. Its step goes to the stationary "
-    "point of the local quadratic model: a minimum where H is positive definite, but a saddle or a "
-    "maximum elsewhere. On a quadratic bowl, such as linear regression, one step lands exactly on "
-    "the minimum.",
-    "gauss_newton": "For a loss that is a sum of squared residuals r, approximate the Hessian by "
-    "2·JᵀJ: it needs only first derivatives of the residuals.",
-    "lm": "A damped Gauss-Newton: λ is adjusted every iteration so that the loss decreases. Large "
-    "λ behaves like gradient descent, small λ like Gauss-Newton; Marquardt's scaling uses "
-    "diag(JᵀJ) instead of I.",
-}
 
 
 @st.fragment
@@ -157,7 +133,7 @@ def update_rules(chosen: tuple[str, ...]) -> None:
         parts += [
             common.swatch(optimizer_color(opt), f"<b>{oinfo.label}</b>"),
             f"$$\n{oinfo.formula.strip()}\n$$",
-            EXPLANATIONS.get(opt, oinfo.description),
+            oinfo.lecture or oinfo.description,  # the record's words (registry)
         ]
     if parts:
         st.markdown("\n\n".join(parts), unsafe_allow_html=True)

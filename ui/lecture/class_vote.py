@@ -19,6 +19,15 @@ from ui.lecture import links, panel
 
 LETTERS = "ABCDEFGH"  # a question has at most 8 choices
 _JOINED = "classroom_joined_question"  # the room's question this run (a student's page)
+# A student's page: no "Ask again" (the lecturer asks again); on a phone, where the columns stack,
+# the question and answer buttons come before the stage, and the panel grows with the page.
+STUDENT_CSS = """<style>
+[class*="st-key-lecture_again_"] { display: none; }
+@media (max-width: 640px) {
+  [data-testid="stColumn"]:has(.st-key-lecture_panel) { order: -1; }
+  .st-key-lecture_panel { max-height: none !important; overflow-y: visible !important; }
+}
+</style>"""
 
 
 def choices(scene: LectureScene) -> list[str]:
@@ -38,6 +47,7 @@ def follow_room() -> None:
     st.session_state.pop(_JOINED, None)
     if not is_student():
         return
+    st.html(STUDENT_CSS)
     if st.query_params.get(links.LOCK_KEY) != "1":
         st.query_params[links.LOCK_KEY] = "1"
     question = classroom.joined_question()
