@@ -14,6 +14,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlencode
@@ -25,23 +26,16 @@ import surfaces
 from export.race import Caption, Race
 from figures import explorer as fx
 from figures import map_data, pins, surface_grid
-from ui import plotly_assets
+from ui import js_modules, plotly_assets
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"  # where the app keeps the verified cartesian bundle (`ui.plotly_assets`)
 FULL_BUNDLE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
-MAP_MODULE = ROOT / "ui" / "landscape_map.js"
+MAP_MODULE = ROOT / "ui" / "landscape_map.js"  # the map; its parts are found from its imports
 DEFAULT_APP_URL = "http://localhost:8501/"  # `PLAYGROUND_APP_URL` or `--app-url` name the live app
-# What the map's browser module does in the app but not in a file: replaced, each found exactly once.
-OFFLINE_EDITS = {
-    # plotly.js is inline (window.Plotly): no loader module to fetch beside the file
-    "const plotlyLoader = import(new URL(`./plotly_loader.js${new URL(import.meta.url).search}`, "
-    "import.meta.url).href);": "const plotlyLoader = Promise.resolve({ loadPlotly: () => "
-    "Promise.resolve(window.Plotly) });",
-    # a click on the map sets θ₀ in the app only
-    "; click the map to start there.": ".",
-    " (click to start here)": "",
-}
+# A line of a map module that imports (or re-exports) from a module beside it: in the file, every
+# module is inlined into one script, so these lines go, as does each `export` keyword.
+SIBLING_IMPORT_LINE = re.compile(r'^(?:import|export) \{[^}]*\} from "\./([A-Za-z0-9_]+\.js)";\n', re.M)
 CSP = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
     "img-src data: blob:; font-src data:"
@@ -58,15 +52,23 @@ def plotly_js(env: Mapping[str, str] | None = None) -> tuple[str, str]:
 
 
 def map_module() -> str:
-    """The map's browser module as a file needs it: plotly.js found inline, no words about clicking."""
-    source = MAP_MODULE.read_text(encoding="utf-8")
-    for old, new in OFFLINE_EDITS.items():
-        if source.count(old) != 1:
-            raise RuntimeError(
-                f"ui/landscape_map.js changed ({old[:50]!r}): update export.page.OFFLINE_EDITS"
-            )
-        source = source.replace(old, new)
-    return source
+    """The map's browser modules (`ui.js_modules.module_files`) as one module script, the parts
+    before the map: their imports of each other dropped, their exports plain declarations. The map
+    reads `offline` in its payload (`payload`): plotly.js inline, no words about clicking."""
+    files = js_modules.module_files(MAP_MODULE)
+    names = {path.name for path in files}
+    chunks = []
+    for path in reversed(files):  # each part before the modules that import it
+        source = path.read_text(encoding="utf-8")
+        missing = set(SIBLING_IMPORT_LINE.findall(source)) - names
+        if missing:
+            raise RuntimeError(f"{path.name} imports {sorted(missing)}, which the export does not inline")
+        source = SIBLING_IMPORT_LINE.sub("", source)
+        source = re.sub(r"^export (?=(?:async )?(?:function|const|let|class) )", "", source, flags=re.M)
+        if re.search(r"^\s*(?:import|export)\b", source, re.M):
+            raise RuntimeError(f"{path.name} has an import or export the export cannot inline")
+        chunks.append(f"// ---- ui/{path.name}\n{source}")
+    return "\n".join(chunks)
 
 
 def live_url(race: Race, app_url: str) -> str:
@@ -86,7 +88,8 @@ def payload(race: Race, caption: Caption) -> dict:
     labels = {**race.labels, **race.choices.pin_labels}
     paths = map_data.map_paths(race.surface, shown, start=race.choices.start, base_key=key, labels=labels)
     pins.style_map_paths(paths, race.pin_runs)  # pinned runs: dashed and faded
-    paths["plotly_url"] = ""  # plotly.js is inline: the map finds window.Plotly
+    paths["plotly_url"] = ""
+    paths["offline"] = True  # plotly.js is inline (window.Plotly); a click sets nothing
     paths["caption"] = caption.headline  # drawn on the slide PNG
     loss = fx.loss_figure(shown, min_value=race.surface.min_value, smoothing=float(race.scene.view["ema"]),
                           labels=labels)  # fmt: skip

@@ -23,7 +23,7 @@ from export.scene import plain, read_query
 from figures import explorer as fx
 from figures import map_data
 from scenes import lessons
-from ui import plotly_assets
+from ui import js_modules, plotly_assets
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 3_000_000  # the issue's limit with the cartesian bundle
@@ -259,7 +259,17 @@ def test_the_file_asks_no_host_for_anything():
     text = _text(html)
     assert text.sources == []  # no <script src>, <img src>, <link href>
     assert re.search(r"""<meta http-equiv="Content-Security-Policy" content="default-src 'none';""", html)
-    assert "click the map" not in html and "click to start here" not in html  # not true in a file
+    assert _data(html)["paths"]["offline"] is True  # the map's own words about clicking stay off
+
+
+def test_the_file_inlines_every_module_of_the_map():
+    script = export_page.map_module()
+    files = js_modules.module_files(export_page.MAP_MODULE)
+    assert {p.name for p in files} >= {"landscape_map.js", "map_base.js", "map_slide.js", "plotly_loader.js"}
+    for path in files:
+        assert f"// ---- ui/{path.name}\n" in script
+    assert not re.search(r"^\s*(import|export)\b", script, re.M)  # one script, nothing fetched
+    assert "function mountMap(" in script and "function downloadSlide(" in script
 
 
 def test_size_with_the_cartesian_bundle():

@@ -9,20 +9,36 @@ import sys
 from ui import map_component as mc
 
 
-def test_plotly_and_the_module_are_copied_into_static_and_refreshed_when_changed():
+def test_plotly_and_the_modules_are_copied_into_static_and_refreshed_when_changed():
     version = mc.ensure_static_assets()
     plotly_copy = mc.STATIC_DIR / mc.PLOTLY_NAME
     module_copy = mc.STATIC_DIR / mc.MODULE_NAME
     assert plotly_copy.read_bytes() == mc.PLOTLY_SOURCE.read_bytes()
-    assert module_copy.read_bytes() == mc.MODULE_SOURCE.read_bytes()
     assert not plotly_copy.is_symlink()  # Streamlit refuses a symlink that leaves static/
+    parts = {p.name for p in mc.module_files(mc.MODULE_SOURCE)}
+    assert {"map_base.js", "map_overlays.js", "map_slide.js", mc.HELPER_NAME} < parts
+    for name in parts:
+        copy = (mc.STATIC_DIR / name).read_text()
+        # The copy is the source with each import of a part asking for it at the map's version.
+        assert copy == mc.versioned((mc.MODULE_SOURCE.parent / name).read_text(), version)
+        assert all(v == f"?v={version}" for v in re.findall(r'from "\./[a-z_]+\.js(\?v=\w+)?"', copy))
+    assert f'from "./map_base.js?v={version}"' in module_copy.read_text()
     module_copy.write_text("// outdated")
     assert mc.ensure_static_assets() == version
-    assert module_copy.read_bytes() == mc.MODULE_SOURCE.read_bytes()
+    assert module_copy.read_text() == mc.versioned(mc.MODULE_SOURCE.read_text(), version)
+
+
+def test_the_version_covers_every_part_of_the_map(tmp_path, monkeypatch):
+    for path in mc.module_files(mc.MODULE_SOURCE):
+        (tmp_path / path.name).write_text(path.read_text())
+    entry = tmp_path / mc.MODULE_NAME
+    before = mc.version(entry)
+    (tmp_path / "map_slide.js").write_text((tmp_path / "map_slide.js").read_text() + "\n// changed")
+    assert mc.version(entry) != before
 
 
 def test_the_copies_are_never_committed_and_static_serving_is_on():
-    for name in (mc.PLOTLY_NAME, mc.MODULE_NAME):
+    for name in (mc.PLOTLY_NAME, mc.MODULE_NAME, "map_base.js", "map_overlays.js", "map_slide.js"):
         done = subprocess.run(
             ["git", "check-ignore", "-q", f"static/{name}"], cwd=mc.ROOT, capture_output=True, check=False
         )
@@ -65,8 +81,8 @@ def test_one_plotly_loader_shared_by_both_modules():
 
     sources = {p.name: p.read_text() for p in mc.HELPER_SOURCE.parent.glob("*.js")}
     assert [name for name, text in sources.items() if "function loadPlotly" in text] == [mc.HELPER_NAME]
-    for name in (mc.MODULE_NAME, pc.MODULE_NAME):
-        assert "./plotly_loader.js${new URL(import.meta.url).search}" in sources[name]
+    assert "./plotly_loader.js${new URL(import.meta.url).search}" in sources[pc.MODULE_NAME]
+    assert 'from "./plotly_loader.js"' in sources[mc.MODULE_NAME]  # its copy asks at the map's version
     mc.ensure_static_assets()
     assert (mc.STATIC_DIR / mc.HELPER_NAME).read_bytes() == mc.HELPER_SOURCE.read_bytes()
     command = ["git", "check-ignore", "-q", f"static/{mc.HELPER_NAME}"]

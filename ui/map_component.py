@@ -8,11 +8,14 @@ and Python sends it data only (`figures.map_data`):
   keeps the surface, so Streamlit's own message cache sends it once, then a reference by hash;
 - the *map* element with the paths (a few KB); the browser redraws them in place.
 
-plotly.js and the component's module are loaded once per page, by URL, from the app's static
+plotly.js and the component's modules are loaded once per page, by URL, from the app's static
 folder (`server.enableStaticServing`): inline, they would travel with every rerun. They are copied
 there from the plotly package and from `ui/` (Streamlit refuses a symlink that leaves
-`static/`); the copies are generated, never committed. Which plotly.js (the full bundle, or the
-smaller cartesian one once it is fetched and verified) is `ui.plotly_assets`'s choice.
+`static/`); the copies are generated, never committed. The map's browser code is one module per
+job (`landscape_map.js` imports its parts, `map_*.js`, by relative path): each copy's imports
+carry the version, a hash of every module, so a browser never mixes an old part with a new one
+(`ui.js_modules`). Which plotly.js (the full bundle, or the smaller cartesian one once it is
+fetched and verified) is `ui.plotly_assets`'s choice.
 """
 
 from __future__ import annotations
@@ -27,10 +30,12 @@ import streamlit as st
 
 from figures import map_data
 from ui import common, plotly_assets
+from ui.js_modules import module_files, versioned
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"  # Streamlit serves <main script's folder>/static at app/static/
-MODULE_SOURCE = Path(__file__).resolve().parent / "landscape_map.js"
+UI_DIR = Path(__file__).resolve().parent
+MODULE_SOURCE = UI_DIR / "landscape_map.js"
 MODULE_NAME = "landscape_map.js"
 # The one plotly.js loader both components' modules import (at their own version, see `version`).
 HELPER_SOURCE = Path(__file__).resolve().parent / "plotly_loader.js"
@@ -51,18 +56,28 @@ def copy_if_changed(src: Path, dst: Path) -> None:
 
 
 def version(module: Path) -> str:
-    """A module's version: a hash of it and of the shared loader it imports at the same `?v=`, which
-    makes the browser fetch a changed module (or loader) instead of a cached one."""
-    return hashlib.sha256(module.read_bytes() + HELPER_SOURCE.read_bytes()).hexdigest()[:12]
+    """A module's version: a hash of it, of the modules it imports and of the shared plotly.js loader,
+    all fetched at the same `?v=`, which makes the browser fetch a changed module (or part, or
+    loader) instead of a cached one."""
+    files = dict.fromkeys([*module_files(module), HELPER_SOURCE])  # the loader once
+    data = b"".join(p.read_bytes() for p in files)
+    return hashlib.sha256(data).hexdigest()[:12]
 
 
 def ensure_static_assets() -> str:
-    """Put plotly.min.js, the component's module and the shared plotly.js loader into static/;
-    returns the module's version (`version`)."""
+    """Put plotly.min.js, the map's modules (their imports at the version) and the shared plotly.js
+    loader into static/; returns the map's version (`version`)."""
     copy_if_changed(PLOTLY_SOURCE, STATIC_DIR / PLOTLY_NAME)
     copy_if_changed(HELPER_SOURCE, STATIC_DIR / HELPER_NAME)
-    copy_if_changed(MODULE_SOURCE, STATIC_DIR / MODULE_NAME)
-    return version(MODULE_SOURCE)
+    map_version = version(MODULE_SOURCE)
+    for path in module_files(MODULE_SOURCE):
+        if path == HELPER_SOURCE:
+            continue
+        data = versioned(path.read_text(encoding="utf-8"), map_version).encode("utf-8")
+        if (STATIC_DIR / path.name).exists() and (STATIC_DIR / path.name).read_bytes() == data:
+            continue
+        plotly_assets.write_atomically(STATIC_DIR / path.name, data)
+    return map_version
 
 
 def plotly_url() -> str:

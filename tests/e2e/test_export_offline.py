@@ -77,6 +77,13 @@ def test_an_export_plays_offline(offline_page, tmp_path: Path, query: str):
     end_heads, end_lengths = _heads(page), _path_lengths(page)
     assert end_lengths and max(end_lengths) == n + 1
     page.wait_for_selector("#loss .main-svg")
+    # A click sets θ₀ in the app only: the file's map never invites one.
+    assert "▶ plays the race" in page.locator(".pg-map-hint").inner_text()
+    page.locator(".pg-map-plot").hover()
+    page.wait_for_function("() => document.querySelector('.pg-map-readout').textContent.includes('L =')")
+    assert "click" not in page.locator(".pg-map-hint").inner_text()
+    page.mouse.move(0, 0)
+    assert "click" not in page.locator(".pg-map-hint").inner_text()
 
     page.locator(".pg-map-play").click()  # from the end, ▶ starts over
     step = "+document.querySelector('.pg-map-plot').dataset.step"
