@@ -1,5 +1,5 @@
 """All speed figures of the project, as tables: engine, explorer page, hyperparameter search,
-trainer, training-practice page, theory overlays, a classroom, the class-vote store.
+trainer, training-practice page, theory overlays, a classroom, the class-vote store, the lecture.
 
     python benchmarks/bench.py            # every table but `class` (app and practice need chromium)
     python benchmarks/bench.py engine     # one table: any name in TABLES
@@ -23,6 +23,7 @@ from benchmarks import (
     bench_custom,
     bench_engine,
     bench_export,
+    bench_lecture,
     bench_practice,
     bench_sweeps,
     bench_theory,
@@ -40,6 +41,7 @@ TABLES = {
     "theory": bench_theory.main,
     "export": bench_export.main,
     "classroom": bench_classroom.main,
+    "lecture": bench_lecture.main,
 }
 DEFAULT = [
     "engine",
@@ -51,6 +53,7 @@ DEFAULT = [
     "app",
     "practice",
     "classroom",
+    "lecture",
 ]  # `class` takes minutes: it runs when named
 
 
