@@ -1,6 +1,6 @@
 """All speed figures of the project, as tables: engine, explorer page, hyperparameter search,
 trainer, training-practice page, theory overlays, the explorer's live claims, a classroom, the
-class-vote store.
+class-vote store, the lecture.
 
     python benchmarks/bench.py            # every table but `class` (app and practice need chromium)
     python benchmarks/bench.py engine     # one table: any name in TABLES
@@ -24,6 +24,7 @@ from benchmarks import (
     bench_custom,
     bench_engine,
     bench_export,
+    bench_lecture,
     bench_practice,
     bench_sweeps,
     bench_theory,
@@ -43,6 +44,7 @@ TABLES = {
     "truth": bench_truth.main,
     "export": bench_export.main,
     "classroom": bench_classroom.main,
+    "lecture": bench_lecture.main,
 }
 DEFAULT = [
     "engine",
@@ -55,6 +57,7 @@ DEFAULT = [
     "app",
     "practice",
     "classroom",
+    "lecture",
 ]  # `class` takes minutes: it runs when named
 
 
