@@ -1,5 +1,6 @@
 """All speed figures of the project, as tables: engine, explorer page, hyperparameter search,
-trainer, training-practice page, theory overlays, a classroom, the class-vote store.
+trainer, training-practice page, theory overlays, the explorer's live claims, a classroom, the
+class-vote store.
 
     python benchmarks/bench.py            # every table but `class` (app and practice need chromium)
     python benchmarks/bench.py engine     # one table: any name in TABLES
@@ -27,6 +28,7 @@ from benchmarks import (
     bench_sweeps,
     bench_theory,
     bench_training,
+    bench_truth,
 )
 
 TABLES = {
@@ -38,6 +40,7 @@ TABLES = {
     "practice": bench_practice.main,
     "class": bench_class.main,
     "theory": bench_theory.main,
+    "truth": bench_truth.main,
     "export": bench_export.main,
     "classroom": bench_classroom.main,
 }
@@ -47,6 +50,7 @@ DEFAULT = [
     "sweeps",
     "training",
     "theory",
+    "truth",
     "export",
     "app",
     "practice",

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from optimizers.second_order import solve_sym2
+from optimizers.second_order import lm_step_curves, solve_sym2
 
 Column = str | tuple[str, ...]  # one column, or the x and y columns of a vector
 
@@ -234,8 +234,6 @@ def _finite(points: np.ndarray, steps: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def lm_trial(s: Steps) -> np.ndarray:
     """(n, 2) LM's trial step alpha delta(lambda_k) at each theta_k (NaN where no lambda was tried)."""
-    from optimizers import theory  # theory reads the registry, which declares this inspector
-
     lams = s.columns["lam"]
     tried = np.isfinite(lams)
     out = np.full((s.n, 2), np.nan)
@@ -243,7 +241,7 @@ def lm_trial(s: Steps) -> np.ndarray:
         pts = s.points[tried]
         J, r = s.surface.jacobian(pts), s.surface.residuals(pts)
         scaling = str(s.hyper["scaling"])
-        curves = theory.lm_step_curves(J, r, scaling=scaling, lambdas=lams[tried][:, None])
+        curves = lm_step_curves(J, r, scaling=scaling, lambdas=lams[tried][:, None])
         out[tried] = s.number("lr", 1.0) * curves[:, 0]
     return out
 
@@ -253,16 +251,12 @@ def lm_curves(points: int) -> Callable[[Steps, int], np.ndarray]:
     step curves from Gauss-Newton (lambda -> 0) to short gradient-like steps."""
 
     def offsets(s: Steps, max_steps: int) -> np.ndarray:
-        from optimizers import theory
-
         pts = s.points[: min(s.n - 1, max_steps)]
         curves = np.full((len(pts), 2, points, 2), np.nan)
         if len(pts):
             J, r = s.surface.jacobian(pts), s.surface.residuals(pts)
             for j, scaling in enumerate(("levenberg", "marquardt")):
-                curves[:, j] = s.number("lr", 1.0) * theory.lm_step_curves(
-                    J, r, n=points - 1, scaling=scaling
-                )
+                curves[:, j] = s.number("lr", 1.0) * lm_step_curves(J, r, n=points - 1, scaling=scaling)
         return curves
 
     return offsets

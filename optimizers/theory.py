@@ -1,4 +1,4 @@
-"""The lecture's theory as numbers the page can draw: curvature, step-size limits, rates, LM's curve.
+"""The lecture's theory as numbers the page can draw: curvature, step-size limits, rates.
 
 Local quadratic model at a point theta (H the Hessian there, lam1 >= lam2 its eigenvalues with
 unit eigenvectors e1, e2):
@@ -36,12 +36,7 @@ rho is the factor by which the error theta_k - theta* shrinks per step, so L - L
 rho^(2k); where the slowest mode has a double root (the optimal heavy-ball pair) the error behaves
 like k rho^k instead.
 
-Levenberg-Marquardt (loss = sum r^2, as every surface here): for damping lambda >= 0
-
-    (J^T J + lambda D) delta(lambda) = -J^T r,    D = I (Levenberg) or diag(J^T J) (Marquardt)
-
-delta(0) is the Gauss-Newton step; as lambda -> inf, lambda delta(lambda) -> -D^-1 J^T r: ever
-shorter steps along the (for Marquardt: diagonally scaled) negative gradient.
+LM's step as a function of its damping (`lm_step_curve`) is with LM's rule in `second_order`.
 
 Everything is NumPy only; a single 2x2 matrix or many (..., 2, 2) at once where it says so.
 """
@@ -53,7 +48,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from optimizers.second_order import solve_sym2, sym_eig2
+from optimizers.registry import OPTIMIZERS
+from optimizers.second_order import sym_eig2
 from surfaces.base import Surface
 
 SINGULAR_RTOL = 1e-8  # |lam| <= SINGULAR_RTOL * max |lam| counts as zero (and H = 0 is singular)
@@ -71,8 +67,6 @@ CONSTANT_HESSIAN = frozenset({"quadratic", "linear_regression", "saddle"})
 def limit_record(optimizer: str) -> Any:
     """The registry's `LrLimit` of `optimizer` (its recursion on a quadratic), or None: the
     methods without a closed-form limit, and unknown names."""
-    from optimizers.registry import OPTIMIZERS  # the registry imports this module's neighbours
-
     info = OPTIMIZERS.get(optimizer)
     return None if info is None else info.lr_limit
 
@@ -437,111 +431,3 @@ def predicted_loss_path(
         for k in range(1, steps):
             errors[k + 1] = trace * errors[k] - det * errors[k - 1]
         return 0.5 * (errors**2) @ lam
-
-
-# ---- Levenberg-Marquardt ----
-
-
-def lm_step_curve(jacobian: Any, residuals: Any, lambdas: Any, scaling: str = "levenberg") -> np.ndarray:
-    """LM's steps delta(lambda) solving (J^T J + lambda D) delta = -J^T r, one per lambda.
-
-    Parameters
-    ----------
-    jacobian : (m, 2) J at the point.  residuals : (m,) r at the point.
-    lambdas : (K,) damping values >= 0; lambda = 0 gives the Gauss-Newton step.
-    scaling : 'levenberg' (D = I) or 'marquardt' (D = diag(J^T J)).
-
-    Returns
-    -------
-    (K, 2) the steps, in theta's units (add the point to draw them). A singular system takes the
-    pseudo-inverse, as the engine does.
-    """
-    if scaling not in ("levenberg", "marquardt"):
-        raise ValueError(f"scaling must be 'levenberg' or 'marquardt'; got {scaling!r}")
-    lam = np.asarray(lambdas, dtype=float)
-    if lam.ndim != 1 or not np.all(np.isfinite(lam)) or np.any(lam < 0):
-        raise ValueError("lambdas must be a 1-D array of finite numbers >= 0")
-    (a, h, c), (b0, b1) = _normal_equations(jacobian, residuals)
-    d0, d1 = (a, c) if scaling == "marquardt" else (1.0, 1.0)
-    with np.errstate(divide="ignore", invalid="ignore"):  # singular entries take the pseudo-inverse
-        x, y = solve_sym2(a + lam * d0, h + 0.0 * lam, c + lam * d1, -b0 + 0.0 * lam, -b1 + 0.0 * lam)
-    return np.stack([x, y], axis=-1)
-
-
-def lm_step_curves(
-    jacobians: Any,
-    residuals: Any,
-    n: int = 24,
-    decades: float = 6.0,
-    scaling: str = "levenberg",
-    lambdas: Any = None,
-) -> np.ndarray:
-    """`lm_step_curve` at many points at once, each over lambda = 0 and its own `lm_lambda_grid`
-    (or over the given `lambdas`).
-
-    Parameters
-    ----------
-    jacobians : (p, m, 2) J at p points.  residuals : (p, m) r there.
-    n : damping values of each grid (after lambda = 0, the Gauss-Newton step).
-    lambdas : (p, K) damping values >= 0 per point instead of the grids, or None.
-
-    Returns
-    -------
-    (p, n + 1, 2) steps delta(lambda), row 0 the Gauss-Newton step, as `lm_step_curve` gives them;
-    (p, K, 2) with `lambdas`.
-    """
-    if scaling not in ("levenberg", "marquardt"):
-        raise ValueError(f"scaling must be 'levenberg' or 'marquardt'; got {scaling!r}")
-    J = np.asarray(jacobians, dtype=float)
-    r = np.asarray(residuals, dtype=float)
-    if J.ndim != 3 or J.shape[2] != 2 or r.shape != J.shape[:2]:
-        raise ValueError(f"jacobians must be (p, m, 2) and residuals (p, m); got {J.shape} and {r.shape}")
-    jx, jy = J[..., 0], J[..., 1]
-    a, h, c = (jx * jx).sum(-1), (jx * jy).sum(-1), (jy * jy).sum(-1)  # (p,)
-    b0, b1 = (jx * r).sum(-1), (jy * r).sum(-1)
-    if scaling == "marquardt":
-        centre, d0, d1 = np.ones_like(a), a, c
-    else:
-        centre, d0, d1 = np.maximum(sym_eig2(a, h, c)[0], 1e-12), np.ones_like(a), np.ones_like(c)
-    if lambdas is None:
-        grid = centre[:, None] * np.logspace(-decades, decades, n)[None, :]
-        lam = np.concatenate([np.zeros((len(a), 1)), grid], axis=1)  # (p, n + 1)
-    else:
-        lam = np.asarray(lambdas, dtype=float)
-        if lam.shape[:1] != a.shape or lam.ndim != 2 or np.any(lam < 0):
-            raise ValueError(f"lambdas must be (p, K) numbers >= 0 with p = {len(a)}; got {lam.shape}")
-    col = lambda v: v[:, None] + 0.0 * lam  # noqa: E731 - broadcast a (p,) entry over the grid
-    with np.errstate(divide="ignore", invalid="ignore"):
-        x, y = solve_sym2(col(a) + lam * d0[:, None], col(h), col(c) + lam * d1[:, None], -col(b0), -col(b1))
-    return np.stack([x, y], axis=-1)
-
-
-def lm_gradient_limit(jacobian: Any, residuals: Any, scaling: str = "levenberg") -> np.ndarray:
-    """-D^-1 J^T r, (2,): the limit of lambda * delta(lambda) as lambda -> inf (zero where D_ii = 0)."""
-    (a, _, c), (b0, b1) = _normal_equations(jacobian, residuals)
-    d = np.array([a, c]) if scaling == "marquardt" else np.ones(2)
-    jtr = np.array([b0, b1])
-    safe = d > 0
-    return np.where(safe, -jtr / np.where(safe, d, 1.0), 0.0)
-
-
-def lm_lambda_grid(
-    jacobian: Any, scaling: str = "levenberg", n: int = 61, decades: float = 6.0
-) -> np.ndarray:
-    """(n,) damping values spanning +-decades around where LM turns from Gauss-Newton to gradient
-    steps: lambda ~ the largest eigenvalue of J^T J for Levenberg, ~ 1 for Marquardt."""
-    (a, h, c), _ = _normal_equations(jacobian, np.zeros(np.shape(jacobian)[0]))
-    centre = 1.0 if scaling == "marquardt" else max(float(sym_eig2(a, h, c)[0]), 1e-12)
-    return centre * np.logspace(-decades, decades, n)
-
-
-def _normal_equations(
-    jacobian: Any, residuals: Any
-) -> tuple[tuple[float, float, float], tuple[float, float]]:
-    """((a, h, c) of J^T J, J^T r) for J (m, 2), r (m,)."""
-    J = np.asarray(jacobian, dtype=float)
-    r = np.asarray(residuals, dtype=float)
-    if J.ndim != 2 or J.shape[1] != 2 or r.shape != (J.shape[0],):
-        raise ValueError(f"jacobian must be (m, 2) and residuals (m,); got {J.shape} and {r.shape}")
-    jx, jy = J[:, 0], J[:, 1]
-    return (float(jx @ jx), float(jx @ jy), float(jy @ jy)), (float(jx @ r), float(jy @ r))

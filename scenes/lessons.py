@@ -24,9 +24,8 @@ from typing import Any
 
 from scenes.claims import TOL, Claim, Evidence, Verdict, fill
 from scenes.claims import check as check_on
-from scenes.claims import mean_gaps as mean_gaps_on
 
-__all__ = ["PRESETS", "TOL", "Claim", "Preset", "Verdict", "check", "mean_gaps", "note", "scene_runs"]
+__all__ = ["PRESETS", "TOL", "Claim", "Preset", "Verdict", "note"]
 
 DEFAULT_SURFACE = "quadratic"
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
@@ -245,34 +244,3 @@ def note(preset: Preset, evidence: Evidence, facts: Mapping[str, Any], tol: floa
         with contextlib.suppress(KeyError):
             parts.append(fill(preset.context, facts))
     return Note(False, " ".join(parts), verdicts)
-
-
-# --------------------------------------------------------------------------- a scene's values, run
-
-
-def scene_runs(settings: Mapping[str, Any], seed: int | None = None) -> tuple[Any, dict[str, Any]]:
-    """The scene's Surface and run id -> Trajectory of each of its runs, as the explorer runs them
-    (its defaults: the surface's suggested α and steps); `seed` replaces the scene's noise seed."""
-    from scenes import explorer
-
-    choices = explorer.scene({**settings, **({} if seed is None else {"seed": seed})})
-    evidence = explorer.SceneRuns(choices)
-    return evidence.surface, evidence.runs
-
-
-def evidence(settings: Mapping[str, Any]):
-    """The scene `settings` run on the engine, as evidence for claims."""
-    from scenes import explorer
-
-    return explorer.SceneRuns(explorer.scene(settings))
-
-
-def check(claim: Claim, settings: Mapping[str, Any]) -> Verdict:
-    """Whether `claim` holds for the scene `settings` (run on the engine), with the numbers that decided."""
-    return check_on(claim, evidence(settings))
-
-
-def mean_gaps(claim: Claim, settings: Mapping[str, Any]) -> dict[str, float]:
-    """Mean of L − L* over the last `claim.last` steps and seeds 0 .. claim.seeds − 1, for the
-    claim's run and the run it beats."""
-    return mean_gaps_on(claim, evidence({**settings, **dict(claim.change)}))

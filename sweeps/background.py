@@ -58,6 +58,7 @@ JOBS = {
     "validation_curve": "training.studies:validation_curve",
     "cross_validation": "training.studies:cross_validation",
     "training_search": "training.studies:search",
+    "lecture_scene": "scenes.lecture:decide_job",  # a lecture scene's studies (grid vs random: 2 s)
 }
 KINDS = tuple(JOBS)
 

@@ -16,7 +16,7 @@ import optimizers
 import surfaces
 from figures import explorer as fx
 from figures import map_data
-from scenes import lessons
+from scenes import lesson_runs, lessons
 from tests import apptest
 from tests.markdown_tables import summary_table
 
@@ -439,11 +439,11 @@ def _payload_labels(at: AppTest) -> list[str]:
 
 @pytest.mark.parametrize("name", list(lessons.PRESETS))
 def test_every_preset_shows_the_engines_numbers_that_its_claims_are_checked_on(name):
-    """The page runs the very scene `lessons.scene_runs` checks (tests/test_lessons.py)."""
+    """The page runs the very scene `lesson_runs.scene_runs` checks (tests/test_lessons.py)."""
     at = _app()
     at.selectbox(key="preset").set_value(name).run()
     assert not at.exception, [e.value for e in at.exception]
-    _, runs = lessons.scene_runs(lessons.PRESETS[name].settings)
+    _, runs = lesson_runs.scene_runs(lessons.PRESETS[name].settings)
     table = _summary(at)
     expected = [
         fx.compact_number(runs[r].losses[fx.finite_length(runs[r]) - 1])

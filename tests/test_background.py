@@ -107,3 +107,17 @@ def test_a_study_stops_when_its_progress_callback_raises():
     with pytest.raises(background.CancelledError):
         ts.cross_validation(setup, "l2", 3, progress=stop_at_ten)
     assert seen[-1] == (10, len(ts.VALIDATION_VALUES["l2"]) * 2 * 50)
+
+
+def test_a_lecture_scene_is_decided_in_the_worker_like_here():
+    from scenes import lecture
+
+    scene = lecture.BY_ID["bias-variance"]
+    job = background.submit("lecture_scene", scene.id)
+    outcome = job.result(timeout=120)
+    here = lecture.decide(scene)
+    assert outcome.right == here.right and outcome.numbers == here.numbers
+    assert outcome.try_holds == here.try_holds
+    assert job.progress() == (2, 2)
+    with pytest.raises(ValueError, match="no lecture scene"):
+        background.submit("lecture_scene", "no-such-scene").result(timeout=120)

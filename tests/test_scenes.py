@@ -1,4 +1,4 @@
-"""The explorer's scene as data (scenes/explorer.py): values -> ExplorerChoices -> query and back,
+"""The explorer's scene as data (scenes/explorer/): values -> ExplorerChoices -> query and back,
 the same defaults, checks and messages as the page, one RunSpec per run, and the URL keys declared
 once (the page writes exactly `to_query` of its scene)."""
 
@@ -92,7 +92,7 @@ def test_scenes_are_pure():
     import subprocess
     import sys
 
-    root = pathlib.Path(explorer.__file__).parent
+    root = pathlib.Path(lessons.__file__).parent  # scenes/
     sources = list(root.rglob("*.py"))
     assert len(sources) > 5
     for path in sources:

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from optimizers import OPTIMIZERS, run, theory
+from optimizers import OPTIMIZERS, run, second_order, theory
 from optimizers.registry import LIMIT_FORMULAS
 from surfaces import SURFACES, get_surface
 
@@ -403,8 +403,8 @@ def test_lm_curve_runs_from_gauss_newton_to_the_scaled_gradient(surface_name, po
     J, r = _jr(surface_name, point)
     gauss_newton = np.linalg.solve(J.T @ J, -J.T @ r)
     D = np.diag(np.diag(J.T @ J)) if scaling == "marquardt" else np.eye(2)
-    lambdas = theory.lm_lambda_grid(J, scaling, n=41, decades=8)
-    curve = theory.lm_step_curve(J, r, np.concatenate([[0.0], lambdas]), scaling)
+    lambdas = second_order.lm_lambda_grid(J, scaling, n=41, decades=8)
+    curve = second_order.lm_step_curve(J, r, np.concatenate([[0.0], lambdas]), scaling)
     assert curve.shape == (42, 2)
     np.testing.assert_allclose(curve[0], gauss_newton, rtol=1e-9)
     # Near lambda = 0, in the D norm: |delta(lambda) - delta(0)| <= lambda / mu_min |delta(0)|, with
@@ -416,7 +416,7 @@ def test_lm_curve_runs_from_gauss_newton_to_the_scaled_gradient(surface_name, po
         d_norm * gauss_newton
     )
     limit = -np.linalg.solve(D, J.T @ r)
-    np.testing.assert_allclose(theory.lm_gradient_limit(J, r, scaling), limit, rtol=1e-12)
+    np.testing.assert_allclose(second_order.lm_gradient_limit(J, r, scaling), limit, rtol=1e-12)
     np.testing.assert_allclose(lambdas[-1] * curve[-1], limit, rtol=1e-6)
     # Each point solves its own system; the steps shrink as lambda grows (in the D norm).
     for lam, delta in zip(lambdas, curve[1:], strict=True):
@@ -435,13 +435,13 @@ def test_lm_curve_contains_the_engines_first_step():
         step = path.points[1] - path.points[0]
         assert np.linalg.norm(step) > 0  # accepted
         J, r = _jr("rosenbrock", start)
-        np.testing.assert_allclose(theory.lm_step_curve(J, r, [0.5], scaling)[0], step, rtol=1e-10)
+        np.testing.assert_allclose(second_order.lm_step_curve(J, r, [0.5], scaling)[0], step, rtol=1e-10)
 
 
 def test_lm_curve_on_a_singular_gauss_newton_system_does_not_raise():
     J = np.array([[1.0, 2.0], [2.0, 4.0]])  # rank one
     r = np.array([1.0, -1.0])
-    curve = theory.lm_step_curve(J, r, [0.0, 1.0, 1e6])
+    curve = second_order.lm_step_curve(J, r, [0.0, 1.0, 1e6])
     assert np.isfinite(curve).all()
 
 
@@ -450,28 +450,28 @@ def test_lm_step_curves_at_many_points_equal_the_single_point_curve(scaling):
     surface = get_surface("curve_fit")
     points = np.random.default_rng(3).uniform(-1.0, 1.0, (6, 2))
     J, r = surface.jacobian(points), surface.residuals(points)
-    many = theory.lm_step_curves(J, r, n=20, scaling=scaling)
-    given = theory.lm_step_curves(J, r, scaling=scaling, lambdas=np.full((6, 2), [0.0, 3.0]))
+    many = second_order.lm_step_curves(J, r, n=20, scaling=scaling)
+    given = second_order.lm_step_curves(J, r, scaling=scaling, lambdas=np.full((6, 2), [0.0, 3.0]))
     for i in range(6):
-        grid = np.concatenate([[0.0], theory.lm_lambda_grid(J[i], scaling, n=20)])
-        np.testing.assert_allclose(many[i], theory.lm_step_curve(J[i], r[i], grid, scaling), rtol=1e-10)
+        grid = np.concatenate([[0.0], second_order.lm_lambda_grid(J[i], scaling, n=20)])
+        np.testing.assert_allclose(many[i], second_order.lm_step_curve(J[i], r[i], grid, scaling), rtol=1e-10)
         np.testing.assert_allclose(
-            given[i], theory.lm_step_curve(J[i], r[i], [0.0, 3.0], scaling), rtol=1e-10
+            given[i], second_order.lm_step_curve(J[i], r[i], [0.0, 3.0], scaling), rtol=1e-10
         )
     with pytest.raises(ValueError, match="lambdas must be"):
-        theory.lm_step_curves(J, r, lambdas=-np.ones((6, 1)))
+        second_order.lm_step_curves(J, r, lambdas=-np.ones((6, 1)))
     with pytest.raises(ValueError, match="jacobians must be"):
-        theory.lm_step_curves(J[0], r[0])
+        second_order.lm_step_curves(J[0], r[0])
 
 
 def test_lm_curve_rejects_bad_input():
     J, r = _jr("rosenbrock", (0.0, 0.0))
     with pytest.raises(ValueError, match="scaling"):
-        theory.lm_step_curve(J, r, [1.0], "marq")
+        second_order.lm_step_curve(J, r, [1.0], "marq")
     with pytest.raises(ValueError, match="lambdas"):
-        theory.lm_step_curve(J, r, [-1.0])
+        second_order.lm_step_curve(J, r, [-1.0])
     with pytest.raises(ValueError, match="jacobian"):
-        theory.lm_step_curve(J[:, :1], r, [1.0])
+        second_order.lm_step_curve(J[:, :1], r, [1.0])
 
 
 def test_theory_imports_numpy_only():

@@ -16,7 +16,7 @@ import pytest
 import optimizers
 import surfaces
 from figures import split_run_id
-from scenes import explorer, lessons
+from scenes import explorer, lesson_runs, lessons
 from scenes.claims import fill
 
 RNG_SEED = 19
@@ -157,7 +157,7 @@ def test_every_sentence_shown_for_a_perturbed_lesson_holds_on_the_engine(name):
         assert not choices.warnings
         evidence = explorer.SceneRuns(choices)
         shown = lessons.note(preset, evidence, explorer.facts(evidence))
-        verdicts = [lessons.check(c, settings) for c in preset.claims]  # on the engine, afresh
+        verdicts = [lesson_runs.check(c, settings) for c in preset.claims]  # on the engine, afresh
         assert shown.holds == all(v.holds for v in verdicts), (settings, shown.text)
         if shown.holds:
             names = _names(preset.note)

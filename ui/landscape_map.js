@@ -195,7 +195,9 @@ function presentLayout(layout, height) {
   out.font = { ...out.font, size: 22 };
   out.hoverlabel = { font: { size: 20 } };
   out.legend = { ...out.legend, font: { size: 22 } };
-  out.margin = { ...out.margin, l: 80, b: 70, t: 100 };
+  // The colour bar (on the map without a data panel, whose right margin is 100) sits 2 % of the plot's
+  // width past it; its title and ticks at 22 px need about 200 px there, or "loss L (log)" is cut.
+  out.margin = { ...out.margin, l: 80, b: 70, t: 100, r: out.margin.r >= 100 ? 200 : out.margin.r };
   for (const ax of ["xaxis", "yaxis", "xaxis2", "yaxis2"]) {
     if (out[ax]) out[ax] = { ...out[ax], tickfont: { size: 20 }, title: { ...(out[ax].title || {}), font: { size: 22 } } };
   }

@@ -176,24 +176,6 @@ class UrlState:
             container.warning(text, icon="⚠️")
 
 
-def sync_query_param(setting: Setting, value: Any, default: Any | None = None) -> None:
-    """Deprecated: use `with url.fragment(name):` around a fragment's `draw` calls. Kept only until
-    the practice page moves to it (one URL key written in place)."""
-    default = setting.default if default is None else default
-    text = setting.text(value)
-    scene = st.session_state.get(SCENE + str(st.session_state.get(URL_PAGE)))
-    if scene is not None:
-        if value == default:
-            scene.pop(setting.key, None)
-        else:
-            scene[setting.key] = text
-    if value == default:
-        if setting.key in st.query_params:
-            del st.query_params[setting.key]
-    elif st.query_params.get(setting.key) != text:
-        st.query_params[setting.key] = text
-
-
 def forget(keys: Iterable[str]) -> None:
     """Drop the values of `keys`, drawn or hidden, so those widgets start from their defaults or
     from values a callback sets (a preset, a surface's suggestions) when drawn again."""

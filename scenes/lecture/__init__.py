@@ -18,6 +18,8 @@ are counted here from its order, anchored where the issue names them (Adam's bia
 slides 10-11, Newton's cost on 16, "full batch only" on 23, the map of solvers on 24).
 """
 
+from collections.abc import Callable
+
 from scenes.lecture.claims import (
     OPS,
     PAGES,
@@ -39,6 +41,7 @@ from scenes.lecture.studies import (
     STUDIES,
     Outcome,
     decide,
+    estimated_seconds,
     explorer_runs,
     explorer_start,
     explorer_surface,
@@ -53,6 +56,15 @@ SCENES: tuple[LectureScene, ...] = tuple(
     sorted((*OPTIMIZATION, *PRACTICE, *MYTHS), key=lambda s: (s.slides[0], s.myth))
 )
 BY_ID: dict[str, LectureScene] = {s.id: s for s in SCENES}
+
+
+def decide_job(scene_id: str, *, progress: Callable[[int, int], None] | None = None) -> Outcome:
+    """`decide` as a job of the worker pool (`sweeps.background.JOBS["lecture_scene"]`): the scene
+    by its id (plain, picklable); ValueError for an unknown id."""
+    if scene_id not in BY_ID:
+        raise ValueError(f"There is no lecture scene {scene_id!r}.")
+    return decide(BY_ID[scene_id], progress)
+
 
 __all__ = [
     "BY_ID",
@@ -70,6 +82,8 @@ __all__ = [
     "TryThis",
     "Value",
     "decide",
+    "decide_job",
+    "estimated_seconds",
     "explorer_runs",
     "explorer_start",
     "explorer_surface",

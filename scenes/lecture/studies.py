@@ -442,12 +442,29 @@ class Outcome:
     try_holds: bool = False
 
 
-def decide(scene: LectureScene) -> Outcome:
+def decide(scene: LectureScene, progress: Callable[[int, int], None] | None = None) -> Outcome:
+    """The scene's numbers, its right answers and its follow-up's, from its two studies (its own
+    settings and the follow-up's change); `progress(done, 2)` after each."""
     numbers = measure(scene)
+    if progress is not None:
+        progress(1, 2)
     changed = measure(scene, dict(scene.try_this.change))
+    if progress is not None:
+        progress(2, 2)
     return Outcome(
         numbers,
         right_answers(scene, numbers),
         changed,
         all(c.holds(changed) for c in scene.try_this.claims),
     )
+
+
+# Seconds `decide` takes for a scene of each study, cold, measured on the team's 2-core machine
+# (grid-vs-random 2.0, k-fold 0.8, train-val-test 0.6, Reddi 0.4; an explorer scene 0.1-0.4).
+# The job runner (`ui.jobs`) sends a scene estimated at 0.3 s or more to the worker pool.
+STUDY_SECONDS = {"grid_random": 2.0, "kfold": 0.9, "selection": 0.6, "reddi": 0.45, "early_stopping": 0.3}
+
+
+def estimated_seconds(scene: LectureScene) -> float:
+    """How long deciding `scene` takes here (its study's measured time; 0.2 s for the others)."""
+    return STUDY_SECONDS.get(scene.study, 0.2)

@@ -326,3 +326,24 @@ def test_the_scene_survives_the_search_page_and_the_back_button(streamlit_server
     legend = page.locator(f"{MAP} .legendtext").evaluate_all("es => es.map(e => e.textContent)")
     assert "SGD, α 0.02" in legend and "SGD, α 0.01" in legend  # copies, told apart
     assert page.get_by_test_id("stAlert").filter(has_text="unknown").count() == 0
+
+
+@pytest.mark.parametrize("size", [(1440, 900), (1920, 1080)])
+def test_presentation_mode_shows_the_colour_bars_title_whole(streamlit_server, _browser, app_wait, size):
+    """On a projector the colour bar's title ("loss L (log)" at 22 px) stays inside the map's
+    picture: its right end is left of the SVG's right edge (it was cut at 1920x1080)."""
+    context = _browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{streamlit_server}/?present=true&surface=rosenbrock")
+        app_wait.ready(page)
+        title = page.locator(f"{MAP} .cbtitle").first
+        title.wait_for(state="attached")
+        assert "loss L" in title.text_content()
+        svg = title.locator("xpath=ancestor::*[local-name()='svg'][1]")
+        box, picture = title.bounding_box(), svg.bounding_box()
+        assert box["width"] > 50  # the title is drawn at its size
+        assert box["x"] >= picture["x"] and box["x"] + box["width"] <= picture["x"] + picture["width"]
+    finally:
+        context.close()

@@ -114,3 +114,89 @@ def test_the_lecturer_link_hides_the_sidebar(streamlit_server, _browser):
         _drawn(page, 2)
     finally:
         context.close()
+
+
+# The first line box of the first text in `sel` (or of the first text containing `needle`): its
+# top and bottom, with the visible part of the lecture panel (which may scroll inside the window).
+_FIRST_LINE = """([sel, needle]) => {
+  const root = document.querySelector(sel);
+  if (!root) return null;
+  const walk = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const at = needle ? n.data.indexOf(needle) : n.data.search(/\\S/);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(n, at);
+    range.setEnd(n, at + 1);
+    const r = range.getBoundingClientRect();
+    const p = document.querySelector('.st-key-lecture_panel').getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+      clipTop: p.top, clipBottom: p.bottom };
+  }
+  return null;
+}"""
+# Every text of the scene's head and panel, with its font size in px (an exponent aside).
+_TEXT_SIZES = """() => {
+  const out = [];
+  for (const sel of ['.lecture-head', '.st-key-lecture_panel']) {
+    const walk = document.createTreeWalker(document.querySelector(sel), NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (!n.data.trim() || !n.parentElement.getClientRects().length) continue;
+      if (n.parentElement.style.fontSize === '70%') continue; // a power of ten's exponent (plotly)
+      out.push([n.data.trim().slice(0, 40), parseFloat(getComputedStyle(n.parentElement).fontSize)]);
+    }
+  }
+  return out;
+}"""
+
+
+def _on_screen(page, sel: str, needle: str | None, what: str, sid: str) -> None:
+    """The first line of `sel`'s text (or the text `needle` in it) is inside the viewport and the
+    panel's visible part."""
+    box = page.evaluate(_FIRST_LINE, [sel, needle])
+    assert box is not None, f"{sid}: no {what}"
+    view = page.viewport_size
+    assert box["top"] >= max(0, box["clipTop"]) - 1, f"{sid}: the {what} is above the view: {box}"
+    assert box["bottom"] <= min(view["height"], box["clipBottom"]) + 1, f"{sid}: the {what} is below: {box}"
+    assert box["left"] >= 0 and box["right"] <= view["width"], f"{sid}: the {what} is off to a side: {box}"
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768)], ids=["1280x720", "1366x768"])
+def test_every_scene_fits_on_screen_after_the_reveal(streamlit_server, _browser, size):
+    """Presentation sizing: for every scene after the reveal, the question, every answer, the
+    marked right answer, ▶ (a map's) and the explanation's first line are inside the window, and
+    every text of the scene's head and panel is at least 20 px."""
+    context = _browser.new_context(viewport={"width": size[0], "height": size[1]})
+    try:
+        page = _open(context, streamlit_server, f"?scene={SCENES[0].id}")
+        SHOTS.mkdir(exist_ok=True)
+        for k, scene in enumerate(SCENES, start=1):
+            if k > 1:
+                page.evaluate("document.activeElement && document.activeElement.blur()")
+                page.keyboard.press("PageDown")
+            _drawn(page, k)
+            page.get_by_role("button", name="Reveal").click()
+            page.locator(".st-key-lecture_explanation").wait_for(state="visible")
+            wait_for_app(page, 60_000)
+            assert page.evaluate("document.scrollingElement.scrollTop") == 0, scene.id
+            _on_screen(page, ".st-key-lecture_panel h3", None, "question", scene.id)
+            for i in range(len(scene.answers)):
+                _on_screen(
+                    page, ".st-key-lecture_answers", f"{chr(65 + i)}.", f"answer {chr(65 + i)}", scene.id
+                )
+            _on_screen(page, ".st-key-lecture_answers", "✔", "marked right answer", scene.id)
+            _on_screen(page, ".st-key-lecture_explanation", None, "explanation's first line", scene.id)
+            if scene.page == "explorer":
+                play = page.locator(f"{STAGE} .pg-map-play").bounding_box()
+                assert play is not None, scene.id
+                assert play["y"] >= 0 and play["y"] + play["height"] <= size[1], f"{scene.id}: ▶ {play}"
+                # the map's controls end before the panel begins
+                controls = page.locator(f"{STAGE} .pg-map-controls > :visible").last.bounding_box()
+                panel = page.locator(".st-key-lecture_panel").bounding_box()
+                assert controls["x"] + controls["width"] <= panel["x"], f"{scene.id}: controls over the panel"
+            small = [(text, px) for text, px in page.evaluate(_TEXT_SIZES) if px < 20]
+            assert not small, f"{scene.id}: text under 20 px: {small}"
+            if k % 5 == 1:
+                page.screenshot(path=str(SHOTS / f"revealed_{k:02d}_{scene.id}_{size[0]}.png"))
+    finally:
+        context.close()

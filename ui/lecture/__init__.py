@@ -13,8 +13,9 @@ from __future__ import annotations
 import streamlit as st
 
 from scenes import lecture
-from scenes.lecture import BY_ID, SCENES, LectureScene, Outcome
+from scenes.lecture import SCENES, LectureScene, Outcome
 from scenes.settings import shown
+from ui import jobs
 from ui.lecture import class_vote, keys, links, panel, stage, style
 
 panel.VOTE_HOOK = class_vote.vote_panel  # the class vote (ui/classroom.py)
@@ -22,10 +23,19 @@ panel.VOTE_HOOK = class_vote.vote_panel  # the class vote (ui/classroom.py)
 KEYS_KEY = "lecture_keys"
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
-def decided(scene_id: str) -> Outcome:
-    """The scene decided on the engine's numbers (cached per scene: the runs are fixed)."""
-    return lecture.decide(BY_ID[scene_id])
+def decided(scene: LectureScene) -> Outcome | None:
+    """The scene decided on the engine's numbers, through the one job runner (`ui.jobs`: cached,
+    a long study in the worker pool with a progress bar and Cancel); None when cancelled."""
+    return jobs.run_job(
+        "lecture_scene",
+        (scene.id,),
+        {},
+        seconds=lecture.estimated_seconds(scene),
+        label="Running the scene's studies…",
+        key_prefix="lecture_job_",
+        unit="studies",
+        what="scene's study",
+    )
 
 
 def current() -> tuple[int, str | None]:
@@ -93,9 +103,11 @@ def render() -> None:
         unsafe_allow_html=True,
     )
     try:
-        outcome = decided(scene.id)
+        outcome = decided(scene)
     except (KeyError, ValueError) as exc:  # a method or setting the engine lacks: say so, no traceback
         st.error(f"This scene cannot be run on this version of the engine: {exc!s}.")
+        return
+    if outcome is None:  # cancelled: run_job said so and offers to run it again
         return
     # a data surface's map has two panels (parameters and data): it gets more of the width
     wide = scene.page == "explorer" and lecture.explorer_surface(scene.settings).data is not None

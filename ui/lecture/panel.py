@@ -80,13 +80,13 @@ def draw(scene: LectureScene, outcome: Outcome) -> None:
         mine = " ← your answer" if i == pick else ""
         line = f"**{chr(65 + i)}.** {text}{mine}"
         lines.append(f":green[✔ {line}]" if i == right else f":gray[✖ {line}]")
-    st.markdown("  \n".join(lines))
+    st.container(key="lecture_answers").markdown("  \n".join(lines))
     if pick is not None and right is not None:
         verdict = "right" if pick == right else f"not right: the answer is {chr(65 + right)}"
         st.markdown(f"**Your answer, {chr(65 + pick)}, is {verdict}.**", help="Decided on the runs' numbers.")
     if VOTE_HOOK is not None:
         VOTE_HOOK(scene, answers, "revealed")
-    st.markdown(fill(scene.explanation, numbers))
+    st.container(key="lecture_explanation").markdown(fill(scene.explanation, numbers))
     if outcome.try_holds:  # a follow-up whose claim fails is not shown
         st.markdown(f"**Try this:** {fill(scene.try_this.text, outcome.try_numbers)}")
     if scene.citation:

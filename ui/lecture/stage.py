@@ -164,5 +164,8 @@ def loss_stage(scene: LectureScene) -> None:
         labels=explorer.scene(scene.settings).labels,
         height=300,
     )
-    fig["layout"]["font"] = {**fig["layout"].get("font", {}), "size": 18}
+    layout = fig["layout"]
+    layout["font"] = {**layout.get("font", {}), "size": 20}
+    if layout.get("yaxis", {}).get("type") == "log":  # powers of ten only: no small in-between labels
+        layout["yaxis"] = {**layout["yaxis"], "dtick": 1}
     plot_component.plot(fig, key="lecture_loss")

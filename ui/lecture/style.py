@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 CSS = """<style>
-[data-testid="stMainBlockContainer"] { padding-top: 2.6rem; padding-bottom: 0.5rem; max-width: 100%; }
+[data-testid="stMainBlockContainer"] { padding: 2.6rem 1.2rem 0.5rem 1.2rem; max-width: 100%; }
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
 [data-testid="stMain"] button p,
@@ -18,9 +18,15 @@ CSS = """<style>
 .st-key-lecture_panel { max-height: calc(100vh - 140px); overflow-y: auto; }
 [data-testid="stMain"] button { min-height: 0; padding-top: 0.2rem; padding-bottom: 0.2rem; }
 .st-key-lecture_panel [data-testid="stVerticalBlock"] { gap: 0.45rem; }
+/* the map's controls stay within the map's column: a narrower step label and slider, and on a
+   small screen no slide-size choice (the PNG button keeps its default size) */
+.st-key-lecture_stage .pg-map-controls { padding-left: 8px; }
+.st-key-lecture_stage .pg-map-step { min-width: 0; }
+.st-key-lecture_stage .pg-map-controls input[type=range] { min-width: 40px; width: 0; }
+@media (max-width: 1500px) { .st-key-lecture_stage .pg-map-slide { display: none; } }
 .lecture-head { display: flex; gap: 1.2rem; align-items: baseline; font-size: 22px; margin-bottom: 0; }
-.lecture-count { font-weight: 700; font-size: 24px; }
-.lecture-slide { color: #666; }
+.lecture-count { font-weight: 700; font-size: 24px; white-space: nowrap; }
+.lecture-slide { color: #666; white-space: nowrap; }
 .lecture-title { font-weight: 700; font-size: 28px; }
 </style>"""
 LOCKED_CSS = """<style>
