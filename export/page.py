@@ -166,7 +166,7 @@ BOOT = """
 const data = JSON.parse(document.getElementById("race-data").textContent);
 mountBase({ data: [data.base], parentElement: document.getElementById("map-base") });
 mountMap({ data: [data.paths], parentElement: document.getElementById("map"), setTriggerValue: () => {} });
-const config = { displaylogo: false, responsive: true };
+const config = { displaylogo: false, showSendToCloud: false, responsive: true };
 Plotly.newPlot("loss", data.loss.data, data.loss.layout, config);
 if (data.damping) Plotly.newPlot("damping", data.damping.data, data.damping.layout, config);
 """

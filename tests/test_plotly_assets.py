@@ -196,7 +196,11 @@ def test_our_charts_draw_only_traces_the_cartesian_bundle_has():
     trajs = {o: optimizers.run(o, s, start, 10, **h) for o, h in opts.items()}
     for fig in (fx.loss_figure(trajs, min_value=s.min_value, smoothing=0.5), fx.lr_figure(trajs)):
         assert {t.get("type", "scatter") for t in fig["data"]} <= pa.CARTESIAN_TRACES
-    # The map builds its traces in the browser: every trace type its module names.
-    for module in ("landscape_map.js", "plot_chart.js"):
-        named = set(re.findall(r'\btype:\s*"(\w+)"', (ROOT / "ui" / module).read_text())) - AXIS_TYPES
-        assert named <= pa.CARTESIAN_TRACES, module
+    # The map builds its traces in the browser: every trace type its modules name (all of ui/*.js).
+    modules = sorted((ROOT / "ui").glob("*.js"))
+    assert {"landscape_map.js", "map_base.js", "map_overlays.js", "plot_chart.js"} <= {
+        m.name for m in modules
+    }
+    for module in modules:
+        named = set(re.findall(r'\btype:\s*"(\w+)"', module.read_text())) - AXIS_TYPES
+        assert named <= pa.CARTESIAN_TRACES, module.name

@@ -28,6 +28,7 @@ import streamlit as st
 
 import classroom
 from classroom import Question, QuestionClosedError, StoreUnavailableError, TooManyRoomsError
+from ui.common import PLOTLY_CONFIG
 
 ROOM_PARAM = "room"
 VOTER_PARAM = "voter"
@@ -303,7 +304,9 @@ def _live_tally(code: str, question_id: str) -> None:
         return
     st.markdown(f"### {vote_summary(rounds[question.round], question.round, question.state)}")
     st.plotly_chart(
-        tally_figure(question.choices, rounds), key="classroom_tally", config={"displayModeBar": False}
+        tally_figure(question.choices, rounds),
+        key="classroom_tally",
+        config={**PLOTLY_CONFIG, "displayModeBar": False},
     )
 
 

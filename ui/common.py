@@ -10,7 +10,8 @@ looked up through `inspect.signature`, then hashed) and `cache_data`'s copy of t
 round trip) cost 1-3 ms a call, and a rerun of the explorer makes more than ten. The results are
 shared by every session: never mutate them (their arrays are read-only).
 
-Also two pieces of Markdown the pages share: a coloured label and a table of text cells.
+Also two pieces of Markdown the pages share: a coloured label and a table of text cells, and the
+one plotly.js config of every chart (`PLOTLY_CONFIG`).
 
 Widgets and URL state are in `ui.settings` and `ui.components`.
 """
@@ -31,6 +32,10 @@ from scenes.problem import get_surface
 from ui.settings import escape_markdown
 
 # --------------------------------------------------------------------------- cached engine calls
+
+# Every chart's plotly.js config: no plotly logo, and no "Share chart" button (plotly.js 4 shows it
+# by default, `showSendToCloud`; it uploads the chart to Plotly's cloud).
+PLOTLY_CONFIG: dict[str, Any] = {"displaylogo": False, "showSendToCloud": False}
 
 
 def params_tuple(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from ui import map_component
+from ui import common, map_component
 
 MODULE_SOURCE = Path(__file__).resolve().parent / "plot_chart.js"
 MODULE_NAME = "plot_chart.js"
@@ -76,7 +76,7 @@ def plot(figure: dict, *, key: str, config: dict | None = None) -> None:
             {
                 "figure": to_wire(figure),
                 # No "Share chart" to Plotly's cloud (plotly.js shows it by default).
-                "config": {"displaylogo": False, "showSendToCloud": False, **(config or {})},
+                "config": {**common.PLOTLY_CONFIG, **(config or {})},
                 "plotly_url": map_component.plotly_url(),
             }
         ),

@@ -198,6 +198,7 @@ def _render() -> None:
                 key="surface3d",
                 width="stretch",
                 theme=None,
+                config=common.PLOTLY_CONFIG,
             )
             st.caption("Drag to turn the surface; the view is kept while you change settings.")
 

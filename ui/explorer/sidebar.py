@@ -158,7 +158,7 @@ def sidebar(url: UrlState) -> ExplorerChoices:
         curve = common.schedule_curve(choices.schedule, max(epochs, 2))
         chart.plotly_chart(
             fx.schedule_figure(curve), key="schedule_chart", width="stretch", theme=None,
-            config={"displayModeBar": False},
+            config={**common.PLOTLY_CONFIG, "displayModeBar": False},
         )  # fmt: skip
         if per_epoch > 1:
             chart.caption(f"{steps} steps of {per_epoch} per epoch: {epochs} epochs.")

@@ -104,7 +104,9 @@ def rates_view(trajs: dict[str, Any], labels: dict[str, str]) -> None:
         )
     damping = fx.damping_figure(trajs, labels=labels)
     if damping is not None:
-        st.plotly_chart(damping, key="damping_chart", width="stretch", theme=None)
+        st.plotly_chart(
+            damping, key="damping_chart", width="stretch", theme=None, config=common.PLOTLY_CONFIG
+        )
         st.caption(
             "Levenberg-Marquardt has no learning rate: its damping λ_k sets the step. Step k tries "
             "(JᵀJ + λ_k D) δ = −Jᵀr; a dot marks an accepted trial (θ moves, λ ÷ 10), a cross a "

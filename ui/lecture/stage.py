@@ -21,6 +21,7 @@ from figures import map_data, optimizer_color
 from scenes import explorer, lecture
 from scenes.lecture import LectureScene
 from ui import map_component, plot_component
+from ui.common import PLOTLY_CONFIG
 
 GRID_N = 80  # the explorer's contour grid
 COST_NS = np.logspace(1, 9, 49)  # slide 16's chart: 10 to 10⁹ parameters
@@ -145,7 +146,10 @@ def chart_stage(scene: LectureScene, numbers: dict[str, Any], revealed: bool) ->
     elif not revealed:  # the map without the app's methods (their places are the answer)
         fig = go.Figure(layout=fig.layout)
     st.plotly_chart(
-        fig, key=f"lecture_chart_{scene.id}_{revealed}", theme=None, config={"displayModeBar": False}
+        fig,
+        key=f"lecture_chart_{scene.id}_{revealed}",
+        theme=None,
+        config={**PLOTLY_CONFIG, "displayModeBar": False},
     )
 
 

@@ -15,6 +15,7 @@ from figures import training as ft
 from scenes.practice import CV_K, CV_PARAM, KEY, LC_SEEDS, PARAM_LABELS, SEARCH_METHOD, VC_PARAM
 from training import studies as ts
 from training.trainer import FIRST_ORDER
+from ui.common import PLOTLY_CONFIG
 from ui.practice import shared
 from ui.settings import UrlState, draw, fmt
 
@@ -42,7 +43,7 @@ def curves_view(url: UrlState, setup: ts.Setup, history) -> None:
             error_label=shared.error_label(setup),
             log_y=setup.task == "regression",
         )
-        st.plotly_chart(fig, key="tr_lc_chart", width="stretch", theme=None)
+        st.plotly_chart(fig, key="tr_lc_chart", width="stretch", theme=None, config=PLOTLY_CONFIG)
         st.caption(f"Mean over {len(seeds)} seed(s), band ±1 std; sizes {', '.join(map(str, sizes))}.")
 
     st.subheader("Validation curve: error against one hyperparameter", divider="gray")
@@ -68,7 +69,7 @@ def curves_view(url: UrlState, setup: ts.Setup, history) -> None:
             error_label=shared.error_label(setup),
             log_y=setup.task == "regression",
         )
-        st.plotly_chart(fig, key="tr_vc_chart", width="stretch", theme=None)
+        st.plotly_chart(fig, key="tr_vc_chart", width="stretch", theme=None, config=PLOTLY_CONFIG)
 
 
 def search_view(url: UrlState, setup: ts.Setup, history) -> None:
@@ -183,7 +184,11 @@ def cv_view(url: UrlState, setup: ts.Setup, history) -> None:
         f"{{{', '.join(fmt(v) for v in values)}}} is trained {k} times."
     )
     st.plotly_chart(
-        ft.fold_diagram(ts.cv_folds(setup, k), len(X)), key="tr_fold_chart", width="stretch", theme=None
+        ft.fold_diagram(ts.cv_folds(setup, k), len(X)),
+        key="tr_fold_chart",
+        width="stretch",
+        theme=None,
+        config=PLOTLY_CONFIG,
     )
     cv_seconds = ts.estimated_seconds("cross_validation", setup, param=param, k=k)
     if not shared.job_button("cv", (setup, param, k), "Run the cross-validation", cv_seconds):
@@ -203,7 +208,7 @@ def cv_view(url: UrlState, setup: ts.Setup, history) -> None:
     )
     if setup.task == "regression":
         fig.update_yaxes(**log_axis([scores, single]))  # every tick labelled in full, no bare digits
-    st.plotly_chart(fig, key="tr_cv_chart", width="stretch", theme=None)
+    st.plotly_chart(fig, key="tr_cv_chart", width="stretch", theme=None, config=PLOTLY_CONFIG)
     table = pd.DataFrame(
         {
             PARAM_LABELS[param]: [fmt(v) for v in values],

@@ -10,6 +10,7 @@ from figures import training as ft
 from scenes.practice import CONDITIONING_NOTE, EMA, KEY, METRIC, NEWTON_NOTE
 from training import DATASETS
 from training import studies as ts
+from ui.common import PLOTLY_CONFIG
 from ui.practice import shared
 from ui.settings import UrlState, draw
 
@@ -29,7 +30,7 @@ def training_view(url: UrlState, setup: ts.Setup, history) -> None:
     with left:
         st.markdown("**The data and the model's fit** — scrub the epochs under the plot (in the browser)")
         figure = shared.data_figure(setup, shown_test, history)
-        st.plotly_chart(figure, key="tr_data_chart", width="stretch", theme=None)
+        st.plotly_chart(figure, key="tr_data_chart", width="stretch", theme=None, config=PLOTLY_CONFIG)
         _, _, (tr, va, te) = shared.data(setup)
         hidden = "" if shown_test else "; the test part stays hidden until you ask for its score"
         classes = "Point colours are the classes; the outline tells the split."
@@ -50,7 +51,7 @@ def _curves_fragment(url: UrlState, setup: ts.Setup, history) -> None:
         if setup.task == "classification":
             metric = draw(METRIC, url, container=cols[1])
     fig = ft.loss_curves_figure(history, metric=metric, smoothing=w, height=470)
-    st.plotly_chart(fig, key="tr_loss_chart", width="stretch", theme=None)
+    st.plotly_chart(fig, key="tr_loss_chart", width="stretch", theme=None, config=PLOTLY_CONFIG)
 
 
 def _summary(setup: ts.Setup, history) -> None:
@@ -151,7 +152,7 @@ def capacity_view(url: UrlState, setup: ts.Setup, history) -> None:
         target=DATASETS[setup.dataset].target,
         height=420,
     )
-    st.plotly_chart(fig, key="tr_capacity_chart", width="stretch", theme=None)
+    st.plotly_chart(fig, key="tr_capacity_chart", width="stretch", theme=None, config=PLOTLY_CONFIG)
     rows = [
         {
             "model": p.title,

@@ -8,6 +8,7 @@ import streamlit as st
 import optimizers
 from figures import search as tfig
 from scenes.search import CMP_N, CMP_SEEDS, CMP_STEPS, KEY, LESS_IMPORTANT, WHY_RANDOM, Problem, searchable
+from ui.common import PLOTLY_CONFIG
 from ui.search.compute import sweep
 from ui.search.ranges import pair_controls
 from ui.search.words import score_text
@@ -57,4 +58,4 @@ def compare_tab(url: UrlState, problem: Problem, score: str, tol: float) -> None
         f"{len(comp.seeds) - 1}), random search found a **better** setting {better} times, an equal "
         f"one {tied} times and a worse one {worse} times."
     )
-    st.plotly_chart(tfig.comparison_figure(comp), key=KEY + "cmp_chart", theme=None)
+    st.plotly_chart(tfig.comparison_figure(comp), key=KEY + "cmp_chart", theme=None, config=PLOTLY_CONFIG)

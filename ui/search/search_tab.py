@@ -30,6 +30,7 @@ from scenes.search import (
     explorer_query,
 )
 from ui import components
+from ui.common import PLOTLY_CONFIG
 from ui.search.compute import cached_paths, contour, path_runs, settings_of, step_limit, sweep
 from ui.search.ranges import pair_controls
 from ui.search.words import limit_words, run_label, score_text, score_words, tie_words
@@ -145,6 +146,7 @@ def _show_search(problem: Problem, result: sweeps.SearchResult, request: SearchR
         on_select=functools.partial(_on_chart_pick, request),
         selection_mode="points",
         theme=None,
+        config=PLOTLY_CONFIG,
     )
     _paths_chart(problem, result, picked, surface)
     _top_table(problem, result, request, picked)
@@ -176,7 +178,7 @@ def _paths_chart(problem: Problem, result: sweeps.SearchResult, picked: int | No
     if picked_at is not None:
         title = "The best setting (bold), the picked one (dashed) and a few others, on the loss"
     fig.update_layout(title=dict(text=title))
-    st.plotly_chart(fig, key=KEY + "paths_chart", theme=None)
+    st.plotly_chart(fig, key=KEY + "paths_chart", theme=None, config=PLOTLY_CONFIG)
 
 
 def _top_table(

@@ -10,6 +10,7 @@ import optimizers
 from figures import search as tfig
 from scenes.search import KEY, MAP_COLOR, MAP_N, MAP_STEPS, MAP_TOL, Problem
 from ui import components
+from ui.common import PLOTLY_CONFIG
 from ui.search.compute import contour, sweep
 from ui.settings import UrlState, draw
 
@@ -61,7 +62,7 @@ def map_tab(url: UrlState, problem: Problem) -> None:
         smap, contour(problem), color_by=color_by, bounds=surface.bounds,
         axis_labels=surface.axis_labels,
     )  # fmt: skip
-    st.plotly_chart(fig, key=KEY + "map_chart", theme=None)
+    st.plotly_chart(fig, key=KEY + "map_chart", theme=None, config=PLOTLY_CONFIG)
 
 
 def _use_best_setting(opt: str, setting: dict) -> None:
