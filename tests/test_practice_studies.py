@@ -416,3 +416,22 @@ def test_a_raised_progress_callback_stops_a_study_the_same_way():
     with pytest.raises(_CancelledError):
         ts.learning_curve(setup, seeds=(0,), progress=_stopping_after(3, seen))
     assert len(seen) == 3
+
+
+# --------------------------------------------------------------------------- the live note
+
+
+def test_the_live_note_keeps_the_presets_own_settings_and_the_pages_others():
+    own = preset_setup("bias_variance")
+    page = own.replace(degree=15, seed=3)  # degree is the preset's (its note says "set 15"), seed is not
+    scene = sp.preset_scene("bias_variance", page)
+    assert scene.degree == own.degree and scene.seed == 3
+    assert sp.live_note("bias_variance", page)[0] == sp.live_note("bias_variance", own.replace(seed=3))[0]
+
+
+def test_the_live_note_is_shown_on_the_presets_scene_and_replaced_when_a_claim_fails():
+    own = preset_setup("early_stopping")
+    assert sp.live_note("early_stopping", own) == (True, PRESETS["early_stopping"].note)
+    collapsing = own.replace(schedule=(("decay_rate", 0.05), ("kind", "step"), ("step_size", 1)))
+    shown, text = sp.live_note("early_stopping", collapsing)
+    assert not shown and "and then rises" in text and "not >" in text
