@@ -432,10 +432,48 @@ class Verdict:
     why: str  # the numbers that decided, for a failing test's message
 
 
-def facts(name: str, change: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
-    """The numbers a preset's claims may name (see `Claim`), on its scene with `change` applied."""
-    setup = preset_setup(name, change)
-    values = {s.key[len(KEY) :]: s.default for s in TABLE} | dict(PRESETS[name].settings) | dict(change)
+# The Setup fields each preset setting decides (the rest of a Setup is the page's, not the preset's).
+OWNED_FIELDS = {
+    "dataset": ("dataset",),
+    "n": ("n_samples",),
+    "noise": ("noise",),
+    "label_noise": ("label_noise",),
+    "model": ("model",),
+    "degree": ("degree",),
+    "layers": ("hidden",),
+    "width": ("hidden",),
+    "l2": ("l2",),
+    "optimizer": ("optimizer", "hyper"),
+    "epochs": ("epochs",),
+    "batch": ("batch_size",),
+    "early_stop": ("early_stopping",),
+}
+
+
+def preset_scene(name: str, setup: ts.Setup) -> ts.Setup:
+    """The scene a preset's note talks about on the page now: the settings the preset owns at its
+    values, every other one (seed, split, activation, schedule, ...) as `setup` has it."""
+    own = preset_setup(name)
+    fields = {f for key in PRESETS[name].settings for f in OWNED_FIELDS.get(key, ())}
+    scene = setup.replace(**{f: getattr(own, f) for f in fields})
+    if "hyper" in fields and setup.optimizer == own.optimizer:  # the page's hyperparameters stay
+        owned = {
+            k[len(own.optimizer) + 1 :] for k in PRESETS[name].settings if k.startswith(own.optimizer + "_")
+        }
+        hyper = dict(setup.hyper) | {k: v for k, v in own.hyper if k in owned}
+        scene = scene.replace(hyper=tuple(sorted(hyper.items())))
+    return scene
+
+
+def _changed(setup: ts.Setup, change: tuple[tuple[str, Any], ...]) -> ts.Setup:
+    """`setup` with a claim's change (the notes' "try": n, l2 or degree) applied."""
+    fields = {"n": ("n_samples", int), "l2": ("l2", float), "degree": ("degree", int)}
+    return setup.replace(**{fields[k][0]: fields[k][1](v) for k, v in change})
+
+
+def facts_on(setup: ts.Setup, cv: tuple[str, int] | None = None, capacity: bool = True) -> dict[str, Any]:
+    """The numbers a claim may name (see `Claim`) on `setup`; the capacity panels' only with
+    `capacity`, the cross-validation's only with `cv` = (parameter, folds)."""
     history = ts.fit(setup)
     kept = ts.kept_epoch(setup, history)
     train_err, val_err = (float(e[kept]) for e in ts.epoch_errors(history))
@@ -445,7 +483,7 @@ def facts(name: str, change: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]
         "fit.train": train_err,
         "fit.val": val_err,
         "fit.best_epoch": best,
-        "fit.kept_epoch": ts.kept_epoch(setup, history),
+        "fit.kept_epoch": kept,
         "fit.epochs": history.epochs,
         "fit.train_loss_best": float(history.train_loss[best]),
         "fit.train_loss_last": float(history.train_loss[-1]),
@@ -454,33 +492,80 @@ def facts(name: str, change: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]
         "human": human,
         "verdict": ts.diagnose(human, train_err, val_err).verdict,
     }
-    sizes = ts.CAPACITY_DEGREES if setup.model == "polynomial" else ts.CAPACITY_WIDTHS
-    unit = "degree" if setup.model == "polynomial" else "width"
-    for size, panel in zip(sizes, ts.capacity_panels(setup), strict=True):
-        out[f"{unit}{size}.train"], out[f"{unit}{size}.val"] = panel.train_error, panel.val_error
-    if values["view"] == VIEWS[4]:
-        cv = ts.cross_validation(setup, values["cv_param"], int(values["cv_k"]))
-        mean, std = cv.scores.mean(1), cv.scores.std(1)
+    if capacity:
+        sizes = ts.CAPACITY_DEGREES if setup.model == "polynomial" else ts.CAPACITY_WIDTHS
+        unit = "degree" if setup.model == "polynomial" else "width"
+        for size, panel in zip(sizes, ts.capacity_panels(setup), strict=True):
+            out[f"{unit}{size}.train"], out[f"{unit}{size}.val"] = panel.train_error, panel.val_error
+    if cv is not None:
+        result = ts.cross_validation(setup, cv[0], int(cv[1]))
+        mean, std = result.scores.mean(1), result.scores.std(1)
         pick = int(np.argmin(mean))
-        out["cv.pick"] = cv.values[pick]
-        out["cv.single_pick"] = cv.values[int(np.nanargmin(cv.single))]
+        out["cv.pick"] = result.values[pick]
+        out["cv.single_pick"] = result.values[int(np.nanargmin(result.single))]
         out["cv.std_pick"], out["cv.std_top"] = float(std[pick]), float(std[-1])
     return out
+
+
+def facts(name: str, change: tuple[tuple[str, Any], ...] = ()) -> dict[str, Any]:
+    """The numbers a preset's claims may name (see `Claim`), on its scene with `change` applied."""
+    values = {s.key[len(KEY) :]: s.default for s in TABLE} | dict(PRESETS[name].settings) | dict(change)
+    cv = (values["cv_param"], int(values["cv_k"])) if values["view"] == VIEWS[4] else None
+    return facts_on(preset_setup(name, change), cv)
+
+
+def _verdict(claim: Claim, known: dict[tuple, dict[str, Any]], facts_at) -> Verdict:
+    for change in (claim.change, ()):
+        if change not in known:
+            known[change] = facts_at(change)
+    left = known[claim.change].get(claim.fact)
+    right = claim.value
+    if claim.than is not None:
+        base = claim.than.startswith("base:")
+        right = known[() if base else claim.change].get(claim.than.removeprefix("base:"))
+        right = None if right is None else right * claim.factor
+    if left is None or (claim.than is not None and right is None):
+        return Verdict(False, f"{claim.fact} or {claim.than} is not a number of this scene")
+    holds = bool(RELATIONS[claim.relation](left, right))
+    shown = (f"{x:.3g}" if isinstance(x, float) else repr(x) for x in (left, right))
+    return Verdict(
+        holds, f"{claim.fact} = {next(shown)}, {'' if holds else 'not '}{claim.relation} {next(shown)}"
+    )
 
 
 def check(claim: Claim, name: str, known: dict[tuple, dict[str, Any]] | None = None) -> Verdict:
     """Whether `claim` of preset `name` holds on the trainer's numbers (`known`: facts already
     computed, by change)."""
-    known = {} if known is None else known
-    for change in (claim.change, ()):
-        if change not in known:
-            known[change] = facts(name, change)
-    left = known[claim.change][claim.fact]
-    right = claim.value
-    if claim.than is not None:
-        base = claim.than.startswith("base:")
-        right = known[() if base else claim.change][claim.than.removeprefix("base:")] * claim.factor
-    holds = {"<": lambda: left < right, ">": lambda: left > right, "==": lambda: left == right}[
-        claim.relation
-    ]()
-    return Verdict(bool(holds), f"{claim.fact} = {left!r} {claim.relation} {right!r}")
+    return _verdict(claim, {} if known is None else known, lambda change: facts(name, change))
+
+
+def _names(claim: Claim) -> tuple[str, ...]:
+    return (claim.fact,) + (() if claim.than is None else (claim.than.removeprefix("base:"),))
+
+
+def live_note(name: str, setup: ts.Setup, cv: tuple[str, int] | None = None) -> tuple[bool, str]:
+    """The preset's note if every claim holds on the page's scene now (`preset_scene` of `setup`;
+    `cv` = the page's CV parameter and folds); otherwise, instead of the note, what the numbers
+    show. Returns (whether the note is shown, the text)."""
+    preset = PRESETS[name]
+    names = {n for c in preset.claims for n in _names(c)}
+    capacity = any(n.startswith(("degree", "width")) for n in names)
+    cv = cv if any(n.startswith("cv.") for n in names) else None
+    scene = preset_scene(name, setup)
+    known: dict[tuple, dict[str, Any]] = {}
+    failed = []
+    for claim in preset.claims:
+        try:
+            verdict = _verdict(claim, known, lambda ch: facts_on(_changed(scene, ch), cv, capacity))
+        except ValueError as exc:
+            return (
+                False,
+                f"The lesson's note cannot be checked with these settings ({exc}), so it is not shown.",
+            )
+        if not verdict.holds:
+            failed.append(f"it says “{claim.text}”, but here {verdict.why}")
+    if not failed:
+        return True, preset.note
+    return False, (
+        "With these settings the lesson's note does not hold, so it is not shown: " + "; ".join(failed) + "."
+    )

@@ -318,3 +318,21 @@ def test_the_single_training_and_a_study_go_through_the_worker_when_long(monkeyp
         np.testing.assert_array_equal(cv.scores, ts.cross_validation(setup, "l2", 3).scores)
     finally:
         background.shutdown()
+
+
+def test_a_presets_note_goes_when_a_setting_it_does_not_own_makes_a_claim_false():
+    at = make()
+    at.selectbox(key="tr_preset").select("early_stopping").run()
+    assert any("then rises" in i.value for i in at.info)  # the note holds on its own scene
+    # the schedule is not the preset's: a learning rate that collapses after one epoch stops the
+    # network before it learns the flipped labels, so "the validation loss ... then rises" is false
+    at.session_state["tr_sched"] = "step"
+    at.session_state["tr_sched_step_size"] = 1
+    at.session_state["tr_sched_decay_rate"] = 0.05
+    at.run()
+    assert_clean(at)
+    assert not any("then rises" in i.value for i in at.info)
+    said = [w.value for w in at.warning if "Early stopping" in w.value]
+    assert said and "does not hold" in said[0] and "fit.val_loss_last" in said[0], [
+        w.value for w in at.warning
+    ]

@@ -377,3 +377,61 @@ def test_the_best_possible_classification_error_is_the_bayes_error_not_the_flip_
                                    epochs=100, batch_size=32))  # fmt: skip
     fresh = float(ts.error(moons.replace(hidden=(16, 16)).build(), trained.theta, X, y))
     assert best <= fresh + 3 * np.sqrt(fresh * (1 - fresh) / len(y)) + 3 * se
+
+
+# --------------------------------------------------------------------------- cancelling a job
+
+
+class _CancelledError(Exception):
+    """What a Cancel button's progress callback raises."""
+
+
+def _stopping_after(calls: int, seen: list):
+    def progress(done: int, total: int) -> None:
+        seen.append((done, total))
+        if len(seen) >= calls:
+            raise _CancelledError
+
+    return progress
+
+
+@pytest.mark.parametrize(
+    "setup",
+    [
+        ts.Setup(dataset="sine", n_samples=40, optimizer="newton", epochs=20),
+        ts.Setup(dataset="sine", n_samples=40, optimizer="adam", epochs=20),
+    ],
+    ids=["second-order", "first-order"],
+)
+def test_a_raised_progress_callback_stops_the_single_training(setup):
+    seen: list = []
+    with pytest.raises(_CancelledError):
+        ts.fit_job(setup, progress=_stopping_after(3, seen))
+    assert seen == [(1, 20), (2, 20), (3, 20)]  # the bar moved epoch by epoch and stopped at once
+
+
+def test_a_raised_progress_callback_stops_a_study_the_same_way():
+    setup = ts.Setup(dataset="sine", n_samples=40, optimizer="adam", epochs=20)
+    seen: list = []
+    with pytest.raises(_CancelledError):
+        ts.learning_curve(setup, seeds=(0,), progress=_stopping_after(3, seen))
+    assert len(seen) == 3
+
+
+# --------------------------------------------------------------------------- the live note
+
+
+def test_the_live_note_keeps_the_presets_own_settings_and_the_pages_others():
+    own = preset_setup("bias_variance")
+    page = own.replace(degree=15, seed=3)  # degree is the preset's (its note says "set 15"), seed is not
+    scene = sp.preset_scene("bias_variance", page)
+    assert scene.degree == own.degree and scene.seed == 3
+    assert sp.live_note("bias_variance", page)[0] == sp.live_note("bias_variance", own.replace(seed=3))[0]
+
+
+def test_the_live_note_is_shown_on_the_presets_scene_and_replaced_when_a_claim_fails():
+    own = preset_setup("early_stopping")
+    assert sp.live_note("early_stopping", own) == (True, PRESETS["early_stopping"].note)
+    collapsing = own.replace(schedule=(("decay_rate", 0.05), ("kind", "step"), ("step_size", 1)))
+    shown, text = sp.live_note("early_stopping", collapsing)
+    assert not shown and "and then rises" in text and "not >" in text

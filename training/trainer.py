@@ -207,6 +207,7 @@ def train(
             schedule,
             theta0,
             hyper,
+            progress,
         )
     theta0 = None if theta0 is None else np.asarray(_theta0(model, theta0, 1, [seed]))
     batch = train_batch(
@@ -448,7 +449,7 @@ def _weights(sets, union, dtype) -> np.ndarray:
 
 
 def _train_second_order(
-    model, X, y, X_val, y_val, optimizer, epochs, batch_size, seed, schedule, theta0, hyper
+    model, X, y, X_val, y_val, optimizer, epochs, batch_size, seed, schedule, theta0, hyper, progress
 ):
     info = OPTIMIZERS[optimizer]
     if not isinstance(model, Polynomial):
@@ -484,6 +485,8 @@ def _train_second_order(
             theta, state = info.dense_step(theta, state, problem, lrs[e], p)
             states.append(state)
             thetas.append(theta)
+            if progress is not None:
+                progress(e + 1, epochs)
         thetas = np.array(thetas)
         iter_losses = np.array([model.data_loss(t, X, y) for t in thetas[:-1]])
         return History(

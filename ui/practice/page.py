@@ -6,12 +6,19 @@ from __future__ import annotations
 
 import streamlit as st
 
-from scenes.practice import INTRO, NO_PRESET, PRESET, PRESETS, VIEW
+from scenes.practice import CV_K, CV_PARAM, INTRO, NO_PRESET, PRESET, PRESETS, VIEW, live_note
+from training import studies as ts
 from ui.practice import shared
 from ui.practice.sidebar import sidebar
 from ui.practice.study_views import curves_view, cv_view, diagnosis_view, search_view
 from ui.practice.training_views import capacity_view, training_view
 from ui.settings import UrlState, draw_tabs
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _note(preset: str, setup: ts.Setup, cv: tuple[str, int]) -> tuple[bool, str]:
+    """The lesson's note decided on the numbers of these settings (`live_note`), once per scene."""
+    return live_note(preset, setup, cv)
 
 
 def render() -> None:
@@ -24,9 +31,19 @@ def render() -> None:
     for text in warnings:
         messages.warning(text, icon=":material/warning:")
     preset = st.session_state.get(PRESET.key, NO_PRESET)
-    if preset != NO_PRESET:
+    if preset != NO_PRESET and setup is not None:
         lesson = PRESETS[preset]
-        messages.info(f"**{lesson.title}.** {lesson.note}", icon=":material/lightbulb:")
+        owned = lesson.settings
+        cv = (
+            st.session_state.get(CV_PARAM.key, owned.get("cv_param", CV_PARAM.default)),
+            int(st.session_state.get(CV_K.key, owned.get("cv_k", CV_K.default))),
+        )
+        with st.spinner("Checking the lesson's note on these settings…"):
+            shown, text = _note(preset, setup, cv)
+        if shown:
+            messages.info(f"**{lesson.title}.** {text}", icon=":material/lightbulb:")
+        else:
+            messages.warning(f"**{lesson.title}.** {text}", icon=":material/rule:")
     if setup is not None:
         try:
             history = shared.study("fit", setup, "Training…", "training")
