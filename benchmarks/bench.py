@@ -2,9 +2,10 @@
 trainer, training-practice page, theory overlays, the explorer's live claims, a classroom, the
 class-vote store, the lecture.
 
-    python benchmarks/bench.py            # every table but `class` (app and practice need chromium)
+    python benchmarks/bench.py            # every table but `class` and `hall` (some need chromium)
     python benchmarks/bench.py engine     # one table: any name in TABLES
     python benchmarks/bench.py class      # a classroom played by ../shared/tools/load.py (minutes; nginx)
+    python benchmarks/bench.py hall       # 300 students vote on the lecture page via serve.sh (minutes)
 
 Figures are wall-clock times on this machine; nothing here is asserted by the test suite.
 """
@@ -43,7 +44,8 @@ TABLES = {
     "theory": bench_theory.main,
     "truth": bench_truth.main,
     "export": bench_export.main,
-    "classroom": bench_classroom.main,
+    "classroom": lambda: bench_classroom.main(["--store"]),  # the vote store alone (seconds)
+    "hall": lambda: bench_classroom.main(["--hall"]),  # 300 students voting through serve.sh (minutes)
     "lecture": bench_lecture.main,
 }
 DEFAULT = [
@@ -58,7 +60,7 @@ DEFAULT = [
     "practice",
     "classroom",
     "lecture",
-]  # `class` takes minutes: it runs when named
+]  # `class` and `hall` take minutes: they run when named
 
 
 def main(names: list[str]) -> None:
