@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.e2e.browser import ROOT, chromium_path, launch_chromium, streamlit_server
+from tests.e2e.browser import ROOT, chromium_path, streamlit_server
 
 pytestmark = pytest.mark.e2e
 
@@ -57,16 +57,11 @@ def two_processes(tmp_path_factory) -> Iterator[tuple[str, str]]:
         mp.undo()
 
 
-@pytest.fixture(scope="module")
-def browser(two_processes) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = launch_chromium(pw)
-        try:
-            yield launched
-        finally:
-            launched.close()
+@pytest.fixture
+def browser(two_processes, _browser) -> object:
+    """The session's Chromium (tests/e2e/conftest.py): a second sync_playwright() in one process
+    fails while the first is running ("Sync API inside the asyncio loop")."""
+    return _browser
 
 
 def new_page(browser, url: str):
