@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -17,6 +18,21 @@ from classroom.store import SCHEMA, Connection, Cursor
 
 BUSY_TIMEOUT_S = 10  # how long a writer waits for another process's write lock
 SCHEMA_LOCK_ID = 0x0C1A55  # PostgreSQL advisory lock held while one process creates the tables
+
+
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """`PRAGMA journal_mode = WAL`, retried for up to BUSY_TIMEOUT_S: the switch needs an exclusive
+    lock and SQLite answers "database is locked" at once, without its busy handler, while another
+    process opening the same new file switches it (seen with six processes opening at once)."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 class StoreUnavailableError(RuntimeError):
@@ -50,7 +66,7 @@ class SQLiteConnection(Connection):
                 path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
             )
             self._conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
-            self._conn.execute("PRAGMA journal_mode = WAL")
+            _switch_to_wal(self._conn)
             self._conn.execute("PRAGMA synchronous = NORMAL")
         except (OSError, sqlite3.Error) as error:
             raise StoreUnavailableError(f"cannot open the class-vote database {path}: {error}") from error
