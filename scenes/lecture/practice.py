@@ -7,6 +7,9 @@ from __future__ import annotations
 from scenes.lecture.claims import LectureScene, TryThis
 from scenes.lecture.claims import answer as _a
 from scenes.lecture.claims import compare as _c
+from scenes.lessons import PRESETS
+
+DECAY_LESSON = PRESETS["decay"]
 
 PRACTICE: tuple[LectureScene, ...] = (
     # ----------------------------------------------------------------------- 6. LR decay
@@ -38,17 +41,7 @@ PRACTICE: tuple[LectureScene, ...] = (
         "Decay with noisy gradients",
         "explorer",
         "runs",
-        {
-            "surface": "quadratic",
-            "opts": ["sgd", "sgd~2"],
-            "steps": 300,
-            "sgd_lr": 0.05,
-            "sgd~2_lr": 0.05,
-            "sgd~2_sched": "inverse_time",
-            "sgd~2_sched_decay_rate": 0.1,
-            "noise": 2.0,
-            "ema": 0.9,
-        },
+        dict(DECAY_LESSON.settings),  # the explorer's decay lesson, the same scene
         "Two SGDs with α = 0.05 and noisy gradients; the second decays α as 1/t. Averaged over the "
         "last 30 steps and 10 noise seeds, which ends closer to the minimum?",
         (
