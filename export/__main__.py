@@ -13,7 +13,7 @@ from pathlib import Path
 
 from export import DEFAULT_APP_URL, SceneError, build_html
 from export.scene import plain
-from ui.plotly_assets import write_atomically
+from figures.plotly_assets import write_atomically
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -4,7 +4,7 @@ The map is the explorer's: its browser module (`ui/landscape_map.js`) is inlined
 payloads the page sends (`figures.map_data.map_base` / `map_paths`), so the file draws the same
 contour, paths, legend, ▶ and step slider, with no server. The loss chart is
 `figures.explorer.loss_figure`, LM's λ panel `damping_figure` where LM ran. plotly.js is the
-cartesian bundle when a verified copy is in static/ (`ui.plotly_assets`), else the full bundle
+cartesian bundle when a verified copy is in static/ (`figures.plotly_assets`), else the full bundle
 from the plotly package. A Content-Security-Policy forbids every request: the file never
 reaches a host, even if something in it tried.
 """
@@ -25,11 +25,10 @@ import plotly.io as pio
 import surfaces
 from export.race import Caption, Race
 from figures import explorer as fx
-from figures import map_data, pins, surface_grid
-from ui import js_modules, plotly_assets
+from figures import js_modules, map_data, pins, plotly_assets, surface_grid
 
 ROOT = Path(__file__).resolve().parents[1]
-STATIC_DIR = ROOT / "static"  # where the app keeps the verified cartesian bundle (`ui.plotly_assets`)
+STATIC_DIR = ROOT / "static"  # where the app keeps the verified cartesian bundle (`figures.plotly_assets`)
 FULL_BUNDLE = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 MAP_MODULE = ROOT / "ui" / "landscape_map.js"  # the map; its parts are found from its imports
 DEFAULT_APP_URL = "http://localhost:8501/"  # `PLAYGROUND_APP_URL` or `--app-url` name the live app
@@ -52,7 +51,7 @@ def plotly_js(env: Mapping[str, str] | None = None) -> tuple[str, str]:
 
 
 def map_module() -> str:
-    """The map's browser modules (`ui.js_modules.module_files`) as one module script, the parts
+    """The map's browser modules (`figures.js_modules.module_files`) as one module script, the parts
     before the map: their imports of each other dropped, their exports plain declarations. The map
     reads `offline` in its payload (`payload`): plotly.js inline, no words about clicking."""
     files = js_modules.module_files(MAP_MODULE)

@@ -21,9 +21,8 @@ from export.__main__ import main
 from export.race import caption, run_race
 from export.scene import plain, read_query
 from figures import explorer as fx
-from figures import map_data
+from figures import js_modules, map_data, plotly_assets
 from scenes import lessons
-from ui import js_modules, plotly_assets
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_BYTES = 3_000_000  # the limit with the cartesian bundle

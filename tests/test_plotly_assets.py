@@ -1,4 +1,4 @@
-"""Which plotly.js our charts load (ui/plotly_assets.py): the integrity check, the one-member
+"""Which plotly.js our charts load (figures/plotly_assets.py): the integrity check, the one-member
 extraction, the chooser and the background install. No network: every download is injected."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import optimizers
 import surfaces
 from figures import explorer as fx
-from ui import plotly_assets as pa
+from figures import plotly_assets as pa
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = b"/* plotly.js (cartesian - minified), a stand-in */ window.Plotly = {};\n"

@@ -14,8 +14,8 @@ there from the plotly package and from `ui/` (Streamlit refuses a symlink that l
 `static/`); the copies are generated, never committed. The map's browser code is one module per
 job (`landscape_map.js` imports its parts, `map_*.js`, by relative path): each copy's imports
 carry the version, a hash of every module, so a browser never mixes an old part with a new one
-(`ui.js_modules`). Which plotly.js (the full bundle, or the smaller cartesian one once it is
-fetched and verified) is `ui.plotly_assets`'s choice.
+(`figures.js_modules`). Which plotly.js (the full bundle, or the smaller cartesian one once it is
+fetched and verified) is `figures.plotly_assets`'s choice.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from typing import Any
 import plotly
 import streamlit as st
 
-from figures import map_data
-from ui import common, plotly_assets
-from ui.js_modules import module_files, versioned
+from figures import map_data, plotly_assets
+from figures.js_modules import module_files, versioned
+from ui import common
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC_DIR = ROOT / "static"  # Streamlit serves <main script's folder>/static at app/static/
@@ -81,7 +81,7 @@ def ensure_static_assets() -> str:
 
 
 def plotly_url() -> str:
-    """The plotly.js every chart of ours loads, as of now (`ui.plotly_assets.plotly_url`): it turns
+    """The plotly.js every chart of ours loads, as of now (`figures.plotly_assets.plotly_url`): it turns
     from the full bundle to the cartesian one when that lands; a page keeps the one it loaded first."""
     return plotly_assets.plotly_url(STATIC_DIR)
 
