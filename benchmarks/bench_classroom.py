@@ -9,8 +9,9 @@ Then the lecture hall (`measure_hall`): `scripts/serve.sh --processes 2` behind 
 and 300 students on the lecture page played `load.py`-style (../shared/tools/load.py's protocol and
 protobuf classes: each tab speaks Streamlit's websocket protocol, no browser), the students spread
 over both processes by nginx's route cookie. Every tab does what the browser does: the lecturer's
-histogram fragment reruns every second, each student's page checks every 2 s whether the lecturer
-moved on (`ui/classroom.py`'s refresh fragments), a tap is a button click in its fragment. Round 1:
+histogram fragment reruns every second, each student's browser fetches the room's token file every
+second through nginx and reruns the page once it changed (`ui/room_watch.py`), a tap is a button
+click in its fragment. Round 1:
 the 300 taps spread over 15 s; New round; round 2: all 300 tap at once. A vote's "tap to the
 lecturer's screen" is measured from the tap's send until the end of the lecturer's first tally
 run sent after the tap returned (the vote was committed by then, so that run counts it): an
@@ -26,6 +27,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib.util
+import json
 import multiprocessing as mp
 import os
 import random
@@ -167,6 +169,8 @@ class Tab:
         self._done: asyncio.Future | None = None
         self._lock = asyncio.Lock()
         self._closing = False
+        self.watch: tuple[str, str] | None = None  # the room-watch element's (file URL, token seen)
+        self.fetches = 0  # token-file requests made
 
     async def connect(self) -> None:
         import websockets
@@ -230,6 +234,9 @@ class Tab:
                 self.texts.append(element.markdown.body)
             elif which == "exception":
                 self.exceptions += 1
+            elif which == "bidi_component" and element.bidi_component.component_name.endswith("room_watch"):
+                data = json.loads(element.bidi_component.json)
+                self.watch = (data["url"], data["seen"])
         elif kind == "script_finished":
             status = self.P.finished_name.get(msg.script_finished, "")
             if status == "FINISHED_EARLY_FOR_RERUN":
@@ -283,6 +290,34 @@ class Tab:
         label = next(label for label in self.buttons if label.startswith(label_start))
         widget, fragment = self.buttons[label]
         return await self.rerun(fragment, trigger=widget)
+
+    async def follow_room(self, every_s: float) -> None:
+        """The browser half of `ui/room_watch.py`: fetch the room's token file every `every_s`
+        and, once it differs from the token the page was drawn with, rerun the page."""
+        while not self._closing:
+            await asyncio.sleep(every_s)
+            if self.watch is None:
+                continue
+            url, seen = self.watch
+            token = await self._get(f"/{url}?t={time.monotonic_ns()}")
+            if token and token != seen:
+                self.watch = None  # the rerun draws the element again, with the new token
+                await self.rerun()
+
+    async def _get(self, path: str) -> str:
+        """A GET of `path` on the hall (HTTP/1.1, a new connection, as a browser's fetch may):
+        the body of a 200, else ''."""
+        host, port = self.netloc.rsplit(":", 1)
+        self.fetches += 1
+        try:
+            reader, writer = await asyncio.open_connection(host, int(port))
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.netloc}\r\nConnection: close\r\n\r\n".encode())
+            response = await reader.read()
+            writer.close()
+        except OSError:
+            return ""
+        head, _, body = response.partition(b"\r\n\r\n")
+        return body.decode("ascii", "replace").strip() if head.startswith(b"HTTP/1.1 200") else ""
 
     async def auto_reruns(self, on_run=None) -> None:
         """The frontend's timers: each fragment with run_every reruns every interval."""
@@ -345,7 +380,10 @@ async def _play_hall(load: ModuleType, netloc: str, log) -> dict[str, object]:
 
     log(f"{STUDENTS} students open the join link over {STAGGER_S:.0f} s")
     await asyncio.gather(*(arrive(tab, i * STAGGER_S / STUDENTS) for i, tab in enumerate(students)))
-    polling = [asyncio.create_task(tab.auto_reruns()) for tab in students]
+    polling = [asyncio.create_task(tab.auto_reruns()) for tab in students]  # fragments (fallback)
+    from ui.room_watch import BROWSER_EVERY_MS  # streamlit: only for the hall half
+
+    polling += [asyncio.create_task(tab.follow_room(BROWSER_EVERY_MS / 1000)) for tab in students]
     letters = [chr(65 + i % 3) for i in range(STUDENTS)]
     ready = sum(any(label.startswith("A. ") for label in tab.buttons) for tab in students)
     log(f"{ready} students show the answer buttons")
@@ -386,6 +424,7 @@ async def _play_hall(load: ModuleType, netloc: str, log) -> dict[str, object]:
             break
         await asyncio.sleep(0.1)
     shown2 = max((r.seen["votes"] for r in runs if r.sent > began2 and r.seen["round"] == 2), default=0)
+    await asyncio.sleep(2.5)  # the lecturer's runs after the last tap: each tap's "on screen" needs one
 
     watching.cancel()
     for task in polling:
@@ -400,6 +439,7 @@ async def _play_hall(load: ModuleType, netloc: str, log) -> dict[str, object]:
         "shown1": shown1,
         "shown2": shown2,
         "follow_s": follow_s,
+        "fetches": sum(tab.fetches for tab in students),
         "all_on_screen_s": all_on_screen,
         "exceptions": sum(tab.exceptions for tab in [lecturer, *students]),
         "disconnects": sum(tab.disconnects for tab in [lecturer, *students]),
@@ -476,6 +516,7 @@ def hall_rows(figures: dict[str, object]) -> list[tuple[str, str, str, str]]:
             "",
         ),
         (f"{label}: New round, until every student's page followed", f"{figures['follow_s']:.1f} s", "", ""),
+        (f"{label}: token-file fetches of the students' browsers", f"{figures['fetches']}", "", ""),
         (f"{label}: server CPU (both processes + nginx)", f"{figures['server_cpu_pct']:.0f} %", "", ""),
         (f"{label}: CPU of this client (the 301 tabs)", f"{figures['client_cpu_pct']:.0f} %", "", ""),
         (f"{label}: machine load average, 5 min ({os.cpu_count()} cores)", load_avg, "", ""),

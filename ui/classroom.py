@@ -7,8 +7,9 @@ field, or brought by serve.sh's lecturer link and removed from the address bar a
 the join code and a QR code of the join link, the live histogram (a fragment refreshing every
 second), Reveal and New round. Students open `?room=CODE`: `joined_question()` finds the lecturer's
 current question, `student_panel(question, labels)` shows the answer buttons with their own vote
-marked. A student is a random id per browser session, kept in the URL (`voter=`) so a reload does
-not count them twice; nothing personal is stored.
+marked. A student's page follows the lecturer through `ui/room_watch.py` (a file per room, fetched
+by the browser). A student is a random id per browser session, kept in the URL (`voter=`) so a
+reload does not count them twice; nothing personal is stored.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import streamlit as st
 
 import classroom
 from classroom import Question, QuestionClosedError, StoreUnavailableError, TooManyRoomsError
+from ui import room_watch
 from ui.common import PLOTLY_CONFIG
 
 ROOM_PARAM = "room"
@@ -39,7 +41,7 @@ MIN_KEY_CHARS = 8
 QR_PIXELS = 300  # on a 1080p projector about a sixth of its width: scannable from the back
 REFRESH_S = 1  # the lecturer's histogram
 TALLY_HEIGHT = 300
-STUDENT_REFRESH_S = 2  # a student's check for a reveal or a new question (x 300 students)
+STUDENT_REFRESH_S = 2  # without static serving: a student's check for a reveal or a new question
 UNAVAILABLE = "The class vote is not reachable right now (its database does not answer); try again."
 _VOTER_RE = re.compile(r"[A-Za-z0-9_-]{22}")
 
@@ -351,19 +353,28 @@ def joined_question() -> Question | None:
         return None
     if question is None:
         st.info(f"You joined room {code}. The lecturer has not asked a question yet.")
-        _wait_for_question(code, None)
+        _follow_room(code, None)
     return question
 
 
+def _follow_room(code: str, current: Question | None) -> None:
+    """Rerun the page once the lecturer opens, reveals or restarts a question: the browser polls
+    the room's token file (`ui.room_watch`), or, without static serving, a fragment checks."""
+    folder = room_watch.room_dir()
+    if folder is not None:
+        room_watch.follow_room(code, current, lambda room: store().current_question(room), folder)
+    else:
+        _wait_for_question(code, room_watch.state_token(current))
+
+
 @st.fragment(run_every=STUDENT_REFRESH_S)
-def _wait_for_question(code: str, seen: tuple | None) -> None:
-    """Rerun the page once the lecturer opens, reveals or restarts a question."""
+def _wait_for_question(code: str, seen: str) -> None:
+    """The fallback: rerun the page once the room's token is no longer `seen`."""
     try:
         current = store().current_question(code)
     except (ValueError, StoreUnavailableError):
         return
-    now = None if current is None else (current.question_id, current.round, current.state)
-    if now != seen:
+    if room_watch.state_token(current) != seen:
         st.rerun()
 
 
@@ -402,7 +413,7 @@ def student_panel(question: Question, labels: Sequence[str] | None = None) -> No
 
 def follow(question: Question) -> None:
     """Rerun the page when the lecturer opens another question, reveals or starts a new round."""
-    _wait_for_question(question.room, (question.question_id, question.round, question.state))
+    _follow_room(question.room, question)
 
 
 @st.fragment
