@@ -99,7 +99,9 @@ def test_an_unknown_room_reads_gone_and_an_unreachable_store_keeps_the_last_toke
     assert token_file(folder, "K7Q2X") == "abc"
 
 
-def test_a_room_nobody_opened_for_long_is_no_longer_read(store, tmp_path, monkeypatch) -> None:
+def test_a_room_nobody_opened_for_long_is_no_longer_read_and_its_file_goes(
+    store, tmp_path, monkeypatch
+) -> None:
     code = store.create_room(KEY)
     reads = []
     watcher = room_watch.RoomWatcher(lambda c: reads.append(c) or store.current_question(c), tmp_path)
@@ -110,6 +112,7 @@ def test_a_room_nobody_opened_for_long_is_no_longer_read(store, tmp_path, monkey
     watcher.check_once()
     watcher.check_once()
     assert reads == [code]
+    assert not (tmp_path / f"{code}.txt").exists()  # its file goes with it
 
 
 def student_page() -> None:

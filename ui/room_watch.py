@@ -75,9 +75,13 @@ class RoomWatcher:
         """Read every watched room and write the tokens that changed (the thread's one round)."""
         now = time.monotonic()
         with self._lock:
-            for code in [c for c, seen in self._rooms.items() if now - seen > FORGET_AFTER_S]:
+            forgotten = [c for c, seen in self._rooms.items() if now - seen > FORGET_AFTER_S]
+            for code in forgotten:
                 del self._rooms[code]
             codes = list(self._rooms)
+        for code in forgotten:  # the folder does not grow with every lecture held
+            (self._room_dir / f"{code}.txt").unlink(missing_ok=True)
+            self._written.pop(code, None)
         for code in codes:
             try:
                 token = state_token(self._read(code))
