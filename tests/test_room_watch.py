@@ -99,9 +99,7 @@ def test_an_unknown_room_reads_gone_and_an_unreachable_store_keeps_the_last_toke
     assert token_file(folder, "K7Q2X") == "abc"
 
 
-def test_a_room_nobody_opened_for_long_is_no_longer_read_and_its_file_goes(
-    store, tmp_path, monkeypatch
-) -> None:
+def test_a_room_not_opened_for_long_is_dropped_with_its_file(store, tmp_path, monkeypatch) -> None:
     code = store.create_room(KEY)
     reads = []
     watcher = room_watch.RoomWatcher(lambda c: reads.append(c) or store.current_question(c), tmp_path)
