@@ -134,7 +134,8 @@ def check(claim: Claim, evidence: Evidence, tol: float = TOL) -> Verdict:
     base = evidence.variant(dict(claim.change)) if claim.change else evidence
     missing = [run for run in claim.runs() if run not in base.runs]
     if missing:
-        return Verdict(False, f"no run {', '.join(missing)}", f"{', '.join(missing)} did not run")
+        names = ", ".join(base.label(run) for run in missing)
+        return Verdict(False, f"no run {', '.join(missing)}", f"{names} did not run")
     surface, traj = base.surface, base.runs[claim.run]
     min_value = surface.min_value
     known = min_value is not None and math.isfinite(min_value)
@@ -149,9 +150,7 @@ def check(claim: Claim, evidence: Evidence, tol: float = TOL) -> Verdict:
         ok &= traj.status == claim.status
     if claim.within is not None or claim.never_within:
         facts.append(f"within tol at step {hit}")
-        said.append(
-            f"never within {tol:.0e} of L*" if hit is None else f"within {tol:.0e} of L* from step {hit}"
-        )
+        said.append(f"never within {tol:g} of L*" if hit is None else f"within {tol:g} of L* from step {hit}")
     if claim.within is not None:
         ok &= known and hit is not None and hit <= claim.within
     if claim.never_within:
@@ -161,13 +160,13 @@ def check(claim: Claim, evidence: Evidence, tol: float = TOL) -> Verdict:
     if claim.near is not None:
         dist = float(np.hypot(*(traj.points[-1] - np.asarray(claim.near))))
         facts.append(f"ends {dist:.3g} from {claim.near}")
-        said.append(f"ends {dist:.2g} from ({claim.near[0]:g}, {claim.near[1]:g})")
+        said.append(f"ends {dist:.3g} from ({claim.near[0]:g}, {claim.near[1]:g})")
         ok &= dist <= claim.radius
     if claim.near_minimum:
         minima = np.asarray(getattr(surface, "minima", np.zeros((0, 2))), dtype=float).reshape(-1, 2)
         dist = float(np.min(np.linalg.norm(minima - traj.points[-1], axis=1))) if len(minima) else math.inf
         facts.append(f"ends {dist:.3g} from the nearest minimum")
-        said.append(f"ends {dist:.2g} from the nearest minimum")
+        said.append(f"ends {dist:.3g} from the nearest minimum")  # the table's 3 digits
         ok &= dist <= claim.radius
     if claim.rejections is not None:
         accepted = traj.records.get("accepted", np.ones(0))

@@ -15,7 +15,7 @@ import numpy as np
 
 import optimizers
 from optimizers.schedules import SCHEDULES
-from scenes.settings import Setting, SettingsTable
+from scenes.settings import Setting, SettingsTable, fmt
 from training import DATASETS, MODELS, SPLIT_PRESETS
 from training import studies as ts
 from training.trainer import FIRST_ORDER
@@ -430,6 +430,7 @@ def preset_setup(name: str, change: tuple[tuple[str, Any], ...] = ()) -> ts.Setu
 class Verdict:
     holds: bool
     why: str  # the numbers that decided, for a failing test's message
+    observed: str = ""  # the same in words a student reads, numbers as the page shows them
 
 
 # The Setup fields each preset setting decides (the rest of a Setup is the page's, not the preset's).
@@ -504,6 +505,7 @@ def facts_on(setup: ts.Setup, cv: tuple[str, int] | None = None, capacity: bool 
         out["cv.pick"] = result.values[pick]
         out["cv.single_pick"] = result.values[int(np.nanargmin(result.single))]
         out["cv.std_pick"], out["cv.std_top"] = float(std[pick]), float(std[-1])
+        out["cv.param"] = cv[0]
     return out
 
 
@@ -518,19 +520,83 @@ def _verdict(claim: Claim, known: dict[tuple, dict[str, Any]], facts_at) -> Verd
     for change in (claim.change, ()):
         if change not in known:
             known[change] = facts_at(change)
-    left = known[claim.change].get(claim.fact)
+    facts_now = known[claim.change]
+    left = facts_now.get(claim.fact)
     right = claim.value
-    if claim.than is not None:
-        base = claim.than.startswith("base:")
-        right = known[() if base else claim.change].get(claim.than.removeprefix("base:"))
-        right = None if right is None else right * claim.factor
-    if left is None or (claim.than is not None and right is None):
-        return Verdict(False, f"{claim.fact} or {claim.than} is not a number of this scene")
-    holds = bool(RELATIONS[claim.relation](left, right))
-    shown = (f"{x:.3g}" if isinstance(x, float) else repr(x) for x in (left, right))
-    return Verdict(
-        holds, f"{claim.fact} = {next(shown)}, {'' if holds else 'not '}{claim.relation} {next(shown)}"
-    )
+    other = None if claim.than is None else claim.than.removeprefix("base:")
+    base = claim.than is not None and claim.than.startswith("base:")
+    if other is not None:
+        right = known[() if base else claim.change].get(other)
+    if left is None or (other is not None and right is None):
+        return Verdict(
+            False, f"{claim.fact} or {claim.than} is not a number of this scene", "this view cannot check it"
+        )
+    holds = bool(RELATIONS[claim.relation](left, right * claim.factor if other is not None else right))
+    a, b = (f"{x:.3g}" if isinstance(x, float) else repr(x) for x in (left, right))
+    why = f"{claim.fact} = {a}, {'' if holds else 'not '}{claim.relation} {claim.factor:g} × {b}"
+    return Verdict(holds, why, _observed(claim, left, right, base, facts_now.get("cv.param")))
+
+
+# --------------------------------------------------------------------------- claims in words
+
+FACT_WORDS = {
+    "fit.train": "the training error",
+    "fit.val": "the validation error",
+    "fit.train_loss_best": "the training loss at the best validation epoch",
+    "fit.train_loss_last": "the training loss at the last epoch",
+    "fit.val_loss_best": "the validation loss at the best validation epoch",
+    "fit.val_loss_last": "the validation loss at the last epoch",
+    "fit.best_epoch": "the best validation epoch",
+    "fit.kept_epoch": "the epoch whose parameters are kept",
+    "fit.epochs": "the number of epochs",
+    "human": "the best reachable error",
+    "verdict": "the diagnosis",
+    "cv.pick": "the mean over folds' pick of {param}",
+    "cv.single_pick": "the single validation split's pick of {param}",
+    "cv.std_pick": "the folds' spread (std) at the picked {param}",
+    "cv.std_top": "the folds' spread (std) at the largest {param}",
+}
+CHANGE_WORDS = {"n": "n", "l2": "L2 strength λ", "degree": "degree d"}  # the notes' "try"
+SPLIT_WORDS = {"train": "training", "val": "validation"}
+
+
+def fact_words(name: str, param: str | None = None) -> str:
+    """A fact of `facts_on` in a student's words: "degree 15's validation error"."""
+    unit, _, rest = name.partition(".")
+    for kind in ("degree", "width"):
+        if unit.startswith(kind) and unit[len(kind) :].isdigit():
+            return f"{kind} {unit[len(kind) :]}'s {SPLIT_WORDS[rest]} error"
+    return FACT_WORDS[name].format(param=PARAM_LABELS.get(param or "", "value"))
+
+
+def shown_value(name: str, value: Any) -> str:
+    """A fact's value as the page shows it: the capacity panels' titles to 3 significant digits,
+    the metrics and tables to 4, epochs and picked values as they are, a verdict in quotes."""
+    if isinstance(value, str):
+        return f"“{value}”"
+    if isinstance(value, int | np.integer) or name in ("cv.pick", "cv.single_pick"):
+        return fmt(value)
+    if name.startswith(("degree", "width")):
+        return f"{value:.3g}"
+    return f"{value:.4g}"
+
+
+def _observed(claim: Claim, left: Any, right: Any, base: bool, param: str | None) -> str:
+    """What the numbers show when `claim` fails, in words: each number named, as the page shows it."""
+    lhs = f"{fact_words(claim.fact, param)} is {shown_value(claim.fact, left)}"
+    if claim.change:
+        lhs = ", ".join(f"with {CHANGE_WORDS[k]} = {fmt(v)}" for k, v in claim.change) + f", {lhs}"
+    if claim.than is None:
+        return lhs
+    other = claim.than.removeprefix("base:")
+    value = shown_value(other, right)
+    if base:
+        return f"{lhs}, against {value} here"
+    rhs = f"{fact_words(other, param)} is {value}"
+    if claim.factor == 1 and claim.relation != "==":
+        word = {"<": "below", ">": "above"}[claim.relation]
+        return f"{lhs}, not {word} {fact_words(other, param)} ({value})"
+    return f"{lhs} and {rhs}"
 
 
 def check(claim: Claim, name: str, known: dict[tuple, dict[str, Any]] | None = None) -> Verdict:
@@ -554,6 +620,8 @@ def live_note(name: str, setup: ts.Setup, cv: tuple[str, int] | None = None) -> 
     scene = preset_scene(name, setup)
     known: dict[tuple, dict[str, Any]] = {}
     failed = []
+    own = _own_settings_off_page(name, setup, scene)
+    here = "there" if own else "here"  # the numbers are the lesson's own scene's, not the page's
     for claim in preset.claims:
         try:
             verdict = _verdict(claim, known, lambda ch: facts_on(_changed(scene, ch), cv, capacity))
@@ -563,9 +631,25 @@ def live_note(name: str, setup: ts.Setup, cv: tuple[str, int] | None = None) -> 
                 f"The lesson's note cannot be checked with these settings ({exc}), so it is not shown.",
             )
         if not verdict.holds:
-            failed.append(f"it says “{claim.text}”, but here {verdict.why}")
+            failed.append(f"it says “{claim.text}”, but {here} {verdict.observed}")
     if not failed:
         return True, preset.note
-    return False, (
-        "With these settings the lesson's note does not hold, so it is not shown: " + "; ".join(failed) + "."
+    said = "; ".join(failed)
+    said = (
+        f"On the lesson's own {own} (the scene its note speaks of), {said}"
+        if own
+        else said[0].upper() + said[1:]
     )
+    return False, f"With these settings the lesson's note does not hold, so it is not shown. {said}."
+
+
+def _own_settings_off_page(name: str, setup: ts.Setup, scene: ts.Setup) -> str:
+    """The preset's settings that the page has changed, with the preset's values, in words
+    ("samples n = 30 and degree d = 1"); "" when the page has them all as the preset does."""
+    parts = []
+    for key, value in PRESETS[name].settings.items():
+        fields = OWNED_FIELDS.get(key, ())
+        if any(getattr(setup, f) != getattr(scene, f) for f in fields):
+            setting = TABLE[KEY + key]
+            parts.append(f"{setting.label} = {setting.option_label(value)}")
+    return " and ".join(dict.fromkeys(parts))

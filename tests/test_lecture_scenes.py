@@ -102,9 +102,14 @@ def test_the_follow_up_holds_on_the_changed_scene(decided):
 
 def test_every_text_fills_from_the_numbers(decided):
     scene, outcome = decided
-    for text in (scene.question, scene.explanation, *(a.text for a in scene.answers)):
-        assert "{" not in fill(text, outcome.numbers), (scene.id, text)
-    assert "{" not in fill(scene.try_this.text, outcome.try_numbers)
+    shown = [
+        fill(t, outcome.numbers)
+        for t in (scene.question, scene.explanation, *(a.text for a in scene.answers))
+    ]
+    shown.append(fill(scene.try_this.text, outcome.try_numbers))
+    for text in shown:
+        assert "{" not in text, (scene.id, text)
+        assert not re.search(r"\de[+-]?\d", text), f"{scene.id}: Python's e-notation in {text!r}"
 
 
 def test_a_changed_number_changes_the_right_answer():
@@ -133,6 +138,8 @@ def test_fill_formats_steps_and_refuses_unknown_names():
     assert fill("{n.hit:when}, {m.hit:when}, {k:steps}, {x}, {x:.1f}", numbers) == (
         "never, at step 4, 1 step, 0.123, 0.1"
     )
+    big = {"n": 1e6, "x": 3.7e-7, "y": 3074.2}
+    assert fill("{n:.0e}, {x}, {y}, {y:.4g}", big) == "10⁶, 3.7×10⁻⁷, 3.07×10³, 3074"
     with pytest.raises(KeyError):
         fill("{nope}", numbers)
 

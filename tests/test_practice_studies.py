@@ -3,12 +3,15 @@ checked on the engine's numbers (the notes on the page say what these tests asse
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
 from optimizers import OPTIMIZERS
 from scenes import practice as sp
 from scenes.practice import PRESETS, preset_setup
+from scenes.settings import fmt
 from training import make_model, train
 from training import studies as ts
 from training.datasets import make_dataset
@@ -434,4 +437,74 @@ def test_the_live_note_is_shown_on_the_presets_scene_and_replaced_when_a_claim_f
     assert sp.live_note("early_stopping", own) == (True, PRESETS["early_stopping"].note)
     collapsing = own.replace(schedule=(("decay_rate", 0.05), ("kind", "step"), ("step_size", 1)))
     shown, text = sp.live_note("early_stopping", collapsing)
-    assert not shown and "and then rises" in text and "not >" in text
+    assert not shown and "and then rises" in text and "the validation loss at the last epoch" in text
+
+
+# Pages a student reaches from each preset: settings it does not own (seed, split) and owned ones
+# changed on top (n, noise). Each preset fails somewhere in this list (asserted below).
+PERTURBED = (
+    {"seed": 1},
+    {"seed": 3},
+    {"seed": 4},
+    {"seed": 7},
+    {"seed": 9},
+    {"seed": 4, "n_samples": 60},
+    {"seed": 9, "n_samples": 45, "noise": 0.25},
+    {"seed": 2, "fractions": (0.5, 0.25, 0.25)},
+)
+# What a student must never read: fact keys (cv.pick, fit.best_epoch, degree15), operators, Python.
+INTERNAL = re.compile(r"[A-Za-z_]\.[A-Za-z_]|\w_\w|\b[a-z]+\d+\b|[<>]|==|!=|\b(None|True|False)\b|(^|\s)'")
+NUMBER = re.compile(r"(?<![\w.])\d+(?:\.\d+)?(?:e[-+]?\d+)?")
+
+
+def _numbers_on_page(scene: ts.Setup, cv: tuple[str, int] | None) -> set[str]:
+    """The numbers the page shows for `scene`, formatted as the page does: the summary metrics
+    (4 significant digits), the best epoch and epoch count, the loss chart's values at the best and
+    the last epoch, the diagnosis table's best reachable error, the capacity panels' titles (3
+    digits) and the CV table (values, std to 4 digits)."""
+    history = ts.fit(scene)
+    kept = ts.kept_epoch(scene, history)
+    best = history.best_epoch
+    train_err, val_err = ts.epoch_errors(history)
+    out = {f"{train_err[kept]:.4g}", f"{val_err[kept]:.4g}", str(best), str(kept), str(history.epochs)}
+    out |= {f"{loss[e]:.4g}" for loss in (history.train_loss, history.val_loss) for e in (best, -1)}
+    out.add(f"{ts.best_error(scene)[0]:.4g}")
+    if scene.model == "polynomial":
+        for panel in ts.capacity_panels(scene):
+            out |= {
+                panel.title.split(":")[0].split()[-1],
+                f"{panel.train_error:.3g}",
+                f"{panel.val_error:.3g}",
+            }
+    if cv is not None:
+        result = ts.cross_validation(scene, cv[0], cv[1])
+        out |= {fmt(v) for v in result.values} | {f"{s:.4g}" for s in result.scores.std(1)}
+    return out
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_a_failing_live_note_says_in_words_what_the_numbers_on_the_page_show(name):
+    preset = PRESETS[name]
+    settings = preset.settings
+    cv = (settings.get("cv_param", sp.CV_PARAM.default), int(settings.get("cv_k", sp.CV_K.default)))
+    uses_cv = any(c.fact.startswith("cv.") for c in preset.claims)
+    failures = 0
+    for change in PERTURBED:
+        page = preset_setup(name).replace(**change)
+        shown, text = sp.live_note(name, page, cv)
+        if shown:
+            continue
+        failures += 1
+        said = re.sub(r"“[^”]*”", "“…”", text)  # the note's own words are quoted, not what the page says
+        assert not INTERNAL.search(said), f"{change}: internal words in {text!r}"
+        scene = sp.preset_scene(name, page)
+        allowed = _numbers_on_page(scene, cv if uses_cv else None)
+        for claim in preset.claims:  # a claim's "try" (n = 300) names its scene's numbers
+            if claim.change:
+                allowed |= {fmt(v) for _, v in claim.change}
+                allowed |= _numbers_on_page(sp._changed(scene, claim.change), None)
+        if scene != page:  # the text names the lesson's own settings it speaks of
+            allowed |= {str(v) for v in settings.values()}
+        stray = [n for n in NUMBER.findall(said) if n not in allowed]
+        assert not stray, f"{change}: {stray} are not numbers on the page, in {text!r}"
+    assert failures, f"no perturbation makes {name}'s note fail: the test would check nothing"

@@ -164,18 +164,44 @@ function figure(state) {
   const extra = theoryTraces(state);
   const insp = inspectorTraces(state);
   let layout = state.base.layout;
-  const present = !!state.paths.present;
+  const present = presenting(state);
+  const phone = !present && window.innerWidth < PRESENT_MIN_WIDTH;
   if (insp.annotations.length || present) {
     layout = { ...layout, annotations: [...(layout.annotations || []), ...insp.annotations] };
   }
   if (present) layout = presentLayout(layout, presentHeight(state));
   let data = [...state.base.fixed, ...pathTraces(state), ...extra, ...insp.traces];
+  state.legendEntries = data.filter((t) => t.showlegend !== false && t.name).length; // both layers'
+  if (phone) layout = phoneLayout(layout, state.legendEntries);
   // Thicker lines for a projector (copies: the base's traces are shared by every draw).
   if (present) data = data.map((t) => (t.line && t.line.width ? { ...t, line: { ...t.line, width: t.line.width * 1.8 } } : t));
   return { data, layout };
 }
 
 // ------------------------------------------------------------------------------ presentation mode
+
+// A projector's sizes need a wide window: on a phone (a student following the lecture, ?room=) they
+// leave the plot about 100 px wide and push the legend over the page above, so the map keeps the
+// page's own sizes there.
+const PRESENT_MIN_WIDTH = 640;
+
+function presenting(state) {
+  return !!(state.paths && state.paths.present) && window.innerWidth >= PRESENT_MIN_WIDTH;
+}
+
+// On a phone the legend wraps into more rows than the top margin holds, and the data panel's two
+// titles overlap: the top margin grows with the legend's rows (on both layers; the plot keeps its
+// height), the legend's font is smaller, and each title keeps the words after its colon.
+function phoneLayout(layout, entries) {
+  const out = structuredClone(layout);
+  const plot = out.height - out.margin.t - out.margin.b;
+  const top = Math.max(out.margin.t, Math.ceil(0.04 * plot) + entries * 30 + 12); // one entry a row
+  out.height += top - out.margin.t;
+  out.margin = { ...out.margin, t: top };
+  out.legend = { ...(out.legend || {}), font: { size: 12 } };
+  out.annotations = (out.annotations || []).map((a) => ({ ...a, text: a.text.replace(/^<b>[^<:]*: /, "<b>") }));
+  return out;
+}
 
 // The map for a projector: as tall as the window allows with the controls on screen, large fonts.
 // The map's top on the page is taken when it is first drawn (the lesson note may sit above it);
@@ -209,12 +235,13 @@ function presentLayout(layout, height) {
 function drawBackground(state) {
   const { base, Plotly } = state;
   const bg = state.dom.bg;
-  const present = !!state.paths.present;
+  const present = presenting(state);
   // In presentation mode the layer below takes the same height and margins as the one above.
+  const phone = !present && window.innerWidth < PRESENT_MIN_WIDTH;
   const layout = present ? { ...presentLayout(base.bgLayout, presentHeight(state)), annotations: [] }
-    : structuredClone(base.bgLayout);
+    : phone ? phoneLayout(base.bgLayout, state.legendEntries || 0) : structuredClone(base.bgLayout);
   bg.style.height = `${layout.height}px`;
-  const key = `${base.key}|${present ? layout.height : ""}`;
+  const key = `${base.key}|${present || phone ? layout.height : ""}`;
   if (state.bgKey === key) return Promise.resolve();
   state.bgKey = key;
   return Plotly.react(bg, [base.contour], layout, { staticPlot: true });
@@ -244,7 +271,7 @@ function drawDots(state) {
   ctx.beginPath();
   ctx.rect(xa._offset, ya._offset, xa._length, ya._length);
   ctx.clip();
-  const radius = state.paths.present ? 4.5 : 2.5; // the markers' size 5, and 1.8 times on a projector
+  const radius = presenting(state) ? 4.5 : 2.5; // the markers' size 5, and 1.8 times on a projector
   let drawn = 0;
   for (const p of state.paths.paths) {
     if (!p.markers || p.n === 0) continue;
@@ -286,7 +313,7 @@ function showStep(state) {
   state.dom.label.textContent = `step k = ${state.k}`;
   state.dom.play.textContent = state.timer ? "❚❚" : "▶";
   state.dom.play.title = state.timer ? "Pause (space)" : "Play (space)";
-  state.dom.root.classList.toggle("pg-present", !!(state.paths && state.paths.present));
+  state.dom.root.classList.toggle("pg-present", presenting(state));
   showTheory(state);
   showInspector(state);
 }

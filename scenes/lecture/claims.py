@@ -103,6 +103,20 @@ class LectureScene:
 _FIELD = re.compile(r"\{([A-Za-z_][\w.~-]*)(?::([^{}]*))?\}")
 
 
+_E_NOTATION = re.compile(r"(\d+(?:\.\d+)?)e([+-]\d+)")
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _powers_of_ten(text: str) -> str:
+    """Python's e-notation as a lecture writes it: 1e+06 -> 10⁶, 3.7e-07 -> 3.7×10⁻⁷."""
+
+    def power(m: re.Match) -> str:
+        exponent = f"10{str(int(m.group(2))).translate(_SUPERSCRIPT)}"
+        return exponent if m.group(1) in ("1", "1.0") else f"{m.group(1)}×{exponent}"
+
+    return _E_NOTATION.sub(power, text)
+
+
 def _fmt(value: Value, spec: str) -> str:
     if isinstance(value, str):
         return value
@@ -114,16 +128,17 @@ def _fmt(value: Value, spec: str) -> str:
     if never:
         return "never"
     if spec:
-        return format(value, spec)
+        return _powers_of_ten(format(value, spec))
     if isinstance(value, int | np.integer):
         return str(int(value))
-    return f"{value:.3g}"
+    return _powers_of_ten(f"{value:.3g}")
 
 
 def fill(text: str, numbers: Mapping[str, Value]) -> str:
     """`text` with each {name} or {name:spec} replaced by that measured number (inf reads
     "never"; the spec "when" reads a step as "at step 12" or "never", "steps" a count as "1 step"
-    or "3 steps"); an unknown name raises KeyError (a test walks every text of every scene)."""
+    or "3 steps"; e-notation as a power of ten, 10⁶ or 3.7×10⁻⁷); an unknown name raises KeyError
+    (a test walks every text of every scene)."""
     return _FIELD.sub(lambda m: _fmt(numbers[m.group(1)], m.group(2) or ""), text)
 
 

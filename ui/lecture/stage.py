@@ -77,7 +77,8 @@ def _chart(scene: LectureScene, numbers: dict[str, Any]) -> go.Figure:
             part: {f"degree {d}": numbers[f"d{d}.{key}"] for d in (1, 4, 15)}
             for part, key in (("training error", "train"), ("validation error", "val"))
         }
-        return fl.bars_figure(groups, yaxis="mean squared error", height=CHART_HEIGHT)
+        fig = fl.bars_figure(groups, yaxis="mean squared error", height=CHART_HEIGHT)
+        return fig.update_xaxes(tickangle=0)  # on a phone, rotated labels ran off the chart's edge
     if study == "selection":
         degrees = list(range(1, len(numbers["curve.val"]) + 1))
         return fl.lines_figure(

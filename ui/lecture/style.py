@@ -28,6 +28,17 @@ CSS = """<style>
 .lecture-count { font-weight: 700; font-size: 24px; white-space: nowrap; }
 .lecture-slide { color: #666; white-space: nowrap; }
 .lecture-title { font-weight: 700; font-size: 28px; }
+/* a phone (a student following the lecture, ?room=): the columns stack (Streamlit, below 640 px),
+   the head wraps with the title on its own line, the page scrolls (no panel scrolling inside it),
+   and the texts inside a chart fit its narrow plot */
+@media (max-width: 640px) {
+  [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
+  .lecture-head { flex-wrap: wrap; row-gap: 0.2rem; }
+  .lecture-title { flex-basis: 100%; font-size: 23px; }
+  .st-key-lecture_panel { max-height: none; overflow-y: visible; }
+  .st-key-lecture_stage [data-testid="stPlotlyChart"] .annotation-text { font-size: 18px !important; }
+  .st-key-lecture_stage .modebar-container { display: none; }  /* over the legend; ▶ PNG stays */
+}
 </style>"""
 LOCKED_CSS = """<style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
