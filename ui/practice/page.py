@@ -13,6 +13,7 @@ from ui.practice.sidebar import sidebar
 from ui.practice.study_views import curves_view, cv_view, diagnosis_view, search_view
 from ui.practice.training_views import capacity_view, training_view
 from ui.settings import UrlState, draw_tabs
+from ui.timing import timed
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -21,6 +22,7 @@ def _note(preset: str, setup: ts.Setup, cv: tuple[str, int]) -> tuple[bool, str]
     return live_note(preset, setup, cv)
 
 
+@timed("training")
 def render() -> None:
     """Draws the page (called by app.py's router for url_path "training")."""
     url = UrlState()

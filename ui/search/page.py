@@ -19,8 +19,10 @@ from ui.search.compare import compare_tab
 from ui.search.search_tab import search_view
 from ui.search.start_map import map_tab
 from ui.settings import UrlState, draw
+from ui.timing import timed
 
 
+@timed("search")
 def render() -> None:
     """Draws the page (called by app.py's router for url_path "search")."""
     url = UrlState()
