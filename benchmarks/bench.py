@@ -2,10 +2,11 @@
 trainer, training-practice page, theory overlays, the explorer's live claims, a classroom, the
 class-vote store, the lecture.
 
-    python benchmarks/bench.py            # every table but `class` and `hall` (some need chromium)
+    python benchmarks/bench.py            # every table but `class`, `hall`, `pages` (some need chromium)
     python benchmarks/bench.py engine     # one table: any name in TABLES
     python benchmarks/bench.py class      # a classroom played by ../shared/tools/load.py (minutes; nginx)
     python benchmarks/bench.py hall       # 300 students vote on the lecture page via serve.sh (minutes)
+    python benchmarks/bench.py pages      # every page's first chart vs a one-chart app's (minutes)
 
 Figures are wall-clock times on this machine; nothing here is asserted by the test suite.
 """
@@ -26,6 +27,7 @@ from benchmarks import (
     bench_engine,
     bench_export,
     bench_lecture,
+    bench_pages,
     bench_practice,
     bench_sweeps,
     bench_theory,
@@ -47,6 +49,7 @@ TABLES = {
     "classroom": lambda: bench_classroom.main(["--store"]),  # the vote store alone (seconds)
     "hall": lambda: bench_classroom.main(["--hall"]),  # 300 students voting through serve.sh (minutes)
     "lecture": bench_lecture.main,
+    "pages": bench_pages.main,  # every page opened in a fresh browser, vs a one-chart app (minutes)
 }
 DEFAULT = [
     "engine",
@@ -60,7 +63,7 @@ DEFAULT = [
     "practice",
     "classroom",
     "lecture",
-]  # `class` and `hall` take minutes: they run when named
+]  # `class`, `hall` and `pages` take minutes: they run when named
 
 
 def main(names: list[str]) -> None:

@@ -158,12 +158,12 @@ def search_heatmap(result: SearchResult) -> go.Figure:
     return _finish(fig)
 
 
-def search_scatter(result: SearchResult, *, coloraxis: str | None = None) -> go.Figure:
+def search_scatter(result: SearchResult) -> go.Figure:
     """Random (or any) search over two hyperparameters: one dot per setting, coloured by score."""
     if len(result.names) != 2:
         raise ValueError("search_scatter needs two hyperparameters.")
     fig = go.Figure()
-    for trace in _scatter_traces(result, coloraxis=coloraxis):
+    for trace in _scatter_traces(result):
         fig.add_trace(trace)
     _add_best(fig, result)
     _axes(fig, result.ranges)
@@ -352,8 +352,16 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
             f"Random search (seed {r.seed}): {len(r)} runs, {dr} distinct {rx.name}",
         ),
     )
+    scores = np.concatenate([g.score[g.outcome == "ok"], r.score[r.outcome == "ok"]])
+    scores = scores[np.isfinite(scores)]
+    # One colour scale for both (left to plotly when every score is the same: nothing to scale).
+    crange = (float(scores.min()), float(scores.max())) if scores.size and np.ptp(scores) > 0 else None
+    colorbar = dict(title=dict(text=score_title(g), side="right"), len=0.6, y=0.7)
     for col, result in ((1, g), (2, r)):
-        for trace in _scatter_traces(result, coloraxis="coloraxis", legend=col == 1):
+        traces = _scatter_traces(
+            result, legend=col == 1, crange=crange, colorbar=colorbar if col == 1 else False
+        )
+        for trace in traces:
             fig.add_trace(trace, row=1, col=col)
         ok = result.outcome == "ok"
         fig.add_trace(
@@ -381,14 +389,7 @@ def comparison_figure(comparison: Comparison) -> go.Figure:
         fig.update_xaxes(title_text=rx.name, **axis_type(rx), row=2, col=col)
     fig.update_yaxes(title_text=ry.name, **axis_type(ry), row=1, col=1)
     fig.update_yaxes(title_text="score", row=2, col=1)
-    fig.update_layout(
-        coloraxis=dict(
-            colorscale=SCORE_SCALE,
-            colorbar=dict(title=dict(text=score_title(g), side="right"), len=0.6, y=0.7),
-        ),
-        legend=_LEGEND,
-        margin=dict(t=60),
-    )
+    fig.update_layout(legend=_LEGEND, margin=dict(t=60))
     return _finish(fig)
 
 
@@ -587,18 +588,25 @@ def _outcome_markers(x, y, label: str, size: int, symbol: str, name: str | None 
     )
 
 
-def _scatter_traces(result: SearchResult, *, coloraxis=None, legend=True) -> list[go.Scatter]:
+def _scatter_traces(
+    result: SearchResult, *, legend: bool = True, crange: tuple[float, float] | None = None, colorbar=None
+) -> list[go.Scatter]:
+    """The settings as dots coloured by score (each trace carries the colour scale itself, never
+    a shared `coloraxis`: plotly.js draws a legend symbol from a coloraxis trace's raw number,
+    "Invalid color specifier", black), and the diverged / not reached ones as symbols. `crange`:
+    a colour range shared with other traces; `colorbar`: the colour bar's settings, or False for
+    none."""
     rx, ry = result.ranges
     x, y = result.settings[rx.name], result.settings[ry.name]
     ok = result.outcome == "ok"
-    marker = dict(size=8, color=result.score[ok], line=dict(width=0.5, color="white"))
-    if coloraxis:
-        marker["coloraxis"] = coloraxis
+    marker = dict(size=8, color=result.score[ok], line=dict(width=0.5, color="white"), colorscale=SCORE_SCALE)
+    if crange is not None:
+        marker.update(cmin=crange[0], cmax=crange[1])
+    if colorbar is False:
+        marker["showscale"] = False
     else:
         marker.update(
-            colorscale=SCORE_SCALE,
-            showscale=True,
-            colorbar=dict(title=dict(text=score_title(result), side="right")),
+            showscale=True, colorbar=colorbar or dict(title=dict(text=score_title(result), side="right"))
         )
     traces = [
         go.Scatter(

@@ -8,9 +8,10 @@
 - ``jobs`` and ``background``: the sweeps as jobs of plain values, and the worker process that
   runs the long ones (the training-practice page's studies too).
 
-The search page (``ui/search/``) draws these; this package imports NumPy and pandas only. The
-names below are loaded on first use (PEP 562), so that a page which only needs the job runner
-(``sweeps.background``) does not import pandas on its first open.
+The search page (``ui/search/``) draws these; this package imports NumPy (and pandas, only when a
+result's ``table()`` is asked for: a page's first chart does not wait for it). The names below are
+loaded on first use (PEP 562), so that a page which only needs the job runner
+(``sweeps.background``) does not import the sweeps on its first open.
 """
 
 from __future__ import annotations

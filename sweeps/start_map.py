@@ -9,12 +9,15 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from sweeps._runs import Progress, clip_request, final_rows, fixed_hyper, steps_to_tol
 from sweeps.hyperparameters import check_score
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,8 @@ class StartMap:
         X0, Y0 = np.meshgrid(self.xs, self.ys)
         label = np.where(self.minimum >= 0, (self.minimum + 1).astype(str), "none")
         label = np.where(self.diverged, "diverged", label)
+        import pandas as pd  # here, as in SearchResult.table: loaded when a table is asked for
+
         return pd.DataFrame(
             {
                 "x0": X0.ravel(),

@@ -36,6 +36,18 @@ def titles(at) -> list[str]:
     return [c["layout"].get("title", {}).get("text", "") for c in charts(at)]
 
 
+def open_tab(at, label: str):
+    """Open the tab `label`, as a click does (the page reruns)."""
+    from ui.search.page import TAB, TABS
+
+    assert label in TABS
+    at.session_state[TAB] = label
+    return at.run()
+
+
+COMPARE, MAP = "Grid vs random on the same budget", "Many-start map"
+
+
 def assert_clean(at):
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
@@ -47,11 +59,22 @@ def test_page_renders_search_paths_comparison_and_map(at):
     t = titles(at)
     assert any(s.startswith("Grid search: 30 × 30 = 900 settings") for s in t)
     assert any("best setting" in s for s in t)
-    assert any("Which minimum each start reaches" in s for s in t)
-    assert len(t) == 4  # search, paths, grid vs random, many-start map
+    assert len(t) == 2  # search, paths: the closed tabs draw their controls only
+    assert at.number_input(key="tune_cmp_n") and at.number_input(key="tune_map_n")
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["settings run"] == "900"
     assert any("Best setting" in s.value for s in at.success)
+    open_tab(at, COMPARE)
+    assert_clean(at)
+    assert any(
+        a["text"].startswith("Grid search: ") for c in charts(at) for a in c["layout"].get("annotations", [])
+    )
+    assert len(titles(at)) == 3  # search, paths, grid vs random
+    open_tab(at, MAP)
+    assert_clean(at)
+    t = titles(at)
+    assert any("Which minimum each start reaches" in s for s in t)
+    assert len(t) == 3  # search, paths, many-start map
 
 
 def test_table_csv_and_explorer_link(at):
@@ -84,6 +107,7 @@ def test_switching_optimizer_surface_and_score(at):
     assert_clean(at)
     at.selectbox(key="tune_surface").set_value("himmelblau").run()
     assert_clean(at)
+    open_tab(at, MAP)
     caption = " ".join(c.value for c in at.caption)
     assert "minimum 4" in caption
 
@@ -106,6 +130,8 @@ def test_bad_range_shows_an_error_not_a_traceback(at):
 
 def test_comparison_has_its_own_pair_defaulting_to_a_less_important_one(at):
     assert at.selectbox(key="tune_cmp_second_adam").value == "beta2"
+    assert not any("random search found" in m.value for m in at.markdown)  # its tab is closed
+    open_tab(at, COMPARE)
     assert any("random search found a **better** setting" in m.value for m in at.markdown)
     at.selectbox(key="tune_cmp_second_adam").set_value("(none)").run()
     assert_clean(at)
@@ -128,6 +154,7 @@ def test_many_start_map_can_take_the_best_setting_of_the_search(at):
 
 
 def test_many_start_map_controls(at):
+    open_tab(at, MAP)
     at.radio(key="tune_map_color").set_value("steps").run()
     assert_clean(at)
     assert any("Steps to converge" in s for s in titles(at))
@@ -152,7 +179,13 @@ def test_every_surface_and_optimizer_renders_cleanly(at):
         for label in options:
             at.selectbox(key="tune_optimizer").set_value(label).run()
             assert_clean(at)
-            assert len(at.get("plotly_chart")) >= 3, (name, label)
+            assert len(at.get("plotly_chart")) >= 2, (name, label)  # search and paths
+            open_tab(at, COMPARE)  # a chart, or "needs two hyperparameters"
+            assert_clean(at)
+            open_tab(at, MAP)
+            assert_clean(at)
+            assert len(at.get("plotly_chart")) >= 3, (name, label)  # and the map
+            open_tab(at, "Grid or random search")
 
 
 # ---- the search runs in a worker process when big, with the same result (issue 9) ----
@@ -180,7 +213,10 @@ def test_a_search_in_the_worker_process_equals_the_in_process_one(monkeypatch):
     at.query_params.update({"tune_grid_n": "12", "tune_grid_m": "10"})
     at.run()
     assert_clean(at)
-    assert "search" in submitted and "map" in submitted
+    assert submitted == ["search"]  # the closed tabs compute nothing
+    open_tab(at, MAP)
+    assert_clean(at)
+    assert submitted == ["search", "map"]
     worker_result = next(v for k, v in jobs._results.items() if k[0] == "search")
     assert len(worker_result) == 120
     here = sweeps.search(

@@ -4,6 +4,7 @@ numbers."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace as dataclasses_replace
 
 import numpy as np
@@ -170,7 +171,12 @@ def test_comparison_shows_both_methods_on_one_colour_scale(comparison):
     assert any("Grid search: 9 runs, 3 distinct lr" in t for t in titles)
     assert any("Random search (seed 0): 9 runs, 9 distinct lr" in t for t in titles)
     coloured = [t for t in fig.data if t.name == "setting (colour = score)"]
-    assert len(coloured) == 2 and all(t.marker.coloraxis == "coloraxis" for t in coloured)
+    assert len(coloured) == 2
+    scores = np.concatenate([c.marker.color for c in coloured])
+    for c in coloured:  # one colour scale: the same range, over both searches' scores
+        assert c.marker.colorscale == coloured[0].marker.colorscale
+        assert (c.marker.cmin, c.marker.cmax) == (scores.min(), scores.max())
+    assert [c.marker.showscale for c in coloured] == [True, False]  # one colour bar
     projections = [t for t in fig.data if t.name == "score against lr alone"]
     assert len(projections) == 2
     assert len(np.unique(projections[0].x)) <= 3
@@ -364,3 +370,84 @@ def test_a_start_map_on_a_curve_of_minima_does_not_say_no_minimum_reached():
     names = {t.name for t in fig.data}
     assert "L − L* ≤ 0.001, not near a starred minimum" in names
     assert sm.at_min_value.sum() > sm.counts()["none"]  # most starts end on the circle
+
+
+# ---- every colour a figure gives plotly.js is a colour: plotly.js warns "Invalid color specifier"
+# and draws black for anything else (a number where a colour goes, e.g. a legend symbol of a trace
+# coloured through a shared `coloraxis`)
+
+_COLOUR = re.compile(r"^(#[0-9a-fA-F]{3,8}|rgba?\([0-9., ]+\)|hsla?\([0-9.,% ]+\)|[a-z]+)$")
+_NOT_COLOURS = {"colorscale", "colorbar", "coloraxis", "coloring", "colorway", "autocolorscale"}
+
+
+def _colour_problems(node, path: str = "") -> list[str]:
+    """Where the figure's JSON has a colour that is not a colour string. A numeric array (plotly
+    sends numpy's as {"dtype", "bdata"}) is a colour only as values on the colour scale given
+    right beside it."""
+    problems = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}"
+            if key.endswith("color") and key not in _NOT_COLOURS:
+                if isinstance(value, str):
+                    if not _COLOUR.match(value):
+                        problems.append(f"{where}={value!r}")
+                elif isinstance(value, np.ndarray | list | tuple) or (
+                    isinstance(value, dict) and "bdata" in value
+                ):
+                    if "colorscale" not in node:
+                        problems.append(f"{where}: numbers without a colour scale beside them")
+                    elif any(isinstance(v, str) and not _COLOUR.match(v) for v in value):
+                        problems.append(f"{where}: {value!r}")
+                else:
+                    problems.append(f"{where}={value!r}")
+            elif key == "colorscale":
+                problems += _scale_problems(value, where)
+            else:
+                problems += _colour_problems(value, where)
+    elif isinstance(node, list | tuple):
+        for i, value in enumerate(node):
+            problems += _colour_problems(value, f"{path}[{i}]")
+    return problems
+
+
+def _scale_problems(scale, where: str) -> list[str]:
+    """A colour scale is a name, [[level, colour], ...] or (a template's) a dict of such scales."""
+    if isinstance(scale, str):
+        return []
+    if isinstance(scale, dict):
+        return [p for name, inner in scale.items() for p in _scale_problems(inner, f"{where}.{name}")]
+    return [f"{where}={c!r}" for _, c in scale if not (isinstance(c, str) and _COLOUR.match(c))]
+
+
+def test_the_colour_check_finds_a_number_where_a_colour_goes():
+    bad = go.Figure(go.Scatter(x=[0, 1], y=[0, 1], marker=dict(color=[0.3, 0.9], coloraxis="coloraxis")))
+    bad.update_layout(coloraxis=dict(colorscale="Viridis"), paper_bgcolor="rgb(1,2,3)")
+    assert _colour_problems(bad.to_plotly_json()) == [
+        ".data[0].marker.color: numbers without a colour scale beside them"
+    ]
+    assert _colour_problems({"data": [{"line": {"color": 0.5}}]}) == [".data[0].line.color=0.5"]
+
+
+def test_every_search_figure_gives_plotly_colour_strings(grid_result, comparison, himmelblau_map):
+    rosenbrock = surfaces.get_surface("rosenbrock")
+    random2 = sweeps.search(
+        "adam", rosenbrock, (-1.5, 2.0), [Range("lr", 1e-4, 1.0, log=True), Range("beta1", 0.5, 0.99)],
+        k=12, seed=0, steps=40,
+    )  # fmt: skip
+    one = sweeps.search(
+        "sgd", rosenbrock, (-1.5, 2.0), [Range("lr", 1e-4, 1e-2, log=True)], grid=(5,), steps=40
+    )
+    h, smap, contour = himmelblau_map
+    paths = sweeps.paths("sgd", rosenbrock, (-1.5, 2.0), 30, [{"lr": 1e-3}, {"lr": 2e-3}])
+    figs = {
+        "grid heatmap": tfig.search_figure(grid_result),
+        "random scatter": tfig.search_figure(random2),
+        "one hyperparameter": tfig.search_figure(one),
+        "comparison": tfig.comparison_figure(comparison),
+        "start map by minimum": tfig.start_map_figure(smap, contour, color_by="minimum", bounds=h.bounds),
+        "start map by steps": tfig.start_map_figure(smap, contour, color_by="steps", bounds=h.bounds),
+        "paths": tfig.paths_figure(contour, paths, ["a", "b"], bounds=rosenbrock.bounds, picked=1),
+    }
+    for name, fig in figs.items():
+        assert _colour_problems(fig.to_plotly_json()) == [], name

@@ -13,6 +13,7 @@ from ui.practice.sidebar import sidebar
 from ui.practice.study_views import curves_view, cv_view, diagnosis_view, search_view
 from ui.practice.training_views import capacity_view, training_view
 from ui.settings import UrlState, draw_tabs
+from ui.timing import timed
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
@@ -21,6 +22,7 @@ def _note(preset: str, setup: ts.Setup, cv: tuple[str, int]) -> tuple[bool, str]
     return live_note(preset, setup, cv)
 
 
+@timed("training")
 def render() -> None:
     """Draws the page (called by app.py's router for url_path "training")."""
     url = UrlState()
@@ -30,20 +32,7 @@ def render() -> None:
     setup, warnings = sidebar(url)
     for text in warnings:
         messages.warning(text, icon=":material/warning:")
-    preset = st.session_state.get(PRESET.key, NO_PRESET)
-    if preset != NO_PRESET and setup is not None:
-        lesson = PRESETS[preset]
-        owned = lesson.settings
-        cv = (
-            st.session_state.get(CV_PARAM.key, owned.get("cv_param", CV_PARAM.default)),
-            int(st.session_state.get(CV_K.key, owned.get("cv_k", CV_K.default))),
-        )
-        with st.spinner("Checking the lesson's note on these settings…"):
-            shown, text = _note(preset, setup, cv)
-        if shown:
-            messages.info(f"**{lesson.title}.** {text}", icon=":material/lightbulb:")
-        else:
-            messages.warning(f"**{lesson.title}.** {text}", icon=":material/rule:")
+    note_box, noted = messages.container(), (setup, _note_cv())  # checked last (see _lesson_note)
     if setup is not None:
         try:
             history = shared.study("fit", setup, "Training…", "training")
@@ -54,6 +43,7 @@ def render() -> None:
             if history is None:  # cancelled: the page says so where the bar was
                 setup = None
     if setup is None:
+        _lesson_note(note_box, *noted)
         url.finish()
         url.show_warnings(messages)
         return
@@ -67,5 +57,36 @@ def render() -> None:
                     view(url, setup, history)
                 except ValueError as exc:
                     st.error(f"This view cannot be computed for these settings: {exc}")
+    _lesson_note(note_box, *noted)
     url.finish()
     url.show_warnings(messages)
+
+
+def _note_cv() -> tuple[str, int]:
+    """The CV parameter and folds the lesson's note is checked with (the page's, else the lesson's)."""
+    owned = PRESETS[st.session_state[PRESET.key]].settings if _preset() != NO_PRESET else {}
+    return (
+        st.session_state.get(CV_PARAM.key, owned.get("cv_param", CV_PARAM.default)),
+        int(st.session_state.get(CV_K.key, owned.get("cv_k", CV_K.default))),
+    )
+
+
+def _preset() -> str:
+    return st.session_state.get(PRESET.key, NO_PRESET)
+
+
+def _lesson_note(box, setup: ts.Setup | None, cv: tuple[str, int]) -> None:
+    """The open lesson's note, in `box` at the top of the page, decided on the numbers of these
+    settings (as the sidebar gave them at the start of the run). It runs after the views: checking
+    its claims trains the scene again (up to a few seconds the first time), and the page's charts
+    need not wait for it."""
+    preset = _preset()
+    if preset == NO_PRESET or setup is None:
+        return
+    lesson = PRESETS[preset]
+    with box, st.spinner("Checking the lesson's note on these settings…"):
+        shown, text = _note(preset, setup, cv)
+    if shown:
+        box.info(f"**{lesson.title}.** {text}", icon=":material/lightbulb:")
+    else:
+        box.warning(f"**{lesson.title}.** {text}", icon=":material/rule:")

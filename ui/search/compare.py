@@ -3,6 +3,7 @@ seeds, scored as the first tab chose."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 import optimizers
@@ -15,7 +16,15 @@ from ui.search.words import score_text
 from ui.settings import UrlState, draw
 
 
-def compare_tab(url: UrlState, problem: Problem, score: str, tol: float) -> None:
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _figure(problem: Problem, kwargs: dict, _comparison) -> go.Figure:
+    """The comparison chart of these settings (`_comparison`, their result), built once: it costs
+    a few tenths of a second and every rerun would build it again. Shared, never mutated."""
+    return tfig.comparison_figure(_comparison)
+
+
+def compare_tab(url: UrlState, problem: Problem, score: str, tol: float, *, shown: bool = True) -> None:
+    """The tab's controls; its comparison (computed and drawn) only when `shown` (the tab is open)."""
     st.markdown(WHY_RANDOM)
     opt = problem.optimizer
     st.caption(
@@ -38,6 +47,8 @@ def compare_tab(url: UrlState, problem: Problem, score: str, tol: float) -> None
     n = draw(CMP_N, url, container=c1)
     steps = draw(CMP_STEPS, url, container=c2)
     n_seeds = draw(CMP_SEEDS, url, container=c3)
+    if not shown:
+        return
     kwargs = dict(
         optimizer=opt, start=problem.start, ranges=list(ranges), grid=(n, n),
         seeds=tuple(range(n_seeds)), steps=steps, score=score, tol=tol,
@@ -58,4 +69,4 @@ def compare_tab(url: UrlState, problem: Problem, score: str, tol: float) -> None
         f"{len(comp.seeds) - 1}), random search found a **better** setting {better} times, an equal "
         f"one {tied} times and a worse one {worse} times."
     )
-    st.plotly_chart(tfig.comparison_figure(comp), key=KEY + "cmp_chart", theme=None, config=PLOTLY_CONFIG)
+    st.plotly_chart(_figure(problem, kwargs, comp), key=KEY + "cmp_chart", theme=None, config=PLOTLY_CONFIG)

@@ -1,10 +1,11 @@
 """The hyperparameter-search page's layout: the problem (the shared picker: surface, start point;
 and the optimizer) in the sidebar, then three tabs (`search_tab`, `compare`, `start_map`).
 
-The page's settings are declared once in `scenes.search`, so every one lives in the URL; their
-keys, which are also the URL names, start with ``tune_``. Every computation goes through a cached
-wrapper that takes plain values and rebuilds the surface inside (`ui.search.compute`); bad input
-shows st.error, never a traceback.
+Only the open tab's charts are computed and drawn (the first tab, with the page's first chart,
+when the page opens). The page's settings are declared once in `scenes.search`, so every one
+lives in the URL; their keys, which are also the URL names, start with ``tune_``. Every
+computation goes through a cached wrapper that takes plain values and rebuilds the surface inside
+(`ui.search.compute`); bad input shows st.error, never a traceback.
 """
 
 from __future__ import annotations
@@ -19,8 +20,13 @@ from ui.search.compare import compare_tab
 from ui.search.search_tab import search_view
 from ui.search.start_map import map_tab
 from ui.settings import UrlState, draw
+from ui.timing import timed
+
+TABS = ("Grid or random search", "Grid vs random on the same budget", "Many-start map")
+TAB = KEY + "tab"  # session_state: the open tab's label
 
 
+@timed("search")
 def render() -> None:
     """Draws the page (called by app.py's router for url_path "search")."""
     url = UrlState()
@@ -32,16 +38,17 @@ def render() -> None:
     except ValueError as exc:
         st.error(str(exc))
         return
-    tab_search, tab_compare, tab_map = st.tabs(
-        ["Grid or random search", "Grid vs random on the same budget", "Many-start map"]
-    )
+    # Every tab draws its controls (so each setting stays in the URL), but the comparison and the
+    # map compute and draw their charts only while open: a switch reruns the page (the open tab is
+    # not in the URL; a reload opens the first, as before).
+    tab_search, tab_compare, tab_map = st.tabs(list(TABS), key=TAB, on_change="rerun")
     page_run: dict = {}
     with tab_search:
         score, tol = search_view(url, problem, page_run)
     with tab_compare:
-        compare_tab(url, problem, score, tol)
+        compare_tab(url, problem, score, tol, shown=bool(tab_compare.open))
     with tab_map:
-        map_tab(url, problem)
+        map_tab(url, problem, shown=bool(tab_map.open))
     url.finish()
     url.show_warnings(messages)
 

@@ -4,6 +4,7 @@ as its hyperparameters."""
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 import optimizers
@@ -15,9 +16,18 @@ from ui.search.compute import contour, sweep
 from ui.settings import UrlState, draw
 
 
-def map_tab(url: UrlState, problem: Problem) -> None:
-    oinfo = optimizers.OPTIMIZERS[problem.optimizer]
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _figure(problem: Problem, kwargs: dict, color_by: str, _smap) -> go.Figure:
+    """The map chart of these settings (`_smap`, their result), built once. Shared, never mutated."""
     surface = problem.build_surface()
+    return tfig.start_map_figure(
+        _smap, contour(problem), color_by=color_by, bounds=surface.bounds, axis_labels=surface.axis_labels
+    )
+
+
+def map_tab(url: UrlState, problem: Problem, *, shown: bool = True) -> None:
+    """The tab's text and controls; its map (computed and drawn) only when `shown` (the tab is open)."""
+    oinfo = optimizers.OPTIMIZERS[problem.optimizer]
     st.markdown(
         f"Where an optimizer starts matters. **{oinfo.label}** with the settings below runs from "
         "every point of an n × n grid over the whole view; each start is coloured by its outcome: "
@@ -42,6 +52,8 @@ def map_tab(url: UrlState, problem: Problem) -> None:
     steps = draw(MAP_STEPS, url, container=c2)
     color_by = draw(MAP_COLOR, url, container=c3)
     tol = draw(MAP_TOL, url, container=c3, disabled=color_by != "steps")
+    if not shown:
+        return
     kwargs = dict(optimizer=problem.optimizer, n=n, steps=steps, hyper=dict(hyper), tol=tol)
     try:
         smap = sweep("map", problem, kwargs, runs=n * n, steps=steps)
@@ -58,10 +70,7 @@ def map_tab(url: UrlState, problem: Problem) -> None:
         + ", ".join(f"{label}: {count:,}" for label, count in counts.items())
         + f". A run ends in a minimum when its last point is within {smap.radius:.2g} of it."
     )
-    fig = tfig.start_map_figure(
-        smap, contour(problem), color_by=color_by, bounds=surface.bounds,
-        axis_labels=surface.axis_labels,
-    )  # fmt: skip
+    fig = _figure(problem, kwargs, color_by, smap)
     st.plotly_chart(fig, key=KEY + "map_chart", theme=None, config=PLOTLY_CONFIG)
 
 
