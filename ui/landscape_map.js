@@ -15,7 +15,7 @@
 // Its parts are modules beside it, imported by relative path: the app's static copies carry the
 // version in each import (ui/map_component.py), the export inlines them all.
 
-import { bases, baseListeners, ensureStyle, f32, fmt, lossAt } from "./map_base.js";
+import { bases, baseListeners, ensureStyle, f32, readoutText } from "./map_base.js";
 import { inspectorTraces, showInspector, showTheory, theoryTraces } from "./map_overlays.js";
 import { loadPlotly } from "./plotly_loader.js";
 import { downloadSlide, SLIDE_CHOICES } from "./map_slide.js";
@@ -426,10 +426,8 @@ function listenToPlot(state) {
   }, true);
   gd.addEventListener("mousemove", (ev) => {
     const p = pointAt(state, ev);
-    const [a, b] = state.base.axisLabels;
     state.dom.readout.textContent = p
-      ? `${a} = ${fmt(p[0])}, ${b} = ${fmt(p[1])}: L = ${fmt(lossAt(state.base, p[0], p[1]))}` +
-        (state.paths.offline ? "" : " (click to start here)")
+      ? readoutText(state.base, p[0], p[1]) + (state.paths.offline ? "" : "; click to start here")
       : "";
     state.dom.help.style.display = p ? "none" : "";
   });

@@ -66,7 +66,7 @@ export function fmt(v) {
 
 // ------------------------------------------------------------------------------ the base element
 
-function decodeBase(raw) {
+export function decodeBase(raw) {
   const nx = raw.nx, ny = raw.ny;
   const xs = f32(raw.x), ys = f32(raw.y), zflat = f32(raw.z);
   const [a, b] = raw.axis_labels;
@@ -142,14 +142,23 @@ function decodeBase(raw) {
     yrange: raw.yrange, xs, ys, z, log: raw.log, floor: raw.floor, delta: raw.delta };
 }
 
-// The loss at (x, y) read from the contour grid (nearest grid point), for the readout under the map.
-export function lossAt(base, x, y) {
+// The readout under the map: the cursor's point, and the loss the map knows there. The page holds
+// the loss on the contour grid only (the surface itself is Python's), so the readout gives the value
+// at the nearest grid point, marked "≈", and names that point: the cursor's own loss may differ.
+export function nearestGridLoss(base, x, y) {
   const nearest = (arr, v) => {
     const t = (v - arr[0]) / (arr[arr.length - 1] - arr[0]);
     return Math.max(0, Math.min(arr.length - 1, Math.round(t * (arr.length - 1))));
   };
-  const v = base.z[nearest(base.ys, y)][nearest(base.xs, x)];
-  return base.log ? base.floor + Math.pow(10, v) - base.delta : v;
+  const i = nearest(base.ys, y), j = nearest(base.xs, x);
+  const v = base.z[i][j];
+  return { loss: base.log ? base.floor + Math.pow(10, v) - base.delta : v, x: base.xs[j], y: base.ys[i] };
+}
+
+export function readoutText(base, x, y) {
+  const [a, b] = base.axisLabels;
+  const g = nearestGridLoss(base, x, y);
+  return `${a} = ${fmt(x)}, ${b} = ${fmt(y)}: L ≈ ${fmt(g.loss)} (at the nearest grid point ${a} = ${fmt(g.x)}, ${b} = ${fmt(g.y)})`;
 }
 
 // Each element's data is `[payload]` (see `as_data` in ui/map_component.py).

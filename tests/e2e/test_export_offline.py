@@ -80,7 +80,7 @@ def test_an_export_plays_offline(offline_page, tmp_path: Path, query: str):
     # A click sets θ₀ in the app only: the file's map never invites one.
     assert "▶ plays the race" in page.locator(".pg-map-hint").inner_text()
     page.locator(".pg-map-plot").hover()
-    page.wait_for_function("() => document.querySelector('.pg-map-readout').textContent.includes('L =')")
+    page.wait_for_function("() => document.querySelector('.pg-map-readout').textContent.includes('L ≈')")
     assert "click" not in page.locator(".pg-map-hint").inner_text()
     page.mouse.move(0, 0)
     assert "click" not in page.locator(".pg-map-hint").inner_text()

@@ -228,11 +228,15 @@ def _schedule(run: str, url: UrlState, container, hidden: bool = False) -> dict[
 
 def _step_limit(opt: str, values: dict[str, Any], problem: Problem) -> theory.StepLimit | None:
     """The stable-lr bound of `opt` at θ₀ (None for methods without one or a bad point)."""
+    return _limit_at_start(opt, problem, float(values.get("momentum", 0)))
+
+
+@common.shared_cache(maxsize=256)
+def _limit_at_start(opt: str, problem: Problem, momentum: float) -> theory.StepLimit | None:
+    """`_step_limit`, cached: the Hessian at θ₀ is taken once per scene, not on every rerun."""
     try:
         with np.errstate(all="ignore"):
-            limit = theory.step_limit(
-                opt, problem.build_surface(), problem.start, float(values.get("momentum", 0))
-            )
+            limit = theory.step_limit(opt, problem.build_surface(), problem.start, momentum)
     except (ValueError, TypeError):
         return None
     return limit if limit is not None and np.isfinite(limit.lr) else None

@@ -8,6 +8,9 @@ stays within the tolerance (`scenes.explorer.settled_step`), never one lucky dra
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from html import escape
 from typing import Any
 from urllib.parse import urlencode
@@ -27,6 +30,45 @@ from ui.settings import UrlState, draw
 DEFAULT_APP_URL = "http://localhost:8501/"  # the live link in a download when the page's own is unknown
 
 
+class RunsMemo:
+    """What a view derives from runs, kept while the same run objects come back: the cached runs
+    (`ui.common.run_optimizer`) are the same objects on every rerun that keeps them, so a rerun that
+    only moved another setting rebuilds no table or figure. Keyed by the objects' identities and the
+    other (hashable) arguments; an entry holds its objects, so their ids are not reused while it
+    lives, and a hit checks them by identity. Process-wide and thread-safe; results are shared
+    (never mutate one)."""
+
+    def __init__(self, maxsize: int = 64) -> None:
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self._maxsize = maxsize
+
+    def get(self, objects: tuple, key: tuple, build: Callable[[], Any]) -> Any:
+        """`build()`, or its result from an earlier call with the same `objects` and `key`."""
+        full = (tuple(map(id, objects)), key)
+        with self._lock:
+            hit = self._entries.get(full)
+            if hit is not None and all(a is b for a, b in zip(hit[0], objects, strict=True)):
+                self._entries.move_to_end(full)
+                return hit[1]
+        value = build()
+        with self._lock:
+            self._entries[full] = (objects, value)
+            self._entries.move_to_end(full)
+            while len(self._entries) > self._maxsize:
+                self._entries.popitem(last=False)
+        return value
+
+
+_memo = RunsMemo()
+
+
+def _runs_key(trajs: dict[str, Any], labels: dict[str, str] | None) -> tuple[tuple, tuple]:
+    """The runs as memo objects, and their ids and labels as part of the key."""
+    labels = labels or {}
+    return tuple(trajs.values()), (tuple(trajs), tuple((r, labels.get(r, r)) for r in trajs))
+
+
 @st.fragment
 def loss_view(
     url: UrlState,
@@ -42,8 +84,7 @@ def loss_view(
     with url.fragment("loss"):
         w = draw(EMA, url)
     # Redrawn in place in the browser (st.plotly_chart remounted it on every new run).
-    figure = fx.loss_figure(trajs, min_value=min_value, smoothing=w, labels=labels, predicted=predicted)
-    plot_component.plot(pins.style_loss_figure(figure, pinned or {}), key="loss_chart")
+    plot_component.plot(_loss_wire(trajs, min_value, w, labels, predicted, pinned), key="loss_chart")
     if min_value is None and estimated:
         st.caption("No minimum was found inside the view box, so the loss is drawn as is.")
     elif min_value is None:
@@ -53,6 +94,23 @@ def loss_view(
         st.caption(f"Distance of the loss to its minimum L* = {min_value:.4g} ({about}on a log scale).")
 
 
+def _loss_wire(trajs, min_value, smoothing, labels, predicted, pinned) -> dict:
+    """The loss chart's figure, ready for the wire (`plot_component.to_wire`), built once per runs
+    and view settings (`RunsMemo`)."""
+    objects, key = _runs_key(trajs, labels)
+    predicted = predicted or {}
+    objects += tuple(predicted.values())
+    key += (min_value, smoothing, tuple(predicted), tuple(sorted((pinned or {}).items())))
+
+    def build() -> dict:
+        figure = fx.loss_figure(
+            trajs, min_value=min_value, smoothing=smoothing, labels=labels, predicted=predicted
+        )
+        return plot_component.to_wire(pins.style_loss_figure(figure, pinned or {}))
+
+    return _memo.get(objects, ("loss", *key), build)
+
+
 @st.fragment
 def summary_view(
     url: UrlState, trajs: dict[str, Any], surface, labels: dict[str, str], noise: float = 0.0
@@ -60,17 +118,16 @@ def summary_view(
     """Summary table with its tolerance; a fragment, so the tolerance reruns only this."""
     with url.fragment("summary"):
         tol = draw(TOL, url)
-    rows = fx.summary_rows(trajs, surface, tol=tol, labels=labels)
     noisy = noise > 0 and surface.min_value is not None
-    if noisy:
-        rows = noisy_rows(rows, trajs, surface.min_value, tol)
-    never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
-    cells = fx.summary_table(rows, never=never)
-    if noisy:
-        cells = [_with_mean(c, r) for c, r in zip(cells, rows, strict=True)]
+    objects, key = _runs_key(trajs, labels)
+    table, overlap = _memo.get(
+        (*objects, surface),
+        ("summary", *key, tol, noisy),
+        lambda: _summary_texts(trajs, surface, labels, tol, noisy),
+    )
     # Short text cells that wrap instead of being cut off, as Markdown: cheaper on every rerun than a
     # table element (pandas and Arrow in the server, another script bundle in the browser).
-    st.markdown(common.markdown_table(list(cells[0]), [list(row.values()) for row in cells]))
+    st.markdown(table)
     window = scene.NOISY_WINDOW
     first = (
         f"With noisy gradients one step's loss is a lucky or unlucky draw, so the runs are judged by "
@@ -87,10 +144,25 @@ def summary_view(
     ]
     if met:
         st.caption("On the way: " + " ".join(met))
-    (x0, x1), (y0, y1) = surface.bounds  # paths drawn as one line: say so (figures.coincide)
-    overlap = coincide_words(coinciding_groups(trajs, surface.bounds), labels, max(x1 - x0, y1 - y0))
     if overlap:
         st.caption(overlap)
+
+
+def _summary_texts(
+    trajs: dict[str, Any], surface, labels: dict[str, str], tol: float, noisy: bool
+) -> tuple[str, str]:
+    """The summary table as Markdown, and the sentence on paths drawn as one line ('' if none)."""
+    rows = fx.summary_rows(trajs, surface, tol=tol, labels=labels)
+    if noisy:
+        rows = noisy_rows(rows, trajs, surface.min_value, tol)
+    never = "—" if surface.min_value is None else "not reached"  # no L* (saddle): nothing to reach
+    cells = fx.summary_table(rows, never=never)
+    if noisy:
+        cells = [_with_mean(c, r) for c, r in zip(cells, rows, strict=True)]
+    table = common.markdown_table(list(cells[0]), [list(row.values()) for row in cells])
+    (x0, x1), (y0, y1) = surface.bounds  # paths drawn as one line: say so (figures.coincide)
+    overlap = coincide_words(coinciding_groups(trajs, surface.bounds), labels, max(x1 - x0, y1 - y0))
+    return table, overlap
 
 
 def rates_view(trajs: dict[str, Any], labels: dict[str, str]) -> None:
