@@ -6,11 +6,13 @@ cd "$(dirname "$0")/.."
 
 # Debian's Chromium for the end-to-end browser tests (Playwright never downloads a browser here),
 # Debian's nginx for the lecture-hall test (scripts/serve.sh), and Debian's PostgreSQL server for the
-# class-vote store's tests (tests/test_classroom.py starts its own on loopback).
+# class-vote store's tests (tests/test_classroom.py starts its own on loopback), and Node.js for the
+# tests that run the map's browser functions outside a browser.
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
