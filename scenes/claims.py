@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from scenes.settings import fmt
+
 TOL = 1e-3  # the default tolerance for "within": L(θ_k) − L* ≤ TOL
 
 
@@ -87,13 +89,8 @@ def fill(text: str, facts: Mapping[str, Any]) -> str:
 
 
 def _short(value: Any) -> str:
-    if isinstance(value, bool):
-        return str(value).lower()
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    if isinstance(value, float | np.floating):
-        return f"{float(value):.3g}"
-    return str(value)
+    """A fact as a note states it: a float to 3 significant digits, anything else as `fmt` writes it."""
+    return f"{float(value):.3g}" if isinstance(value, float | np.floating) else fmt(value)
 
 
 def mean_gap(traj: Any, min_value: float, last: int) -> float:

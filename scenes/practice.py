@@ -15,6 +15,7 @@ import numpy as np
 
 import optimizers
 from optimizers.schedules import SCHEDULES
+from scenes.claims import Verdict
 from scenes.settings import Setting, SettingsTable, fmt
 from training import DATASETS, MODELS, SPLIT_PRESETS
 from training import studies as ts
@@ -224,6 +225,18 @@ def _s(key: str, *args: Any, **kwargs: Any) -> Setting:
     return Setting(KEY + key, *args, **kwargs)
 
 
+def _hyperparameter(key: str) -> Setting:
+    """The hyperparameter a study varies (validation curve, cross-validation): L2 by default."""
+    return _s(
+        key,
+        "hyperparameter",
+        "choice",
+        "l2",
+        options=tuple(ts.VALIDATION_VALUES),
+        option_label=PARAM_LABELS.get,
+    )
+
+
 PRESET = _s(
     "preset",
     "Lesson preset",
@@ -334,14 +347,7 @@ EMA = _s(
 )
 METRIC = _s("metric", "curves of", "choice", "loss", options=("loss", "accuracy"), style="radio")
 LC_SEEDS = _s("lc_seeds", "seeds per point", "int", 3, low=1, high=10)
-VC_PARAM = _s(
-    "vc_param",
-    "hyperparameter",
-    "choice",
-    "l2",
-    options=tuple(ts.VALIDATION_VALUES),
-    option_label=PARAM_LABELS.get,
-)
+VC_PARAM = _hyperparameter("vc_param")
 SEARCH_METHOD = _s(
     "search",
     "method",
@@ -352,14 +358,7 @@ SEARCH_METHOD = _s(
     style="radio",
 )
 CV_K = _s("cv_k", "folds k", "int", 5, low=2, high=10)
-CV_PARAM = _s(
-    "cv_param",
-    "hyperparameter",
-    "choice",
-    "l2",
-    options=tuple(ts.VALIDATION_VALUES),
-    option_label=PARAM_LABELS.get,
-)
+CV_PARAM = _hyperparameter("cv_param")
 TABLE = SettingsTable(
     [
         *(PRESET, DATASET, N, NOISE, LABEL_NOISE, SEED, SPLIT, TRAIN_FRAC, VAL_FRAC),
@@ -424,13 +423,6 @@ def preset_setup(name: str, change: tuple[tuple[str, Any], ...] = ()) -> ts.Setu
 
 
 # --------------------------------------------------------------------------- claims
-
-
-@dataclass(frozen=True)
-class Verdict:
-    holds: bool
-    why: str  # the numbers that decided, for a failing test's message
-    observed: str = ""  # the same in words a student reads, numbers as the page shows them
 
 
 # The Setup fields each preset setting decides (the rest of a Setup is the page's, not the preset's).

@@ -54,6 +54,14 @@ def _int_box(key: str, label: str, default: int, low: int, high: int) -> Setting
     return Setting(KEY + key, label, "int", default, low=low, high=high, style="number")
 
 
+def _radio(key: str, label: str, labels: dict[str, str], help: str = "") -> Setting:
+    """A choice drawn as radio buttons: `labels` maps each option (the first is the default) to its words."""
+    return Setting(
+        KEY + key, label, "choice", next(iter(labels)), options=tuple(labels), option_label=labels.get,
+        style="radio", help=help,
+    )  # fmt: skip
+
+
 def _tolerance(key: str, label: str, help: str = "") -> Setting:
     return Setting(KEY + key, label, "log", 1e-3, options=TOLERANCES, help=help)
 
@@ -66,28 +74,16 @@ OPTIMIZER = Setting(
     "adam",  # options: the optimizers that run on the chosen surface
     option_label=lambda n: optimizers.OPTIMIZERS[n].label,
 )
-METHOD = Setting(
-    KEY + "method",
-    "Method",
-    "choice",
-    "grid",
-    options=("grid", "random"),
-    option_label={"grid": "Grid search", "random": "Random search"}.get,
-    style="radio",
-)
+METHOD = _radio("method", "Method", {"grid": "Grid search", "random": "Random search"})
 GRID_N = _int_box("grid_n", "grid: values of the first", 30, 1, 1000)
 GRID_M = _int_box("grid_m", "grid: values of the second", 30, 1, 1000)
 K = _int_box("k", "random settings k", 300, 1, 100_000)
 SEED = _int_box("seed", "seed", 0, 0, 2**31 - 1)
 STEPS = _int_box("steps", "steps per run", 300, 1, 100_000)
-SCORE = Setting(
-    KEY + "score",
+SCORE = _radio(
+    "score",
     "Score (lower is better)",
-    "choice",
-    "loss",
-    options=tuple(sweeps.SCORES),
-    option_label=SCORE_LABELS.get,
-    style="radio",
+    SCORE_LABELS,
     # Escaped: two bare "L*" in one Markdown text would set the words between them in italics.
     help="Final loss: log10(L − L\\*), the loss above the surface's minimum L\\* after the last "
     f"step, floored at {sweeps.SCORE_FLOOR:g} (closer counts as at the minimum: such settings tie). "
@@ -104,15 +100,7 @@ CMP_STEPS = _int_box("cmp_steps", "steps per run", 300, 1, 5_000)
 CMP_SEEDS = _int_box("cmp_seeds", "random searches (seeds)", 20, 1, 100)
 MAP_N = _int_box("map_n", "starts per side n", 40, 2, 1000)
 MAP_STEPS = _int_box("map_steps", "steps per run", 300, 1, 100_000)
-MAP_COLOR = Setting(
-    KEY + "map_color",
-    "Colour by",
-    "choice",
-    "minimum",
-    options=("minimum", "steps"),
-    option_label={"minimum": "minimum reached", "steps": "steps to converge"}.get,
-    style="radio",
-)
+MAP_COLOR = _radio("map_color", "Colour by", {"minimum": "minimum reached", "steps": "steps to converge"})
 MAP_TOL = _tolerance("map_tol", "converged when L − L* ≤")
 TABLE = SettingsTable(
     [

@@ -333,6 +333,6 @@ def test_a_presets_note_goes_when_a_setting_it_does_not_own_makes_a_claim_false(
     assert_clean(at)
     assert not any("then rises" in i.value for i in at.info)
     said = [w.value for w in at.warning if "Early stopping" in w.value]
-    assert said and "does not hold" in said[0] and "fit.val_loss_last" in said[0], [
+    assert said and "does not hold" in said[0] and "the validation loss at the last epoch is" in said[0], [
         w.value for w in at.warning
     ]

@@ -198,7 +198,7 @@ function phoneLayout(layout, entries) {
   const top = Math.max(out.margin.t, Math.ceil(0.04 * plot) + entries * 30 + 12); // one entry a row
   out.height += top - out.margin.t;
   out.margin = { ...out.margin, t: top };
-  out.legend = { ...(out.legend || {}), font: { size: 12 } };
+  out.legend = { ...(out.legend || {}), font: { size: 12 }, x: 0, xref: "container" }; // the screen's width
   out.annotations = (out.annotations || []).map((a) => ({ ...a, text: a.text.replace(/^<b>[^<:]*: /, "<b>") }));
   return out;
 }

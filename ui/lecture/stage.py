@@ -56,6 +56,11 @@ def explorer_stage(scene: LectureScene, revealed: bool) -> None:
     map_component.landscape_map(base, paths, key=f"lecture_map_{'shown' if revealed else 'hidden'}")
 
 
+def _level(bars: go.Figure) -> go.Figure:
+    """Bar labels kept level: on a phone plotly.js turned them and the last ran off the chart."""
+    return bars.update_xaxes(tickangle=0)
+
+
 def _chart(scene: LectureScene, numbers: dict[str, Any]) -> go.Figure:
     """The chart of a figure, training or search scene, from its numbers."""
     study = scene.study
@@ -77,8 +82,7 @@ def _chart(scene: LectureScene, numbers: dict[str, Any]) -> go.Figure:
             part: {f"degree {d}": numbers[f"d{d}.{key}"] for d in (1, 4, 15)}
             for part, key in (("training error", "train"), ("validation error", "val"))
         }
-        fig = fl.bars_figure(groups, yaxis="mean squared error", height=CHART_HEIGHT)
-        return fig.update_xaxes(tickangle=0)  # on a phone, rotated labels ran off the chart's edge
+        return _level(fl.bars_figure(groups, yaxis="mean squared error", height=CHART_HEIGHT))
     if study == "selection":
         degrees = list(range(1, len(numbers["curve.val"]) + 1))
         return fl.lines_figure(
@@ -110,7 +114,7 @@ def _chart(scene: LectureScene, numbers: dict[str, Any]) -> go.Figure:
     if study == "bias_variance":
         parts = (("human level", "human"), ("training", "train"), ("validation", "val"))
         groups = {"error (%)": {k: numbers[key] for k, key in parts}}
-        return fl.bars_figure(groups, yaxis="error (%)", height=CHART_HEIGHT)
+        return _level(fl.bars_figure(groups, yaxis="error (%)", height=CHART_HEIGHT))
     if study == "grid_random":
         best = numbers["curve.random_best"]
         seeds = list(range(len(best)))
