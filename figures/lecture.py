@@ -41,6 +41,16 @@ def _layout(fig: go.Figure, height: int, **kwargs) -> go.Figure:
     return fig
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def power_label(value: float) -> str:
+    """A count as a slide writes it, to one digit: 1e6 -> '10⁶', 3e12 -> '3×10¹²' (not '1e+06')."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    return power if mantissa == "1" else f"{mantissa}×{power}"
+
+
 def newton_cost_figure(
     ns: np.ndarray, costs: Mapping[str, np.ndarray], *, marked: float | None = None, height: int = 520
 ) -> go.Figure:
@@ -70,7 +80,7 @@ def newton_cost_figure(
                     y=[costs[key][i]],
                     mode="markers+text",
                     marker={"size": 14, "color": COST_COLORS[key]},
-                    text=[f"{costs[key][i]:.0e}"],
+                    text=[power_label(costs[key][i])],
                     textposition="middle left",
                     textfont={"size": FONT},
                     showlegend=False,

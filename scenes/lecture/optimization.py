@@ -297,10 +297,10 @@ OPTIMIZATION: tuple[LectureScene, ...] = (
             _a("About 10¹²", _c("cost.entries", ">=", 1e9), _c("cost.entries", "<", 1e15)),
             _a("About 10¹⁸", _c("cost.entries", ">=", 1e15)),
         ),
-        "n = {cost.params:.0e} parameters give n² = {cost.entries:.0e} Hessian entries (8 TB in "
-        "float64), and inverting it costs about n³ = {cost.inversion:.0e} operations: "
-        "{cost.days:.1f} days per iteration at 10¹² operations per second. Impractical for deep "
-        "learning.",
+        "n = {cost.params:.0e} parameters give n² = {cost.entries:.0e} Hessian entries "
+        "({cost.terabytes:.3g} TB in float64), and inverting it costs about "
+        "n³ = {cost.inversion:.0e} operations: {cost.days:.1f} days per iteration at 10¹² "
+        "operations per second. Impractical for deep learning.",
         TryThis(
             "A small network of 10,000 parameters: {cost.entries:.0e} entries, an inversion of "
             "{cost.inversion:.0e} operations, a second at most.",

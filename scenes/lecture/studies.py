@@ -150,8 +150,13 @@ def newton_cost(n: float) -> dict[str, float]:
 
 def newton_cost_numbers(settings: Mapping[str, Any]) -> dict[str, Value]:
     cost = newton_cost(float(settings["n"]))
-    # at 1e12 operations per second (a fast GPU), how long one inversion takes
-    return {**{f"cost.{k}": v for k, v in cost.items()}, "cost.days": cost["inversion"] / 1e12 / 86400}
+    # at 1e12 operations per second (a fast GPU), how long one inversion takes; the Hessian's
+    # memory at 8 bytes (float64) an entry
+    return {
+        **{f"cost.{k}": v for k, v in cost.items()},
+        "cost.days": cost["inversion"] / 1e12 / 86400,
+        "cost.terabytes": cost["entries"] * 8 / 1e12,
+    }
 
 
 FAMILIES = ("linear systems", "first order", "second order", "others")
