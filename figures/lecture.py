@@ -25,7 +25,7 @@ COST_COLORS = {
 COST_LABELS = {
     "params": "parameters n",
     "entries": "Hessian entries n²",
-    "inversion": "inverting the Hessian ~ n³ operations",
+    "inversion": "inverting it: ~n³ operations",
 }
 FAMILY_COLORS = {
     "linear systems": "#E8EEF7",
@@ -92,7 +92,17 @@ def newton_cost_figure(
         height,
         xaxis={"type": "log", "title": "number of parameters n", "exponentformat": "power", "dtick": 2},
         yaxis={"type": "log", "title": "count per iteration", "exponentformat": "power", "dtick": 3},
-        legend={"x": 0.01, "y": 0.99, "font_size": FONT},
+        # above the plot, a row per entry when the screen is narrow: inside it, the legend's
+        # width took the plot's on a phone; below it, it ran into the axis title
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "font_size": FONT,
+        },
+        margin={"l": 90, "r": 30, "t": 50, "b": 80},
     )
 
 
@@ -116,13 +126,16 @@ def solver_map_figure(
     *,
     highlight: str | None = None,
     height: int = 560,
+    columns: int = 2,
 ) -> go.Figure:
     """Slide 24's map: one region per family (linear systems, first order, second order, others),
     the lecture's solvers in grey inside each, and the app's methods as coloured markers in the
     region the caller placed them in (`placed`: optimizer name -> family; labels and colours come
-    from the registry through `optimizer_color` and `labels`). `highlight` rings one method."""
+    from the registry through `optimizer_color` and `labels`). `highlight` rings one method.
+    The regions stand in a grid of `columns` (2 on a projector; 1 on a phone, one above another)."""
     families = list(lecture_solvers)
-    boxes = {fam: (i % 2, 1 - i // 2) for i, fam in enumerate(families)}  # 2 x 2 grid
+    rows = -(-len(families) // columns)
+    boxes = {fam: (i % columns, rows - 1 - i // columns) for i, fam in enumerate(families)}
     fig = go.Figure()
     shapes, annotations = [], []
     for fam, (col, row) in boxes.items():
@@ -151,10 +164,10 @@ def solver_map_figure(
              "align": "left"}
         )  # fmt: skip
         ours = [name for name, f in placed.items() if f == fam]
-        columns = 2 if len(ours) > 4 else 1  # long names ("Levenberg-Marquardt") get a row each
+        per_row = 2 if len(ours) > 4 else 1  # long names ("Levenberg-Marquardt") get a row each
         for j, name in enumerate(ours):
-            x = x0 + 0.08 + 0.46 * (j % columns)
-            y = y0 + 0.75 - 0.13 * (j // columns)
+            x = x0 + 0.08 + 0.46 * (j % per_row)
+            y = y0 + 0.75 - 0.13 * (j // per_row)
             ring = name == highlight
             fig.add_trace(
                 go.Scatter(
@@ -178,8 +191,8 @@ def solver_map_figure(
     return _layout(
         fig,
         height,
-        xaxis={"visible": False, "range": [-0.02, 2.07]},
-        yaxis={"visible": False, "range": [-0.02, 2.07]},
+        xaxis={"visible": False, "range": [-0.02, 1.05 * columns - 0.03]},
+        yaxis={"visible": False, "range": [-0.02, 1.05 * rows - 0.03]},
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
     )
 

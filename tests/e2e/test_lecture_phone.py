@@ -28,20 +28,8 @@ PHONE_SCENES = (
     "early-stopping",
     "lm-marquardt",
     "bias-variance",
-    pytest.param(
-        "newton-cost",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="after the reveal its projector legend (20 px, inside the plot) squeezes the plot to "
-            "a sliver and its marks' labels run off the left edge: figures/lecture.py's layout",
-        ),
-    ),
-    pytest.param(
-        "solver-map",
-        marks=pytest.mark.xfail(
-            strict=True, reason="its regions' lists of solvers overlap at this width: figures/lecture.py"
-        ),
-    ),
+    "newton-cost",
+    "solver-map",
 )
 
 # Boxes of what the student sees: the head, the stage, the panel, the stage's titles (chart and map
@@ -56,7 +44,8 @@ _BOXES = """() => {
   const all = (sel) => [...document.querySelectorAll(sel)].filter(visible);
   const one = (sel) => { const e = document.querySelector(sel); return e ? box(e) : null; };
   const stage = '.st-key-lecture_stage';
-  const titles = all(`${stage} .gtitle, ${stage} .g-gtitle text, ${stage} .annotation-text`)
+  const titles = all(`${stage} .gtitle, ${stage} .g-gtitle text, ${stage} .annotation-text,
+                      ${stage} .g-xtitle text`)
     .map((e) => ({ text: e.textContent, ...box(e) }));
   const legends = all(`${stage} .legend`).map((e) => ({ text: 'legend', ...box(e) }));
   const texts = [];
@@ -123,7 +112,7 @@ def test_a_scene_on_a_phone_stacks_without_overlaps_or_cut_text(streamlit_server
         page.set_default_timeout(60_000)
         page.goto(f"{streamlit_server}/lecture?scene={sid}")
         wait_for_app(page, 60_000)
-        page.locator(".st-key-lecture_stage .main-svg").first.wait_for(state="visible")
+        page.locator(".st-key-lecture_stage .main-svg >> visible=true").first.wait_for(state="visible")
         _check_layout(page, sid, "before the reveal")
         page.get_by_role("button", name="Reveal").click()
         page.locator(".st-key-lecture_explanation").wait_for(state="visible")

@@ -26,6 +26,7 @@ from ui.common import PLOTLY_CONFIG
 GRID_N = 80  # the explorer's contour grid
 COST_NS = np.logspace(1, 9, 49)  # slide 16's chart: 10 to 10⁹ parameters
 CHART_HEIGHT = 460
+PHONE_MAP_HEIGHT = 1000  # the solver map's four regions one above another
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -61,14 +62,19 @@ def _level(bars: go.Figure) -> go.Figure:
     return bars.update_xaxes(tickangle=0)
 
 
-def _chart(scene: LectureScene, numbers: dict[str, Any]) -> go.Figure:
-    """The chart of a figure, training or search scene, from its numbers."""
+def _chart(scene: LectureScene, numbers: dict[str, Any], phone: bool = False) -> go.Figure:
+    """The chart of a figure, training or search scene, from its numbers (`phone`: the solver
+    map's regions one above another, for a screen below 640 px)."""
     study = scene.study
     if study == "newton_cost":
         costs = {k: np.array([lecture.newton_cost(n)[k] for n in COST_NS]) for k in fl.COST_LABELS}
         return fl.newton_cost_figure(COST_NS, costs, marked=numbers["cost.params"], height=CHART_HEIGHT)
     if study == "solver_map":
         placed = {name: lecture.family(name) for name in optimizers.OPTIMIZERS}
+        if phone:
+            return fl.solver_map_figure(
+                placed, lecture.LECTURE_SOLVERS, highlight="lbfgs", height=PHONE_MAP_HEIGHT, columns=1
+            )
         return fl.solver_map_figure(placed, lecture.LECTURE_SOLVERS, highlight="lbfgs", height=CHART_HEIGHT)
     if study == "schedule":
         lr = numbers["curve.lr"]
@@ -145,14 +151,25 @@ def _frozen(fig: go.Figure) -> go.Figure:
 
 
 def chart_stage(scene: LectureScene, numbers: dict[str, Any], revealed: bool) -> None:
-    fig = _chart(scene, numbers)
+    if scene.study != "solver_map":
+        _draw(_chart(scene, numbers), scene, revealed)
+        return
+    # The map's 2 x 2 regions do not fit a phone: there (style.py, below 640 px) it shows the
+    # regions one above another instead.
+    with st.container(key="lecture_chart_wide"):
+        _draw(_chart(scene, numbers), scene, revealed)
+    with st.container(key="lecture_chart_phone"):
+        _draw(_chart(scene, numbers, phone=True), scene, revealed, suffix="_phone")
+
+
+def _draw(fig: go.Figure, scene: LectureScene, revealed: bool, suffix: str = "") -> None:
     if not revealed and scene.study != "solver_map":
         fig = _frozen(fig)
     elif not revealed:  # the map without the app's methods (their places are the answer)
         fig = go.Figure(layout=fig.layout)
     st.plotly_chart(
         fig,
-        key=f"lecture_chart_{scene.id}_{revealed}",
+        key=f"lecture_chart_{scene.id}_{revealed}{suffix}",
         theme=None,
         config={**PLOTLY_CONFIG, "displayModeBar": False},
     )

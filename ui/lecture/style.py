@@ -31,7 +31,10 @@ CSS = """<style>
 /* a phone (a student following the lecture, ?room=): the columns stack (Streamlit, below 640 px),
    the head wraps with the title on its own line, the page scrolls (no panel scrolling inside it),
    and the texts inside a chart fit its narrow plot */
+.st-key-lecture_chart_phone { display: none; }
 @media (max-width: 640px) {
+  .st-key-lecture_chart_wide { display: none; }
+  .st-key-lecture_chart_phone { display: block; }
   [data-testid="stMainBlockContainer"] { padding-left: 0.8rem; padding-right: 0.8rem; }
   .lecture-head { flex-wrap: wrap; row-gap: 0.2rem; }
   .lecture-title { flex-basis: 100%; font-size: 23px; }
