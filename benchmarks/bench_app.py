@@ -18,7 +18,8 @@ only the paths change, slider released -> map redrawn <= 250 ms, server CPU <= 2
   running server (a reload, and a new context with an empty cache). The same for the one-slider
   app: what Streamlit itself costs to start and load on this machine.
 - server: during those presses, the server's script time (logged with PLAYGROUND_TIMING=1) and
-  its CPU time (/proc) divided by the reruns.
+  its CPU time (/proc) divided by the reruns; and, measured over 3 s before them, the CPU the idle
+  server spends anyway (Streamlit polls its config files every 0.2 s), over the same time.
 - map component: the paths element's JSON counts per rerun; the base element (contour) is the
   same on every rerun of a surface, so Streamlit's message cache sends it as a reference.
 
@@ -199,7 +200,12 @@ def _browser_run(app: Path, settled_js: str, presses: int, first_drawn) -> dict[
             thumb = page.locator(".st-key-steps input[type='range']")
             times, sizes = [], []
             runs_before = len(re.findall(r"explorer render ([0-9.]+) ms", log.read_text()))
-            cpu0 = _cpu_seconds(server)
+            # The server's CPU while nothing happens (its config-file pollers, the event loop): it
+            # runs during the presses too, and is shown apart from the reruns' own.
+            idle0, t_idle = _cpu_seconds(server), time.perf_counter()
+            page.wait_for_timeout(3000)
+            idle_rate = (_cpu_seconds(server) - idle0) / (time.perf_counter() - t_idle)
+            cpu0, t_cpu = _cpu_seconds(server), time.perf_counter()
             for _ in range(presses):
                 n = int(thumb.input_value()) + 1
                 received.clear()
@@ -212,6 +218,7 @@ def _browser_run(app: Path, settled_js: str, presses: int, first_drawn) -> dict[
                 page.wait_for_timeout(500)
                 sizes.append(sum(received) / 1024)
             cpu = _cpu_seconds(server) - cpu0
+            idle_cpu = idle_rate * (time.perf_counter() - t_cpu)
             out.update(_page_loads(browser, page, base, first_drawn))
             context.close()
         browser.close()
@@ -228,6 +235,8 @@ def _browser_run(app: Path, settled_js: str, presses: int, first_drawn) -> dict[
     if script_ms:
         out["script_ms"] = statistics.median(script_ms)
         out["server_cpu_ms_per_rerun"] = 1e3 * cpu / len(script_ms)
+        out["server_idle_cpu_ms_per_rerun"] = 1e3 * idle_cpu / len(script_ms)
+        out["server_idle_cpu_ms_per_s"] = 1e3 * idle_rate
     return out
 
 
@@ -297,6 +306,8 @@ def main(browser_only: bool = False, app: Path | None = None) -> dict[str, float
         ("  floor: a one-slider app on this machine (ms)", "floor_browser_ms", None),
         ("script run in the server, median (ms)", "script_ms", TARGETS["script_ms"]),
         ("server CPU per rerun, browser session (ms)", "server_cpu_ms_per_rerun", TARGETS["cpu_ms"]),
+        ("  of which the idle server's, same time (ms)", "server_idle_cpu_ms_per_rerun", None),
+        ("  idle server CPU (ms per s)", "server_idle_cpu_ms_per_s", None),
         ("cold start: server started -> first chart (ms)", "cold_start_ms", TARGETS["cold_ms"]),
         ("  of which: server started -> healthy (ms)", "server_ready_ms", None),
         ("  floor: the one-slider app, drawn (ms)", "floor_cold_start_ms", None),

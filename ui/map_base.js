@@ -118,13 +118,17 @@ export function decodeBase(raw) {
   };
   if (raw.equal_aspect) Object.assign(common.yaxis, { scaleanchor: "x", scaleratio: 1, constrain: "domain" });
   if (panel) common.xaxis.domain = [0, 0.54];
-  // Below: the contour and the grid, never interactive (it follows the top layer's zoom).
+  // Below: the contour, the grid and the parameter axes' tick labels and titles, never interactive
+  // (it follows the top layer's zoom). The labels live here because the top layer is redrawn on
+  // every new run and every step of a play: drawing its axes' labels was about a third of a redraw.
   const bgLayout = structuredClone(common);
   Object.assign(bgLayout, { paper_bgcolor: "white", plot_bgcolor: "white", showlegend: false });
-  for (const ax of [bgLayout.xaxis, bgLayout.yaxis]) Object.assign(ax, { showgrid: true, showticklabels: false });
-  bgLayout.xaxis.title = bgLayout.yaxis.title = { text: "" };
-  // Above: transparent, with the paths, axes labels, legend, hover, zoom and the data panel.
+  // Its tick marks (plotly.js's default here, 5 px) would push the labels out by their length:
+  // ticklabelstandoff puts them back where the top layer drew them.
+  for (const ax of [bgLayout.xaxis, bgLayout.yaxis]) Object.assign(ax, { showgrid: true, ticks: "outside", ticklen: 5, ticklabelstandoff: -5 });
+  // Above: transparent, with the paths, legend, hover, zoom and the data panel (its axes labelled).
   const layout = structuredClone(common);
+  for (const ax of [layout.xaxis, layout.yaxis]) Object.assign(ax, { showticklabels: false, title: { text: "" } });
   Object.assign(layout, {
     paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)", hovermode: "closest",
     hoverlabel: { font: { size: 13 } }, dragmode: "pan",

@@ -32,6 +32,10 @@ function slideFigure(state, shownFigure, width, height, withLoss) {
     margin: { l: 70 * scale, r: 30 * scale, t: 130 * scale, b: 60 * scale, autoexpand: false },
     legend: { ...layout.legend, font: { size: 14 * scale }, y: 1.02 },
   });
+  for (const ax of ["xaxis", "yaxis"]) { // the page draws these labels on the contour's layer
+    const below = state.base.bgLayout[ax];
+    layout[ax] = { ...layout[ax], showticklabels: true, title: { ...(layout[ax].title || {}), text: below.title.text } };
+  }
   if (fl) {
     layout.xaxis.range = fl.xaxis.range.slice();
     layout.yaxis.range = fl.yaxis.range.slice();

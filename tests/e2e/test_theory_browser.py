@@ -124,7 +124,7 @@ def test_presentation_mode_at_1920x1080(streamlit_server, _browser, app_wait):
             const note = [...document.querySelectorAll("[data-testid='stAlert'] p")].map(px);
             const step = px(document.querySelector('.pg-map-step'));
             const play = px(document.querySelector('.pg-map-play'));
-            const ticks = [...document.querySelectorAll('.st-key-landscape .pg-map-plot .xtick text')]
+            const ticks = [...document.querySelectorAll('.st-key-landscape .pg-map-bg .xtick text')]
               .map(e => parseFloat(e.style.fontSize));
             const labels = "[data-testid='stMain'] [data-testid='stWidgetLabel'] p";
             const label = [...document.querySelectorAll(labels)].map(px);
@@ -172,7 +172,7 @@ def test_presentation_mode_with_a_lesson_fits_a_small_projector(
         page.wait_for_selector(f"{MAP} .scatterlayer .trace")
         page.wait_for_selector(f"{MAP} .pg-map.pg-present")
         assert page.get_by_text("Lesson: Too large a learning rate diverges").is_visible()
-        for part in (".pg-map-play", ".pg-map-slider", ".pg-map-plot .xtick text"):
+        for part in (".pg-map-play", ".pg-map-slider", ".pg-map-bg .xtick text"):
             box = page.locator(f"{MAP} {part}").first.bounding_box()
             assert box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height, (part, box)
         plot_area = page.locator(f"{PLOT} .nsewdrag").first.bounding_box()
