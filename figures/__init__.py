@@ -103,6 +103,9 @@ def log_axis(values) -> dict:
 
 # Run ids ("sgd", "sgd~2") are declared with the engine, free of plotly (`optimizers.run_ids`).
 _SHADES = (0.0, -0.45, 0.5)  # copy i's colour: the optimizer's, darker (< 0) or lighter (> 0)
+# A colour this dark (LM's black) has no darker shade to tell a copy by: its copies get lighter.
+_DARK_SHADES = (0.0, 0.45, 0.75)
+_DARK = 128  # its brightest channel below this
 
 
 def _shade(color: str, amount: float) -> str:
@@ -124,7 +127,11 @@ def optimizer_color(name: str) -> str:
         color = OPTIMIZER_COLORS[base]
     else:
         color = _FALLBACK_COLORS[sum(map(ord, base)) % len(_FALLBACK_COLORS)]
-    return color if copy == 1 else _shade(color, _SHADES[(copy - 1) % len(_SHADES)])
+    if copy == 1:
+        return color
+    dark = max(int(color[i : i + 2], 16) for i in (1, 3, 5)) < _DARK
+    shades = _DARK_SHADES if dark else _SHADES
+    return _shade(color, shades[(copy - 1) % len(shades)])
 
 
 def surface_grid(surface, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

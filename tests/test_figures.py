@@ -158,6 +158,19 @@ def test_copies_of_an_optimizer_get_shades_of_its_colour():
     assert len(shades) == 3 and optimizer_color("sgd") == OPTIMIZER_COLORS["sgd"]
 
 
+@pytest.mark.parametrize("name", list(optimizers.OPTIMIZERS))
+def test_every_optimizers_copies_can_be_told_apart(name):
+    """Two LMs side by side (Levenberg's and Marquardt's scaling) were both drawn black: a darker
+    shade of black is black. Each pair of copies differs by at least 60 in some channel."""
+    rgb = [
+        [int(c[i : i + 2], 16) for i in (1, 3, 5)]
+        for c in (optimizer_color(r) for r in (name, f"{name}~2", f"{name}~3"))
+    ]
+    for a in range(3):
+        for b in range(a + 1, 3):
+            assert max(abs(x - y) for x, y in zip(rgb[a], rgb[b], strict=True)) >= 60, (name, rgb)
+
+
 @pytest.mark.parametrize(
     ("value", "text"),
     [(3.8654e11, "3.87e11"), (3.583e-6, "3.58e−6"), (0.5, "0.5"), (12.34, "12.3"), (0.0, "0"),

@@ -169,7 +169,7 @@ function figure(state) {
   if (insp.annotations.length || present) {
     layout = { ...layout, annotations: [...(layout.annotations || []), ...insp.annotations] };
   }
-  if (present) layout = presentLayout(layout, presentHeight(state));
+  if (present) layout = presentLayout(layout, presentHeight(state), state.presentTop);
   let data = [...state.base.fixed, ...pathTraces(state), ...extra, ...insp.traces];
   state.legendEntries = data.filter((t) => t.showlegend !== false && t.name).length; // both layers'
   if (phone) layout = phoneLayout(layout, state.legendEntries);
@@ -215,7 +215,8 @@ function presentHeight(state) {
   return state.presentHeight;
 }
 
-function presentLayout(layout, height) {
+// `top`: the top margin the legend's rows need (`fitLegend`), at least 100 px.
+function presentLayout(layout, height, top = 0) {
   const out = structuredClone(layout);
   out.height = height;
   out.font = { ...out.font, size: 22 };
@@ -223,7 +224,7 @@ function presentLayout(layout, height) {
   out.legend = { ...out.legend, font: { size: 22 } };
   // The colour bar (on the map without a data panel, whose right margin is 100) sits 2 % of the plot's
   // width past it; its title and ticks at 22 px need about 200 px there, or "loss L (log)" is cut.
-  out.margin = { ...out.margin, l: 80, b: 70, t: 100, r: out.margin.r >= 100 ? 200 : out.margin.r };
+  out.margin = { ...out.margin, l: 80, b: 70, t: Math.max(100, top), r: out.margin.r >= 100 ? 200 : out.margin.r };
   for (const ax of ["xaxis", "yaxis", "xaxis2", "yaxis2"]) {
     if (out[ax]) out[ax] = { ...out[ax], tickfont: { size: 20 }, title: { ...(out[ax].title || {}), font: { size: 22 } } };
   }
@@ -238,10 +239,10 @@ function drawBackground(state) {
   const present = presenting(state);
   // In presentation mode the layer below takes the same height and margins as the one above.
   const phone = !present && window.innerWidth < PRESENT_MIN_WIDTH;
-  const layout = present ? { ...presentLayout(base.bgLayout, presentHeight(state)), annotations: [] }
+  const layout = present ? { ...presentLayout(base.bgLayout, presentHeight(state), state.presentTop), annotations: [] }
     : phone ? phoneLayout(base.bgLayout, state.legendEntries || 0) : structuredClone(base.bgLayout);
   bg.style.height = `${layout.height}px`;
-  const key = `${base.key}|${present || phone ? layout.height : ""}`;
+  const key = `${base.key}|${present || phone ? `${layout.height}/${layout.margin.t}` : ""}`;
   if (state.bgKey === key) return Promise.resolve();
   state.bgKey = key;
   return Plotly.react(bg, [base.contour], layout, { staticPlot: true });
@@ -330,18 +331,35 @@ function draw(state) {
   const config = { displaylogo: false, showSendToCloud: false, scrollZoom: false,
     modeBarButtonsToRemove: ["select2d", "lasso2d"] };
   const gd = state.dom.plot;
+  const present = presenting(state);
   gd.style.height = `${fig.layout.height}px`;
   const run = drawBackground(state).then(() =>
     state.plotted ? state.Plotly.react(gd, fig.data, fig.layout, config)
       : state.Plotly.newPlot(gd, fig.data, fig.layout, config));
   state.plotted = true;
   return run.then(() => {
+    if (present && fitLegend(state)) return draw(state); // the legend's rows ran above the map
     if (!state.listening) listenToPlot(state);
     drawDots(state);
     followZoom(state);
     gd.dataset.step = String(state.k);
     gd.dataset.base = state.base.key;
   });
+}
+
+// In presentation mode the legend's rows (22 px text, long labels such as LM's damping) can need
+// more than the 100 px top margin: they then run up over the page above the map (the scene's title).
+// After a draw, a legend whose top is above the map's grows the margin (both layers; the map keeps
+// its height); it never shrinks back, so a redraw cannot flip between two sizes. True: redraw.
+function fitLegend(state) {
+  const gd = state.dom.plot;
+  const legend = gd.querySelector(".legend");
+  if (!legend) return false;
+  const above = gd.getBoundingClientRect().top - legend.getBoundingClientRect().top;
+  const top = Math.min(Math.ceil(gd._fullLayout.margin.t + above + 8), Math.round(0.4 * gd._fullLayout.height));
+  if (above <= 0 || top <= (state.presentTop || 0)) return false; // fits, or as large as it gets
+  state.presentTop = top;
+  return true;
 }
 
 // One frame at a time: a frame is drawn before the next is asked for, so a slow machine plays
