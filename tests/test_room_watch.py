@@ -64,6 +64,17 @@ def test_the_watcher_writes_each_change_of_the_store_to_the_room_file(store, tmp
     assert token_file(folder, code) not in (drawn, revealed)
 
 
+def test_a_page_that_read_the_store_before_a_change_does_not_set_the_file_back(store, tmp_path) -> None:
+    code = store.create_room(KEY)
+    store.open_question(code, "q1", CHOICES, KEY)
+    before = room_watch.state_token(store.current_question(code))  # a page's read, then a reveal
+    store.reveal(code, "q1", KEY)
+    watcher = room_watch.RoomWatcher(store.current_question, tmp_path)
+    watcher.watch(code, room_watch.state_token(store.current_question(code)))
+    watcher.watch(code, before)  # the slow page registers after the reveal
+    assert token_file(tmp_path, code) == room_watch.state_token(store.current_question(code))
+
+
 def test_an_unchanged_token_is_not_written_again(store, tmp_path, monkeypatch) -> None:
     code = store.create_room(KEY)
     folder = tmp_path / "rooms"
@@ -79,24 +90,24 @@ def test_an_unchanged_token_is_not_written_again(store, tmp_path, monkeypatch) -
     assert writes == [b"none"]
 
 
-def test_an_unknown_room_reads_gone_and_an_unreachable_store_keeps_the_last_token(tmp_path) -> None:
-    answers: list[object] = [ValueError("no such room"), StoreUnavailableError("down")]
+def test_an_unreachable_store_keeps_the_last_token_and_an_unknown_room_reads_gone(tmp_path) -> None:
+    answers: list[object] = [None, StoreUnavailableError("down"), ValueError("no such room")]
 
     def read(code: str):
-        answer = answers[0]
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
+        if isinstance(answers[0], Exception):
+            raise answers[0]
+        return answers[0]
 
-    folder = tmp_path / "rooms"
-    watcher = room_watch.RoomWatcher(read, folder)
+    watcher = room_watch.RoomWatcher(read, tmp_path)
     watcher.watch("K7Q2X", "abc")
     watcher.check_once()
-    assert token_file(folder, "K7Q2X") == "gone"
+    assert token_file(tmp_path, "K7Q2X") == "none"  # no question yet
     answers.pop(0)
-    watcher.watch("K7Q2X", "abc")
     watcher.check_once()  # the store does not answer: the file keeps what it said
-    assert token_file(folder, "K7Q2X") == "abc"
+    assert token_file(tmp_path, "K7Q2X") == "none"
+    answers.pop(0)
+    watcher.check_once()
+    assert token_file(tmp_path, "K7Q2X") == "gone"
 
 
 def test_a_room_not_opened_for_long_is_dropped_with_its_file(store, tmp_path, monkeypatch) -> None:

@@ -58,11 +58,15 @@ class RoomWatcher:
         self._thread: threading.Thread | None = None
 
     def watch(self, code: str, token: str) -> None:
-        """Keep `code`'s file current from now on; write `token` (read by the page just now) at
-        once, so the browser never waits for the first round of the thread."""
+        """Keep `code`'s file current from now on. A room new to this watcher gets `token` (read
+        by the page just now) at once, so the browser never waits for the thread's first round; a
+        known room's file is the thread's alone (a page that read the store just before a reveal
+        must not set the file back: every other page would rerun)."""
         with self._lock:
             self._rooms[code] = time.monotonic()
-        self._write(code, token)
+            new = code not in self._written
+        if new:
+            self._write(code, token)
 
     def start(self) -> None:
         """Run `check_once` every WATCH_EVERY_S in a daemon thread (once; again if it ever died)."""
