@@ -5,10 +5,13 @@ one-chart Streamlit app's (the floor: Streamlit, the websocket, plotly.js and th
 machine), measured in the same sitting; and no page's server process busy for more than 0.5 s.
 
 - The app is served once (`streamlit run app.py`, PLAYGROUND_TIMING=1) and the floor app by a
-  second server; both are opened in Debian's headless Chromium (tests/e2e/browser.py).
+  second server; both are opened in Debian's headless Chromium (tests/e2e/browser.py). `--app`
+  measures another checkout's app.py the same way (an A/B: `git archive main | tar -x -C /tmp/a`).
 - Each open is a fresh browser context (empty cache, new session): the time from `goto` until the
-  page's first chart has a trace drawn (`FIRST_CHART`). The first open of a page in the server is
-  reported apart (it also pays the page's imports); the median is over the opens after it.
+  page's first chart has a trace drawn (`PAGES`). Opens go in rounds (the floor, then each page),
+  and a page's "- floor" is the median over rounds of its open minus the floor's open of the same
+  round: the machine is shared and its speed drifts. The first round is reported apart (each page's
+  first open in the server also pays its imports); the medians are over the rounds after it.
 - Server busy: the longest script run of the page while it is opened (the pages log each run's
   time with PLAYGROUND_TIMING=1: "<page> render <ms> ms"; a page's imports at its first open
   come before its render and are not in it), and the server process's CPU time (/proc, every
@@ -86,27 +89,35 @@ def _script_ms(log: Path | None, start: int) -> list[float]:
     return [float(ms) for ms in re.findall(r"\w+ render ([0-9.]+) ms", text)]
 
 
-def _measure(browser, base: str, pages: dict, opens: int, log: Path | None = None) -> dict[str, dict]:
-    """Open each page `opens + 1` times; its figures (ms)."""
-    server = _server_process(base)
-    out = {}
-    for name, (path, selector) in pages.items():
-        runs, scripts = [], []
-        for _ in range(opens + 1):
-            start = log.stat().st_size if log else 0
-            runs.append(_open(browser, base + path, selector, server))
-            scripts.append(max(_script_ms(log, start), default=float("nan")))
-        drawn = [d for d, _ in runs]
-        later = [ms for ms in scripts[1:] if ms == ms]  # NaN: the page logs no script time
-        out[name] = {
-            "first_ms": drawn[0],
-            "median_ms": statistics.median(drawn[1:]),
-            "script_ms": max(later, default=float("nan")),
-            "script_first_ms": scripts[0],
-            "cpu_ms": max(b for _, b in runs[1:]),
-            "cpu_first_ms": runs[0][1],
-        }
+def _rounds(browser, targets: dict, opens: int, log: Path) -> dict[str, list[tuple[float, float, float]]]:
+    """`opens + 1` rounds; each round opens every target once, the floor first, so that every
+    page's open has a floor open of the same moment to be compared with (the machine is shared:
+    its speed drifts within minutes). Returns, per target, (drawn ms, CPU ms, longest script ms
+    logged or NaN) of each round."""
+    servers = {base: _server_process(base) for base, _, _ in targets.values()}
+    out: dict[str, list[tuple[float, float, float]]] = {name: [] for name in targets}
+    for _ in range(opens + 1):
+        for name, (base, path, selector) in targets.items():
+            start = log.stat().st_size if log.exists() else 0
+            drawn, cpu = _open(browser, base + path, selector, servers[base])
+            out[name].append((drawn, cpu, max(_script_ms(log, start), default=float("nan"))))
     return out
+
+
+def _figures(runs: list[tuple[float, float, float]], floor: list[tuple[float, float, float]]) -> dict:
+    """One target's figures: its first round apart, medians and maxima over the later ones."""
+    later = [ms for _, _, ms in runs[1:] if ms == ms]  # NaN: the page logs no script time
+    return {
+        "first_ms": runs[0][0],
+        "median_ms": statistics.median(d for d, _, _ in runs[1:]),
+        "over_floor_ms": statistics.median(
+            d - f for (d, _, _), (f, _, _) in zip(runs[1:], floor[1:], strict=True)
+        ),
+        "script_ms": max(later, default=float("nan")),
+        "script_first_ms": runs[0][2],
+        "cpu_ms": max(c for _, c, _ in runs[1:]),
+        "cpu_first_ms": runs[0][1],
+    }
 
 
 def measure(opens: int = 4, app: Path | None = None) -> dict[str, dict] | None:
@@ -121,20 +132,17 @@ def measure(opens: int = 4, app: Path | None = None) -> dict[str, dict] | None:
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         floor_app = Path(tmp) / "floor_app.py"
         floor_app.write_text(FLOOR_APP)
+        log = Path(tmp) / "server.log"
         browser = launch_chromium(pw)
         try:
-            log = Path(tmp) / "server.log"
-            floor_page = {"floor": ("/", FLOOR_CHART)}
             served = streamlit_server(app or ROOT / "app.py", log)
             with streamlit_server(floor_app) as floor_base, served as base:
-                # The floor before and after the pages, so a slower spell of the machine shows in it.
-                before = _measure(browser, floor_base, floor_page, opens)["floor"]
-                figures = _measure(browser, base, PAGES, opens, log)
-                after = _measure(browser, floor_base, floor_page, opens)["floor"]
+                targets = {"floor": (floor_base, "/", FLOOR_CHART)}
+                targets |= {name: (base, path, selector) for name, (path, selector) in PAGES.items()}
+                runs = _rounds(browser, targets, opens, log)
         finally:
             browser.close()
-    floor = {k: (before[k] + after[k]) / 2 for k in before}
-    return {"floor": floor} | figures
+    return {name: _figures(r, runs["floor"]) for name, r in runs.items()}
 
 
 def main(opens: int = 4, app: Path | None = None) -> dict[str, dict] | None:
@@ -143,12 +151,11 @@ def main(opens: int = 4, app: Path | None = None) -> dict[str, dict] | None:
     if figures is None:
         print("skipped: no chromium or playwright")
         return None
-    floor = figures["floor"]["median_ms"]
     print(f"Page opens in a fresh browser context, first chart drawn (ms; median of {opens} after the first)")
     head = ("page", "first", "median", "- floor", "target", "", "script", "", "1st", "cpu", "1st")
     print("{:14s} {:>7s} {:>7s} {:>8s} {:>7s}{:5s} {:>7s}{:5s} {:>6s} {:>6s} {:>6s}".format(*head))
     for name, row in figures.items():
-        over = row["median_ms"] - floor
+        over = row["over_floor_ms"]
         ok = "" if name == "floor" else (" ok" if over <= TARGET_OVER_FLOOR_MS else " OVER")
         script = row["script_ms"]
         no_log = script != script  # NaN: the page logs no script time
@@ -159,11 +166,12 @@ def main(opens: int = 4, app: Path | None = None) -> dict[str, dict] | None:
             f"{row['cpu_ms']:6.0f} {row['cpu_first_ms']:6.0f}"
         )
     print(
-        "first: the page's first open in this server (its imports too); - floor: median minus the\n"
-        "one-slider, one-chart app's (target <= 1000 ms); script: the page's longest script run in an\n"
-        f"open after the first (its log; target {TARGET_BUSY_MS:.0f} ms), 1st: in the first open; cpu: the\n"
-        "server's CPU ms in one open after the first (largest; websocket and files included), 1st: in\n"
-        "the first open (with the page's imports)."
+        "first: the page's first open in this server (its imports too); - floor: median over rounds\n"
+        "of the page's open minus the one-slider, one-chart app's open (target <= 1000 ms); script:\n"
+        "the page's longest script run in an open after the first (its log; target "
+        f"{TARGET_BUSY_MS:.0f} ms),\n"
+        "1st: in the first open; cpu: the server's CPU ms in one open after the first (largest;\n"
+        "websocket and files included), 1st: in the first open (with the page's imports)."
     )
     return figures
 

@@ -320,6 +320,23 @@ def test_the_single_training_and_a_study_go_through_the_worker_when_long(monkeyp
         background.shutdown()
 
 
+def test_the_lesson_note_stays_at_the_top_though_it_is_checked_after_the_views():
+    at = make()
+    at.selectbox(key="tr_preset").select("bias_variance").run()
+    assert_clean(at)
+    top = list(at.main.children.values())  # title, intro, the messages, then the views' tabs
+    kinds = [getattr(block, "type", None) for block in top]
+    tabs = kinds.index("tab_container")
+
+    def texts(node) -> str:
+        return str(getattr(node, "value", "")) + "".join(
+            texts(c) for c in getattr(node, "children", {}).values()
+        )
+
+    note = [i for i, block in enumerate(top) if "High bias vs high variance" in texts(block)]
+    assert note and note[0] < tabs, kinds
+
+
 def test_a_presets_note_goes_when_a_setting_it_does_not_own_makes_a_claim_false():
     at = make()
     at.selectbox(key="tr_preset").select("early_stopping").run()
