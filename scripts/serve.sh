@@ -88,6 +88,10 @@ if [[ -z $run_dir ]]; then
 fi
 mkdir -p "$run_dir/tmp"
 run_dir=$(cd "$run_dir" && pwd)
+# nginx's cache of the class vote's room files (deploy/nginx.conf.template): its workers write it,
+# and started by root they run as `nobody`, who may not enter the run dir (the votes are there).
+rooms_cache=$(mktemp -d -t optimizer-hall-rooms.XXXXXX)
+if [[ $(id -u) == 0 ]]; then chown nobody "$rooms_cache"; fi
 rm -f "$run_dir"/backend-*.pid "$run_dir"/backend-*.port  # a reused run dir: only this start's
 
 # One secret for all processes: Streamlit signs its XSRF cookie with it, and a student whose
@@ -168,6 +172,7 @@ cleanup() {
   for i in "${!pids[@]}"; do stop_pid "${pids[i]}" & done
   wait
   if ((own_run_dir && !keep_run_dir)); then rm -rf "$run_dir"; fi  # kept after an error, for its logs
+  rm -rf "$rooms_cache"
   log "stopped"
 }
 trap cleanup EXIT
@@ -184,6 +189,7 @@ listen=$address:$port
 [[ $address == *:* ]] && listen="[$address]:$port"
 conf=$(<"$ROOT/deploy/nginx.conf.template")
 conf=${conf//@RUN_DIR@/"$run_dir"}
+conf=${conf//@ROOMS_CACHE@/"$rooms_cache"}
 conf=${conf//@LISTEN@/"$listen"}
 conf=${conf//@SERVERS@/"${servers%$'\n'}"}
 printf '%s\n' "$conf" >"$run_dir/nginx.conf"
