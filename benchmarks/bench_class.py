@@ -99,9 +99,11 @@ def print_table(rows: list[dict]) -> None:
 
 
 def rss_mb(pid: int) -> float:
-    import psutil
-
-    return round(psutil.Process(pid).memory_info().rss / 2**20, 1)
+    """The process's resident memory (MB), from /proc (psutil is not among the requirements)."""
+    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)  # kB
+    raise ValueError(f"no VmRSS for process {pid}")
 
 
 def churn(tmp: Path, rounds: int, sessions: int, duration: float) -> list[dict]:
