@@ -100,7 +100,7 @@ def print_table(rows: list[dict]) -> None:
 
 def rss_mb(pid: int) -> float:
     """The process's resident memory (MB), from /proc (psutil is not among the requirements)."""
-    for line in open(f"/proc/{pid}/status", encoding="ascii"):
+    for line in Path(f"/proc/{pid}/status").read_text(encoding="ascii").splitlines():
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)  # kB
     raise ValueError(f"no VmRSS for process {pid}")
