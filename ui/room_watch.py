@@ -4,10 +4,10 @@ A student's page waits for the lecturer to open, reveal or restart a question. C
 a Streamlit fragment every 2 s cost about 5 ms of server CPU a check (a whole script-run cycle for
 one SELECT): 300 students kept a core a quarter busy, and a tap burst queued behind the checks.
 Here each process keeps one watcher thread that reads the rooms its students wait in from the
-store twice a second and writes each room's state token to ``static/classroom/<CODE>.txt``
-(the static folder beside the main script, which Streamlit serves at ``app/static/``)
-(atomically, only when it changed); the browser fetches that small file every second (a static
-file: no script run) and reruns the page once the token differs from the one it was drawn with.
+store twice a second and writes each room's state token, atomically and only when it changed, to
+``static/classroom/<CODE>.txt`` (the static folder beside the main script, which Streamlit serves
+at ``app/static/``). The browser fetches that small file every second (a static file: no script
+run) and reruns the page once the token differs from the one it was drawn with.
 Every process writes the file from the shared store, so a student on any process, or on another
 host with PostgreSQL, sees the same token. Without static serving (or a writable static folder),
 `follow` falls back to the fragment check.
@@ -103,11 +103,15 @@ class RoomWatcher:
         self._written[code] = token
 
     def _loop(self) -> None:
+        last_error = ""
         while True:
             try:
                 self.check_once()
-            except Exception:  # a full disk, a closed database: log it, keep watching
-                log.exception("room watcher")
+                last_error = ""
+            except Exception as error:  # a full disk, a closed database: log it once, keep watching
+                if repr(error) != last_error:
+                    log.exception("room watcher")
+                    last_error = repr(error)
             time.sleep(WATCH_EVERY_S)
 
 
@@ -132,16 +136,18 @@ def room_dir() -> Path | None:
     if ctx is None or not st.get_option("server.enableStaticServing"):
         return None
     folder = Path(get_app_static_dir(ctx.main_script_path)) / ROOM_FOLDER
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    return folder if _writable(folder) else None
+    if folder not in _ready:  # once per process: not a probe file per student's rerun
+        _ready[folder] = _writable(folder)
+    return folder if _ready[folder] else None
+
+
+_ready: dict[Path, bool] = {}  # static folder -> whether token files can be written there
 
 
 def _writable(folder: Path) -> bool:
     probe = folder / ".probe"
     try:
+        folder.mkdir(parents=True, exist_ok=True)
         probe.write_bytes(b"")
         probe.unlink()
     except OSError:
