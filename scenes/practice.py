@@ -16,7 +16,8 @@ import numpy as np
 import optimizers
 from optimizers.schedules import SCHEDULES
 from scenes.claims import Verdict
-from scenes.settings import Setting, SettingsTable, fmt
+from scenes.settings import NO_PRESET as NO_PRESET  # the page reads it from here
+from scenes.settings import Setting, SettingsTable, fmt, preset_setting
 from training import DATASETS, MODELS, SPLIT_PRESETS
 from training import studies as ts
 from training.trainer import FIRST_ORDER
@@ -218,8 +219,6 @@ PRESETS: dict[str, Preset] = {
     ),
 }
 
-NO_PRESET = "none"
-
 
 def _s(key: str, *args: Any, **kwargs: Any) -> Setting:
     return Setting(KEY + key, *args, **kwargs)
@@ -237,14 +236,7 @@ def _hyperparameter(key: str) -> Setting:
     )
 
 
-PRESET = _s(
-    "preset",
-    "Lesson preset",
-    "choice",
-    NO_PRESET,
-    options=(NO_PRESET, *PRESETS),
-    option_label=lambda k: "— free exploration —" if k == NO_PRESET else PRESETS[k].title,
-)
+PRESET = preset_setting(KEY + "preset", PRESETS)
 DATASET = _s(
     "dataset",
     "Data set",

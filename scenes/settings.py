@@ -26,7 +26,7 @@ import dataclasses
 import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -317,6 +317,22 @@ _PARSERS: dict[str, Callable[[Setting, str], Any]] = {
     "text": _parse_text,
     "pair": _parse_pair,
 }
+
+
+NO_PRESET = "none"  # a lesson-preset setting's value for free exploration
+
+
+def preset_setting(key: str, presets: Mapping[str, Any], help: str = "") -> Setting:
+    """A page's "Lesson preset" choice: free exploration, then each preset by its title."""
+    return Setting(
+        key,
+        "Lesson preset",
+        "choice",
+        NO_PRESET,
+        options=(NO_PRESET, *presets),
+        option_label=lambda k: "— free exploration —" if k == NO_PRESET else presets[k].title,
+        help=help,
+    )
 
 
 class SettingsTable:

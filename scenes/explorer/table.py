@@ -18,13 +18,13 @@ from optimizers.schedules import SCHEDULES
 from scenes import lessons
 from scenes.pins import MAX_PINS, Pin, compact, parse_pins, pins_text
 from scenes.problem import start_settings, surface_param_settings, surface_setting
-from scenes.settings import Setting, SettingsTable
+from scenes.settings import NO_PRESET as NO_PRESET  # the pages and links read it from here
+from scenes.settings import Setting, SettingsTable, preset_setting
 
 DEFAULT_SURFACE = lessons.DEFAULT_SURFACE
 DEFAULT_OPTIMIZERS = lessons.DEFAULT_OPTIMIZERS
 MAX_STEPS = 500  # the steps slider's maximum (a link asking for more is clamped, with a warning)
 PRESETS = lessons.PRESETS
-NO_PRESET = "none"
 NO_INSPECT = "none"
 VIEWS = ("Update rules", "Learning rate", "3D surface")
 # Runs: each optimizer once ("sgd"), then copies of it ("sgd~2", "sgd~3") to compare settings of
@@ -38,14 +38,8 @@ def run_label(run: str) -> str:
     return optimizers.OPTIMIZERS[name].label + ("" if copy == 1 else f" #{copy} (a copy)")
 
 
-PRESET = Setting(
-    "preset",
-    "Lesson preset",
-    "choice",
-    NO_PRESET,
-    options=(NO_PRESET, *PRESETS),
-    option_label=lambda k: "— free exploration —" if k == NO_PRESET else PRESETS[k].title,
-    help="Sets up a scene from the lecture; change anything afterwards.",
+PRESET = preset_setting(
+    "preset", PRESETS, help="Sets up a scene from the lecture; change anything afterwards."
 )
 SURFACE = surface_setting(default=DEFAULT_SURFACE)
 START_X, START_Y = start_settings()
